@@ -1,0 +1,151 @@
+// gateway.yaml schema: types and defaults in one place; unknown keys are rejected everywhere.
+import { z } from 'zod';
+import { isIP } from 'node:net';
+
+const port = z.number().int().min(0).max(65535);
+const mode = z.enum(['enforce', 'monitor', 'off']);
+const positiveMs = z.number().int().positive();
+
+export function isCidrOrIp(s: string): boolean {
+  const slash = s.indexOf('/');
+  const addr = slash === -1 ? s : s.slice(0, slash);
+  const family = isIP(addr);
+  if (family === 0) return false;
+  if (slash === -1) return true;
+  const bitsText = s.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(bitsText)) return false;
+  return Number(bitsText) <= (family === 4 ? 32 : 128);
+}
+
+const cidr = z.string().refine(isCidrOrIp, { message: 'expected an IP address or CIDR (e.g. 10.0.0.0/8)' });
+
+const listen = (host: string, p: number) =>
+  z.strictObject({ host: z.string().min(1).default(host), port: port.default(p) }).prefault({});
+
+const routeSchema = z.strictObject({
+  /** Name used in metrics and events (bounded label). */
+  name: z.string().regex(/^[a-z0-9_.-]{1,64}$/i, 'route names are 1-64 of [A-Za-z0-9_.-]'),
+  /** HTTP methods; '*' for any. */
+  methods: z.array(z.string().regex(/^([A-Z]+|\*)$/, 'methods are upper-case tokens or *')).min(1).default(['*']),
+  /** Exact canonical path, or a prefix ending in '/*'. */
+  path: z.string().regex(/^\/[^?#\s]*$/, 'paths start with / and carry no query'),
+  /** Buffer and inspect the request body (else it is streamed through untouched). */
+  inspect_body: z.boolean().default(false),
+  max_body_bytes: z.number().int().nonnegative().default(1_048_576),
+  /** Allowed request content types (media type only, lower case); empty: any. */
+  content_types: z.array(z.string().regex(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/)).default([]),
+  /** Fields that hold code (TeX): longer limit, TeX rules apply. */
+  code_fields: z.array(z.string().min(1)).default(['tikz_code']),
+  max_field_chars: z.number().int().positive().default(10_000),
+  max_code_field_bytes: z.number().int().positive().default(102_400),
+  max_batch_items: z.number().int().positive().default(100),
+  max_json_depth: z.number().int().positive().default(32),
+  /** Upstream answer caps for this route (defaults from upstream.*). */
+  max_response_bytes: z.number().int().positive().optional(),
+  response_timeout_ms: positiveMs.optional(),
+  /** Total score at which the decide phase refuses (403), and challenges (401). */
+  deny_score: z.number().positive().default(100),
+  challenge_score: z.number().positive().optional(),
+});
+
+export type RouteConfig = z.infer<typeof routeSchema>;
+
+const securityHeaders = z
+  .strictObject({
+    content_security_policy: z.string().default("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"),
+    strict_transport_security: z.string().default('max-age=31536000; includeSubDomains'),
+    x_frame_options: z.string().default('DENY'),
+    x_content_type_options: z.string().default('nosniff'),
+    referrer_policy: z.string().default('no-referrer'),
+    permissions_policy: z.string().default('camera=(), microphone=(), geolocation=()'),
+    cross_origin_opener_policy: z.string().default('same-origin'),
+    cross_origin_resource_policy: z.string().default('same-origin'),
+  })
+  .prefault({});
+
+const checkBase = { mode: mode.default('enforce') };
+
+export const configSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  server: z
+    .strictObject({
+      listen: listen('0.0.0.0', 8080),
+      trusted_proxies: z.array(cidr).default([]),
+      /** Slowloris guards: whole header block, whole body, idle keep-alive. */
+      headers_timeout_ms: positiveMs.default(10_000),
+      body_timeout_ms: positiveMs.default(30_000),
+      keep_alive_timeout_ms: positiveMs.default(65_000),
+      max_header_bytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+      /** Global in-flight cap: beyond it, 503 with Retry-After. */
+      max_inflight: z.number().int().positive().default(1024),
+      overload_retry_after_s: z.number().int().positive().default(1),
+      request_id_header: z.string().default('x-request-id'),
+      /** SIGTERM: stop accepting, wait up to this long for in-flight requests, then exit. */
+      drain_timeout_ms: z.number().int().nonnegative().default(10_000),
+    })
+    .prefault({}),
+  upstream: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/ }),
+      connections: z.number().int().positive().default(128),
+      /** Time to the upstream's response headers, and between body chunks. */
+      timeout_ms: positiveMs.default(45_000),
+      max_response_bytes: z.number().int().positive().default(10_485_760),
+      health_path: z.string().startsWith('/').default('/health'),
+      health_cache_ms: positiveMs.default(2_000),
+    }),
+  admin: z
+    .strictObject({
+      listen: listen('127.0.0.1', 9091),
+      /** Bearer tokens for /admin/api (several for rotation); none: the API is off. Empty strings are ignored. */
+      tokens: z.array(z.string()).default([]),
+    })
+    .prefault({}),
+  routes: z.array(routeSchema).default([]),
+  /** Requests that match no route: refuse with a status, or forward as an uninspected stream. */
+  unmatched: z
+    .strictObject({
+      action: z.enum(['refuse', 'forward']).default('refuse'),
+      status: z.number().int().min(400).max(599).default(404),
+    })
+    .prefault({}),
+  refusals: z
+    .strictObject({
+      /** What a refused client is told: reason codes, their categories (modules), or nothing. */
+      disclose: z.enum(['codes', 'category', 'none']).default('codes'),
+    })
+    .prefault({}),
+  security_headers: securityHeaders,
+  /** Per-check settings; each check has at least a mode. */
+  checks: z
+    .strictObject({
+      /** Fixed header hygiene rules (demo-grade; real checks come with their modules). */
+      headers: z
+        .strictObject({
+          ...checkBase,
+          /** Request headers that must be present (lower case). */
+          require: z.array(z.string()).default([]),
+          /** Header names whose presence refuses the request (lower case). */
+          forbid: z.array(z.string()).default([]),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  store: z
+    .strictObject({
+      type: z.enum(['memory']).default('memory'),
+      memory: z.strictObject({ max_keys: z.number().int().positive().default(100_000) }).prefault({}),
+    })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** Security events: 'stdout', 'stderr', or a file path. */
+      events: z.string().default('stdout'),
+      /** Log every request (costs throughput). */
+      access: z.boolean().default(false),
+    })
+    .prefault({}),
+});
+
+export type GatewayConfig = z.infer<typeof configSchema>;

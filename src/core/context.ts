@@ -1,0 +1,73 @@
+// RequestContext: everything the pipeline learns about one request, filled phase by phase.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ContentMatch, TerminalVerdict } from './verdict.js';
+import type { CompiledRoute } from '../http/router.js';
+import type { DecodedBody } from '../body/decoded.js';
+
+export type Decision = 'allow' | 'deny' | 'challenge' | 'limit' | 'refuse' | 'error';
+
+/** Who is asking (filled by identity checks; anonymous until then). */
+export interface Identity {
+  readonly user: string | null;
+  readonly tier: string;
+  readonly method: 'anonymous' | 'api_key' | 'jwt';
+}
+
+export const ANONYMOUS: Identity = Object.freeze({ user: null, tier: 'anonymous', method: 'anonymous' });
+
+export class RequestContext {
+  /** X-Request-ID: generated, or taken from a trusted peer. */
+  id = '';
+  /** performance.now() at accept. */
+  readonly start: number;
+  readonly method: string;
+  /** Canonical path (percent-decoded unreserved chars, dot segments removed, slashes collapsed). */
+  path = '';
+  /** Raw query string without '?', '' when none. */
+  query = '';
+  route: CompiledRoute | null = null;
+  /** Address of the TCP peer, IPv4-mapped IPv6 normalised. */
+  peerIp = '';
+  /** Client address: peer, or the first untrusted hop of X-Forwarded-For when the peer is trusted. */
+  clientIp = '';
+  /** Whether the TCP peer is a configured trusted proxy. */
+  peerTrusted = false;
+  readonly headers: IncomingHttpHeaders;
+  identity: Identity = ANONYMOUS;
+  /** Raw body bytes, when the route inspects bodies. */
+  body: Buffer | null = null;
+  /** The decoded body (fields with names), when inspected. */
+  decoded: DecodedBody | null = null;
+
+  /** Sum of score contributions so far. */
+  score = 0;
+  /** Reasons behind contributions, `<module>:<code>`. */
+  readonly reasons: string[] = [];
+  readonly matches: ContentMatch[] = [];
+  /** Reasons that monitor-mode checks would have refused with. */
+  readonly monitorHits: string[] = [];
+  /** The refusal, when one was made (by a check, the decide phase or the protocol layer). */
+  refusal: TerminalVerdict | null = null;
+  /** Module whose verdict refused ('request', 'sig', 'rate', ...). */
+  refusedBy = '';
+  decision: Decision = 'allow';
+  status = 0;
+
+  /** performance.now() marks for the gateway's own added time. */
+  bodyDone = 0;
+  upstreamSent = 0;
+  upstreamHeaders = 0;
+  firstByteOut = 0;
+  end = 0;
+  upstreamError = '';
+  bytesOut = 0;
+
+  /** Per-request scratch space for checks that pass data to their log hook (keyed by check name). */
+  readonly scratch = new Map<string, unknown>();
+
+  constructor(method: string, headers: IncomingHttpHeaders, start: number) {
+    this.method = method;
+    this.headers = headers;
+    this.start = start;
+  }
+}
