@@ -1,0 +1,57 @@
+// Check registry: resolves the checks named in config to built, frozen check instances, in phase order.
+import type { Check, ResponseCheck } from '../core/check.js';
+import type { Clock } from '../core/clock.js';
+import type { Resources } from '../core/resources.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../telemetry/logger.js';
+import { buildHeadersCheck } from './headers.js';
+
+/** What a check may use besides its config. All of it outlives reloads. */
+export interface CheckDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly resources: Resources;
+}
+
+export type Built = Check | ResponseCheck;
+
+/** A factory returns null when its check is off or not configured. It may throw ConfigError. */
+export type CheckFactory = (config: GatewayConfig, deps: CheckDeps) => Built | readonly Built[] | null;
+
+export interface CheckEntry {
+  readonly name: string;
+  readonly build: CheckFactory;
+}
+
+/**
+ * Every check the gateway knows, cheapest first within each phase (the pipeline keeps this order per
+ * phase). Tests may pass their own list to buildChecks.
+ */
+export const CHECKS: readonly CheckEntry[] = [{ name: 'headers', build: buildHeadersCheck }];
+
+export interface BuiltChecks {
+  readonly request: readonly Check[];
+  readonly response: readonly ResponseCheck[];
+}
+
+function isResponseCheck(b: Built): b is ResponseCheck {
+  return 'needsBody' in b;
+}
+
+export function buildChecks(config: GatewayConfig, deps: CheckDeps, entries: readonly CheckEntry[] = CHECKS): BuiltChecks {
+  const request: Check[] = [];
+  const response: ResponseCheck[] = [];
+  for (const entry of entries) {
+    const made = entry.build(config, deps);
+    if (made === null) continue;
+    const list: readonly Built[] = Array.isArray(made) ? made : [made as Built];
+    for (const b of list) {
+      if (b.mode === 'off') continue;
+      if (isResponseCheck(b)) response.push(b);
+      else request.push(b);
+    }
+  }
+  return Object.freeze({ request: Object.freeze(request), response: Object.freeze(response) });
+}
