@@ -1,0 +1,169 @@
+// In-process Store on a bounded lru-cache; expiry follows the injected clock so fake clocks drive it in tests.
+import { EventEmitter } from 'node:events';
+import { LRUCache } from 'lru-cache';
+import { systemClock, type Clock } from '../core/clock.js';
+import { GatewayError } from '../core/errors.js';
+import type { Reply, ScriptOps, Store, StoreEntry, StoreScript } from './store.js';
+
+export interface MemoryStoreOptions {
+  /** Upper bound on live keys; the least recently used key is evicted beyond it. */
+  readonly maxKeys: number;
+  readonly clock?: Clock;
+  /** Prepended to every key, like the Redis store's prefix (keeps list() results comparable). */
+  readonly prefix?: string;
+}
+
+interface Slot {
+  value: string;
+  /** Absolute expiry in clock milliseconds; 0 means none. */
+  expiresAt: number;
+}
+
+const CHANGE = 'change';
+
+function closedError(): Promise<never> {
+  return Promise.reject(new GatewayError('GW_ERR_STORE', 'memory store is closed'));
+}
+
+/**
+ * lru-cache's own TTL is not used: it reads performance.now() and caches it on a timer, which a FakeClock
+ * cannot move. Expiry is checked against `clock.now()` on every read instead; expired slots are dropped
+ * when touched and are the first to go under LRU pressure since nothing refreshes them.
+ */
+export class MemoryStore implements Store {
+  readonly kind = 'memory';
+  readonly clock: Clock;
+  private readonly cache: LRUCache<string, Slot>;
+  private readonly prefix: string;
+  private readonly emitter = new EventEmitter();
+  private closed = false;
+  /** The ScriptOps bound once: scripts run synchronously, so one `now` per run is set before the call. */
+  private readonly ops: ScriptOps;
+  private opsNow = 0;
+
+  constructor(options: MemoryStoreOptions) {
+    if (!Number.isInteger(options.maxKeys) || options.maxKeys <= 0) {
+      throw new GatewayError(
+        'GW_ERR_STORE',
+        `memory store max_keys must be a positive integer, got ${options.maxKeys}`,
+      );
+    }
+    this.clock = options.clock ?? systemClock;
+    this.prefix = options.prefix ?? '';
+    this.cache = new LRUCache<string, Slot>({ max: options.maxKeys });
+    // Many modules may listen for changes; the default cap of 10 would only produce noise.
+    this.emitter.setMaxListeners(0);
+    this.ops = Object.freeze({
+      get: (key: string) => this.read(key, this.opsNow),
+      set: (key: string, value: string, ttlMs?: number) => this.write(key, value, ttlMs, this.opsNow),
+      del: (key: string) => {
+        this.cache.delete(key);
+      },
+      pttl: (key: string) => this.pttl(key, this.opsNow),
+    });
+  }
+
+  /** Number of slots held, expired ones included until touched (for tests and metrics). */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  run<R>(script: StoreScript<R>, keys: readonly string[], args: readonly (string | number)[]): Promise<R> {
+    if (this.closed) return closedError();
+    const now = this.clock.now();
+    this.opsNow = now;
+    const full = this.prefix === '' ? keys : keys.map((k) => this.prefix + k);
+    let reply: Reply;
+    try {
+      reply = script.local(this.ops, full, now, args);
+    } catch (err) {
+      return Promise.reject(new GatewayError('GW_ERR_STORE', `script ${script.name} failed`, { cause: err }));
+    }
+    return Promise.resolve(script.decode(reply));
+  }
+
+  /** The synchronous form of run(), for callers (the fail-open fallback) that must not wait a tick. */
+  runSync<R>(script: StoreScript<R>, keys: readonly string[], args: readonly (string | number)[]): R {
+    if (this.closed) throw new GatewayError('GW_ERR_STORE', 'memory store is closed');
+    this.opsNow = this.clock.now();
+    const full = this.prefix === '' ? keys : keys.map((k) => this.prefix + k);
+    return script.decode(script.local(this.ops, full, this.opsNow, args));
+  }
+
+  get(key: string): Promise<string | null> {
+    if (this.closed) return closedError();
+    return Promise.resolve(this.read(this.prefix + key, this.clock.now()));
+  }
+
+  set(key: string, value: string, ttlMs?: number): Promise<void> {
+    if (this.closed) return closedError();
+    this.write(this.prefix + key, value, ttlMs, this.clock.now());
+    this.emitter.emit(CHANGE, key);
+    return Promise.resolve();
+  }
+
+  delete(key: string): Promise<boolean> {
+    if (this.closed) return closedError();
+    const existed = this.read(this.prefix + key, this.clock.now()) !== null;
+    this.cache.delete(this.prefix + key);
+    this.emitter.emit(CHANGE, key);
+    return Promise.resolve(existed);
+  }
+
+  list(prefix: string): Promise<StoreEntry[]> {
+    if (this.closed) return closedError();
+    const now = this.clock.now();
+    const full = this.prefix + prefix;
+    const out: StoreEntry[] = [];
+    const expired: string[] = [];
+    // peek-style iteration: listing must not reorder the LRU.
+    for (const [key, slot] of this.cache.entries()) {
+      if (!key.startsWith(full)) continue;
+      if (slot.expiresAt !== 0 && slot.expiresAt <= now) expired.push(key);
+      else out.push({ key: key.slice(this.prefix.length), value: slot.value });
+    }
+    for (const key of expired) this.cache.delete(key);
+    return Promise.resolve(out);
+  }
+
+  onChange(listener: (key: string) => void): () => void {
+    this.emitter.on(CHANGE, listener);
+    return () => {
+      this.emitter.off(CHANGE, listener);
+    };
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.cache.clear();
+    this.emitter.removeAllListeners();
+    return Promise.resolve();
+  }
+
+  private read(key: string, now: number): string | null {
+    const slot = this.cache.get(key);
+    if (slot === undefined) return null;
+    if (slot.expiresAt !== 0 && slot.expiresAt <= now) {
+      this.cache.delete(key);
+      return null;
+    }
+    return slot.value;
+  }
+
+  private write(key: string, value: string, ttlMs: number | undefined, now: number): void {
+    const expiresAt = ttlMs !== undefined && ttlMs > 0 ? now + ttlMs : 0;
+    this.cache.set(key, { value, expiresAt });
+  }
+
+  private pttl(key: string, now: number): number {
+    const slot = this.cache.get(key);
+    if (slot === undefined) return -2;
+    if (slot.expiresAt === 0) return -1;
+    const left = slot.expiresAt - now;
+    if (left <= 0) {
+      this.cache.delete(key);
+      return -2;
+    }
+    return left;
+  }
+}
