@@ -1,0 +1,122 @@
+// Loads gateway.yaml: parse with positions, interpolate ${VAR}, validate (schema, then semantics), freeze.
+// Every problem of the file is collected and thrown at once as a ConfigError with file:line:col locations.
+import { readFile } from 'node:fs/promises';
+import type { Node } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, GatewayError, type ConfigIssue } from '../core/errors.js';
+import { deepFreeze } from './freeze.js';
+import { interpolateDocument } from './interpolate.js';
+import { closest, describeIssue, NO_SCHEMA_MESSAGE } from './messages.js';
+import { formatPath, SourcePositions, type ConfigPath } from './positions.js';
+import { configSchema, type GatewayConfig } from './schema.js';
+import { allowedKeysAt } from './schema-keys.js';
+import { validateSemantics, type SemanticRule, semanticRules } from './validate.js';
+import { parseTree } from './yaml-tree.js';
+
+export interface LoadOptions {
+  /** Cross-field rules run after the schema; defaults to every registered rule. */
+  readonly rules?: readonly SemanticRule[];
+}
+
+/** Parses and validates config text; `file` only names the source in messages. Throws ConfigError. */
+export function loadConfigText(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  options: LoadOptions = {},
+): GatewayConfig {
+  const tree = parseTree(text);
+  const positions = new SourcePositions(tree.doc, tree.lines);
+  const issues: ConfigIssue[] = [];
+  const atOffset = (offset: number, path: string, message: string) =>
+    issues.push({ file, ...positions.at(offset), path, message });
+
+  for (const p of tree.syntax) atOffset(p.offset, '(yaml)', p.message);
+  for (const p of tree.duplicates) atOffset(p.offset, positions.pathAt(p.offset), p.message);
+  // A broken tree would only add confusing follow-up errors.
+  if (tree.syntax.length > 0) throw new ConfigError(sorted(issues));
+
+  const failed = new Set<Node>();
+  for (const p of interpolateDocument(tree.doc, env)) {
+    failed.add(p.node);
+    const offset = p.node.range?.[0] ?? 0;
+    atOffset(offset, positions.pathAt(offset), p.message);
+  }
+
+  let data: unknown;
+  try {
+    // An empty file is an empty mapping, so the message names the missing keys rather than "got null".
+    data = tree.doc.contents === null ? {} : tree.doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // toJS refuses alias bombs ("billion laughs"); nothing sensible is left to validate.
+    atOffset(0, '(yaml)', `YAML error: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ConfigError(sorted(issues));
+  }
+  const parsed = configSchema.safeParse(data, { error: () => NO_SCHEMA_MESSAGE });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) issues.push(...schemaIssues(issue, data, file, positions, failed));
+  } else if (issues.length === 0) {
+    for (const s of validateSemantics(parsed.data, options.rules ?? semanticRules)) {
+      const at = positions.locate(s.path, { key: s.atKey === true });
+      issues.push({ file, line: at.line, col: at.col, path: formatPath(s.path), message: s.message });
+    }
+  }
+
+  if (!parsed.success || issues.length > 0) throw new ConfigError(sorted(issues));
+  return deepFreeze(parsed.data);
+}
+
+/** Reads and loads a config file. Throws GatewayError GW_ERR_CONFIG_IO when unreadable, ConfigError when invalid. */
+export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = err instanceof Error && 'code' in err ? String(err.code) : String(err);
+    throw new GatewayError('GW_ERR_CONFIG_IO', `cannot read config file ${file}: ${reason}`, { cause: err });
+  }
+  return loadConfigText(text, file, env);
+}
+
+function schemaIssues(
+  issue: z.core.$ZodIssue,
+  data: unknown,
+  file: string,
+  positions: SourcePositions,
+  failed: ReadonlySet<Node>,
+): ConfigIssue[] {
+  if (issue.code === 'unrecognized_keys') {
+    // One issue per key, each at the key itself.
+    const allowed = allowedKeysAt(configSchema, issue.path);
+    return issue.keys.map((key) => {
+      const path = [...issue.path, key];
+      const at = positions.locate(path, { key: true });
+      const hint = closest(key, allowed);
+      const message =
+        `unknown key "${key}"` +
+        (hint ? ` (did you mean "${hint}"?)` : '') +
+        (allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : '');
+      return { file, line: at.line, col: at.col, path: formatPath(path), message };
+    });
+  }
+  const at = positions.locate(issue.path);
+  // The variable problem was already reported at this scalar; the schema's view of it would be noise.
+  if (at.node && failed.has(at.node)) return [];
+  const input = valueAt(data, issue.path);
+  const missing = input === undefined && !at.exact;
+  const path = missing ? issue.path.slice(0, -1) : issue.path;
+  return [{ file, line: at.line, col: at.col, path: formatPath(path), message: describeIssue(issue, input) }];
+}
+
+function valueAt(data: unknown, path: ConfigPath): unknown {
+  let v = data;
+  for (const part of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[part];
+  }
+  return v;
+}
+
+function sorted(issues: ConfigIssue[]): ConfigIssue[] {
+  return issues.sort((a, b) => a.line - b.line || a.col - b.col);
+}
