@@ -82,6 +82,9 @@ function expandExpression(body: string, env: NodeJS.ProcessEnv): { ok: true; val
 export function retype(text: string): unknown {
   const doc = parseDocument(text);
   if (doc.errors.length > 0 || doc.warnings.length > 0 || !isScalar(doc.contents)) return text;
+  // The scalar must be the whole text: "8080 # note" or " 8080" stay strings rather than losing characters.
+  const [start, end] = doc.contents.range ?? [0, 0];
+  if (start !== 0 || end !== text.length) return text;
   const value: unknown = doc.contents.value;
   return typeof value === 'string' ? text : value;
 }

@@ -45,8 +45,10 @@ function bound(
   limit: number | bigint,
   inclusive: boolean | undefined,
 ): string {
+  if (kind === 'at least' && Number(limit) === 1 && (origin === 'string' || origin === 'array')) {
+    return 'must not be empty';
+  }
   if (origin === 'string') {
-    if (kind === 'at least' && Number(limit) === 1) return 'must not be empty';
     return `must be ${kind} ${plural(limit, 'character')} long`;
   }
   if (origin === 'array' || origin === 'set') return `must have ${kind} ${plural(limit, 'item')}`;
@@ -57,8 +59,9 @@ function bound(
 function format(issue: z.core.$ZodIssueInvalidStringFormat & { prefix?: string; suffix?: string }, input: unknown) {
   const got = describeValue(input);
   if (issue.format === 'url') {
-    if (typeof input === 'string' && URL.canParse(input)) {
-      return `URL scheme "${new URL(input).protocol}" or host is not allowed here, got ${got}`;
+    const url = typeof input === 'string' && URL.canParse(input) ? new URL(input) : null;
+    if (url && url.protocol !== 'http:' && url.protocol !== 'https:') {
+      return `URL scheme "${url.protocol}" is not allowed here, got ${got}`;
     }
     return `expected a URL, got ${got}`;
   }
@@ -80,13 +83,16 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   switch (issue.code) {
     case 'invalid_type': {
       if (input === undefined) return `missing required key ${quote(issue.path.at(-1) ?? '')}`;
+      if (typeof input === 'number' && !Number.isFinite(input)) return `expected a finite number, got ${String(input)}`;
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       return `expected ${expected}, got ${got}`;
     }
     case 'too_big':
       return `${bound('at most', issue.origin, issue.maximum, issue.inclusive)}, got ${sizeOf(input, got)}`;
-    case 'too_small':
-      return `${bound('at least', issue.origin, issue.minimum, issue.inclusive)}, got ${sizeOf(input, got)}`;
+    case 'too_small': {
+      const rule = bound('at least', issue.origin, issue.minimum, issue.inclusive);
+      return rule === 'must not be empty' ? rule : `${rule}, got ${sizeOf(input, got)}`;
+    }
     case 'invalid_value': {
       const values = issue.values.map(quote);
       if (values.length === 1) return `expected ${values[0] ?? ''}, got ${got}`;

@@ -21,7 +21,7 @@ export function parseTree(text: string): ParsedTree {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, merge: true });
   const syntax = [...doc.errors, ...doc.warnings].map((e) => ({
     offset: e.pos[0],
-    message: `YAML ${e.name === 'YAMLWarning' ? 'warning' : 'error'}: ${e.message}`,
+    message: e.name === 'YAMLWarning' ? `${e.message} (YAML warnings are errors here)` : e.message,
   }));
   return { doc, lines, syntax, duplicates: findDuplicateKeys(doc, lines) };
 }
