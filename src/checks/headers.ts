@@ -10,8 +10,12 @@ export function buildHeadersCheck(config: GatewayConfig): Check | null {
   const require = c.require.map((h) => h.toLowerCase());
   const forbid = c.forbid.map((h) => h.toLowerCase());
   // Precomputed refusals: the per-request path allocates nothing.
-  const missing = new Map(require.map((h) => [h, Object.freeze({ kind: 'deny', status: 403, reasons: [`headers:missing:${h}`] } as const)]));
-  const present = new Map(forbid.map((h) => [h, Object.freeze({ kind: 'deny', status: 403, reasons: [`headers:forbidden:${h}`] } as const)]));
+  const missing = new Map(
+    require.map((h) => [h, Object.freeze({ kind: 'deny', status: 403, reasons: [`headers:missing:${h}`] } as const)]),
+  );
+  const present = new Map(
+    forbid.map((h) => [h, Object.freeze({ kind: 'deny', status: 403, reasons: [`headers:forbidden:${h}`] } as const)]),
+  );
   return Object.freeze({
     name: 'headers',
     phase: 'headers',

@@ -40,7 +40,11 @@ function isResponseCheck(b: Built): b is ResponseCheck {
   return 'needsBody' in b;
 }
 
-export function buildChecks(config: GatewayConfig, deps: CheckDeps, entries: readonly CheckEntry[] = CHECKS): BuiltChecks {
+export function buildChecks(
+  config: GatewayConfig,
+  deps: CheckDeps,
+  entries: readonly CheckEntry[] = CHECKS,
+): BuiltChecks {
   const request: Check[] = [];
   const response: ResponseCheck[] = [];
   for (const entry of entries) {

@@ -44,7 +44,8 @@ export class RequestContext {
   /** Reasons behind contributions, `<module>:<code>`. */
   readonly reasons: string[] = [];
   readonly matches: ContentMatch[] = [];
-  /** Reasons that monitor-mode checks would have refused with. */
+  /** Score and reasons of monitor-mode checks: counted and logged, never acted on. */
+  monitorScore = 0;
   readonly monitorHits: string[] = [];
   /** The refusal, when one was made (by a check, the decide phase or the protocol layer). */
   refusal: TerminalVerdict | null = null;

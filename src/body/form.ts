@@ -1,0 +1,36 @@
+// application/x-www-form-urlencoded decoding: strict percent-decoding, repeated field names refused.
+import type { DecodedField } from './decoded.js';
+import type { DecodeResult } from './json.js';
+import { fieldTooLong, type BodyLimits } from './limits.js';
+
+function decodePart(s: string): string | null {
+  const plus = s.indexOf('+') === -1 ? s : s.replace(/\+/g, ' ');
+  if (plus.indexOf('%') === -1) return plus;
+  try {
+    return decodeURIComponent(plus);
+  } catch {
+    return null; // malformed escape or invalid UTF-8: refused, never guessed
+  }
+}
+
+export function decodeForm(text: string, limits: BodyLimits): DecodeResult {
+  const fields: DecodedField[] = [];
+  const seen = new Set<string>();
+  if (text.length === 0) return { ok: true, body: { type: 'form', fields } };
+  const pairs = text.split('&');
+  if (pairs.length > limits.maxBatchItems * 10) return { ok: false, code: 'form_too_many_fields' };
+  for (const pair of pairs) {
+    if (pair.length === 0) continue;
+    const eq = pair.indexOf('=');
+    const name = decodePart(eq === -1 ? pair : pair.slice(0, eq));
+    const value = decodePart(eq === -1 ? '' : pair.slice(eq + 1));
+    if (name === null || value === null) return { ok: false, code: 'form_malformed' };
+    if (seen.has(name)) return { ok: false, code: 'form_repeated_field' };
+    seen.add(name);
+    const code = limits.codeFields.has(name);
+    const tooLong = fieldTooLong(value, code, limits);
+    if (tooLong !== null) return { ok: false, code: tooLong };
+    fields.push({ name, path: name, value, code });
+  }
+  return { ok: true, body: { type: 'form', fields } };
+}

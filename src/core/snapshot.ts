@@ -1,0 +1,63 @@
+// The frozen per-config state every request reads: routes, checks by phase, limits, headers. Built once
+// at load and swapped whole on reload; requests in flight keep the snapshot they started with.
+import type { Dispatcher } from 'undici';
+import type { GatewayConfig } from '../config/schema.js';
+import type { Check, ResponseCheck, RequestPhase } from './check.js';
+import { buildChecks, type CheckDeps, type CheckEntry, CHECKS } from '../checks/registry.js';
+import { buildRouter, type Router } from '../http/router.js';
+import { buildCidrSet, type CidrSet } from '../net/cidr.js';
+import { buildSecurityHeaders, type HeaderList } from '../http/security-headers.js';
+import { bodyLimits, type BodyLimits } from '../body/limits.js';
+import type { Disclose } from '../http/refusal.js';
+
+export interface Snapshot {
+  readonly config: GatewayConfig;
+  readonly router: Router;
+  readonly trusted: CidrSet;
+  readonly securityHeaders: HeaderList;
+  readonly requestIdHeader: string;
+  readonly disclose: Disclose;
+  readonly phases: Readonly<Record<RequestPhase, readonly Check[]>>;
+  readonly response: readonly ResponseCheck[];
+  readonly responseNeedsBody: boolean;
+  /** Checks with a log hook (onComplete), in order. */
+  readonly logChecks: readonly Check[];
+  readonly limits: ReadonlyMap<string, BodyLimits>;
+  readonly pool: Dispatcher;
+  readonly loadedAt: number;
+}
+
+export function buildSnapshot(
+  config: GatewayConfig,
+  deps: CheckDeps,
+  pool: Dispatcher,
+  entries: readonly CheckEntry[] = CHECKS,
+): Snapshot {
+  const built = buildChecks(config, deps, entries);
+  const phases: Record<RequestPhase, Check[]> = { connection: [], headers: [], body: [] };
+  for (const c of built.request) phases[c.phase].push(c);
+  const limits = new Map<string, BodyLimits>();
+  for (const r of config.routes) limits.set(r.name, bodyLimits(r));
+  return Object.freeze({
+    config,
+    router: buildRouter(config.routes, {
+      maxResponseBytes: config.upstream.max_response_bytes,
+      responseTimeoutMs: config.upstream.timeout_ms,
+    }),
+    trusted: buildCidrSet(config.server.trusted_proxies),
+    securityHeaders: buildSecurityHeaders(config.security_headers),
+    requestIdHeader: config.server.request_id_header.toLowerCase(),
+    disclose: config.refusals.disclose,
+    phases: Object.freeze({
+      connection: Object.freeze(phases.connection),
+      headers: Object.freeze(phases.headers),
+      body: Object.freeze(phases.body),
+    }),
+    response: built.response,
+    responseNeedsBody: built.response.some((c) => c.needsBody),
+    logChecks: Object.freeze(built.request.filter((c) => c.onComplete !== undefined)),
+    limits,
+    pool,
+    loadedAt: Date.now(),
+  });
+}

@@ -1,0 +1,133 @@
+// One forwarded request in flight: the response phase (caps, response checks, headers) and upstream failures.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'undici/types/header.js';
+import type { RequestContext } from '../core/context.js';
+import type { Snapshot } from '../core/snapshot.js';
+import type { ForwardCallbacks, Forwarding } from '../proxy/forward.js';
+import { forward } from '../proxy/forward.js';
+import { clientHeaders, upstreamHeaders } from '../proxy/headers.js';
+import { classifyUpstreamError, statusFor } from '../proxy/upstream-error.js';
+import { encodePath } from './path.js';
+import { limitedBody } from '../body/limited-stream.js';
+import { applyVerdict } from '../core/pipeline.js';
+
+/** How the data plane writes refusals (shared with the request phases). */
+export interface Refuser {
+  refuse(
+    res: ServerResponse,
+    ctx: RequestContext,
+    snap: Snapshot,
+    status: number,
+    reasons: readonly string[],
+    module: string,
+    close: boolean,
+    headers?: Readonly<Record<string, string>>,
+  ): void;
+}
+
+export class Flight implements ForwardCallbacks {
+  private handle: Forwarding | null = null;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly ctx: RequestContext,
+    private readonly snap: Snapshot,
+    private readonly refuser: Refuser,
+  ) {}
+
+  start(): void {
+    const { req, ctx, snap } = this;
+    const route = ctx.route;
+    const buffered = ctx.body !== null;
+    const h = req.headers;
+    const hasBody = h['content-length'] !== undefined || h['transfer-encoding'] !== undefined;
+    let body: Buffer | NodeJS.ReadableStream | AsyncIterable<Buffer> | null = null;
+    if (buffered) body = ctx.body;
+    else if (hasBody) {
+      body = h['content-length'] === undefined && route !== null ? limitedBody(req, route.config.max_body_bytes) : req;
+    }
+    const headers = upstreamHeaders(req.rawHeaders, {
+      clientIp: ctx.clientIp,
+      peerIp: ctx.peerIp,
+      peerTrusted: ctx.peerTrusted,
+      requestId: ctx.id,
+      requestIdHeader: snap.requestIdHeader,
+      proto: 'http',
+      buffered,
+    });
+    const url = ctx.query === '' ? encodePath(ctx.path) : `${encodePath(ctx.path)}?${ctx.query}`;
+    ctx.upstreamSent = performance.now();
+    this.handle = forward(
+      snap.pool,
+      this.res,
+      {
+        path: url,
+        method: ctx.method,
+        headers,
+        body: body as NodeJS.ReadableStream | Buffer | null,
+        timeoutMs: route?.responseTimeoutMs ?? snap.config.upstream.timeout_ms,
+        maxResponseBytes: route?.maxResponseBytes ?? snap.config.upstream.max_response_bytes,
+        bufferResponse: snap.response.length !== 0,
+      },
+      this,
+    );
+  }
+
+  /** Client went away: stop the upstream work. */
+  abort(): void {
+    this.handle?.abort();
+  }
+
+  headers(status: number, headers: IncomingHttpHeaders): Record<string, string | string[]> {
+    this.ctx.upstreamHeaders = performance.now();
+    this.ctx.status = status;
+    return clientHeaders(headers, this.snap.securityHeaders, this.snap.requestIdHeader, this.ctx.id);
+  }
+
+  inspect(status: number, headers: IncomingHttpHeaders, body: Buffer): boolean {
+    const ctx = this.ctx;
+    ctx.upstreamHeaders = performance.now();
+    const upstream = { status, headers, body };
+    for (const check of this.snap.response) {
+      let v;
+      try {
+        v = check.run(ctx, upstream);
+      } catch {
+        this.refuser.refuse(this.res, ctx, this.snap, 502, ['gateway:check_failed'], 'gateway', false);
+        ctx.decision = 'error';
+        return false;
+      }
+      // Response checks share the request checks' verdict rules (monitor mode never refuses).
+      if (applyVerdict(ctx, check, v)) {
+        const refusal = ctx.refusal!;
+        this.refuser.refuse(this.res, ctx, this.snap, 502, refusal.reasons, check.name, false);
+        ctx.decision = refusal.kind;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  firstByte(): void {
+    this.ctx.firstByteOut = performance.now();
+  }
+
+  failed(err: Error): void {
+    const ctx = this.ctx;
+    if ((err as { code?: string }).code === 'GW_BODY_TOO_LARGE') {
+      this.refuser.refuse(this.res, ctx, this.snap, 413, ['request:body_too_large'], 'request', true);
+      return;
+    }
+    const kind = classifyUpstreamError(err);
+    ctx.upstreamError = kind;
+    this.refuser.refuse(this.res, ctx, this.snap, statusFor(kind), [`upstream:${kind}`], 'upstream', true);
+    ctx.decision = 'error';
+  }
+
+  broken(err: Error): void {
+    this.ctx.upstreamError = classifyUpstreamError(err);
+    this.ctx.decision = 'error';
+    this.res.destroy();
+  }
+}

@@ -1,0 +1,138 @@
+// Forwarding through an undici Pool: one dispatch per request, the response streamed (or buffered when a
+// response check must see it) with size caps, backpressure, and client aborts propagated upstream.
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'undici/types/header.js';
+
+type Controller = Dispatcher.DispatchController;
+
+export interface ForwardRequest {
+  readonly path: string;
+  readonly method: string;
+  readonly headers: string[];
+  readonly body: Buffer | NodeJS.ReadableStream | null;
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+  /** Buffer the whole response and hand it to `inspect` before anything is sent. */
+  readonly bufferResponse: boolean;
+}
+
+export interface ForwardCallbacks {
+  /** Response headers arrived: return the headers to send (the response phase). */
+  headers(status: number, headers: IncomingHttpHeaders): Record<string, string | string[]>;
+  /** Buffered mode only: decide on the full body; return false when a refusal was written instead. */
+  inspect(status: number, headers: IncomingHttpHeaders, body: Buffer): boolean;
+  /** First byte written to the client. */
+  firstByte(): void;
+  /** The upstream failed before anything was sent: write a refusal. */
+  failed(err: Error): void;
+  /** The upstream failed after headers were sent: the client connection is cut. */
+  broken(err: Error): void;
+}
+
+class TooLarge extends Error {
+  readonly code = 'GW_RESPONSE_TOO_LARGE';
+}
+
+class ForwardHandler implements Dispatcher.DispatchHandler {
+  private controller: Controller | null = null;
+  private sent = 0;
+  private status = 0;
+  private upstreamHeaders: IncomingHttpHeaders = {};
+  private chunks: Buffer[] | null = null;
+  private done = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly req: ForwardRequest,
+    private readonly cb: ForwardCallbacks,
+  ) {}
+
+  onRequestStart(controller: Controller): void {
+    this.controller = controller;
+  }
+
+  /** The client went away: stop the upstream work too. */
+  abort(): void {
+    if (!this.done && this.controller !== null && !this.controller.aborted) {
+      this.controller.abort(new Error('client closed the connection'));
+    }
+  }
+
+  onResponseStart(controller: Controller, status: number, headers: IncomingHttpHeaders): void {
+    if (status < 200) return; // informational: not forwarded
+    const cl = headers['content-length'];
+    if (typeof cl === 'string' && Number(cl) > this.req.maxResponseBytes) {
+      controller.abort(new TooLarge('upstream response exceeds the cap'));
+      return;
+    }
+    this.status = status;
+    this.upstreamHeaders = headers;
+    if (this.req.bufferResponse) {
+      this.chunks = [];
+      return;
+    }
+    const out = this.cb.headers(status, headers);
+    this.res.writeHead(status, out);
+    this.cb.firstByte();
+    if (this.req.method === 'HEAD') this.res.flushHeaders();
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    this.sent += chunk.length;
+    if (this.sent > this.req.maxResponseBytes) {
+      controller.abort(new TooLarge('upstream response exceeds the cap'));
+      return;
+    }
+    if (this.chunks !== null) {
+      this.chunks.push(chunk);
+      return;
+    }
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    this.done = true;
+    if (this.chunks !== null) {
+      const body = Buffer.concat(this.chunks, this.sent);
+      this.chunks = null;
+      if (!this.cb.inspect(this.status, this.upstreamHeaders, body)) return;
+      const out = this.cb.headers(this.status, this.upstreamHeaders);
+      out['content-length'] = String(body.length);
+      this.res.writeHead(this.status, out);
+      this.cb.firstByte();
+      this.res.end(body);
+      return;
+    }
+    this.res.end();
+  }
+
+  onResponseError(_controller: Controller, err: Error): void {
+    this.done = true;
+    if (this.res.headersSent) this.cb.broken(err);
+    else this.cb.failed(err);
+  }
+}
+
+export interface Forwarding {
+  abort(): void;
+}
+
+export function forward(pool: Dispatcher, res: ServerResponse, req: ForwardRequest, cb: ForwardCallbacks): Forwarding {
+  const handler = new ForwardHandler(res, req, cb);
+  pool.dispatch(
+    {
+      path: req.path,
+      method: req.method as Dispatcher.HttpMethod,
+      headers: req.headers,
+      body: req.body as Dispatcher.DispatchOptions['body'],
+      headersTimeout: req.timeoutMs,
+      bodyTimeout: req.timeoutMs,
+    },
+    handler,
+  );
+  return handler;
+}

@@ -1,0 +1,247 @@
+// Composition root: config -> snapshot (checks, routes, limits) swapped whole on reload; stores, pools,
+// metrics and listeners live outside the snapshot and outlive reloads.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Pool } from 'undici';
+import { loadConfigFile } from './config/load.js';
+import type { GatewayConfig } from './config/schema.js';
+import { ConfigReloader, type ReloadOutcome } from './config/reloader.js';
+import { watchConfig, type ConfigWatcher } from './config/watch.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { Resources } from './core/resources.js';
+import { buildSnapshot, type Snapshot } from './core/snapshot.js';
+import { CHECKS, type CheckEntry } from './checks/registry.js';
+import { MemoryStore } from './store/memory.js';
+import type { Store } from './store/store.js';
+import { DataPlane } from './http/data-plane.js';
+import { onClientError } from './http/client-errors.js';
+import { adminHandler, type AdminHandler, type Readiness } from './http/admin.js';
+import { buildTokenCheck } from './http/admin-auth.js';
+import { createPool, poolKey, upstreamReadiness } from './proxy/pool.js';
+import { createMetrics, type Metrics } from './telemetry/metrics.js';
+import { createEventSink, type EventSink } from './telemetry/events.js';
+import { createLogger, type Logger } from './telemetry/logger.js';
+
+export interface StartOptions {
+  readonly configFile: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly clock?: Clock;
+  readonly checks?: readonly CheckEntry[];
+  readonly logger?: Logger;
+  readonly events?: EventSink;
+  /** Reload when the file changes (default true). SIGHUP is wired by the CLI, not here. */
+  readonly watch?: boolean;
+  readonly defaultMetrics?: boolean;
+}
+
+export class Gateway {
+  readonly resources = new Resources();
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly events: EventSink;
+  readonly store: Store;
+  readonly adminRoutes = new Map<string, AdminHandler>();
+  readonly readiness: Readiness[] = [];
+  private snap: Snapshot;
+  private readonly pools = new Map<string, Pool>();
+  private readonly plane: DataPlane;
+  private readonly server: http.Server;
+  private readonly admin: http.Server;
+  private readonly reloader: ConfigReloader<Snapshot>;
+  private watcher: ConfigWatcher | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly opts: StartOptions,
+    config: GatewayConfig,
+  ) {
+    const clock = opts.clock ?? systemClock;
+    this.log = opts.logger ?? createLogger(config.logging.level);
+    this.metrics = createMetrics({ defaultMetrics: opts.defaultMetrics !== false });
+    this.events = opts.events ?? createEventSink(config.logging.events);
+    this.store = this.resources.get('store', () => new MemoryStore({ maxKeys: config.store.memory.max_keys, clock }));
+    this.snap = this.build(config);
+    this.plane = new DataPlane(() => this.snap, this.metrics, this.events, this.log);
+    const s = config.server;
+    this.server = http.createServer(
+      {
+        maxHeaderSize: s.max_header_bytes,
+        headersTimeout: s.headers_timeout_ms,
+        requestTimeout: s.headers_timeout_ms + s.body_timeout_ms,
+        keepAliveTimeout: s.keep_alive_timeout_ms,
+        connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(s.headers_timeout_ms / 4))),
+        requireHostHeader: false, // checked by the data plane, answered with a JSON refusal
+        joinDuplicateHeaders: false,
+      },
+      this.plane.handle,
+    );
+    this.server.on('checkContinue', this.plane.handleContinue);
+    this.server.on(
+      'clientError',
+      onClientError({
+        metrics: this.metrics,
+        events: this.events,
+        active: this.plane.active,
+        settings: () => ({
+          disclose: this.snap.disclose,
+          securityHeaders: this.snap.securityHeaders,
+          requestIdHeader: this.snap.requestIdHeader,
+        }),
+      }),
+    );
+    this.readiness.push(
+      {
+        name: 'config',
+        check: async () => ({ state: 'ok', detail: `loaded ${new Date(this.snap.loadedAt).toISOString()}` }),
+      },
+      upstreamReadiness(
+        () => ({ pool: this.snap.pool as Pool, upstream: this.snap.config.upstream }),
+        (up) => this.metrics.upstreamUp.set(up ? 1 : 0),
+      ),
+    );
+    this.admin = http.createServer(
+      adminHandler({
+        registry: this.metrics.registry,
+        readiness: () => this.readiness,
+        tokens: () => buildTokenCheck(this.snap.config.admin.tokens),
+        routes: this.adminRoutes,
+      }),
+    );
+    this.adminRoutes.set('GET /admin/api/status', async () => ({
+      status: 200,
+      body: {
+        inflight: this.plane.inflight,
+        config_loaded_at: new Date(this.snap.loadedAt).toISOString(),
+        routes: this.snap.router.routes.map((r) => r.name),
+        checks: Object.values(this.snap.phases)
+          .flat()
+          .map((c) => ({ name: c.name, phase: c.phase, mode: c.mode })),
+        reloads: this.reloader.stats,
+      },
+    }));
+    this.reloader = new ConfigReloader<Snapshot>({
+      load: async () => this.build(await loadConfigFile(opts.configFile, opts.env ?? process.env)),
+      apply: (next) => this.swap(next),
+      onSuccess: () => {
+        this.metrics.reloads.labels('success').inc();
+        this.log.info({ file: opts.configFile }, 'configuration reloaded');
+      },
+      onFailure: (error) => {
+        this.metrics.reloads.labels('failure').inc();
+        this.log.error(
+          { file: opts.configFile, problems: String((error as Error).message ?? error) },
+          'configuration refused; the previous one stays in service',
+        );
+      },
+    });
+    this.metrics.configTimestamp.set(this.snap.loadedAt / 1000);
+  }
+
+  private build(config: GatewayConfig): Snapshot {
+    const key = poolKey(config.upstream);
+    let pool = this.pools.get(key);
+    if (pool === undefined) {
+      pool = createPool(config.upstream);
+      this.pools.set(key, pool);
+    }
+    return buildSnapshot(
+      config,
+      { store: this.store, clock: this.opts.clock ?? systemClock, log: this.log, resources: this.resources },
+      pool,
+      this.opts.checks ?? CHECKS,
+    );
+  }
+
+  private swap(next: Snapshot): void {
+    const prev = this.snap;
+    this.snap = next;
+    this.metrics.configTimestamp.set(next.loadedAt / 1000);
+    const l = prev.config.server.listen;
+    const n = next.config.server.listen;
+    if (l.host !== n.host || l.port !== n.port) this.log.warn('listen address changes take effect on restart');
+    if (prev.pool !== next.pool) {
+      for (const [k, p] of this.pools) {
+        if (p === prev.pool) {
+          this.pools.delete(k);
+          void p.close(); // graceful: requests in flight on the old pool finish
+        }
+      }
+    }
+  }
+
+  async listen(): Promise<void> {
+    const c = this.snap.config;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(c.server.listen.port, c.server.listen.host, () => resolve());
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.admin.once('error', reject);
+      this.admin.listen(c.admin.listen.port, c.admin.listen.host, () => resolve());
+    });
+    if (this.opts.watch !== false) {
+      this.watcher = watchConfig(this.opts.configFile, () => void this.reload(), {
+        onError: (err) => this.log.warn({ err }, 'config watcher failed'),
+      });
+    }
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+  get adminPort(): number {
+    return (this.admin.address() as AddressInfo).port;
+  }
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  get adminUrl(): string {
+    return `http://127.0.0.1:${this.adminPort}`;
+  }
+  get snapshot(): Snapshot {
+    return this.snap;
+  }
+  get inflight(): number {
+    return this.plane.inflight;
+  }
+
+  reload(): Promise<ReloadOutcome<Snapshot>> {
+    return this.reloader.reload();
+  }
+
+  /** Graceful stop: refuse new connections, let in-flight requests finish (up to the drain time), close. */
+  close(drainMs = this.snap.config.server.drain_timeout_ms): Promise<void> {
+    this.closing ??= (async () => {
+      this.watcher?.close();
+      this.plane.draining = true;
+      const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.plane.idle(), new Promise<void>((r) => (timer = setTimeout(r, drainMs)))]);
+      clearTimeout(timer);
+      this.server.closeAllConnections();
+      await stopped;
+      await new Promise<void>((resolve) => {
+        this.admin.close(() => resolve());
+        this.admin.closeAllConnections();
+      });
+      await Promise.all([...this.pools.values()].map((p) => p.close()));
+      await this.resources.closeAll();
+      this.events.flush();
+    })();
+    return this.closing;
+  }
+}
+
+/** Loads the config (throws ConfigError with every problem), builds everything and listens. */
+export async function startGateway(opts: StartOptions): Promise<Gateway> {
+  const config = await loadConfigFile(opts.configFile, opts.env ?? process.env);
+  const gw = new Gateway(opts, config);
+  try {
+    await gw.listen();
+  } catch (err) {
+    await gw.close(0);
+    throw err;
+  }
+  return gw;
+}

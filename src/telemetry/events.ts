@@ -1,0 +1,79 @@
+// The security event: one versioned JSON line per refusal or monitor hit, on its own stream. Never a payload.
+import { pino } from 'pino';
+import type { RequestContext } from '../core/context.js';
+import type { ContentMatch } from '../core/verdict.js';
+
+export const EVENT_SCHEMA = 'portcullis.security_event/1';
+
+export interface SecurityEvent {
+  readonly schema: typeof EVENT_SCHEMA;
+  readonly time: string;
+  readonly request_id: string;
+  readonly client_ip: string;
+  readonly peer_ip: string;
+  readonly method: string;
+  readonly route: string;
+  readonly decision: string;
+  readonly status: number;
+  /** enforce: the decision was applied; monitor: only counted (monitor-mode checks would have refused). */
+  readonly mode: 'enforce' | 'monitor';
+  readonly module: string;
+  readonly reasons: readonly string[];
+  readonly score: number;
+  readonly user: string | null;
+  readonly tier: string;
+  readonly matches: readonly ContentMatch[];
+}
+
+export interface EventSink {
+  write(event: SecurityEvent): void;
+  flush(): void;
+}
+
+/** Builds the event of a finished request; null when there is nothing to report. */
+export function eventFor(ctx: RequestContext): SecurityEvent | null {
+  const refused = ctx.decision !== 'allow' && ctx.decision !== 'error';
+  if (!refused && ctx.monitorHits.length === 0) return null;
+  return {
+    schema: EVENT_SCHEMA,
+    time: new Date().toISOString(),
+    request_id: ctx.id,
+    client_ip: ctx.clientIp,
+    peer_ip: ctx.peerIp,
+    method: ctx.method.length <= 16 ? ctx.method : ctx.method.slice(0, 16),
+    route: ctx.route?.name ?? '_unmatched',
+    decision: refused ? ctx.decision : 'allow',
+    status: ctx.status,
+    mode: refused ? 'enforce' : 'monitor',
+    module: ctx.refusedBy,
+    reasons: refused ? (ctx.refusal?.reasons ?? []) : ctx.monitorHits,
+    score: ctx.score,
+    user: ctx.identity.user,
+    tier: ctx.identity.tier,
+    matches: ctx.matches,
+  };
+}
+
+/** Writes events as JSON lines to 'stdout', 'stderr' or a file (created with its directory). */
+export function createEventSink(destination: string): EventSink {
+  const dest = destination === 'stdout' ? 1 : destination === 'stderr' ? 2 : destination;
+  const stream = pino.destination({ dest, sync: false, mkdir: typeof dest === 'string' });
+  return {
+    write(event) {
+      stream.write(JSON.stringify(event) + '\n');
+    },
+    flush() {
+      try {
+        stream.flushSync();
+      } catch {
+        // not ready yet (nothing written): nothing to flush
+      }
+    },
+  };
+}
+
+/** An in-memory sink for tests and the explain command. */
+export function createMemorySink(): EventSink & { readonly events: SecurityEvent[] } {
+  const events: SecurityEvent[] = [];
+  return { events, write: (e) => void events.push(e), flush: () => undefined };
+}
