@@ -23,16 +23,25 @@ export function parseTree(text: string): ParsedTree {
     offset: e.pos[0],
     message: e.name === 'YAMLWarning' ? `${e.message} (YAML warnings are errors here)` : e.message,
   }));
-  return { doc, lines, syntax, duplicates: findDuplicateKeys(doc, lines) };
+  const keys = checkKeys(doc, lines);
+  // A collection as a key has no config meaning, and converting it would only warn; stop like a syntax error.
+  return { doc, lines, syntax: [...syntax, ...keys.complex], duplicates: keys.duplicates };
 }
 
-function findDuplicateKeys(doc: Document, lines: LineCounter): TreeProblem[] {
+function checkKeys(doc: Document, lines: LineCounter): { duplicates: TreeProblem[]; complex: TreeProblem[] } {
   const problems: TreeProblem[] = [];
+  const complex: TreeProblem[] = [];
   visit(doc, {
     Map(_key, map) {
       const first = new Map<string, Node>();
       for (const pair of map.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        if (!isPair(pair)) continue;
+        if (!isScalar(pair.key)) {
+          const offset = (pair.key as Node | null)?.range?.[0] ?? map.range?.[0] ?? 0;
+          if (pair.key !== null)
+            complex.push({ offset, message: 'mapping keys must be plain names, not lists or mappings' });
+          continue;
+        }
         const key = pair.key;
         const name = String(key.value);
         if (name === '<<') continue; // several merge keys are allowed
@@ -49,5 +58,5 @@ function findDuplicateKeys(doc: Document, lines: LineCounter): TreeProblem[] {
       }
     },
   });
-  return problems;
+  return { duplicates: problems, complex };
 }

@@ -128,6 +128,21 @@ describe('loadConfigText', () => {
     expect(problems(rows.join('\n') + '\n')[0]).toMatch(/^g\.yaml:1:1 \(yaml\): /);
   });
 
+  it('refuses collections used as keys, at their position', () => {
+    expect(problems(MINIMAL + 'logging:\n  [a, b]: 1\n')).toEqual([
+      'g.yaml:3:3 (yaml): mapping keys must be plain names, not lists or mappings',
+    ]);
+  });
+
+  it('supports YAML merge keys for shared route settings', () => {
+    const text =
+      MINIMAL +
+      'routes:\n  - &base { name: a, path: /a, methods: [POST], max_body_bytes: 1000 }\n' +
+      '  - { <<: *base, name: b, path: /b }\n';
+    const c = loadConfigText(text, 'g.yaml', {});
+    expect(c.routes[1]).toMatchObject({ name: 'b', path: '/b', methods: ['POST'], max_body_bytes: 1000 });
+  });
+
   it('follows anchors and aliases when locating a problem', () => {
     // Zod finds the problem through the alias (routes[1]); the anchored node is where the bad text is.
     expect(problems(MINIMAL + 'routes: [&r { name: a, path: nope }, *r]\n')).toEqual([
