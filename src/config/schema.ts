@@ -1,6 +1,7 @@
 // gateway.yaml schema: types and defaults in one place; unknown keys are rejected everywhere.
 import { z } from 'zod';
 import { isIP } from 'node:net';
+import { storeSchema } from '../store/config.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'monitor', 'off']);
@@ -26,7 +27,10 @@ const routeSchema = z.strictObject({
   /** Name used in metrics and events (bounded label). */
   name: z.string().regex(/^[a-z0-9_.-]{1,64}$/i, 'route names are 1-64 of [A-Za-z0-9_.-]'),
   /** HTTP methods; '*' for any. */
-  methods: z.array(z.string().regex(/^([A-Z]+|\*)$/, 'methods are upper-case tokens or *')).min(1).default(['*']),
+  methods: z
+    .array(z.string().regex(/^([A-Z]+|\*)$/, 'methods are upper-case tokens or *'))
+    .min(1)
+    .default(['*']),
   /** Exact canonical path, or a prefix ending in '/*'. */
   path: z.string().regex(/^\/[^?#\s]*$/, 'paths start with / and carry no query'),
   /** Buffer and inspect the request body (else it is streamed through untouched). */
@@ -84,16 +88,15 @@ export const configSchema = z.strictObject({
       drain_timeout_ms: z.number().int().nonnegative().default(10_000),
     })
     .prefault({}),
-  upstream: z
-    .strictObject({
-      url: z.url({ protocol: /^https?$/ }),
-      connections: z.number().int().positive().default(128),
-      /** Time to the upstream's response headers, and between body chunks. */
-      timeout_ms: positiveMs.default(45_000),
-      max_response_bytes: z.number().int().positive().default(10_485_760),
-      health_path: z.string().startsWith('/').default('/health'),
-      health_cache_ms: positiveMs.default(2_000),
-    }),
+  upstream: z.strictObject({
+    url: z.url({ protocol: /^https?$/ }),
+    connections: z.number().int().positive().default(128),
+    /** Time to the upstream's response headers, and between body chunks. */
+    timeout_ms: positiveMs.default(45_000),
+    max_response_bytes: z.number().int().positive().default(10_485_760),
+    health_path: z.string().startsWith('/').default('/health'),
+    health_cache_ms: positiveMs.default(2_000),
+  }),
   admin: z
     .strictObject({
       listen: listen('127.0.0.1', 9091),
@@ -131,12 +134,8 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  store: z
-    .strictObject({
-      type: z.enum(['memory']).default('memory'),
-      memory: z.strictObject({ max_keys: z.number().int().positive().default(100_000) }).prefault({}),
-    })
-    .prefault({}),
+  /** Shared state: memory (one instance) or Redis (src/store/config.ts). */
+  store: storeSchema,
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -20,7 +20,7 @@ export const HAVE_REDIS = toolPresent('redis-server') && toolPresent('redis-cli'
  * `describe` for suites that need Redis. Under CI=true a missing tool fails the file; locally the suite is
  * skipped with a loud message.
  */
-export const describeRedis: typeof describe = (() => {
+export const describeRedis = ((): typeof describe | typeof describe.skip => {
   if (HAVE_REDIS) return describe;
   if (process.env.CI === 'true') {
     throw new Error('redis-server/redis-cli not found and CI=true: install Debian package redis-server');
