@@ -84,6 +84,8 @@ export const configSchema = z.strictObject({
       max_inflight: z.number().int().positive().default(1024),
       overload_retry_after_s: z.number().int().positive().default(1),
       request_id_header: z.string().default('x-request-id'),
+      /** Match routes ignoring case, so /COMPILE cannot dodge the /compile policy on case-insensitive upstreams. */
+      case_insensitive_routes: z.boolean().default(true),
       /** SIGTERM: stop accepting, wait up to this long for in-flight requests, then exit. */
       drain_timeout_ms: z.number().int().nonnegative().default(10_000),
     })

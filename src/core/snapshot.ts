@@ -43,6 +43,7 @@ export function buildSnapshot(
     router: buildRouter(config.routes, {
       maxResponseBytes: config.upstream.max_response_bytes,
       responseTimeoutMs: config.upstream.timeout_ms,
+      caseInsensitive: config.server.case_insensitive_routes,
     }),
     trusted: buildCidrSet(config.server.trusted_proxies),
     securityHeaders: buildSecurityHeaders(config.security_headers),

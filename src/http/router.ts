@@ -15,6 +15,8 @@ export interface CompiledRoute {
 export interface RouteDefaults {
   readonly maxResponseBytes: number;
   readonly responseTimeoutMs: number;
+  /** Fold case before matching (route paths are folded at build time). */
+  readonly caseInsensitive: boolean;
 }
 
 export interface Router {
@@ -42,7 +44,7 @@ export function buildRouter(configs: readonly RouteConfig[], d: RouteDefaults): 
   const exact = new Map<string, CompiledRoute[]>();
   const prefixes: Array<{ prefix: string; route: CompiledRoute }> = [];
   for (const route of routes) {
-    const p = route.config.path;
+    const p = d.caseInsensitive ? route.config.path.toLowerCase() : route.config.path;
     if (p.endsWith('/*')) prefixes.push({ prefix: p.slice(0, -1), route });
     else {
       const list = exact.get(p) ?? [];
@@ -54,7 +56,8 @@ export function buildRouter(configs: readonly RouteConfig[], d: RouteDefaults): 
   const allows = (r: CompiledRoute, m: string) => r.methods === null || r.methods.has(m);
   return Object.freeze({
     routes,
-    match(method: string, path: string): CompiledRoute | null {
+    match(method: string, rawPath: string): CompiledRoute | null {
+      const path = d.caseInsensitive ? rawPath.toLowerCase() : rawPath;
       const list = exact.get(path);
       if (list !== undefined) {
         for (const r of list) if (allows(r, method)) return r;
