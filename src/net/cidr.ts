@@ -12,6 +12,7 @@ export function buildCidrSet(entries: readonly string[]): CidrSet {
   const v6: Array<[bigint, bigint]> = [];
   for (const e of entries) {
     const slash = e.indexOf('/');
+    if (slash !== -1 && !/^\d{1,3}$/.test(e.slice(slash + 1))) throw new Error(`not an IP address or CIDR: ${e}`);
     const addr = normaliseIp(slash === -1 ? e : e.slice(0, slash));
     const fam = isIP(addr);
     if (fam === 4) {
