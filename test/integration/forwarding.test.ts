@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { request } from 'undici';
+import { Readable } from 'node:stream';
 import { baseConfig, COMPILE_ROUTE, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 import { rawRequest } from '../helpers/raw.js';
@@ -65,9 +66,7 @@ describe('forwarding', () => {
     const res = await request(`${t.url}/upload`, {
       method: 'PUT',
       headers: { 'content-type': 'application/octet-stream' },
-      body: (async function* () {
-        for (const c of chunks) yield Buffer.from(c);
-      })(),
+      body: Readable.from(chunks.map((c) => Buffer.from(c))),
     });
     expect(res.statusCode).toBe(200);
     await res.body.dump();
