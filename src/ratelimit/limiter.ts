@@ -1,0 +1,44 @@
+// Runs one request's plan against the Store in a single script call and reads the result as standings.
+import type { Store } from '../store/store.js';
+import { gcraStanding, windowStanding } from './algorithms.js';
+import type { PolicyStanding } from './headers.js';
+import type { Plan } from './plan.js';
+import { RATE_SCRIPT } from './script.js';
+
+/** Who the counters belong to: `tag` keeps all of a client's keys in one Cluster slot. */
+export interface Subject {
+  readonly tag: string;
+  /** One group per grouping level, narrowest first; the last one is the tag itself. */
+  readonly groups: readonly string[];
+}
+
+export interface LimitOutcome {
+  readonly allowed: boolean;
+  readonly standings: readonly PolicyStanding[];
+}
+
+const ALLOWED_EMPTY: LimitOutcome = Object.freeze({ allowed: true, standings: Object.freeze([]) });
+
+/** Store keys of a plan for a subject: `rl:{tag}:<level group>:<suffix>` (the widest level omits the group). */
+export function planKeys(plan: Plan, subject: Subject): string[] {
+  const last = subject.groups.length - 1;
+  const head = `rl:{${subject.tag}}:`;
+  return plan.defs.map((d) => (d.level >= last ? head + d.suffix : `${head}${subject.groups[d.level]}:${d.suffix}`));
+}
+
+/** All of the plan's counters in one store call; refused requests spend nothing. */
+export async function checkLimits(store: Store, plan: Plan, subject: Subject): Promise<LimitOutcome> {
+  if (plan.defs.length === 0) return ALLOWED_EMPTY;
+  const r = await store.run(RATE_SCRIPT, planKeys(plan, subject), plan.args);
+  const standings: PolicyStanding[] = new Array(plan.defs.length);
+  for (let i = 0; i < plan.defs.length; i++) {
+    const def = plan.defs[i]!;
+    const step = r.steps[i]!;
+    const standing =
+      def.params.kind === 'gcra'
+        ? gcraStanding(def.params, step.a, 1)
+        : windowStanding(def.params, r.now, step.a, step.b, 1);
+    standings[i] = { def, standing, allow: step.allow };
+  }
+  return { allowed: r.allowed, standings };
+}
