@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isIP } from 'node:net';
 import { storeSchema } from '../store/config.js';
+import { signaturesConfigSchema } from '../signatures/config.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'monitor', 'off']);
@@ -134,6 +135,8 @@ export const configSchema = z.strictObject({
           forbid: z.array(z.string()).default([]),
         })
         .prefault({}),
+      /** Threat signatures and the positive model (src/signatures/config.ts). */
+      signatures: signaturesConfigSchema,
     })
     .prefault({}),
   /** Shared state: memory (one instance) or Redis (src/store/config.ts). */
@@ -143,8 +146,6 @@ export const configSchema = z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
       /** Security events: 'stdout', 'stderr', or a file path. */
       events: z.string().default('stdout'),
-      /** Log every request (costs throughput). */
-      access: z.boolean().default(false),
     })
     .prefault({}),
 });
