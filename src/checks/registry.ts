@@ -6,6 +6,9 @@ import type { GatewayConfig } from '../config/schema.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
 import { buildHeadersCheck } from './headers.js';
+import { buildIdentityCheck } from './identity.js';
+import { buildConcurrencyCheck } from './concurrency.js';
+import { buildRateLimitCheck } from './rate-limit.js';
 
 /** What a check may use besides its config. All of it outlives reloads. */
 export interface CheckDeps {
@@ -29,7 +32,13 @@ export interface CheckEntry {
  * Every check the gateway knows, cheapest first within each phase (the pipeline keeps this order per
  * phase). Tests may pass their own list to buildChecks.
  */
-export const CHECKS: readonly CheckEntry[] = [{ name: 'headers', build: buildHeadersCheck }];
+export const CHECKS: readonly CheckEntry[] = [
+  { name: 'headers', build: buildHeadersCheck },
+  // identity decides the tier; the in-flight cap (local) before the rate counters (one store call)
+  { name: 'identity', build: buildIdentityCheck },
+  { name: 'concurrency', build: buildConcurrencyCheck },
+  { name: 'rate', build: buildRateLimitCheck },
+];
 
 export interface BuiltChecks {
   readonly request: readonly Check[];

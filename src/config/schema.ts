@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { isIP } from 'node:net';
 import { storeSchema } from '../store/config.js';
+import { identitySchema } from '../identity/config.js';
+import { rateLimitsSchema } from '../ratelimit/config.js';
 import { signaturesConfigSchema } from '../signatures/config.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -141,6 +143,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Shared state: memory (one instance) or Redis (src/store/config.ts). */
   store: storeSchema,
+  /** Who is asking: API keys, JWTs, IP grouping (src/identity/config.ts). */
+  identity: identitySchema,
+  /** Rate tiers, quotas and in-flight caps (src/ratelimit/config.ts). */
+  rate_limits: rateLimitsSchema,
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

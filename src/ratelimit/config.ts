@@ -109,6 +109,7 @@ export const rateLimitsSchema = z
       });
     }
   })
-  .prefault({});
+  // An absent section means no rate limiting (the shipped gateway.yaml declares one); present: enforce by default.
+  .prefault({ mode: 'off' });
 
 export type RateLimitsConfig = z.infer<typeof rateLimitsSchema>;
