@@ -9,6 +9,7 @@ import { buildHeadersCheck } from './headers.js';
 import { buildIdentityCheck } from './identity.js';
 import { buildConcurrencyCheck } from './concurrency.js';
 import { buildRateLimitCheck } from './rate-limit.js';
+import { buildSignaturesCheck } from './signatures.js';
 
 /** What a check may use besides its config. All of it outlives reloads. */
 export interface CheckDeps {
@@ -38,6 +39,7 @@ export const CHECKS: readonly CheckEntry[] = [
   { name: 'identity', build: buildIdentityCheck },
   { name: 'concurrency', build: buildConcurrencyCheck },
   { name: 'rate', build: buildRateLimitCheck },
+  { name: 'signatures', build: buildSignaturesCheck },
 ];
 
 export interface BuiltChecks {

@@ -1,0 +1,132 @@
+// Compiles loaded rules for one paranoia level and exclusion set: one RE2 per rule, grouped by the segment
+// set they read (code, web, raw body) and their transform chain, with one combined alternation per group as
+// the prefilter. Per request a group costs one RE2 call; its rules run only when the prefilter hits.
+import RE2 from 're2';
+import type { RuleSpec } from './rule.js';
+import { TRANSFORMS, type Transform } from './transforms/index.js';
+
+/** Target kinds as bits, so a segment's relevance to a rule is one AND. */
+export const KIND = Object.freeze({ code: 1, fields: 2, body: 4, query: 8, path: 16, headers: 32 });
+export type KindName = keyof typeof KIND;
+
+export type SegmentSet = 'code' | 'web' | 'body';
+
+export interface CompiledRule {
+  readonly spec: RuleSpec;
+  readonly re: RE2;
+  readonly kinds: number;
+  /** `field:NAME` targets: these field names, code or not. */
+  readonly fieldNames: ReadonlySet<string> | null;
+  readonly critical: boolean;
+  readonly monitor: boolean;
+}
+
+export interface Group {
+  readonly set: SegmentSet;
+  readonly chainKey: string;
+  readonly chain: readonly Transform[];
+  /** True when the chain starts by percent-decoding, so a separate decoded view adds nothing. */
+  readonly decodesUrl: boolean;
+  readonly prefilter: RE2;
+  readonly rules: readonly CompiledRule[];
+  readonly kinds: number;
+  readonly fieldNames: ReadonlySet<string> | null;
+}
+
+export interface RuleSet {
+  readonly rules: readonly CompiledRule[];
+  readonly code: readonly Group[];
+  readonly web: readonly Group[];
+  readonly body: readonly Group[];
+}
+
+const WEB_KINDS = KIND.fields | KIND.query | KIND.path | KIND.headers;
+
+export function compileRule(spec: RuleSpec): CompiledRule {
+  let kinds = 0;
+  const names: string[] = [];
+  for (const t of spec.targets) {
+    if (t.startsWith('field:')) names.push(t.slice(6));
+    else kinds |= KIND[t as KindName];
+  }
+  return Object.freeze({
+    spec,
+    re: new RE2(spec.pattern, spec.ignoreCase ? 'iu' : 'u'),
+    kinds,
+    fieldNames: names.length > 0 ? new Set(names) : null,
+    critical: spec.severity === 'CRITICAL',
+    monitor: spec.mode === 'monitor',
+  });
+}
+
+function setsOf(r: CompiledRule): SegmentSet[] {
+  const sets: SegmentSet[] = [];
+  if (r.kinds & KIND.code || r.fieldNames) sets.push('code');
+  if (r.kinds & WEB_KINDS || r.fieldNames) sets.push('web');
+  if (r.kinds & KIND.body) sets.push('body');
+  return sets;
+}
+
+function alternative(spec: RuleSpec): string {
+  return spec.ignoreCase ? `(?i:${spec.pattern})` : `(?:${spec.pattern})`;
+}
+
+function buildGroup(set: SegmentSet, chainKey: string, rules: CompiledRule[]): Group {
+  const chain = chainKey === '' ? [] : chainKey.split(',').map((n) => TRANSFORMS.get(n)!);
+  let kinds = 0;
+  const names = new Set<string>();
+  for (const r of rules) {
+    kinds |= r.kinds;
+    if (r.fieldNames) for (const n of r.fieldNames) names.add(n);
+  }
+  return Object.freeze({
+    set,
+    chainKey,
+    chain: Object.freeze(chain),
+    decodesUrl: chain[0]?.name === 'url',
+    // Multi-line: texts are joined with '\n' for the prefilter, and `^`/`$` must still hit at each text.
+    prefilter: new RE2(rules.map((r) => alternative(r.spec)).join('|'), 'mu'),
+    rules: Object.freeze(rules),
+    kinds,
+    fieldNames: names.size > 0 ? names : null,
+  });
+}
+
+/** Compiles the rules that run at `paranoia` and are not `disabled` (ids). `compiled` reuses RE2 objects. */
+export function compileRuleSet(
+  specs: readonly RuleSpec[],
+  paranoia: number,
+  disabled: ReadonlySet<string>,
+  compiled: Map<string, CompiledRule> = new Map(),
+): RuleSet {
+  const active: CompiledRule[] = [];
+  for (const spec of specs) {
+    if (spec.paranoia > paranoia || disabled.has(spec.id)) continue;
+    let c = compiled.get(spec.id);
+    if (c === undefined || c.spec !== spec) {
+      c = compileRule(spec);
+      compiled.set(spec.id, c);
+    }
+    active.push(c);
+  }
+  const grouped = new Map<string, CompiledRule[]>();
+  for (const r of active) {
+    for (const set of setsOf(r)) {
+      const key = `${set}|${r.spec.transforms.join(',')}`;
+      const list = grouped.get(key) ?? [];
+      list.push(r);
+      grouped.set(key, list);
+    }
+  }
+  const bySet: Record<SegmentSet, Group[]> = { code: [], web: [], body: [] };
+  for (const [key, rules] of grouped) {
+    const [set, chainKey] = key.split('|') as [SegmentSet, string];
+    bySet[set].push(buildGroup(set, chainKey, rules));
+  }
+  return Object.freeze({
+    rules: Object.freeze(active),
+    code: Object.freeze(bySet.code),
+    web: Object.freeze(bySet.web),
+    body: Object.freeze(bySet.body),
+  });
+}

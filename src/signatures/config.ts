@@ -1,0 +1,65 @@
+// The `checks.signatures` section of gateway.yaml: rule files, paranoia, anomaly thresholds, exclusions and
+// the per-tier allow-lists of the positive model.
+import { z } from 'zod';
+
+const name = z.string().min(1);
+
+const exclusionSchema = z
+  .strictObject({
+    /** Rule ids, or id prefixes ending in `*` (`web.sqli.*`). */
+    rules: z.array(name).default([]),
+    /** Every rule with one of these tags. */
+    tags: z.array(name).default([]),
+    /** Route names; none: every route. */
+    routes: z.array(name).default([]),
+    /** Field names (or header names for the headers target); none: the whole request. */
+    fields: z.array(name).default([]),
+    /** Why: kept for the people who read the config later. */
+    reason: z.string().optional(),
+  })
+  .refine((e) => e.rules.length + e.tags.length > 0, { message: 'an exclusion names at least one rule or tag' });
+
+const allowlistSchema = z.strictObject({
+  /** Start from empty lists instead of the shipped defaults. */
+  replace_defaults: z.boolean().default(false),
+  /** Added to the defaults; `'*'` allows any. */
+  packages: z.array(name).default([]),
+  libraries: z.array(name).default([]),
+  classes: z.array(name).default([]),
+  inputs: z.array(name).default([]),
+});
+
+const routeSettings = z.strictObject({
+  paranoia: z.number().int().min(1).max(4).optional(),
+  anomaly_threshold: z.number().int().positive().optional(),
+});
+
+export const signaturesConfigSchema = z
+  .strictObject({
+    mode: z.enum(['enforce', 'monitor', 'off']).default('enforce'),
+    /**
+     * Folder of the rule files. Relative paths resolve against the working directory for now (the config
+     * loader does not pass the config file's folder yet).
+     */
+    rules_dir: z.string().default('rules'),
+    /** Rule files: names or globs (`*` in the file name) relative to rules_dir. */
+    rule_files: z.array(z.string().min(1)).min(1).default(['*.yaml']),
+    /** 1: what real diagrams never need is refused; 2-4 add stricter rules. */
+    paranoia: z.number().int().min(1).max(4).default(1),
+    /** Summed rule scores at which a request is refused (per route below). CRITICAL rules refuse alone. */
+    anomaly_threshold: z.number().int().positive().default(40),
+    /** Per-route overrides, by route name. */
+    routes: z.record(z.string(), routeSettings).default({}),
+    exclusions: z.array(exclusionSchema).default([]),
+    /** Positive model per identity tier; tiers not listed get the defaults. */
+    allowlists: z.record(z.string(), allowlistSchema).default({}),
+    /** Request headers never inspected (lower case): credentials are not scanned nor reported. */
+    skip_headers: z.array(z.string()).default(['authorization', 'proxy-authorization', 'content-length']),
+    /** Longest text (UTF-16 units) inspected per value; longer values are refused (sig:limit.too-long). */
+    max_value_chars: z.number().int().positive().default(1_048_576),
+  })
+  .prefault({});
+
+export type SignaturesConfig = z.infer<typeof signaturesConfigSchema>;
+export type ExclusionConfig = z.infer<typeof exclusionSchema>;
+export type AllowlistConfig = z.infer<typeof allowlistSchema>;

@@ -1,0 +1,249 @@
+// The signature engine: per route a compiled rule set, per request the segments run through each group's
+// prefilter (one RE2 call), rules only on a hit, the positive model on code, and anomaly scoring.
+import type { ContentMatch } from '../core/verdict.js';
+import { compileRuleSet, KIND, type CompiledRule, type Group, type RuleSet } from './compile.js';
+import type { SignaturesConfig } from './config.js';
+import { resolveExclusions } from './exclusions.js';
+import { buildAllowlist, checkPolicy, POLICY_RULES, type Allowlist } from './policy.js';
+import type { RuleSpec } from './rule.js';
+import { segmentsOf, type InspectInput, type Segment } from './segments.js';
+import { TRANSFORMS } from './transforms/index.js';
+
+export type { InspectInput } from './segments.js';
+
+export const POLICY_IDS: readonly string[] = Object.freeze(Object.values(POLICY_RULES));
+const POLICY_SCORE = 100;
+const TEX_CHAIN = [TRANSFORMS.get('tex')!];
+
+export interface RouteProfile {
+  readonly name: string | null;
+  readonly paranoia: number;
+  readonly threshold: number;
+  readonly rules: RuleSet;
+  readonly byField: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly policyOff: ReadonlySet<string>;
+}
+
+export interface InspectResult {
+  /** Every match, enforce and monitor, first location per rule and segment. */
+  readonly matches: readonly ContentMatch[];
+  /** Sum of the scores of enforce-mode rules that matched (each rule counted once). */
+  readonly score: number;
+  /** `sig:<rule id>` of enforce-mode matches, in match order, unique. */
+  readonly reasons: readonly string[];
+  /** `sig:<rule id>` of monitor-mode rules that matched. */
+  readonly monitorReasons: readonly string[];
+  readonly critical: boolean;
+  readonly threshold: number;
+  /** True when a CRITICAL rule matched or the score reached the threshold. */
+  readonly deny: boolean;
+  /** What the positive model refused (names included: for explain and tests, never for clients). */
+  readonly policy: readonly { rule: string; name: string; offset: number }[];
+}
+
+const CLEAN: InspectResult = Object.freeze({
+  matches: Object.freeze([]),
+  score: 0,
+  reasons: Object.freeze([]),
+  monitorReasons: Object.freeze([]),
+  critical: false,
+  threshold: 0,
+  deny: false,
+  policy: Object.freeze([]),
+});
+
+/** Collects matches of one request; allocated only once something matched. */
+class Collector {
+  readonly matches: ContentMatch[] = [];
+  readonly counted = new Set<string>();
+  readonly reasons: string[] = [];
+  readonly monitorReasons: string[] = [];
+  readonly policy: { rule: string; name: string; offset: number }[] = [];
+  score = 0;
+  critical = false;
+
+  add(
+    rule: string,
+    score: number,
+    severity: string,
+    critical: boolean,
+    monitor: boolean,
+    seg: Segment,
+    offset: number,
+    target: string,
+  ): void {
+    this.matches.push({ rule, target, field: seg.field, offset, score, severity });
+    if (this.counted.has(rule)) return;
+    this.counted.add(rule);
+    if (monitor) {
+      this.monitorReasons.push(`sig:${rule}`);
+      return;
+    }
+    this.reasons.push(`sig:${rule}`);
+    this.score += score;
+    if (critical) this.critical = true;
+  }
+}
+
+const KIND_NAMES: Readonly<Record<number, string>> = Object.freeze({
+  [KIND.code]: 'code',
+  [KIND.fields]: 'fields',
+  [KIND.body]: 'body',
+  [KIND.query]: 'query',
+  [KIND.path]: 'path',
+  [KIND.headers]: 'headers',
+});
+
+function applies(kinds: number, names: ReadonlySet<string> | null, seg: Segment): boolean {
+  if ((kinds & seg.kind) !== 0) return true;
+  return names !== null && (seg.kind === KIND.code || seg.kind === KIND.fields) && names.has(seg.name);
+}
+
+export class SignatureEngine {
+  private readonly profiles = new Map<string, RouteProfile>();
+  private readonly fallback: RouteProfile;
+  private readonly allowlists = new Map<string, Allowlist>();
+  private readonly defaultAllowlist: Allowlist;
+  private readonly skipHeaders: ReadonlySet<string>;
+  private readonly maxChars: number;
+
+  constructor(
+    readonly rules: readonly RuleSpec[],
+    readonly config: SignaturesConfig,
+    routeNames: readonly string[],
+  ) {
+    const compiled = new Map<string, CompiledRule>();
+    const names = new Set([
+      ...routeNames,
+      ...Object.keys(config.routes),
+      ...config.exclusions.flatMap((e) => e.routes),
+    ]);
+    const build = (name: string | null): RouteProfile => {
+      const settings = name === null ? undefined : config.routes[name];
+      const paranoia = settings?.paranoia ?? config.paranoia;
+      const ex = resolveExclusions(config.exclusions, name, rules, POLICY_IDS);
+      return Object.freeze({
+        name,
+        paranoia,
+        threshold: settings?.anomaly_threshold ?? config.anomaly_threshold,
+        rules: compileRuleSet(rules, paranoia, ex.disabled, compiled),
+        byField: ex.byField,
+        policyOff: new Set(POLICY_IDS.filter((id) => ex.disabled.has(id))),
+      });
+    };
+    this.fallback = build(null);
+    for (const n of names) this.profiles.set(n, build(n));
+    for (const [tier, cfg] of Object.entries(config.allowlists)) this.allowlists.set(tier, buildAllowlist(cfg));
+    this.defaultAllowlist = buildAllowlist(undefined);
+    this.skipHeaders = new Set(config.skip_headers.map((h) => h.toLowerCase()));
+    this.maxChars = config.max_value_chars;
+  }
+
+  profile(route: string | null): RouteProfile {
+    return (route === null ? undefined : this.profiles.get(route)) ?? this.fallback;
+  }
+
+  allowlist(tier: string): Allowlist {
+    return this.allowlists.get(tier) ?? this.defaultAllowlist;
+  }
+
+  inspect(input: InspectInput): InspectResult {
+    const profile = this.profile(input.route);
+    const rs = profile.rules;
+    const segs = segmentsOf(input, this.skipHeaders, rs.body.length > 0);
+    let c: Collector | null = null;
+    const sink = (): Collector => (c ??= new Collector());
+    for (const list of [segs.code, segs.web, segs.body]) {
+      for (const seg of list) {
+        if (seg.value.length > this.maxChars)
+          sink().add(
+            'limit.too-long',
+            profile.threshold,
+            'HIGH',
+            true,
+            false,
+            seg,
+            this.maxChars,
+            KIND_NAMES[seg.kind]!,
+          );
+      }
+    }
+    if (segs.code.length > 0) {
+      for (const g of rs.code) this.runGroup(g, segs.code, profile, sink);
+      this.runPolicy(segs.code, profile, this.allowlist(input.tier), sink);
+    }
+    for (const g of rs.web) this.runGroup(g, segs.web, profile, sink);
+    for (const g of rs.body) this.runGroup(g, segs.body, profile, sink);
+    const col = c as Collector | null;
+    if (col === null) return CLEAN;
+    return {
+      matches: col.matches,
+      score: col.score,
+      reasons: col.reasons,
+      monitorReasons: col.monitorReasons,
+      critical: col.critical,
+      threshold: profile.threshold,
+      deny: col.critical || (col.reasons.length > 0 && col.score >= profile.threshold),
+      policy: col.policy,
+    };
+  }
+
+  private runGroup(g: Group, segs: readonly Segment[], profile: RouteProfile, sink: () => Collector): void {
+    // Texts this group reads: each relevant segment, and its percent-decoded view when it has one.
+    let first: string | null = null;
+    let joined: string[] | null = null;
+    for (const seg of segs) {
+      if (!applies(g.kinds, g.fieldNames, seg)) continue;
+      const t = seg.text(g.chainKey, g.chain, false);
+      if (first === null) first = t;
+      else (joined ??= [first]).push(t);
+      if (!g.decodesUrl && seg.view !== null) (joined ??= [first]).push(seg.text(g.chainKey, g.chain, true));
+    }
+    if (first === null) return;
+    if (!g.prefilter.test(joined === null ? first : joined.join('\n'))) return;
+    for (const seg of segs) {
+      if (!applies(g.kinds, g.fieldNames, seg)) continue;
+      this.runRules(g, seg, seg.text(g.chainKey, g.chain, false), profile, sink, joined !== null);
+      if (!g.decodesUrl && seg.view !== null)
+        this.runRules(g, seg, seg.text(g.chainKey, g.chain, true), profile, sink, true);
+    }
+  }
+
+  private runRules(
+    g: Group,
+    seg: Segment,
+    text: string,
+    profile: RouteProfile,
+    sink: () => Collector,
+    recheck: boolean,
+  ): void {
+    // With several texts the joined prefilter hit may come from another one: recheck this one first.
+    if (recheck && !g.prefilter.test(text)) return;
+    for (const r of g.rules) {
+      if (!applies(r.kinds, r.fieldNames, seg)) continue;
+      const off = profile.byField.get(r.spec.id);
+      if (off !== undefined && off.has(seg.name)) continue;
+      r.re.lastIndex = 0;
+      const m = r.re.exec(text);
+      if (m === null) continue;
+      sink().add(r.spec.id, r.spec.score, r.spec.severity, r.critical, r.monitor, seg, m.index, KIND_NAMES[seg.kind]!);
+    }
+  }
+
+  private runPolicy(segs: readonly Segment[], profile: RouteProfile, allow: Allowlist, sink: () => Collector): void {
+    for (const seg of segs) {
+      const views = seg.view === null ? [false] : [false, true];
+      for (const decoded of views) {
+        const hits = checkPolicy(seg.text('tex', TEX_CHAIN, decoded), allow);
+        for (const h of hits) {
+          if (profile.policyOff.has(h.rule)) continue;
+          const off = profile.byField.get(h.rule);
+          if (off !== undefined && off.has(seg.name)) continue;
+          const col = sink();
+          col.policy.push({ rule: h.rule, name: h.name, offset: h.offset });
+          col.add(h.rule, POLICY_SCORE, 'CRITICAL', true, false, seg, h.offset, 'code');
+        }
+      }
+    }
+  }
+}

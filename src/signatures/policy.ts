@@ -1,0 +1,137 @@
+// The positive model: `\usepackage`, `\documentclass`, `\use...library` and plain `\input` names checked
+// against the tier's allow-lists, on the TeX-normalised code. Anything else is refused with a policy reason.
+import type { AllowlistConfig } from './config.js';
+import { DEFAULT_CLASSES, DEFAULT_INPUTS, DEFAULT_LIBRARIES, DEFAULT_PACKAGES } from './allowlist-defaults.js';
+
+export type PolicyKind = 'package' | 'library' | 'class' | 'input';
+
+export const POLICY_RULES: Readonly<Record<PolicyKind, string>> = Object.freeze({
+  package: 'policy.package-not-allowed',
+  library: 'policy.library-not-allowed',
+  class: 'policy.class-not-allowed',
+  input: 'policy.input-not-allowed',
+});
+
+export const POLICY_DESCRIPTIONS: Readonly<Record<string, string>> = Object.freeze({
+  'policy.package-not-allowed': 'a \\usepackage / \\RequirePackage of a package not on the allow-list of this tier',
+  'policy.library-not-allowed': 'a TikZ/PGF/pgfplots library or module not on the allow-list of this tier',
+  'policy.class-not-allowed': 'a \\documentclass not on the allow-list of this tier',
+  'policy.input-not-allowed': 'an \\input of a file that is not a known TikZ/PGF loader (plain TeX style)',
+});
+
+export interface Allowlist {
+  readonly packages: ReadonlySet<string> | null;
+  readonly libraries: ReadonlySet<string> | null;
+  readonly classes: ReadonlySet<string> | null;
+  readonly inputs: ReadonlySet<string> | null;
+}
+
+function list(defaults: readonly string[], extra: readonly string[], replace: boolean): ReadonlySet<string> | null {
+  if (extra.includes('*')) return null;
+  return new Set(replace ? extra : [...defaults, ...extra]);
+}
+
+export function buildAllowlist(cfg: AllowlistConfig | undefined): Allowlist {
+  const c = cfg ?? { replace_defaults: false, packages: [], libraries: [], classes: [], inputs: [] };
+  return Object.freeze({
+    packages: list(DEFAULT_PACKAGES, c.packages, c.replace_defaults),
+    libraries: list(DEFAULT_LIBRARIES, c.libraries, c.replace_defaults),
+    classes: list(DEFAULT_CLASSES, c.classes, c.replace_defaults),
+    inputs: list(DEFAULT_INPUTS, c.inputs, c.replace_defaults),
+  });
+}
+
+export interface PolicyHit {
+  readonly rule: string;
+  readonly kind: PolicyKind;
+  /** What was asked for (for explain and tests only: never put in reasons or events). */
+  readonly name: string;
+  readonly offset: number;
+}
+
+const KIND_OF: Readonly<Record<string, PolicyKind>> = Object.freeze({
+  usepackage: 'package',
+  RequirePackage: 'package',
+  RequirePackageWithOptions: 'package',
+  documentclass: 'class',
+  LoadClass: 'class',
+  LoadClassWithOptions: 'class',
+  usetikzlibrary: 'library',
+  usepgflibrary: 'library',
+  usegdlibrary: 'library',
+  usepgfplotslibrary: 'library',
+  usepgfmodule: 'library',
+  input: 'input',
+});
+
+// Fixed code patterns on normalised text (linear: no nested quantifiers).
+const USE =
+  /\\(usepackage|RequirePackage(?:WithOptions)?|documentclass|LoadClass(?:WithOptions)?|usetikzlibrary|usepgflibrary|usegdlibrary|usepgfplotslibrary|usepgfmodule|input)(?![A-Za-z@])/g;
+const QUICK = /\\(?:use|Require|documentclass|LoadClass|input(?![A-Za-z@]))/;
+
+/** The `{a,b}` (or ConTeXt `[a,b]` for libraries) argument after `at`, skipping one `[options]`. */
+function argument(text: string, at: number, kind: PolicyKind): { names: string[]; literal: boolean } {
+  let i = at;
+  if (text[i] === ' ') i++;
+  if (kind === 'input') {
+    if (text[i] === '{') {
+      const close = text.indexOf('}', i);
+      const inner = close === -1 ? text.slice(i + 1) : text.slice(i + 1, close);
+      return { names: [inner.trim()], literal: close !== -1 && !/[\\{]/.test(inner) };
+    }
+    const m = /^"?([^\s\\{}"%]*)"?/.exec(text.slice(i, i + 256));
+    const name = m?.[1] ?? '';
+    return { names: [name], literal: name !== '' };
+  }
+  let open = text[i] === '[' ? text.indexOf(']', i) + 1 : i;
+  if (open === 0) return { names: [], literal: false };
+  if (text[open] === ' ') open++;
+  if (text[open] !== '{') {
+    // ConTeXt writes \usetikzlibrary[calc]: the bracket group was the argument.
+    if (kind === 'library' && text[i] === '[') {
+      const inner = text.slice(i + 1, open - 1);
+      return { names: inner.split(','), literal: !/[\\{}]/.test(inner) };
+    }
+    return { names: [], literal: false };
+  }
+  const close = text.indexOf('}', open);
+  if (close === -1) return { names: [], literal: false };
+  const inner = text.slice(open + 1, close);
+  return { names: inner.split(','), literal: !/[\\{]/.test(inner) };
+}
+
+function allowed(set: ReadonlySet<string> | null, name: string, kind: PolicyKind): boolean {
+  if (set === null) return true;
+  if (set.has(name)) return true;
+  return kind === 'input' && name.endsWith('.tex') && set.has(name.slice(0, -4));
+}
+
+/** Every load of something not allowed, in text order. Empty (shared) when nothing is loaded. */
+export function checkPolicy(text: string, allow: Allowlist): readonly PolicyHit[] {
+  if (!QUICK.test(text)) return NONE;
+  const hits: PolicyHit[] = [];
+  USE.lastIndex = 0;
+  for (let m = USE.exec(text); m !== null; m = USE.exec(text)) {
+    const kind = KIND_OF[m[1]!]!;
+    const set =
+      kind === 'package'
+        ? allow.packages
+        : kind === 'library'
+          ? allow.libraries
+          : kind === 'class'
+            ? allow.classes
+            : allow.inputs;
+    if (set === null) continue;
+    const arg = argument(text, m.index + m[0].length, kind);
+    const names = arg.names.map((n) => n.trim()).filter((n) => n !== '');
+    if (!arg.literal || names.length === 0) {
+      hits.push({ rule: POLICY_RULES[kind], kind, name: '', offset: m.index });
+      continue;
+    }
+    for (const name of names)
+      if (!allowed(set, name, kind)) hits.push({ rule: POLICY_RULES[kind], kind, name, offset: m.index });
+  }
+  return hits;
+}
+
+const NONE: readonly PolicyHit[] = Object.freeze([]);

@@ -1,0 +1,91 @@
+// What one request offers the rules: its texts as segments (a code field, a header line, the path ...),
+// grouped into the sets rule groups read. Transformed texts are memoised per segment and chain.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { DecodedField } from '../body/decoded.js';
+import { KIND } from './compile.js';
+import { hasPercentEscape, urlDecode } from './transforms/url.js';
+import { applyChain, type Transform } from './transforms/index.js';
+
+export interface InspectInput {
+  /** Route name, or null when no route matched. */
+  readonly route: string | null;
+  /** Identity tier (for the positive model). */
+  readonly tier: string;
+  readonly path: string;
+  readonly query: string;
+  readonly headers: IncomingHttpHeaders;
+  /** Decoded body fields (code and not). */
+  readonly fields: readonly DecodedField[];
+  /** The raw body, for `body` rules. */
+  readonly body: Buffer | null;
+}
+
+export class Segment {
+  /** The percent-decoded view, when the value holds escapes (undefined: not computed yet). */
+  private viewText: string | null | undefined = undefined;
+  private memo: Map<string, string> | null = null;
+  private viewMemo: Map<string, string> | null = null;
+
+  constructor(
+    readonly kind: number,
+    /** Field name, header name, or '' (path, query, body). */
+    readonly name: string,
+    /** Where it sits, as reported in matches: the field's path, the header name, or null. */
+    readonly field: string | null,
+    readonly value: string,
+  ) {}
+
+  get view(): string | null {
+    if (this.viewText === undefined) this.viewText = hasPercentEscape(this.value) ? urlDecode(this.value) : null;
+    return this.viewText;
+  }
+
+  /** The value (or its decoded view) through a chain, computed once. */
+  text(chainKey: string, chain: readonly Transform[], decoded: boolean): string {
+    if (chain.length === 0) return decoded ? (this.view ?? this.value) : this.value;
+    let memo = decoded ? this.viewMemo : this.memo;
+    const hit = memo?.get(chainKey);
+    if (hit !== undefined) return hit;
+    const out = applyChain(chain, decoded ? (this.view ?? this.value) : this.value);
+    if (memo === null) {
+      memo = new Map();
+      if (decoded) this.viewMemo = memo;
+      else this.memo = memo;
+    }
+    memo.set(chainKey, out);
+    return out;
+  }
+}
+
+export interface Segments {
+  readonly code: readonly Segment[];
+  readonly web: readonly Segment[];
+  readonly body: readonly Segment[];
+}
+
+const NO_SEGMENTS: readonly Segment[] = Object.freeze([]);
+
+/** Splits a request into segments. `wantBody`: some rule reads the raw body. */
+export function segmentsOf(input: InspectInput, skipHeaders: ReadonlySet<string>, wantBody: boolean): Segments {
+  const code: Segment[] = [];
+  const web: Segment[] = [];
+  for (const f of input.fields) {
+    if (f.code) code.push(new Segment(KIND.code, f.name, f.path, f.value));
+    else web.push(new Segment(KIND.fields, f.name, f.path, f.value));
+  }
+  web.push(new Segment(KIND.path, '', null, input.path));
+  if (input.query !== '') web.push(new Segment(KIND.query, '', null, input.query));
+  const h = input.headers;
+  for (const name in h) {
+    if (skipHeaders.has(name)) continue;
+    const v = h[name];
+    if (v === undefined) continue;
+    if (typeof v === 'string') web.push(new Segment(KIND.headers, name, name, `${name}: ${v}`));
+    else for (const one of v) web.push(new Segment(KIND.headers, name, name, `${name}: ${one}`));
+  }
+  const body =
+    wantBody && input.body !== null && input.body.length > 0
+      ? [new Segment(KIND.body, '', null, input.body.toString('latin1'))]
+      : NO_SEGMENTS;
+  return { code: code.length > 0 ? code : NO_SEGMENTS, web, body };
+}

@@ -1,0 +1,444 @@
+// `tex` transform: rewrites TeX source into one canonical spelling, so rules see what TeX would execute.
+// - caret notation decoded (tex-caret.ts); a control sequence spelled with it is marked ⟪caret⟫;
+// - `%` comments dropped with their line end and the next line's indentation (`\%` is not a comment);
+// - whitespace runs folded to one space, none after a control word (one only to separate a letter);
+// - `\csname lit\endcsname`, `\@nameuse{lit}`, `\csuse{lit}`, `\begin{lit}`/`\end{lit}` rebuilt into `\lit`,
+//   `\endlit` (non-literal content is left as written, for rules to refuse);
+// - `\expandafter` dropped; `\string\x` kept as written and never resolved;
+// - `\let`/`\def`-family aliases of one control sequence followed (`\let\x=\input ... \x` reads `\input`);
+// - letters inside `\lowercase{..}` / `\uppercase{..}` case-mapped, as TeX does before running them;
+// - a macro body that uses the macro itself marked ⟪recursion⟫.
+// It reads the input once; lookaheads stop at the next backslash or brace, so work stays linear.
+import { decodeCarets, type StepCounter } from './tex-caret.js';
+import {
+  DEF_LIKE,
+  DROPPED,
+  LET_LIKE,
+  MARK_CARET,
+  MARK_RECURSION,
+  MAX_ALIAS_DEPTH,
+  MAX_ALIAS_TARGET,
+  NAME_FROM_GROUP,
+} from './tex-names.js';
+
+const BACKSLASH = 92;
+const OPEN = 123;
+const CLOSE = 125;
+const PERCENT = 37;
+
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 64;
+}
+
+/** Not whitespace, comment, escape or brace: copied as is. */
+function isOrdinary(c: number): boolean {
+  return (
+    c !== BACKSLASH &&
+    c !== OPEN &&
+    c !== CLOSE &&
+    c !== PERCENT &&
+    c !== 32 &&
+    c !== 10 &&
+    c !== 9 &&
+    c !== 13 &&
+    c !== 12 &&
+    c !== 11
+  );
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+}
+
+/** Characters that make a built name non-literal (something TeX would have to expand or that ends it). */
+function stopsLiteral(c: number): boolean {
+  return c === BACKSLASH || c === OPEN || c === CLOSE || c === 35 /* # */ || c === PERCENT || c === 126; /* ~ */
+}
+
+interface CsRead {
+  readonly name: string;
+  readonly end: number;
+  readonly caret: boolean;
+}
+
+interface DefFrame {
+  readonly name: string;
+  readonly depth: number;
+  marked: boolean;
+}
+
+class TexNormaliser {
+  private out = '';
+  private p = 0;
+  private afterWord = false;
+  private pendingSpace = false;
+  private depth = 0;
+  /** Case mapping active inside `\lowercase{..}`: stack of [mode, depth]; mode 1 lower, 2 upper. */
+  private readonly caseStack: number[] = [];
+  private pendingCase = 0;
+  private readonly aliases = new Map<string, string>();
+  private readonly defs: DefFrame[] = [];
+  private pendingDef: string | null = null;
+  private rawNext = false;
+  steps = 0;
+
+  constructor(
+    private readonly t: string,
+    private readonly marks: Uint8Array | null,
+  ) {}
+
+  run(): string {
+    const t = this.t;
+    const n = t.length;
+    while (this.p < n) {
+      this.steps++;
+      const c = t.charCodeAt(this.p);
+      if (isSpace(c)) {
+        this.pendingSpace = true;
+        this.p++;
+      } else if (c === PERCENT) {
+        this.p = this.skipComment(this.p);
+      } else if (c === BACKSLASH) {
+        this.controlSequence();
+      } else if (c === OPEN || c === CLOSE || this.caseStack.length > 0) {
+        this.char(c);
+        this.p++;
+      } else {
+        // A run of ordinary characters is copied in one piece.
+        let j = this.p + 1;
+        while (j < n && isOrdinary(t.charCodeAt(j))) j++;
+        this.flushSpace(isLetter(c));
+        this.rawNext = false;
+        this.out += t.slice(this.p, j);
+        this.steps += j - this.p;
+        this.p = j;
+      }
+    }
+    return this.out;
+  }
+
+  // ---- emission -------------------------------------------------------------------------------------
+
+  private flushSpace(letterNext: boolean): void {
+    if (this.afterWord) {
+      if (letterNext) this.out += ' ';
+    } else if (this.pendingSpace && this.out.length > 0) {
+      this.out += ' ';
+    }
+    this.pendingSpace = false;
+    this.afterWord = false;
+  }
+
+  private char(c: number): void {
+    let ch = c;
+    const mode = this.caseMode();
+    if (mode !== 0 && ch < 128)
+      ch = mode === 1 ? (ch >= 65 && ch <= 90 ? ch + 32 : ch) : ch >= 97 && ch <= 122 ? ch - 32 : ch;
+    this.flushSpace(isLetter(ch));
+    this.rawNext = false;
+    this.out += String.fromCharCode(ch);
+    if (c === OPEN) this.open();
+    else if (c === CLOSE) this.close();
+  }
+
+  private open(): void {
+    this.depth++;
+    if (this.pendingCase !== 0) {
+      this.caseStack.push(this.pendingCase, this.depth);
+      this.pendingCase = 0;
+    }
+    if (this.pendingDef !== null) {
+      this.defs.push({ name: this.pendingDef, depth: this.depth, marked: false });
+      this.pendingDef = null;
+    }
+  }
+
+  private close(): void {
+    const cs = this.caseStack;
+    if (cs.length > 0 && cs[cs.length - 1] === this.depth) cs.length -= 2;
+    const top = this.defs[this.defs.length - 1];
+    if (top !== undefined && top.depth === this.depth) this.defs.pop();
+    if (this.depth > 0) this.depth--;
+  }
+
+  private caseMode(): number {
+    const cs = this.caseStack;
+    return cs.length === 0 ? 0 : cs[cs.length - 2]!;
+  }
+
+  private emitWord(name: string, caret: boolean): void {
+    if (caret) {
+      this.flushSpace(false);
+      this.out += MARK_CARET;
+    }
+    for (const d of this.defs) {
+      if (!d.marked && d.name === name) {
+        d.marked = true;
+        this.flushSpace(false);
+        this.out += MARK_RECURSION;
+      }
+    }
+    this.flushSpace(false);
+    this.out += '\\' + name;
+    this.afterWord = isLetter(name.charCodeAt(name.length - 1));
+  }
+
+  // ---- reading --------------------------------------------------------------------------------------
+
+  /** Skips a comment starting at `at` (the `%`), its line end and the next line's indentation. */
+  private skipComment(at: number): number {
+    const t = this.t;
+    let i = at;
+    while (i < t.length && t.charCodeAt(i) !== 10 && t.charCodeAt(i) !== 13) i++;
+    if (t.charCodeAt(i) === 13 && t.charCodeAt(i + 1) === 10) i++;
+    i++;
+    while (i < t.length && (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9)) i++;
+    this.steps += i - at;
+    return i;
+  }
+
+  private skipBlank(at: number): number {
+    const t = this.t;
+    let i = at;
+    for (;;) {
+      const c = t.charCodeAt(i);
+      if (isSpace(c)) i++;
+      else if (c === PERCENT) i = this.skipComment(i);
+      else break;
+      this.steps++;
+    }
+    return i;
+  }
+
+  private caretIn(from: number, to: number): boolean {
+    const m = this.marks;
+    if (m === null) return false;
+    for (let i = from; i < to; i++) if (m[i] === 1) return true;
+    return false;
+  }
+
+  /** The control sequence at `at` (a backslash): a word of letters, or one other character. */
+  private readCs(at: number): CsRead {
+    const t = this.t;
+    let i = at + 1;
+    if (i >= t.length) return { name: '', end: i, caret: this.caretIn(at, i) };
+    if (isLetter(t.charCodeAt(i))) {
+      while (i < t.length && isLetter(t.charCodeAt(i))) i++;
+    } else {
+      i++;
+    }
+    this.steps += i - at;
+    return { name: t.slice(at + 1, i), end: i, caret: this.caretIn(at, i) };
+  }
+
+  /** Literal text up to the next stop character; returns its end (at the stop) and whether it held carets. */
+  private literalRun(at: number): number {
+    const t = this.t;
+    let i = at;
+    while (i < t.length && !stopsLiteral(t.charCodeAt(i))) i++;
+    this.steps += i - at;
+    return i;
+  }
+
+  private mapCase(s: string): string {
+    const mode = this.caseMode();
+    if (mode === 0) return s;
+    return mode === 1 ? s.toLowerCase() : s.toUpperCase();
+  }
+
+  private resolve(name: string): string {
+    if (this.aliases.size === 0) return name;
+    let cur = name;
+    for (let k = 0; k < MAX_ALIAS_DEPTH; k++) {
+      const next = this.aliases.get(cur);
+      if (next === undefined || next === cur) break;
+      cur = next;
+    }
+    return cur;
+  }
+
+  /**
+   * A control-sequence name at `at`, looking through `\expandafter` and literal `\csname`: as `\x`, or
+   * (with `group`) as `{\x}` or `{literal}`. Null when it is anything else.
+   */
+  private readName(at: number, group: boolean): { name: string; end: number } | null {
+    const t = this.t;
+    let i = this.skipBlank(at);
+    if (group && t.charCodeAt(i) === OPEN) {
+      const j = this.skipBlank(i + 1);
+      if (t.charCodeAt(j) === BACKSLASH) {
+        const cs = this.readCs(j);
+        const k = this.skipBlank(cs.end);
+        return t.charCodeAt(k) === CLOSE ? { name: cs.name, end: k + 1 } : null;
+      }
+      const k = this.literalRun(j);
+      return t.charCodeAt(k) === CLOSE ? { name: this.mapCase(t.slice(j, k)), end: k + 1 } : null;
+    }
+    for (let hops = 0; hops < 4 && t.charCodeAt(i) === BACKSLASH; hops++) {
+      const cs = this.readCs(i);
+      if (DROPPED.has(cs.name)) {
+        i = this.skipBlank(cs.end);
+        continue;
+      }
+      if (cs.name === 'csname') {
+        const built = this.literalCsname(cs.end);
+        return built === null ? null : { name: built.name, end: built.end };
+      }
+      return { name: cs.name, end: cs.end };
+    }
+    return null;
+  }
+
+  /** `\csname <literal>\endcsname` after the `\csname` (at `at`); null when the content is not literal. */
+  private literalCsname(at: number): { name: string; end: number; caret: boolean } | null {
+    const t = this.t;
+    const start = this.skipBlank(at);
+    const stop = this.literalRun(start);
+    if (t.charCodeAt(stop) !== BACKSLASH) return null;
+    const end = this.readCs(stop);
+    if (this.resolve(end.name) !== 'endcsname') return null;
+    return { name: this.mapCase(t.slice(start, stop)), end: end.end, caret: this.caretIn(start, stop) };
+  }
+
+  /** `{<literal>}` at or after `at`; null when absent or not literal. */
+  private literalGroup(at: number): { name: string; end: number; caret: boolean } | null {
+    const t = this.t;
+    const open = this.skipBlank(at);
+    if (t.charCodeAt(open) !== OPEN) return null;
+    const stop = this.literalRun(open + 1);
+    if (t.charCodeAt(stop) !== CLOSE) return null;
+    return { name: this.mapCase(t.slice(open + 1, stop)), end: stop + 1, caret: this.caretIn(open + 1, stop) };
+  }
+
+  // ---- control sequences ----------------------------------------------------------------------------
+
+  /** How many rebuilt names in a row are being handled (`\\begin{begin}{begin}...` must not recurse deeply). */
+  private rebuilding = 0;
+
+  private controlSequence(): void {
+    const cs = this.readCs(this.p);
+    if (this.rawNext) {
+      // `\string\x`: characters, never run; keep as written.
+      this.rawNext = false;
+      this.p = cs.end;
+      this.emitWord(cs.name, cs.caret);
+      return;
+    }
+    this.word(cs.name, cs.end, cs.caret);
+  }
+
+  /** Handles one control sequence named `written` whose text ends at `end`. */
+  private word(written: string, end: number, caret: boolean): void {
+    const name = this.resolve(written);
+    this.p = end;
+    if (DROPPED.has(name)) {
+      // Nothing emitted; a following letter still needs separating from what came before.
+      this.afterWord = this.afterWord || this.out.charCodeAt(this.out.length - 1) !== 32;
+      return;
+    }
+    if (name === 'csname') {
+      const built = this.literalCsname(end);
+      if (built !== null) return this.rebuilt(built.name, built.end, caret || built.caret);
+    } else if (name === 'begin' || name === 'end' || NAME_FROM_GROUP.has(name)) {
+      const built = this.literalGroup(end);
+      if (built !== null) {
+        const target = name === 'end' ? 'end' + built.name : built.name;
+        return this.rebuilt(target, built.end, caret || built.caret);
+      }
+    } else if (name === 'lowercase' || name === 'uppercase') {
+      this.pendingCase = name === 'lowercase' ? 1 : 2;
+    } else if (name === 'string') {
+      this.rawNext = true;
+    } else if (LET_LIKE.has(name)) {
+      return this.letLike(name, caret);
+    } else if (DEF_LIKE.has(name)) {
+      return this.defLike(name, caret);
+    }
+    this.emitWord(name, caret);
+  }
+
+  /** A control sequence built from text: handled as if written at this point. */
+  private rebuilt(name: string, end: number, caret: boolean): void {
+    if (name === '' || name === 'csname' || this.rebuilding >= 4 || !/^[A-Za-z@]+\*?$/.test(name)) {
+      // Not a plain word (spaces, digits, or a builder again): emit it, nothing runs through it.
+      this.p = end;
+      this.emitWord(name, caret);
+      return;
+    }
+    this.rebuilding++;
+    this.word(name.endsWith('*') ? name.slice(0, -1) : name, end, caret);
+    this.rebuilding--;
+    if (name.endsWith('*')) this.out += '*';
+  }
+
+  private letLike(keyword: string, caret: boolean): void {
+    this.emitWord(keyword, caret);
+    const groupFirst = keyword === 'cslet' || keyword === 'csletcs';
+    const first = this.readName(this.p, groupFirst);
+    if (first === null) return;
+    this.emitWord(first.name, false);
+    this.p = first.end;
+    // Look at the target without consuming it: the main loop emits it (resolved) next.
+    let i = this.skipBlank(first.end);
+    if (this.t.charCodeAt(i) === 61 /* = */) i = this.skipBlank(i + 1);
+    const target = this.readName(i, keyword === 'letcs' || keyword === 'csletcs');
+    if (target === null) {
+      this.aliases.delete(first.name);
+      return;
+    }
+    const resolved = this.resolve(target.name);
+    if (resolved.length <= MAX_ALIAS_TARGET && resolved !== first.name) this.aliases.set(first.name, resolved);
+    else this.aliases.delete(first.name);
+  }
+
+  private defLike(keyword: string, caret: boolean): void {
+    this.emitWord(keyword, caret);
+    const group =
+      keyword.startsWith('cs') ||
+      keyword.endsWith('namedef') ||
+      keyword.endsWith('command') ||
+      keyword === 'DeclareRobustCommand';
+    const first = this.readName(this.p, group);
+    if (first === null) return;
+    this.emitWord(first.name, false);
+    this.p = first.end;
+    this.pendingDef = first.name;
+    // A body that is one control sequence and nothing else: `\def\x{\input}` makes `\x` an alias.
+    const t = this.t;
+    const open = this.skipBlank(first.end);
+    if (t.charCodeAt(open) !== OPEN) {
+      this.aliases.delete(first.name);
+      return;
+    }
+    const j = this.skipBlank(open + 1);
+    if (t.charCodeAt(j) !== BACKSLASH) {
+      this.aliases.delete(first.name);
+      return;
+    }
+    const cs = this.readCs(j);
+    const k = this.skipBlank(cs.end);
+    if (t.charCodeAt(k) === CLOSE && cs.name.length <= MAX_ALIAS_TARGET && cs.name !== first.name) {
+      this.aliases.set(first.name, cs.name);
+    } else {
+      this.aliases.delete(first.name);
+    }
+  }
+}
+
+export interface TexResult {
+  readonly text: string;
+  readonly steps: number;
+}
+
+/** The `tex` transform with its step count (for the linearity tests). */
+export function texNormaliseCounted(input: string): TexResult {
+  const counter: StepCounter = { steps: 0 };
+  const decoded = decodeCarets(input, counter);
+  const n = new TexNormaliser(decoded.text, decoded.marks);
+  const text = n.run();
+  return { text, steps: counter.steps + n.steps };
+}
+
+export function texNormalise(input: string): string {
+  return texNormaliseCounted(input).text;
+}
