@@ -49,11 +49,11 @@ describe('loadConfigText', () => {
   });
 
   it('re-types a plain scalar produced wholly by interpolation', () => {
-    const text = MINIMAL + 'server:\n  listen:\n    port: ${GATEWAY_PORT:-8080}\nlogging:\n  access: ${ACCESS}\n';
-    expect(loadConfigText(text, 'g.yaml', { ACCESS: 'true' }).server.listen.port).toBe(8080);
-    const c = loadConfigText(text, 'g.yaml', { GATEWAY_PORT: '9999', ACCESS: 'false' });
+    const text = MINIMAL + 'server:\n  listen:\n    port: ${GATEWAY_PORT:-8080}\n  case_insensitive_routes: ${CASE}\n';
+    expect(loadConfigText(text, 'g.yaml', { CASE: 'true' }).server.listen.port).toBe(8080);
+    const c = loadConfigText(text, 'g.yaml', { GATEWAY_PORT: '9999', CASE: 'false' });
     expect(c.server.listen.port).toBe(9999);
-    expect(c.logging.access).toBe(false);
+    expect(c.server.case_insensitive_routes).toBe(false);
   });
 
   it('keeps quoted and block scalars as strings', () => {
@@ -102,9 +102,9 @@ describe('loadConfigText', () => {
   });
 
   it('reports duplicate keys with both positions, and still validates the rest', () => {
-    expect(problems(MINIMAL + 'logging:\n  level: info\n  level: debug\n  access: 3\n')).toEqual([
+    expect(problems(MINIMAL + 'logging:\n  level: info\n  level: debug\n  events: 3\n')).toEqual([
       'g.yaml:4:3 logging.level: duplicate key "level" (first defined at line 3, column 3)',
-      'g.yaml:5:11 logging.access: expected true or false, got number 3',
+      'g.yaml:5:11 logging.events: expected a string, got number 3',
     ]);
   });
 

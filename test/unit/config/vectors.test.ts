@@ -11,6 +11,8 @@ const files = readdirSync(dir).sort();
 const bad = files.filter((f) => f.startsWith('bad-') && f.endsWith('.yaml'));
 const good = files.filter((f) => f.startsWith('good-') && f.endsWith('.yaml'));
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function load(name: string) {
   return loadConfigText(readFileSync(dir + name, 'utf8'), name, env);
 }
@@ -32,9 +34,13 @@ describe('config vectors', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    const issues = (error as ConfigError).issues;
-    expect(issues.map(formatIssue)).toEqual(expected);
-    expect((error as ConfigError).message).toBe(expected.join('\n'));
+    const actual = (error as ConfigError).issues.map(formatIssue);
+    // "text..." in an .expected file matches any line starting with "text" (lists that grow with the schema).
+    const matchers = expected.map((line) =>
+      line.endsWith('...') ? expect.stringMatching(new RegExp(`^${escape(line.slice(0, -3))}`)) : line,
+    );
+    expect(actual).toEqual(matchers);
+    expect((error as ConfigError).message).toBe(actual.join('\n'));
     expect((error as ConfigError).code).toBe('GW_ERR_CONFIG');
   });
 
