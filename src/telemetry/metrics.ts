@@ -1,6 +1,7 @@
 // Every Prometheus metric of the gateway, defined in this one file. Labels are bounded: route names,
 // decisions, status codes, reason codes and check names come from code and config, never from clients.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { FastCounter, FastHistogram } from './fast-metrics.js';
 
 /** Buckets for the gateway's own added time: microseconds to tens of milliseconds. */
 const ADDED_BUCKETS = [
@@ -14,50 +15,50 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const r = [registry];
   return {
     registry,
-    requests: new Counter({
-      name: 'portcullis_requests_total',
-      help: 'Requests by route, decision (allow, deny, challenge, limit, refuse, error) and status',
-      labelNames: ['route', 'decision', 'status'] as const,
-      registers: r,
-    }),
-    refusals: new Counter({
-      name: 'portcullis_refusals_total',
-      help: 'Refused requests by route, refusing module and reason code',
-      labelNames: ['route', 'module', 'reason'] as const,
-      registers: r,
-    }),
-    monitorHits: new Counter({
-      name: 'portcullis_monitor_hits_total',
-      help: 'What checks in monitor mode would have refused, by route, module and reason code',
-      labelNames: ['route', 'module', 'reason'] as const,
-      registers: r,
-    }),
+    requests: new FastCounter(
+      'portcullis_requests_total',
+      'Requests by route, decision (allow, deny, challenge, limit, refuse, error) and status',
+      ['route', 'decision', 'status'],
+      registry,
+    ),
+    refusals: new FastCounter(
+      'portcullis_refusals_total',
+      'Refused requests by route, refusing module and reason code',
+      ['route', 'module', 'reason'],
+      registry,
+    ),
+    monitorHits: new FastCounter(
+      'portcullis_monitor_hits_total',
+      'What checks in monitor mode would have refused, by route, module and reason code',
+      ['route', 'module', 'reason'],
+      registry,
+    ),
     clientErrors: new Counter({
       name: 'portcullis_client_errors_total',
       help: "Requests refused by Node's HTTP parser or header/body timeouts, by kind",
       labelNames: ['kind'] as const,
       registers: r,
     }),
-    addedTime: new Histogram({
-      name: 'portcullis_gateway_added_seconds',
-      help: "The gateway's own time: body received to request sent (part=request), upstream headers to first byte out (part=response)",
-      labelNames: ['route', 'part'] as const,
-      buckets: ADDED_BUCKETS,
-      registers: r,
-    }),
-    upstreamTime: new Histogram({
-      name: 'portcullis_upstream_seconds',
-      help: 'Upstream time: request sent to response headers received',
-      labelNames: ['route'] as const,
-      buckets: UPSTREAM_BUCKETS,
-      registers: r,
-    }),
-    upstreamErrors: new Counter({
-      name: 'portcullis_upstream_errors_total',
-      help: 'Upstream failures by route and kind (refused, timeout, reset, response_too_large, other)',
-      labelNames: ['route', 'kind'] as const,
-      registers: r,
-    }),
+    addedTime: new FastHistogram(
+      'portcullis_gateway_added_seconds',
+      "The gateway's own time: body received to request sent (part=request), upstream headers to first byte out (part=response)",
+      ['route', 'part'],
+      ADDED_BUCKETS,
+      registry,
+    ),
+    upstreamTime: new FastHistogram(
+      'portcullis_upstream_seconds',
+      'Upstream time: request sent to response headers received',
+      ['route'],
+      UPSTREAM_BUCKETS,
+      registry,
+    ),
+    upstreamErrors: new FastCounter(
+      'portcullis_upstream_errors_total',
+      'Upstream failures by route and kind (refused, timeout, reset, response_too_large, other)',
+      ['route', 'kind'],
+      registry,
+    ),
     upstreamUp: new Gauge({
       name: 'portcullis_upstream_up',
       help: 'Whether the upstream health path answered 2xx at the last /readyz probe',

@@ -33,28 +33,28 @@ export class RequestMetrics {
     const route = ctx.route?.name ?? '_unmatched';
     const status = String(ctx.status);
     this.counter(`r|${route}|${ctx.decision}|${status}`, () =>
-      this.m.requests.labels(route, ctx.decision, status),
+      this.m.requests.child(route, ctx.decision, status),
     ).inc();
     if (ctx.refusal !== null) {
       for (const reason of ctx.refusal.reasons) {
         this.counter(`x|${route}|${ctx.refusedBy}|${reason}`, () =>
-          this.m.refusals.labels(route, ctx.refusedBy, reason),
+          this.m.refusals.child(route, ctx.refusedBy, reason),
         ).inc();
       }
     }
     for (const reason of ctx.monitorHits) {
       const mod = reason.slice(0, Math.max(0, reason.indexOf(':')));
-      this.counter(`m|${route}|${reason}`, () => this.m.monitorHits.labels(route, mod, reason)).inc();
+      this.counter(`m|${route}|${reason}`, () => this.m.monitorHits.child(route, mod, reason)).inc();
     }
     if (ctx.upstreamSent !== 0) {
       const reqPart = ctx.upstreamSent - (ctx.bodyDone !== 0 ? ctx.bodyDone : ctx.start);
-      this.histogram(`a|${route}|request`, () => this.m.addedTime.labels(route, 'request')).observe(reqPart / 1000);
+      this.histogram(`a|${route}|request`, () => this.m.addedTime.child(route, 'request')).observe(reqPart / 1000);
       if (ctx.upstreamHeaders !== 0) {
-        this.histogram(`u|${route}`, () => this.m.upstreamTime.labels(route)).observe(
+        this.histogram(`u|${route}`, () => this.m.upstreamTime.child(route)).observe(
           (ctx.upstreamHeaders - ctx.upstreamSent) / 1000,
         );
         if (ctx.firstByteOut !== 0) {
-          this.histogram(`a|${route}|response`, () => this.m.addedTime.labels(route, 'response')).observe(
+          this.histogram(`a|${route}|response`, () => this.m.addedTime.child(route, 'response')).observe(
             (ctx.firstByteOut - ctx.upstreamHeaders) / 1000,
           );
         }
@@ -62,7 +62,7 @@ export class RequestMetrics {
     }
     if (ctx.upstreamError !== '') {
       this.counter(`e|${route}|${ctx.upstreamError}`, () =>
-        this.m.upstreamErrors.labels(route, ctx.upstreamError),
+        this.m.upstreamErrors.child(route, ctx.upstreamError),
       ).inc();
     }
   }
