@@ -116,7 +116,10 @@ export class Gateway {
         checks: Object.values(this.snap.phases)
           .flat()
           .map((c) => ({ name: c.name, phase: c.phase, mode: c.mode })),
-        reloads: this.reloader.stats,
+        reloads: (({ lastError, ...rest }) => ({
+          ...rest,
+          last_error: lastError instanceof Error ? lastError.message : null,
+        }))(this.reloader.stats),
       },
     }));
     this.reloader = new ConfigReloader<Snapshot>({

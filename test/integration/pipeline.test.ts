@@ -2,11 +2,14 @@
 // counting what it would have done, scores add up to the decide phase, and the log phase always runs.
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import type { Check, RequestPhase, Mode } from '../../src/core/check.js';
+import type { Check, RequestPhase, Mode, ResponseCheck } from '../../src/core/check.js';
 import type { RequestContext } from '../../src/core/context.js';
 import { deny, limit, PASS, score, type Verdict } from '../../src/core/verdict.js';
 import type { CheckEntry } from '../../src/checks/registry.js';
-import { CHECKS } from '../../src/checks/registry.js';
+import { buildHeadersCheck } from '../../src/checks/headers.js';
+
+/** Only the checks under test (plus the shipped headers check): other modules' rules stay out of these tests. */
+const CHECKS: CheckEntry[] = [{ name: 'headers', build: buildHeadersCheck }];
 import { baseConfig, COMPILE_ROUTE, metric, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
@@ -144,6 +147,35 @@ describe('pipeline', () => {
     expect(await metric(g.adminUrl, 'portcullis_check_errors_total', { check: 'boom' })).toBe(1);
     expect(up!.received.length).toBe(0);
     expect(boom.completed).toEqual([{ decision: 'error', status: 500 }]);
+  });
+
+  it('the response phase can refuse an upstream answer (buffered for inspection), and monitor only counts', async () => {
+    for (const mode of ['enforce', 'monitor'] as const) {
+      const inspector: ResponseCheck = {
+        name: 'svg',
+        mode,
+        needsBody: true,
+        run: (_ctx, res) => (res.body !== null && res.body.includes('<script') ? deny('svg:script') : PASS),
+      };
+      up = await startUpstream((_q, res) => res.end('<svg><script>alert(1)</script></svg>'));
+      t = await startTestGateway(baseConfig(up.url, COMPILE_ROUTE), {
+        checks: [...CHECKS, { name: 'svg', build: () => inspector }],
+      });
+      const res = await request(`${t.url}/compile`, COMPILE);
+      const text = await res.body.text();
+      if (mode === 'enforce') {
+        expect(res.statusCode).toBe(502);
+        expect(JSON.parse(text).reasons).toEqual(['svg:script']);
+        expect(text).not.toContain('alert');
+      } else {
+        expect(res.statusCode).toBe(200);
+        expect(text).toContain('<script>');
+        expect(t.events.at(-1)).toMatchObject({ mode: 'monitor', reasons: ['svg:script'] });
+      }
+      await t.close();
+      await up.close();
+      t = up = null;
+    }
   });
 
   it('the shipped headers check refuses in enforce mode and only counts in monitor mode', async () => {

@@ -35,7 +35,10 @@ describe('hot reload', () => {
     return counts;
   }
 
-  it('applies a good file (by file watch) with no request dropped', async () => {
+  it('applies a good file (by file watch) with no request dropped; stores outlive the swap', async () => {
+    const store = t.gw.store;
+    await store.set('survives', 'yes');
+    const snapBefore = t.gw.snapshot;
     const before = await metric(t.adminUrl, 'portcullis_config_reloads_total', { result: 'success' });
     const running = load(400, '/health');
     // the new config forbids a header the load never sends, and adds a route: observable, harmless
@@ -53,6 +56,9 @@ describe('hot reload', () => {
     const res = await request(`${t.url}/extra`);
     await res.body.dump();
     expect(res.statusCode).toBe(200); // the route exists now (forwarded; the upstream answers)
+    expect(t.gw.snapshot).not.toBe(snapBefore);
+    expect(t.gw.store).toBe(store);
+    expect(await t.gw.store.get('survives')).toBe('yes');
   });
 
   it('refuses a bad file, counts it, and keeps serving the old config', async () => {
