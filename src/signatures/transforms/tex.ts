@@ -261,12 +261,14 @@ class TexNormaliser {
    * A control-sequence name at `at`, looking through `\expandafter` and literal `\csname`: as `\x`, or
    * (with `group`) as `{\x}` or `{literal}`. Null when it is anything else.
    */
-  private readName(at: number, group: boolean): { name: string; end: number } | null {
+  private readName(at: number, group: 'none' | 'cs' | 'text'): { name: string; end: number } | null {
     const t = this.t;
     let i = this.skipBlank(at);
-    if (group && t.charCodeAt(i) === OPEN) {
+    if (group !== 'none' && t.charCodeAt(i) === OPEN) {
       const j = this.skipBlank(i + 1);
       if (t.charCodeAt(j) === BACKSLASH) {
+        // `\newcommand{\x}` names \x; `\csdef{\x}` names whatever \x expands to (not literal).
+        if (group === 'text') return null;
         const cs = this.readCs(j);
         const k = this.skipBlank(cs.end);
         return t.charCodeAt(k) === CLOSE ? { name: cs.name, end: k + 1 } : null;
@@ -373,7 +375,7 @@ class TexNormaliser {
 
   private letLike(keyword: string, caret: boolean): void {
     this.emitWord(keyword, caret);
-    const groupFirst = keyword === 'cslet' || keyword === 'csletcs';
+    const groupFirst = keyword === 'cslet' || keyword === 'csletcs' ? 'text' : 'none';
     const first = this.readName(this.p, groupFirst);
     if (first === null) return;
     this.emitWord(first.name, false);
@@ -381,7 +383,7 @@ class TexNormaliser {
     // Look at the target without consuming it: the main loop emits it (resolved) next.
     let i = this.skipBlank(first.end);
     if (this.t.charCodeAt(i) === 61 /* = */) i = this.skipBlank(i + 1);
-    const target = this.readName(i, keyword === 'letcs' || keyword === 'csletcs');
+    const target = this.readName(i, keyword === 'letcs' || keyword === 'csletcs' ? 'text' : 'none');
     if (target === null) {
       this.aliases.delete(first.name);
       return;
@@ -393,11 +395,13 @@ class TexNormaliser {
 
   private defLike(keyword: string, caret: boolean): void {
     this.emitWord(keyword, caret);
-    const group =
-      keyword.startsWith('cs') ||
-      keyword.endsWith('namedef') ||
-      keyword.endsWith('command') ||
-      keyword === 'DeclareRobustCommand';
+    // `\csdef{name}` takes text; `\newcommand{\x}` a control sequence in braces; `\def\x` a bare one.
+    const group: 'none' | 'cs' | 'text' =
+      keyword.startsWith('cs') || keyword.endsWith('namedef')
+        ? 'text'
+        : keyword.endsWith('command') || keyword === 'DeclareRobustCommand'
+          ? 'cs'
+          : 'none';
     const first = this.readName(this.p, group);
     if (first === null) return;
     this.emitWord(first.name, false);
