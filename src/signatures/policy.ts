@@ -83,13 +83,13 @@ function argument(text: string, at: number, kind: PolicyKind): { names: string[]
     const name = m?.[1] ?? '';
     return { names: [name], literal: name !== '' };
   }
-  let open = text[i] === '[' ? text.indexOf(']', i) + 1 : i;
-  if (open === 0) return { names: [], literal: false };
-  if (text[open] === ' ') open++;
+  const afterOptions = text[i] === '[' ? text.indexOf(']', i) + 1 : i;
+  if (afterOptions === 0) return { names: [], literal: false };
+  const open = text[afterOptions] === ' ' ? afterOptions + 1 : afterOptions;
   if (text[open] !== '{') {
     // ConTeXt writes \usetikzlibrary[calc]: the bracket group was the argument.
     if (kind === 'library' && text[i] === '[') {
-      const inner = text.slice(i + 1, open - 1);
+      const inner = text.slice(i + 1, afterOptions - 1);
       return { names: inner.split(','), literal: !/[\\{}]/.test(inner) };
     }
     return { names: [], literal: false };

@@ -22,6 +22,7 @@ import {
 } from './tex-names.js';
 
 const BACKSLASH = 92;
+const EXPANDING_DEFS: ReadonlySet<string> = new Set(['edef', 'xdef', 'csedef', 'csxdef']);
 const OPEN = 123;
 const CLOSE = 125;
 const PERCENT = 37;
@@ -65,6 +66,8 @@ interface DefFrame {
   readonly name: string;
   readonly depth: number;
   marked: boolean;
+  /** Conditionals open in the body: a self-call inside one is the usual terminating loop, not marked. */
+  ifs: number;
 }
 
 class TexNormaliser {
@@ -148,7 +151,7 @@ class TexNormaliser {
       this.pendingCase = 0;
     }
     if (this.pendingDef !== null) {
-      this.defs.push({ name: this.pendingDef, depth: this.depth, marked: false });
+      this.defs.push({ name: this.pendingDef, depth: this.depth, marked: false, ifs: 0 });
       this.pendingDef = null;
     }
   }
@@ -166,21 +169,34 @@ class TexNormaliser {
     return cs.length === 0 ? 0 : cs[cs.length - 2]!;
   }
 
-  private emitWord(name: string, caret: boolean): void {
+  private emitWord(name: string, caret: boolean, raw = false): void {
     if (caret) {
       this.flushSpace(false);
       this.out += MARK_CARET;
     }
+    if (!raw && this.defs.length > 0) this.trackRecursion(name);
+    this.flushSpace(false);
+    this.out += '\\' + name;
+    this.afterWord = isLetter(name.charCodeAt(name.length - 1));
+  }
+
+  /** Marks a macro body that calls its own macro outside any conditional. */
+  private trackRecursion(name: string): void {
+    if (name.startsWith('if') || name === 'unless') {
+      for (const d of this.defs) d.ifs++;
+      return;
+    }
+    if (name === 'fi') {
+      for (const d of this.defs) if (d.ifs > 0) d.ifs--;
+      return;
+    }
     for (const d of this.defs) {
-      if (!d.marked && d.name === name) {
+      if (!d.marked && d.ifs === 0 && d.name === name) {
         d.marked = true;
         this.flushSpace(false);
         this.out += MARK_RECURSION;
       }
     }
-    this.flushSpace(false);
-    this.out += '\\' + name;
-    this.afterWord = isLetter(name.charCodeAt(name.length - 1));
   }
 
   // ---- reading --------------------------------------------------------------------------------------
@@ -323,7 +339,7 @@ class TexNormaliser {
       // `\string\x`: characters, never run; keep as written.
       this.rawNext = false;
       this.p = cs.end;
-      this.emitWord(cs.name, cs.caret);
+      this.emitWord(cs.name, cs.caret, true);
       return;
     }
     this.word(cs.name, cs.end, cs.caret);
@@ -406,7 +422,8 @@ class TexNormaliser {
     if (first === null) return;
     this.emitWord(first.name, false);
     this.p = first.end;
-    this.pendingDef = first.name;
+    // \edef / \xdef expand the body now: `\xdef\x{\x,1}` appends, it does not recurse.
+    if (!EXPANDING_DEFS.has(keyword)) this.pendingDef = first.name;
     // A body that is one control sequence and nothing else: `\def\x{\input}` makes `\x` an alias.
     const t = this.t;
     const open = this.skipBlank(first.end);
