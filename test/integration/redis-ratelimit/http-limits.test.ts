@@ -180,7 +180,7 @@ describe('in-flight caps over HTTP', () => {
     const held: Array<{ res: import('node:http').ServerResponse; req: import('node:http').IncomingMessage }> = [];
     // GETs are answered at once; compile requests wait for the test.
     const behaviour: Behaviour = (req, res) =>
-      req.method === 'GET' ? svgAnswer(req, res) : void held.push({ req, res });
+      req.method === 'GET' ? svgAnswer(req, res, Buffer.alloc(0)) : void held.push({ req, res });
     return { held, behaviour };
   }
 
@@ -193,7 +193,7 @@ describe('in-flight caps over HTTP', () => {
     const third = await compile('192.0.2.10');
     expect(third.statusCode).toBe(429);
     expect(((await third.body.json()) as { reasons: string[] }).reasons).toEqual(['rate:anonymous:in_flight']);
-    for (const x of h.held.splice(0)) svgAnswer(x.req, x.res);
+    for (const x of h.held.splice(0)) svgAnswer(x.req, x.res, Buffer.alloc(0));
     for (const r of await Promise.all(inflight)) await r.body.dump();
     expect(await settle(() => control.inflight.total === 0)).toBe(true);
   });
@@ -261,7 +261,9 @@ describe('in-flight caps over HTTP', () => {
       }),
     );
     await settle(() => h.held.length >= 16);
-    h.held.splice(0).forEach((x, i) => (i % 3 === 0 ? x.req.socket.destroy() : svgAnswer(x.req, x.res)));
+    h.held
+      .splice(0)
+      .forEach((x, i) => (i % 3 === 0 ? x.req.socket.destroy() : svgAnswer(x.req, x.res, Buffer.alloc(0))));
     const codes = await Promise.all(all);
     expect(codes.every((c) => [200, 429, 502].includes(c))).toBe(true);
     expect(await settle(() => control.inflight.total === 0), 'after the mixed batch').toBe(true);
