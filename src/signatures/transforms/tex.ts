@@ -22,10 +22,12 @@ import {
 } from './tex-names.js';
 
 const BACKSLASH = 92;
+const MAX_DEF_NESTING = 8;
 const EXPANDING_DEFS: ReadonlySet<string> = new Set(['edef', 'xdef', 'csedef', 'csxdef']);
 const OPEN = 123;
 const CLOSE = 125;
 const PERCENT = 37;
+const TILDE = 126;
 
 function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 64;
@@ -38,6 +40,7 @@ function isOrdinary(c: number): boolean {
     c !== OPEN &&
     c !== CLOSE &&
     c !== PERCENT &&
+    c !== TILDE &&
     c !== 32 &&
     c !== 10 &&
     c !== 9 &&
@@ -103,6 +106,10 @@ class TexNormaliser {
         this.p = this.skipComment(this.p);
       } else if (c === BACKSLASH) {
         this.controlSequence();
+      } else if (c === TILDE && this.aliases.has('~')) {
+        // `~` is active: `\let~\input` makes it one more alias.
+        this.p++;
+        this.emitWord(this.resolve('~'), false);
       } else if (c === OPEN || c === CLOSE || this.caseStack.length > 0) {
         this.char(c);
         this.p++;
@@ -150,10 +157,11 @@ class TexNormaliser {
       this.caseStack.push(this.pendingCase, this.depth);
       this.pendingCase = 0;
     }
-    if (this.pendingDef !== null) {
+    // Only the outermost few nested definitions are tracked, so the work per token stays bounded.
+    if (this.pendingDef !== null && this.defs.length < MAX_DEF_NESTING) {
       this.defs.push({ name: this.pendingDef, depth: this.depth, marked: false, ifs: 0 });
-      this.pendingDef = null;
     }
+    this.pendingDef = null;
   }
 
   private close(): void {
@@ -178,6 +186,14 @@ class TexNormaliser {
     this.flushSpace(false);
     this.out += '\\' + name;
     this.afterWord = isLetter(name.charCodeAt(name.length - 1));
+  }
+
+  /** A name being defined: written as is, never resolved (`~` stays a character). */
+  private emitName(name: string): void {
+    if (name === '~') {
+      this.flushSpace(false);
+      this.out += '~';
+    } else this.emitWord(name, false, true);
   }
 
   /** Marks a macro body that calls its own macro outside any conditional. */
@@ -292,6 +308,7 @@ class TexNormaliser {
       const k = this.literalRun(j);
       return t.charCodeAt(k) === CLOSE ? { name: this.mapCase(t.slice(j, k)), end: k + 1 } : null;
     }
+    if (group === 'none' && t.charCodeAt(i) === TILDE) return { name: '~', end: i + 1 };
     for (let hops = 0; hops < 4 && t.charCodeAt(i) === BACKSLASH; hops++) {
       const cs = this.readCs(i);
       if (DROPPED.has(cs.name)) {
@@ -394,7 +411,7 @@ class TexNormaliser {
     const groupFirst = keyword === 'cslet' || keyword === 'csletcs' ? 'text' : 'none';
     const first = this.readName(this.p, groupFirst);
     if (first === null) return;
-    this.emitWord(first.name, false);
+    this.emitName(first.name);
     this.p = first.end;
     // Look at the target without consuming it: the main loop emits it (resolved) next.
     let i = this.skipBlank(first.end);
@@ -420,7 +437,7 @@ class TexNormaliser {
           : 'none';
     const first = this.readName(this.p, group);
     if (first === null) return;
-    this.emitWord(first.name, false);
+    this.emitName(first.name);
     this.p = first.end;
     // \edef / \xdef expand the body now: `\xdef\x{\x,1}` appends, it does not recurse.
     if (!EXPANDING_DEFS.has(keyword)) this.pendingDef = first.name;

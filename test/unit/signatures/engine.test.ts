@@ -1,0 +1,155 @@
+// Engine behaviour: scoring and thresholds, CRITICAL alone, monitor rules, paranoia, targets, decoded views,
+// exclusions by rule/tag/route/field, the positive model per tier, and what a match records.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SignatureEngine, type InspectInput } from '../../../src/signatures/engine.js';
+import { signaturesConfigSchema } from '../../../src/signatures/config.js';
+import { loadRuleFiles } from '../../../src/signatures/loader.js';
+import { buildEngine } from '../../../src/signatures/build.js';
+
+const RULES = loadRuleFiles([join(import.meta.dirname, '../../vectors/signatures/rules-ok/engine.yaml')]);
+
+function engine(cfg: Record<string, unknown> = {}): SignatureEngine {
+  return buildEngine(signaturesConfigSchema.parse(cfg), RULES, ['compile', 'other']);
+}
+
+function req(code: string, extra: Partial<InspectInput> = {}): InspectInput {
+  return {
+    route: 'compile',
+    tier: 'anonymous',
+    path: '/compile',
+    query: '',
+    headers: { host: 'localhost' },
+    fields: [{ name: 'tikz_code', path: 'tikz_code', value: code, code: true }],
+    body: null,
+    ...extra,
+  };
+}
+
+describe('signature engine', () => {
+  it('passes clean requests with the shared empty result', () => {
+    const r = engine().inspect(req('\\draw (0,0) -- (1,1);'));
+    expect(r).toMatchObject({ deny: false, score: 0, matches: [], reasons: [] });
+  });
+
+  it('refuses on a CRITICAL match alone, with sig:<id> reasons and matches without the payload', () => {
+    const r = engine({ anomaly_threshold: 1000 }).inspect(req('% hi\n\\immediate\\write 18{rm -rf /}'));
+    expect(r.deny).toBe(true);
+    expect(r.critical).toBe(true);
+    expect(r.reasons).toEqual(['sig:t.crit']);
+    expect(r.matches).toEqual([
+      { rule: 't.crit', target: 'code', field: 'tikz_code', offset: 10, score: 100, severity: 'CRITICAL' },
+    ]);
+    expect(JSON.stringify(r.matches)).not.toContain('rm -rf');
+  });
+
+  it('sums scores against the route threshold', () => {
+    const e = engine({ anomaly_threshold: 40, routes: { other: { anomaly_threshold: 50 } } });
+    expect(e.inspect(req('\\openin')).deny).toBe(false);
+    expect(e.inspect(req('\\openin')).score).toBe(30);
+    const both = e.inspect(req('\\openin \\read'));
+    expect(both).toMatchObject({ deny: true, score: 45, reasons: ['sig:t.high', 'sig:t.medium'] });
+    expect(e.inspect(req('\\openin \\read', { route: 'other' })).deny).toBe(false);
+  });
+
+  it('counts each rule once however often it matches', () => {
+    const r = engine().inspect(
+      req('\\openin \\openin', {
+        fields: [
+          { name: 'tikz_code', path: 'items[0].tikz_code', value: '\\openin', code: true },
+          { name: 'tikz_code', path: 'items[1].tikz_code', value: '\\openin', code: true },
+        ],
+      }),
+    );
+    expect(r.score).toBe(30);
+    expect(r.matches.map((m) => m.field)).toEqual(['items[0].tikz_code', 'items[1].tikz_code']);
+  });
+
+  it('reports monitor-mode rules without counting them', () => {
+    const r = engine().inspect(req('\\special{x}'));
+    expect(r).toMatchObject({ deny: false, score: 0, reasons: [], monitorReasons: ['sig:t.monitor'] });
+    expect(r.matches).toHaveLength(1);
+  });
+
+  it('runs rules only at or below the paranoia level (globally or per route)', () => {
+    expect(engine().inspect(req('\\catcode')).deny).toBe(false);
+    expect(engine({ paranoia: 2 }).inspect(req('\\catcode')).deny).toBe(true);
+    expect(engine({ routes: { compile: { paranoia: 2 } } }).inspect(req('\\catcode')).deny).toBe(true);
+  });
+
+  it('keeps TeX rules on code fields and web rules elsewhere', () => {
+    const e = engine();
+    expect(e.inspect(req('<script>alert(1)</script>')).deny).toBe(false);
+    const inTitle = req('x', {
+      fields: [
+        { name: 'tikz_code', path: 'tikz_code', value: 'x', code: true },
+        { name: 'title', path: 'title', value: '&lt;script&gt;', code: false },
+      ],
+    });
+    expect(e.inspect(inTitle).reasons).toEqual(['sig:t.web']);
+    expect(e.inspect(req('x', { query: 'q=%3Cscript%3E' })).reasons).toEqual(['sig:t.web']);
+    expect(e.inspect(req('x', { path: '/compile/<script>' })).matches[0]).toMatchObject({
+      target: 'path',
+      field: null,
+    });
+    const h = e.inspect(req('x', { headers: { host: 'localhost', referer: 'http://a/<script>' } }));
+    expect(h.matches[0]).toMatchObject({ target: 'headers', field: 'referer' });
+  });
+
+  it('honours field:NAME targets and ^ anchors per value', () => {
+    const e = engine();
+    const named = (name: string) => req('x', { fields: [{ name, path: name, value: 'forbidden', code: false }] });
+    expect(e.inspect(named('title')).reasons).toEqual(['sig:t.named']);
+    expect(e.inspect(named('caption')).reasons).toEqual([]);
+    // The header line is the whole value: ^ anchors at each header, not at the start of all of them.
+    const r = e.inspect(req('x', { headers: { host: 'localhost', 'x-evil': '1' } }));
+    expect(r.reasons).toEqual(['sig:t.anchored']);
+  });
+
+  it('also inspects the percent-decoded view of code (a %5C hidden from TeX comments)', () => {
+    const r = engine().inspect(req('%5Cwrite18{id}'));
+    expect(r.reasons).toEqual(['sig:t.crit']);
+  });
+
+  it('excludes rules by id, prefix, tag, route and field', () => {
+    const code = '\\write18{x}';
+    expect(engine({ exclusions: [{ rules: ['t.crit'] }] }).inspect(req(code)).deny).toBe(false);
+    expect(engine({ exclusions: [{ rules: ['t.*'] }] }).inspect(req(code)).deny).toBe(false);
+    expect(engine({ exclusions: [{ tags: ['danger'] }] }).inspect(req(code)).deny).toBe(false);
+    const byRoute = engine({ exclusions: [{ rules: ['t.crit'], routes: ['other'] }] });
+    expect(byRoute.inspect(req(code)).deny).toBe(true);
+    expect(byRoute.inspect(req(code, { route: 'other' })).deny).toBe(false);
+    const byField = engine({ exclusions: [{ rules: ['t.crit'], fields: ['tikz_code'] }] });
+    expect(byField.inspect(req(code)).deny).toBe(false);
+    const other = req('x', { fields: [{ name: 'preamble', path: 'preamble', value: code, code: true }] });
+    expect(byField.inspect(other).deny).toBe(true);
+  });
+
+  it('rejects exclusions that name no rule or tag', () => {
+    expect(() => engine({ exclusions: [{ rules: ['t.nope'] }] })).toThrow(/no rule "t.nope"/);
+    expect(() => engine({ exclusions: [{ tags: ['nope'] }] })).toThrow(/no rule has the tag "nope"/);
+  });
+
+  it('applies the positive model per tier', () => {
+    const e = engine({ allowlists: { premium: { packages: ['minted'] }, trusted: { packages: ['*'] } } });
+    const code = '\\documentclass{article}\\usepackage{tikz,minted}\\usetikzlibrary{calc, arrows.meta}';
+    const anon = e.inspect(req(code));
+    expect(anon.deny).toBe(true);
+    expect(anon.reasons).toEqual(['sig:policy.package-not-allowed']);
+    expect(anon.policy).toEqual([{ rule: 'policy.package-not-allowed', name: 'minted', offset: 23 }]);
+    expect(e.inspect(req(code, { tier: 'premium' })).deny).toBe(false);
+    expect(e.inspect(req('\\usepackage{anything}', { tier: 'trusted' })).deny).toBe(false);
+    expect(e.inspect(req('\\usetikzlibrary{external}')).reasons).toEqual(['sig:policy.library-not-allowed']);
+    expect(e.inspect(req('\\documentclass{evil}')).reasons).toEqual(['sig:policy.class-not-allowed']);
+    expect(e.inspect(req('\\input tikz.tex \\input{pgf}')).deny).toBe(false);
+    expect(e.inspect(req('\\input{secrets}')).reasons).toEqual(['sig:policy.input-not-allowed']);
+    // Obfuscated loads are seen through the TeX transform.
+    expect(e.inspect(req('\\csname usepackage\\endcsname{minted}')).deny).toBe(true);
+    expect(e.inspect(req('\\usepackage{\\x}')).deny).toBe(true);
+  });
+
+  it('policy refusals can be excluded like rules', () => {
+    const e = engine({ exclusions: [{ rules: ['policy.package-not-allowed'], routes: ['compile'] }] });
+    expect(e.inspect(req('\\usepackage{minted}')).deny).toBe(false);
+  });
+});
