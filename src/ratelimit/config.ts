@@ -91,9 +91,9 @@ export const rateLimitsSchema = z
     unavailable_retry_after_s: z.number().int().positive().default(1),
   })
   .superRefine((v, ctx) => {
-    for (const t of [v.default_tier, v.suspicious_tier]) {
-      if (v.tiers[t] === undefined)
-        ctx.addIssue({ code: 'custom', path: ['tiers'], message: `tier "${t}" is named but not defined` });
+    // The suspicious tier may be left undefined: tightening to a tier that does not exist changes nothing.
+    if (v.tiers[v.default_tier] === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['default_tier'], message: `"${v.default_tier}" is not one of the tiers` });
     }
     for (const [tier, t] of Object.entries(v.tiers)) {
       const seen = new Set<string>();

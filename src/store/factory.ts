@@ -12,6 +12,7 @@ export interface BuiltStore {
   status(): StoreStatus;
   /** Waits for the first connection (Redis), true when connected; memory resolves true at once. */
   ready(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
 }
 
 export interface StoreDeps {
@@ -24,7 +25,7 @@ export function createStore(config: StoreConfig, deps: StoreDeps): BuiltStore {
   const memory = new MemoryStore({ maxKeys: config.memory.max_keys, clock: deps.clock });
   if (config.type === 'memory') {
     deps.telemetry?.storeUp.set(1);
-    return { store: memory, status: () => 'up', ready: () => Promise.resolve(true) };
+    return { store: memory, status: () => 'up', ready: () => Promise.resolve(true), close: () => memory.close() };
   }
   const r = config.redis;
   let failover: FailoverStore | null = null;
@@ -49,5 +50,19 @@ export function createStore(config: StoreConfig, deps: StoreDeps): BuiltStore {
     ...(deps.telemetry !== undefined ? { telemetry: deps.telemetry } : {}),
   });
   const f = failover;
-  return { store: f, status: () => f.status(), ready: (ms) => redis.ready(ms) };
+  return { store: f, status: () => f.status(), ready: (ms) => redis.ready(ms), close: () => f.close() };
+}
+
+/** A /readyz entry: a shared store that is down leaves the gateway ready but degraded (its policy applies). */
+export function storeReadiness(built: BuiltStore): {
+  readonly name: string;
+  check(): Promise<{ state: 'ok' | 'degraded'; detail: string }>;
+} {
+  return {
+    name: 'store',
+    check: async () =>
+      built.status() === 'up'
+        ? { state: 'ok', detail: built.store.kind }
+        : { state: 'degraded', detail: `${built.store.kind} unavailable` },
+  };
 }
