@@ -1,6 +1,7 @@
 // Semantic checks of a schema-valid config: rules that span several fields. One small function per rule;
 // a module with its own cross-field rules adds its function to `semanticRules`.
 import type { GatewayConfig } from './schema.js';
+import { limitRoutesExist } from '../ratelimit/validate.js';
 import { formatPath, type ConfigPath } from './positions.js';
 
 export interface SemanticIssue {
@@ -57,7 +58,12 @@ export const challengeBelowDeny: SemanticRule = (config) =>
       : [],
   );
 
-export const semanticRules: readonly SemanticRule[] = [uniqueRouteNames, inspectedBodyNeedsRoom, challengeBelowDeny];
+export const semanticRules: readonly SemanticRule[] = [
+  uniqueRouteNames,
+  inspectedBodyNeedsRoom,
+  challengeBelowDeny,
+  limitRoutesExist,
+];
 
 /** Runs every rule; the result is empty for a sound config. */
 export function validateSemantics(
