@@ -1,0 +1,140 @@
+// Bench processes: start on a free loopback port, wait until it accepts, stop every one by PID at the end;
+// /proc helpers (process trees, clock ticks) and the one-request sanity check.
+import { spawn, execFileSync } from 'node:child_process';
+import { openSync, readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const started = []; // { name, child } in start order
+
+/** A port nothing listens on right now (the kernel's pick, released again). */
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+function accepts(port) {
+  return new Promise((res) => {
+    const c = net.connect({ host: '127.0.0.1', port });
+    c.once('connect', () => (c.destroy(), res(true)));
+    c.once('error', () => res(false));
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Spawns cmd with env[portEnv] = a free port, output to <outDir>/<name>.log; resolves once the port accepts. */
+export async function startProcess(name, cmd, env, outDir, portEnv = 'PORT') {
+  const port = await freePort();
+  const log = join(outDir, `${name}.log`);
+  const fd = openSync(log, 'a');
+  const child = spawn(cmd[0], cmd.slice(1), {
+    cwd: ROOT,
+    env: { ...process.env, ...env, [portEnv]: String(port) },
+    stdio: ['ignore', fd, fd],
+  });
+  const rec = { name, child, exited: false };
+  child.once('exit', () => (rec.exited = true));
+  started.push(rec);
+  for (let i = 0; i < 300; i++) {
+    if (rec.exited) throw new Error(`${name} exited before listening (see ${log})`);
+    if (await accepts(port)) return { pid: child.pid, port, log };
+    await sleep(100);
+  }
+  throw new Error(`${name} did not listen on 127.0.0.1:${port} within 30 s (see ${log})`);
+}
+
+/** Stops everything startProcess started, newest first: SIGTERM, then SIGKILL after 5 s. By PID only. */
+export async function stopAll() {
+  while (started.length > 0) {
+    const rec = started.pop();
+    if (rec.exited) continue;
+    rec.child.kill('SIGTERM');
+    for (let i = 0; i < 50 && !rec.exited; i++) await sleep(100);
+    if (!rec.exited) {
+      console.error(`bench: ${rec.name} (pid ${rec.child.pid}) ignored SIGTERM for 5 s: SIGKILL`);
+      rec.child.kill('SIGKILL');
+    }
+  }
+}
+
+/** The bench request once, as the load sends it: status and content type. */
+export function sanity(port, bodyFile) {
+  const body = readFileSync(bodyFile);
+  return new Promise((res) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/compile',
+        timeout: 5000,
+        headers: {
+          host: 'localhost',
+          'content-type': 'application/json',
+          accept: 'image/svg+xml',
+          'content-length': body.length,
+        },
+      },
+      (r) => {
+        r.resume();
+        r.on('end', () => res({ status: r.statusCode, type: r.headers['content-type'] ?? '-' }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => res({ status: 0, type: e.message }));
+    req.end(body);
+  });
+}
+
+/** pid and all its descendants (from /proc), e.g. a gateway and whatever it started. */
+export function treePids(root) {
+  const parent = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const keep = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [p, pp] of parent) {
+      if (!keep.has(p) && keep.has(pp)) {
+        keep.add(p);
+        grew = true;
+      }
+    }
+  }
+  return [...keep];
+}
+
+export function cpuCount() {
+  try {
+    return Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+  } catch {
+    return os.availableParallelism();
+  }
+}
+
+export function clockTicks() {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}

@@ -1,0 +1,96 @@
+// Bench load generator (one process, run pinned by bench/run.mjs): autocannon warm-up, then one measured run,
+// with the CPU of the watched processes read from /proc right around the measured window.
+// Usage: node bench/load.mjs '<json spec>'  spec: {url, body (path), connections, warmup_s, duration_s, groups}
+//   groups: {name: [pid, ...]} whose utime+stime deltas (clock ticks) are reported.
+// Prints one JSON line: requests, rps, latency percentiles (µs, from every response), status and error counts,
+// CPU ticks per group, of this process, and of the whole machine (for the noise estimate).
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+const spec = JSON.parse(process.argv[2]);
+const body = readFileSync(spec.body);
+const headers = {
+  host: 'localhost',
+  'content-type': 'application/json',
+  accept: 'image/svg+xml',
+  'user-agent': 'portcullis-bench/1 (autocannon)',
+};
+
+/** utime + stime of one process in clock ticks, 0 when it is gone. */
+function ticks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy and total jiffies of the whole machine (first line of /proc/stat). */
+function machine() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  const idle = f[3] + f[4]; // idle + iowait
+  return { busy: total - idle, total };
+}
+
+function sample() {
+  const groups = {};
+  for (const [name, pids] of Object.entries(spec.groups)) groups[name] = pids.reduce((a, p) => a + ticks(p), 0);
+  return { groups, self: ticks(process.pid), machine: machine(), at: process.hrtime.bigint() };
+}
+
+function run(seconds, onResponse) {
+  return new Promise((resolve, reject) => {
+    const inst = autocannon(
+      {
+        url: spec.url,
+        method: 'POST',
+        headers,
+        body,
+        connections: spec.connections,
+        pipelining: 1,
+        duration: seconds,
+        timeout: 5,
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+    if (onResponse) inst.on('response', onResponse);
+  });
+}
+
+// Latencies of every answered request, in µs (autocannon's own histogram has 1 ms resolution).
+const lat = new Float64Array(4_000_000);
+let n = 0;
+
+if (spec.warmup_s > 0) await run(spec.warmup_s, null);
+const before = sample();
+const result = await run(spec.duration_s, (_client, _status, _bytes, ms) => {
+  if (n < lat.length) lat[n++] = ms * 1000;
+});
+const after = sample();
+
+const sorted = lat.subarray(0, n).sort();
+const pct = (p) => (n === 0 ? 0 : Math.round(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]));
+const groups = {};
+for (const name of Object.keys(spec.groups)) groups[name] = after.groups[name] - before.groups[name];
+const seconds = Number(after.at - before.at) / 1e9;
+const out = {
+  requests: result.requests.total,
+  seconds,
+  rps: result.requests.total / seconds,
+  lat_p50_us: pct(50),
+  lat_p90_us: pct(90),
+  lat_p99_us: pct(99),
+  lat_max_us: pct(100),
+  status_2xx: result['2xx'],
+  non2xx: result.non2xx,
+  errors: result.errors,
+  timeouts: result.timeouts,
+  cpu_ticks: groups,
+  loadgen_ticks: after.self - before.self,
+  machine_busy_jiffies: after.machine.busy - before.machine.busy,
+  machine_total_jiffies: after.machine.total - before.machine.total,
+};
+process.stdout.write(JSON.stringify(out) + '\n');

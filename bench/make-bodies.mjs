@@ -1,0 +1,33 @@
+// Writes bench/bodies/tikz-10k.json: a ~10 KB compile request (a plotted grid of labelled nodes and edges),
+// deterministic, so every run posts the same bytes. Usage: node bench/make-bodies.mjs
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TARGET_BYTES = 10 * 1024;
+const lines = ['\\begin{tikzpicture}[scale=0.8,>=stealth,every node/.style={font=\\small}]'];
+lines.push('  \\draw[help lines,step=0.5] (0,0) grid (12,8);');
+let i = 0;
+// Add rows until the JSON would pass the target size, then stop (one row of slack at most).
+for (;;) {
+  const x = (i % 12) + 0.5;
+  const y = (Math.floor(i / 12) % 8) + 0.5;
+  const row = [
+    `  \\node[draw,circle,fill=blue!${((i * 7) % 60) + 10}] (n${i}) at (${x},${y}) {$v_{${i}}$};`,
+    i > 0
+      ? `  \\draw[->,thick,color=red!${((i * 13) % 80) + 20}!black] (n${i - 1}) -- (n${i}) node[midway,above] {$e_{${i}}$};`
+      : '',
+    `  \\fill[green!40!black] (${x},${y}) ++(0.2,0.2) circle (1pt);`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  const next = [...lines, row, '\\end{tikzpicture}'].join('\n');
+  if (JSON.stringify({ tikz_code: next }).length > TARGET_BYTES) break;
+  lines.push(row);
+  i++;
+}
+lines.push('\\end{tikzpicture}');
+const body = JSON.stringify({ tikz_code: lines.join('\n') });
+const out = join(dirname(fileURLToPath(import.meta.url)), 'bodies', 'tikz-10k.json');
+writeFileSync(out, body);
+console.log(`${out}: ${Buffer.byteLength(body)} bytes, ${i} nodes`);
