@@ -65,6 +65,13 @@ interface CsRead {
   readonly caret: boolean;
 }
 
+interface NameRead {
+  readonly name: string;
+  readonly end: number;
+  /** True when a \lowercase/\uppercase argument's closing brace was skipped to reach the name. */
+  readonly crossed: boolean;
+}
+
 interface DefFrame {
   readonly name: string;
   readonly depth: number;
@@ -79,7 +86,10 @@ class TexNormaliser {
   private afterWord = false;
   private pendingSpace = false;
   private depth = 0;
-  /** Case mapping active inside `\lowercase{..}`: stack of [mode, depth]; mode 1 lower, 2 upper. */
+  /**
+   * Case mapping active inside `\lowercase{..}`: stack of [mode, depth, delimiter]; mode 1 lower, 2 upper;
+   * delimiter 1 when the braces are the command's argument delimiters (not written out, not a group).
+   */
   private readonly caseStack: number[] = [];
   private pendingCase = 0;
   private readonly aliases = new Map<string, string>();
@@ -108,8 +118,7 @@ class TexNormaliser {
         this.controlSequence();
       } else if (c === TILDE && this.aliases.has('~')) {
         // `~` is active: `\let~\input` makes it one more alias.
-        this.p++;
-        this.emitWord(this.resolve('~'), false);
+        this.word('~', this.p + 1, false);
       } else if (c === OPEN || c === CLOSE || this.caseStack.length > 0) {
         this.char(c);
         this.p++;
@@ -140,6 +149,10 @@ class TexNormaliser {
   }
 
   private char(c: number): void {
+    if (c === CLOSE && this.delimiterAt(this.depth)) {
+      this.closeDelimiter();
+      return;
+    }
     let ch = c;
     const mode = this.caseMode();
     if (mode !== 0 && ch < 128)
@@ -154,7 +167,7 @@ class TexNormaliser {
   private open(): void {
     this.depth++;
     if (this.pendingCase !== 0) {
-      this.caseStack.push(this.pendingCase, this.depth);
+      this.caseStack.push(this.pendingCase, this.depth, 0);
       this.pendingCase = 0;
     }
     // Only the outermost few nested definitions are tracked, so the work per token stays bounded.
@@ -166,15 +179,27 @@ class TexNormaliser {
 
   private close(): void {
     const cs = this.caseStack;
-    if (cs.length > 0 && cs[cs.length - 1] === this.depth) cs.length -= 2;
+    if (cs.length > 0 && cs[cs.length - 2] === this.depth) cs.length -= 3;
     const top = this.defs[this.defs.length - 1];
     if (top !== undefined && top.depth === this.depth) this.defs.pop();
     if (this.depth > 0) this.depth--;
   }
 
+  /** True when the innermost case group is a delimiter opened at `depth`. */
+  private delimiterAt(depth: number): boolean {
+    const cs = this.caseStack;
+    return cs.length > 0 && cs[cs.length - 1] === 1 && cs[cs.length - 2] === depth;
+  }
+
+  /** Ends a \lowercase/\uppercase argument: its brace is not written. */
+  private closeDelimiter(): void {
+    this.caseStack.length -= 3;
+    if (this.depth > 0) this.depth--;
+  }
+
   private caseMode(): number {
     const cs = this.caseStack;
-    return cs.length === 0 ? 0 : cs[cs.length - 2]!;
+    return cs.length === 0 ? 0 : cs[cs.length - 3]!;
   }
 
   private emitWord(name: string, caret: boolean, raw = false): void {
@@ -293,9 +318,15 @@ class TexNormaliser {
    * A control-sequence name at `at`, looking through `\expandafter` and literal `\csname`: as `\x`, or
    * (with `group`) as `{\x}` or `{literal}`. Null when it is anything else.
    */
-  private readName(at: number, group: 'none' | 'cs' | 'text'): { name: string; end: number } | null {
+  private readName(at: number, group: 'none' | 'cs' | 'text'): NameRead | null {
     const t = this.t;
     let i = this.skipBlank(at);
+    // The `}` that ends a \lowercase argument is not a token: the name may follow it.
+    let crossed = false;
+    if (t.charCodeAt(i) === CLOSE && this.delimiterAt(this.depth)) {
+      crossed = true;
+      i = this.skipBlank(i + 1);
+    }
     if (group !== 'none' && t.charCodeAt(i) === OPEN) {
       const j = this.skipBlank(i + 1);
       if (t.charCodeAt(j) === BACKSLASH) {
@@ -303,12 +334,12 @@ class TexNormaliser {
         if (group === 'text') return null;
         const cs = this.readCs(j);
         const k = this.skipBlank(cs.end);
-        return t.charCodeAt(k) === CLOSE ? { name: cs.name, end: k + 1 } : null;
+        return t.charCodeAt(k) === CLOSE ? { name: cs.name, end: k + 1, crossed } : null;
       }
       const k = this.literalRun(j);
-      return t.charCodeAt(k) === CLOSE ? { name: this.mapCase(t.slice(j, k)), end: k + 1 } : null;
+      return t.charCodeAt(k) === CLOSE ? { name: this.mapCase(t.slice(j, k)), end: k + 1, crossed } : null;
     }
-    if (group === 'none' && t.charCodeAt(i) === TILDE) return { name: '~', end: i + 1 };
+    if (group === 'none' && t.charCodeAt(i) === TILDE) return { name: '~', end: i + 1, crossed };
     for (let hops = 0; hops < 4 && t.charCodeAt(i) === BACKSLASH; hops++) {
       const cs = this.readCs(i);
       if (DROPPED.has(cs.name)) {
@@ -317,9 +348,9 @@ class TexNormaliser {
       }
       if (cs.name === 'csname') {
         const built = this.literalCsname(cs.end);
-        return built === null ? null : { name: built.name, end: built.end };
+        return built === null ? null : { name: built.name, end: built.end, crossed };
       }
-      return { name: cs.name, end: cs.end };
+      return { name: cs.name, end: cs.end, crossed };
     }
     return null;
   }
@@ -381,7 +412,18 @@ class TexNormaliser {
         return this.rebuilt(target, built.end, caret || built.caret);
       }
     } else if (name === 'lowercase' || name === 'uppercase') {
-      this.pendingCase = name === 'lowercase' ? 1 : 2;
+      const mode = name === 'lowercase' ? 1 : 2;
+      let i = this.skipBlank(end);
+      while (this.t.startsWith('\\expandafter', i)) i = this.skipBlank(i + 12);
+      if (this.t.charCodeAt(i) === OPEN) {
+        // The argument's braces delimit it; its letters are mapped, and it runs as if written without them.
+        this.emitWord(name, caret);
+        this.p = i + 1;
+        this.depth++;
+        this.caseStack.push(mode, this.depth, 1);
+        return;
+      }
+      this.pendingCase = mode;
     } else if (name === 'string') {
       this.rawNext = true;
     } else if (LET_LIKE.has(name)) {
@@ -411,19 +453,29 @@ class TexNormaliser {
     const groupFirst = keyword === 'cslet' || keyword === 'csletcs' ? 'text' : 'none';
     const first = this.readName(this.p, groupFirst);
     if (first === null) return;
+    this.consumeName(first);
     this.emitName(first.name);
-    this.p = first.end;
-    // Look at the target without consuming it: the main loop emits it (resolved) next.
+    // The target is consumed too: it is copied, not run (`\let\x=\def` must not start a definition).
     let i = this.skipBlank(first.end);
-    if (this.t.charCodeAt(i) === 61 /* = */) i = this.skipBlank(i + 1);
+    const eq = this.t.charCodeAt(i) === 61; /* = */
+    if (eq) i = this.skipBlank(i + 1);
     const target = this.readName(i, keyword === 'letcs' || keyword === 'csletcs' ? 'text' : 'none');
     if (target === null) {
       this.aliases.delete(first.name);
       return;
     }
+    this.consumeName(target);
     const resolved = this.resolve(target.name);
+    if (eq) this.out += '=';
+    this.emitName(resolved);
     if (resolved.length <= MAX_ALIAS_TARGET && resolved !== first.name) this.aliases.set(first.name, resolved);
     else this.aliases.delete(first.name);
+  }
+
+  /** Moves past a name read by readName, closing a \lowercase delimiter it crossed. */
+  private consumeName(n: NameRead): void {
+    this.p = n.end;
+    if (n.crossed) this.closeDelimiter();
   }
 
   private defLike(keyword: string, caret: boolean): void {
@@ -438,7 +490,7 @@ class TexNormaliser {
     const first = this.readName(this.p, group);
     if (first === null) return;
     this.emitName(first.name);
-    this.p = first.end;
+    this.consumeName(first);
     // \edef / \xdef expand the body now: `\xdef\x{\x,1}` appends, it does not recurse.
     if (!EXPANDING_DEFS.has(keyword)) this.pendingDef = first.name;
     // A body that is one control sequence and nothing else: `\def\x{\input}` makes `\x` an alias.
