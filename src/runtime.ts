@@ -149,7 +149,13 @@ export class Gateway {
     }
     return buildSnapshot(
       config,
-      { store: this.store, clock: this.opts.clock ?? systemClock, log: this.log, resources: this.resources },
+      {
+        store: this.store,
+        clock: this.opts.clock ?? systemClock,
+        log: this.log,
+        resources: this.resources,
+        admin: (route, handler) => void this.adminRoutes.set(route, handler),
+      },
       pool,
       this.opts.checks ?? CHECKS,
     );

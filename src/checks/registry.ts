@@ -5,11 +5,13 @@ import type { Resources } from '../core/resources.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { AdminHandler } from '../http/admin.js';
 import { buildHeadersCheck } from './headers.js';
 import { buildIdentityCheck } from './identity.js';
 import { buildConcurrencyCheck } from './concurrency.js';
 import { buildRateLimitCheck } from './rate-limit.js';
 import { buildSignaturesCheck } from './signatures.js';
+import { buildGeoCheck } from './geo.js';
 
 /** What a check may use besides its config. All of it outlives reloads. */
 export interface CheckDeps {
@@ -17,6 +19,8 @@ export interface CheckDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly resources: Resources;
+  /** Registers an admin API handler under `METHOD /admin/api/...` (bearer token checked before it runs). */
+  readonly admin?: (route: string, handler: AdminHandler) => void;
 }
 
 export type Built = Check | ResponseCheck;
@@ -34,6 +38,8 @@ export interface CheckEntry {
  * phase). Tests may pass their own list to buildChecks.
  */
 export const CHECKS: readonly CheckEntry[] = [
+  // connection phase: client address only
+  { name: 'geo', build: buildGeoCheck },
   { name: 'headers', build: buildHeadersCheck },
   // identity decides the tier; the in-flight cap (local) before the rate counters (one store call)
   { name: 'identity', build: buildIdentityCheck },

@@ -5,6 +5,7 @@ import { storeSchema } from '../store/config.js';
 import { identitySchema } from '../identity/config.js';
 import { rateLimitsSchema } from '../ratelimit/config.js';
 import { signaturesConfigSchema } from '../signatures/config.js';
+import { geoSchema } from '../geo/config.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'monitor', 'off']);
@@ -147,6 +148,8 @@ export const configSchema = z.strictObject({
   identity: identitySchema,
   /** Rate tiers, quotas and in-flight caps (src/ratelimit/config.ts). */
   rate_limits: rateLimitsSchema,
+  /** Country, ASN and anonymizer rules from MaxMind-format databases (src/geo/config.ts). */
+  geo: geoSchema,
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -32,6 +32,11 @@ export class RequestContext {
   clientIp = '';
   /** Whether the TCP peer is a configured trusted proxy. */
   peerTrusted = false;
+  /**
+   * Set by the reputation check (connection phase): 'allow' skips reputation, geo and automatic blocks;
+   * 'bypass' skips every later check (the data plane skips the headers and body phases). Both are logged.
+   */
+  listed: '' | 'allow' | 'bypass' = '';
   readonly headers: IncomingHttpHeaders;
   identity: Identity = ANONYMOUS;
   /** Raw body bytes, when the route inspects bodies. */

@@ -109,7 +109,7 @@ export class DataPlane implements Refuser {
     const onFault = this.onFault;
     // connection + headers phases: client address and headers only, no body read yet
     for (const phase of [snap.phases.connection, snap.phases.headers]) {
-      if (phase.length === 0) continue;
+      if (phase.length === 0 || ctx.listed === 'bypass') continue;
       let stop = runPhase(ctx, phase, onFault);
       if (stop instanceof Promise) stop = await stop;
       if (stop) return this.refuseVerdict(res, ctx, snap, unread);
@@ -138,7 +138,7 @@ export class DataPlane implements Refuser {
       unread = false;
     }
     ctx.bodyDone = performance.now();
-    if (snap.phases.body.length !== 0) {
+    if (snap.phases.body.length !== 0 && ctx.listed !== 'bypass') {
       let stop = runPhase(ctx, snap.phases.body, onFault);
       if (stop instanceof Promise) stop = await stop;
       if (stop) return this.refuseVerdict(res, ctx, snap, unread);
