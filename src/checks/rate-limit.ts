@@ -5,7 +5,8 @@ import { limit, PASS, type TerminalVerdict, type Verdict } from '../core/verdict
 import type { GatewayConfig } from '../config/schema.js';
 import { groupingFromConfig, SINGLE_LEVEL } from '../ratelimit/subject.js';
 import { Plans } from '../ratelimit/plan.js';
-import { checkLimits, type LimitOutcome } from '../ratelimit/limiter.js';
+import { checkLimits, checkLimitsSync, type LimitOutcome } from '../ratelimit/limiter.js';
+import { MemoryStore } from '../store/memory.js';
 import { rateLimitHeaders, retryAfter } from '../ratelimit/headers.js';
 import { rateControl, type RateSettings } from '../ratelimit/control.js';
 import { addResponseHeaders } from '../ratelimit/response-headers.js';
@@ -31,6 +32,8 @@ export function buildRateLimitCheck(config: GatewayConfig, deps: CheckDeps): Che
   const control = rateControl(deps.resources, deps.store, deps.clock);
   control.latest = settings;
   const store = deps.store;
+  // A single instance on the memory store decides synchronously (no promise per request).
+  const memory = store instanceof MemoryStore ? store : null;
   const unavailable: TerminalVerdict = Object.freeze({
     kind: 'limit',
     status: 503,
@@ -58,6 +61,7 @@ export function buildRateLimitCheck(config: GatewayConfig, deps: CheckDeps): Che
       const tier = control.tierOf(ctx, subject, settings);
       const plan = plans.get(tier, ctx.route?.name ?? null, subject.kind);
       if (plan === undefined || plan.defs.length === 0) return PASS;
+      if (memory !== null) return decide(ctx, plan.policyHeader, checkLimitsSync(memory, plan, subject));
       return checkLimits(store, plan, subject).then(
         (out) => decide(ctx, plan.policyHeader, out),
         (err: unknown) => {

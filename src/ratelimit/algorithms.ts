@@ -61,13 +61,15 @@ export function windowStep(raw: string | null, now: number, p: WindowParams, cos
   let curr = 0;
   let prev = 0;
   if (raw !== null) {
-    const parts = raw.split(':');
-    const ri = Number(parts[0]);
+    // "index:curr:prev", parsed without split (this runs on every request).
+    const a = raw.indexOf(':');
+    const b = raw.indexOf(':', a + 1);
+    const ri = Number(raw.slice(0, a));
     if (ri === idx) {
-      curr = Number(parts[1]);
-      prev = Number(parts[2]);
+      curr = Number(raw.slice(a + 1, b));
+      prev = Number(raw.slice(b + 1));
     } else if (ri === idx - 1) {
-      prev = Number(parts[1]);
+      prev = Number(raw.slice(a + 1, b));
     }
   }
   const elapsed = now - idx * p.windowMs;

@@ -1,9 +1,10 @@
 // Runs one request's plan against the Store in a single script call and reads the result as standings.
+import type { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/store.js';
 import { gcraStanding, windowStanding } from './algorithms.js';
 import type { PolicyStanding } from './headers.js';
 import type { Plan } from './plan.js';
-import { RATE_SCRIPT } from './script.js';
+import { RATE_SCRIPT, type ScriptResult } from './script.js';
 
 /** Who the counters belong to: `tag` keeps all of a client's keys in one Cluster slot. */
 export interface Subject {
@@ -29,7 +30,16 @@ export function planKeys(plan: Plan, subject: Subject): string[] {
 /** All of the plan's counters in one store call; refused requests spend nothing. */
 export async function checkLimits(store: Store, plan: Plan, subject: Subject): Promise<LimitOutcome> {
   if (plan.defs.length === 0) return ALLOWED_EMPTY;
-  const r = await store.run(RATE_SCRIPT, planKeys(plan, subject), plan.args);
+  return interpret(plan, await store.run(RATE_SCRIPT, planKeys(plan, subject), plan.args));
+}
+
+/** The same on the memory store without a promise: the single-instance hot path stays synchronous. */
+export function checkLimitsSync(store: MemoryStore, plan: Plan, subject: Subject): LimitOutcome {
+  if (plan.defs.length === 0) return ALLOWED_EMPTY;
+  return interpret(plan, store.runSync(RATE_SCRIPT, planKeys(plan, subject), plan.args));
+}
+
+function interpret(plan: Plan, r: ScriptResult): LimitOutcome {
   const standings: PolicyStanding[] = new Array(plan.defs.length);
   for (let i = 0; i < plan.defs.length; i++) {
     const def = plan.defs[i]!;

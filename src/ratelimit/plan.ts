@@ -83,9 +83,9 @@ export function buildPlan(
 
 export type GroupingKind = 'single' | 'v4' | 'v6';
 
-/** Every plan of a config, by tier, route and grouping kind. */
+/** Every plan of a config, by tier, route and grouping kind (nested maps: no key string per request). */
 export class Plans {
-  private readonly byKey = new Map<string, Plan>();
+  private readonly byTier = new Map<string, Map<string | null, Readonly<Record<GroupingKind, Plan>>>>();
 
   constructor(
     config: RateLimitsConfig,
@@ -93,20 +93,23 @@ export class Plans {
     levels: Readonly<Record<GroupingKind, readonly GroupLevel[]>>,
   ) {
     for (const [tier, t] of Object.entries(config.tiers)) {
+      const byRoute = new Map<string | null, Readonly<Record<GroupingKind, Plan>>>();
       for (const route of [null, ...routes]) {
-        for (const kind of ['single', 'v4', 'v6'] as const) {
-          this.byKey.set(Plans.key(tier, route, kind), buildPlan(tier, t.limits, route, levels[kind]));
-        }
+        byRoute.set(
+          route,
+          Object.freeze({
+            single: buildPlan(tier, t.limits, route, levels.single),
+            v4: buildPlan(tier, t.limits, route, levels.v4),
+            v6: buildPlan(tier, t.limits, route, levels.v6),
+          }),
+        );
       }
+      this.byTier.set(tier, byRoute);
     }
     Object.freeze(this);
   }
 
-  private static key(tier: string, route: string | null, kind: GroupingKind): string {
-    return `${tier}\u0000${route ?? ''}\u0000${kind}`;
-  }
-
   get(tier: string, route: string | null, kind: GroupingKind): Plan | undefined {
-    return this.byKey.get(Plans.key(tier, route, kind));
+    return this.byTier.get(tier)?.get(route)?.[kind];
   }
 }

@@ -89,22 +89,37 @@ else
 end
 return out`;
 
-function paramsAt(args: readonly (string | number)[], i: number): { p: AlgoParams; cost: number } {
-  const base = i * ARGS_PER_LIMIT;
-  const p1 = Number(args[base + 1]);
-  const p2 = Number(args[base + 2]);
-  const cost = Number(args[base + 3]);
-  const p: AlgoParams =
-    args[base] === 'g' ? { kind: 'gcra', intervalMs: p1, burst: p2 } : { kind: 'window', windowMs: p1, limit: p2 };
-  return { p, cost };
+interface Parsed {
+  readonly p: AlgoParams;
+  readonly cost: number;
+}
+
+/** Plans pass the same frozen args array on every request: parse it once. */
+const parsedArgs = new WeakMap<readonly (string | number)[], readonly Parsed[]>();
+
+function parseArgs(args: readonly (string | number)[], n: number): readonly Parsed[] {
+  const cached = parsedArgs.get(args);
+  if (cached !== undefined && cached.length === n) return cached;
+  const list: Parsed[] = [];
+  for (let i = 0; i < n; i++) {
+    const base = i * ARGS_PER_LIMIT;
+    const p1 = Number(args[base + 1]);
+    const p2 = Number(args[base + 2]);
+    const p: AlgoParams =
+      args[base] === 'g' ? { kind: 'gcra', intervalMs: p1, burst: p2 } : { kind: 'window', windowMs: p1, limit: p2 };
+    list.push({ p, cost: Number(args[base + 3]) });
+  }
+  if (Object.isFrozen(args)) parsedArgs.set(args, list);
+  return list;
 }
 
 function local(ops: ScriptOps, keys: readonly string[], now: number, args: readonly (string | number)[]): Reply {
   const out: number[] = [now, 1];
   const steps: StepResult[] = [];
   let all = true;
+  const parsed = parseArgs(args, keys.length);
   for (let i = 0; i < keys.length; i++) {
-    const { p, cost } = paramsAt(args, i);
+    const { p, cost } = parsed[i]!;
     const raw = ops.get(keys[i]!);
     const step = p.kind === 'gcra' ? gcraStep(raw, now, p, cost) : windowStep(raw, now, p, cost);
     steps.push(step);

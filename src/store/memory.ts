@@ -152,6 +152,14 @@ export class MemoryStore implements Store {
 
   private write(key: string, value: string, ttlMs: number | undefined, now: number): void {
     const expiresAt = ttlMs !== undefined && ttlMs > 0 ? now + ttlMs : 0;
+    // Updating the slot in place skips the cache's bookkeeping for a key that is already there (scripts
+    // read before they write, so the read has already made it the most recently used).
+    const slot = this.cache.peek(key);
+    if (slot !== undefined) {
+      slot.value = value;
+      slot.expiresAt = expiresAt;
+      return;
+    }
     this.cache.set(key, { value, expiresAt });
   }
 
