@@ -12,6 +12,7 @@ import { buildConcurrencyCheck } from './concurrency.js';
 import { buildRateLimitCheck } from './rate-limit.js';
 import { buildSignaturesCheck } from './signatures.js';
 import { buildGeoCheck } from './geo.js';
+import { buildReputationCheck } from './reputation.js';
 
 /** What a check may use besides its config. All of it outlives reloads. */
 export interface CheckDeps {
@@ -38,7 +39,8 @@ export interface CheckEntry {
  * phase). Tests may pass their own list to buildChecks.
  */
 export const CHECKS: readonly CheckEntry[] = [
-  // connection phase: client address only
+  // connection phase: client address only; reputation first (it marks allow-listed and bypassing clients)
+  { name: 'reputation', build: buildReputationCheck },
   { name: 'geo', build: buildGeoCheck },
   { name: 'headers', build: buildHeadersCheck },
   // identity decides the tier; the in-flight cap (local) before the rate counters (one store call)

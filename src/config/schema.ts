@@ -6,6 +6,7 @@ import { identitySchema } from '../identity/config.js';
 import { rateLimitsSchema } from '../ratelimit/config.js';
 import { signaturesConfigSchema } from '../signatures/config.js';
 import { geoSchema } from '../geo/config.js';
+import { decisionsSchema, reputationSchema } from '../reputation/config.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'monitor', 'off']);
@@ -150,6 +151,10 @@ export const configSchema = z.strictObject({
   rate_limits: rateLimitsSchema,
   /** Country, ASN and anonymizer rules from MaxMind-format databases (src/geo/config.ts). */
   geo: geoSchema,
+  /** Allow/deny/bypass lists and threat feeds (src/reputation/config.ts). */
+  reputation: reputationSchema,
+  /** Blocks shared through the Store, escalation, automatic blocks, audit log (src/reputation/config.ts). */
+  decisions: decisionsSchema,
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -30,11 +30,11 @@ function common(a: ArrayLike<number>, ab: number, b: ArrayLike<number>, bb: numb
   return Math.min(n, limit);
 }
 
-function masked(words: ArrayLike<number>, W: number, bits: number): number[] {
+function masked(words: ArrayLike<number>, W: number, bits: number, offset = 0): number[] {
   const out: number[] = [];
   for (let w = 0; w < W; w++) {
     const inWord = bits - 32 * w;
-    const v = words[w]! >>> 0;
+    const v = words[offset + w]! >>> 0;
     out.push(inWord <= 0 ? 0 : inWord >= 32 ? v : (v & ((0xffffffff << (32 - inWord)) >>> 0)) >>> 0);
   }
   return out;
@@ -134,9 +134,9 @@ class FamilyBuilder<T> {
     } else this.values[cur] = this.combine(this.values[cur]!, v);
   }
 
-  add(words: ArrayLike<number>, bits: number, v: T): void {
+  add(words: ArrayLike<number>, offset: number, bits: number, v: T): void {
     const W = this.fam.words;
-    const key = masked(words, W, bits);
+    const key = masked(words, W, bits, offset);
     let n = 0;
     for (;;) {
       const l = this.plen[n]!;
@@ -229,7 +229,12 @@ export class PrefixTrieBuilder<T> {
   }
 
   add(cidr: Cidr, value: T): this {
-    (cidr.family === 4 ? this.b4 : this.b6).add(cidr.words, cidr.bits, value);
+    return this.addWords(cidr.family, cidr.words, 0, cidr.bits, value);
+  }
+
+  /** Adds a prefix held in a packed array (1 word a prefix for IPv4, 4 for IPv6) without a Cidr object. */
+  addWords(family: 4 | 6, words: ArrayLike<number>, offset: number, bits: number, value: T): this {
+    (family === 4 ? this.b4 : this.b6).add(words, offset, bits, value);
     this.count++;
     return this;
   }

@@ -1,0 +1,91 @@
+// gateway.yaml `reputation:` (allow/deny/bypass lists, threat feeds) and `decisions:` (blocks, escalation,
+// automatic blocks, audit log) sections.
+import { z } from 'zod';
+import { parseCidr } from './address.js';
+
+const mode = z.enum(['enforce', 'monitor', 'off']);
+const cidr = z
+  .string()
+  .refine((s) => parseCidr(s) !== null, { message: 'expected an IP address or CIDR (e.g. 10.0.0.0/8)' });
+const path = z.string().min(1);
+
+const feedSchema = z
+  .strictObject({
+    /** Bounded name: reasons are rep:feed:<name>. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'feed names are 1-32 of [a-z0-9_-]'),
+    /** The feed file (downloaded by cron or a sidecar); reloaded when it changes. */
+    file: path,
+    /** auto: both `#` and `;` comments; plain/netset: `#`; spamhaus: `;` (DROP/EDROP). */
+    format: z.enum(['auto', 'plain', 'netset', 'spamhaus']).default('auto'),
+    /** deny: 403 rep:feed:<name>; score: add `score` to the request's trust total. */
+    action: z.enum(['deny', 'score']).default('deny'),
+    score: z.number().min(0).max(1000).default(0),
+  })
+  .superRefine((f, ctx) => {
+    if (f.action === 'score' && f.score === 0) {
+      ctx.addIssue({ code: 'custom', path: ['score'], message: 'a feed with action score needs a score above 0' });
+    }
+  });
+
+export type FeedConfig = z.infer<typeof feedSchema>;
+
+export const reputationSchema = z
+  .strictObject({
+    mode: mode.default('enforce'),
+    /** Never blocked by reputation, geo or automatic blocks (still signatures and limits); logged. */
+    allow: z.array(cidr).default([]),
+    allow_files: z.array(path).default([]),
+    /** Refused (403 rep:deny). */
+    deny: z.array(cidr).default([]),
+    deny_files: z.array(path).default([]),
+    /** Skip every check (protocol limits still apply); every request logged. */
+    bypass: z.array(cidr).default([]),
+    bypass_files: z.array(path).default([]),
+    feeds: z.array(feedSchema).default([]),
+    /** Log each allow-listed or bypassing request (info level). */
+    log_listed: z.boolean().default(true),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.feeds.forEach((f, i) => {
+      if (seen.has(f.name))
+        ctx.addIssue({ code: 'custom', path: ['feeds', i, 'name'], message: `duplicate feed ${f.name}` });
+      seen.add(f.name);
+    });
+  })
+  .prefault({});
+
+export type ReputationConfig = z.infer<typeof reputationSchema>;
+
+const seconds = z.number().int().positive();
+
+export const decisionsSchema = z
+  .strictObject({
+    /** Enforcement of blocks (ip, prefix, user) kept in the Store and shared by every instance. */
+    mode: mode.default('enforce'),
+    escalation: z
+      .strictObject({
+        /** Block length for the 1st, 2nd, 3rd... offence (the last step repeats). */
+        steps_s: z.array(seconds).min(1).default([300, 3_600, 86_400]),
+        /** How long an offence is remembered after the last one; then the count starts again. */
+        remember_s: seconds.default(604_800),
+      })
+      .prefault({}),
+    /** Which refusals of other checks count as offences (automatic blocks, origin rule). */
+    auto: z
+      .strictObject({
+        /** A request refused by a CRITICAL signature. */
+        critical_signature: z.boolean().default(true),
+        /** This many rate-limit refusals (429) of one client within window_s; 0 turns it off. */
+        rate_limit_refusals: z.number().int().nonnegative().default(50),
+        rate_limit_window_s: seconds.default(60),
+      })
+      .prefault({}),
+    /** Admin audit log (one JSON line per change, with its actor): stdout, stderr or a file path. */
+    audit_log: z.string().min(1).default('stdout'),
+    /** Full re-read of the shared decisions, besides the change signal (heals missed signals). */
+    resync_s: seconds.default(30),
+  })
+  .prefault({});
+
+export type DecisionsConfig = z.infer<typeof decisionsSchema>;
