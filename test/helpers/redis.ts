@@ -1,6 +1,6 @@
 // Test helper: real redis-server processes (standalone and a 3-master Cluster) on free loopback ports.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,4 +183,50 @@ export function totalCommandCalls(server: RedisServer): number {
   let total = 0;
   for (const m of server.cli('info', 'commandstats').matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) total += Number(m[1]);
   return total;
+}
+
+/** Starts a Sentinel (redis-server --sentinel) monitoring the master at masterPort as `name`. */
+export async function startRedisSentinel(masterPort: number, name = 'mymaster'): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'pc-redis-sentinel-'));
+  const port = await freePort();
+  const conf = join(dir, 'sentinel.conf');
+  // Sentinel rewrites its config file, so it lives in the temp dir.
+  writeFileSync(
+    conf,
+    [
+      `port ${port}`,
+      `bind ${HOST}`,
+      `dir ${dir}`,
+      `sentinel monitor ${name} ${HOST} ${masterPort} 1`,
+      `sentinel down-after-milliseconds ${name} 5000`,
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  children.add(child);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await waitFor(async () => (await ask(port, 'PING'))?.startsWith('+PONG') ?? false, 10_000, `sentinel on ${port}`);
+  await waitFor(
+    async () => (await ask(port, `SENTINEL get-master-addr-by-name ${name}`))?.startsWith('*2') ?? false,
+    10_000,
+    'sentinel knows the master',
+  );
+  let stopped = false;
+  return {
+    host: HOST,
+    port,
+    async stop(hard = false) {
+      if (stopped) return;
+      stopped = true;
+      child.kill(hard ? 'SIGKILL' : 'SIGTERM');
+      await exited;
+      children.delete(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    cli(...cmd: string[]) {
+      const r = spawnSync('redis-cli', ['-h', HOST, '-p', String(port), ...cmd], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`redis-cli ${cmd.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    },
+  };
 }
