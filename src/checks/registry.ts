@@ -13,6 +13,7 @@ import { buildRateLimitCheck } from './rate-limit.js';
 import { buildSignaturesCheck } from './signatures.js';
 import { buildGeoCheck } from './geo.js';
 import { buildReputationCheck } from './reputation.js';
+import { buildDecisionsCheck, buildUserBlockCheck } from './decisions.js';
 
 /** What a check may use besides its config. All of it outlives reloads. */
 export interface CheckDeps {
@@ -41,10 +42,13 @@ export interface CheckEntry {
 export const CHECKS: readonly CheckEntry[] = [
   // connection phase: client address only; reputation first (it marks allow-listed and bypassing clients)
   { name: 'reputation', build: buildReputationCheck },
+  { name: 'decisions', build: buildDecisionsCheck },
   { name: 'geo', build: buildGeoCheck },
   { name: 'headers', build: buildHeadersCheck },
   // identity decides the tier; the in-flight cap (local) before the rate counters (one store call)
   { name: 'identity', build: buildIdentityCheck },
+  // a blocked user is known only once identity has run
+  { name: 'user-blocks', build: buildUserBlockCheck },
   { name: 'concurrency', build: buildConcurrencyCheck },
   { name: 'rate', build: buildRateLimitCheck },
   { name: 'signatures', build: buildSignaturesCheck },

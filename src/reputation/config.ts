@@ -79,6 +79,11 @@ export const decisionsSchema = z
         /** This many rate-limit refusals (429) of one client within window_s; 0 turns it off. */
         rate_limit_refusals: z.number().int().nonnegative().default(50),
         rate_limit_window_s: seconds.default(60),
+        /**
+         * Never blocked automatically. Loopback by default: when every client seems to come from 127.0.0.1 (a
+         * local proxy not listed in trusted_proxies), one offence must not block everyone.
+         */
+        exempt: z.array(cidr).default(['127.0.0.0/8', '::1']),
       })
       .prefault({}),
     /** Admin audit log (one JSON line per change, with its actor): stdout, stderr or a file path. */

@@ -1,0 +1,36 @@
+// The admin audit log: one JSON line per change to the gateway's blocks, with its actor, written at once
+// (synchronously: an audit line must not be lost in a buffer when the process dies).
+import { pino } from 'pino';
+import type { Closable } from '../core/resources.js';
+import type { AuditWriter } from '../reputation/decisions.js';
+
+export const AUDIT_SCHEMA = 'portcullis.admin_audit/1';
+
+export interface AuditSink extends AuditWriter, Closable {}
+
+/** 'stdout', 'stderr' or a file path (created with its directory). */
+export function createAuditSink(destination: string, now: () => number = Date.now): AuditSink {
+  const dest = destination === 'stdout' ? 1 : destination === 'stderr' ? 2 : destination;
+  const stream = pino.destination({ dest, sync: true, mkdir: typeof dest === 'string' });
+  return {
+    write(entry) {
+      const line = {
+        schema: AUDIT_SCHEMA,
+        time: new Date(now()).toISOString(),
+        action: entry.action,
+        actor: entry.actor,
+        token_id: entry.token_id ?? null,
+        scope: entry.decision.scope,
+        value: entry.decision.value,
+        origin: entry.decision.origin,
+        reason: entry.decision.reason,
+        expires_at: new Date(entry.decision.expires).toISOString(),
+        ...(entry.decision.offence !== undefined ? { offence: entry.decision.offence } : {}),
+      };
+      stream.write(JSON.stringify(line) + '\n');
+    },
+    close() {
+      if (typeof dest === 'string') stream.end();
+    },
+  };
+}

@@ -1,0 +1,237 @@
+// Blocks shared by every instance: records in the Store (Redis when configured), a local cache refreshed by
+// the Store's change signal and a periodic full read, and one call, offend(), for automatic blocks.
+import type { Clock } from '../core/clock.js';
+import type { Closable } from '../core/resources.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../telemetry/logger.js';
+import { canonicalV6, parseCidr } from './address.js';
+import {
+  KEY_PREFIX,
+  keyOf,
+  normaliseSubject,
+  parseDecision,
+  type Decision,
+  type Origin,
+  type Subject,
+} from './decision.js';
+import { OFFENCE, STRIKE, stepFor } from './escalation.js';
+import { PrefixTrieBuilder, type PrefixTrie } from './trie.js';
+
+/** Receives every change (add, lift, automatic block) with its actor. */
+export interface AuditWriter {
+  write(entry: { action: 'add' | 'lift' | 'block'; actor: string; token_id?: string; decision: Decision }): void;
+}
+
+export interface DecisionSettings {
+  readonly stepsMs: readonly number[];
+  readonly rememberMs: number;
+  readonly audit: AuditWriter | null;
+}
+
+const DEFAULTS: DecisionSettings = Object.freeze({
+  stepsMs: Object.freeze([300_000, 3_600_000, 86_400_000]),
+  rememberMs: 604_800_000,
+  audit: null,
+});
+
+/** The later-ending block wins where prefixes overlap: it covers the address for longer. */
+const later = (a: Decision, b: Decision): Decision => (b.expires > a.expires ? b : a);
+
+export class Decisions implements Closable {
+  settings: DecisionSettings = DEFAULTS;
+  private readonly ips = new Map<string, Decision>();
+  private readonly users = new Map<string, Decision>();
+  private readonly prefixes = new Map<string, Decision>();
+  private prefixTrie: PrefixTrie<Decision> | null = null;
+  private v6Ips = 0;
+  private readonly unsubscribe: () => void;
+  private timer: NodeJS.Timeout | null = null;
+  private loading: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.unsubscribe = store.onChange((key) => {
+      if (key.startsWith(KEY_PREFIX)) void this.refresh(key);
+    });
+  }
+
+  /** Loads every live decision now and then every `everyMs` (heals missed change signals). */
+  start(everyMs: number): Promise<void> {
+    if (this.timer === null) {
+      this.timer = setInterval(() => void this.resync(), everyMs);
+      this.timer.unref();
+    }
+    this.loading ??= this.resync();
+    return this.loading;
+  }
+
+  /** Replaces the cache with the store's content. */
+  async resync(): Promise<void> {
+    let entries;
+    try {
+      entries = await this.store.list(KEY_PREFIX);
+    } catch (err) {
+      this.log.warn({ err }, 'decisions: store unavailable, keeping the cached blocks');
+      return;
+    }
+    this.ips.clear();
+    this.users.clear();
+    this.prefixes.clear();
+    this.v6Ips = 0;
+    for (const e of entries) this.cache(parseDecision(e.value), e.key);
+    this.rebuildPrefixes();
+  }
+
+  private async refresh(key: string): Promise<void> {
+    try {
+      const d = parseDecision(await this.store.get(key));
+      this.uncache(key);
+      this.cache(d, key);
+      if (key.startsWith(`${KEY_PREFIX}prefix:`)) this.rebuildPrefixes();
+    } catch (err) {
+      this.log.warn({ err, key }, 'decisions: refresh failed; the next resync repairs it');
+    }
+  }
+
+  private cache(d: Decision | null, key: string): void {
+    if (d === null || keyOf(d) !== key || d.expires <= this.clock.now()) return;
+    if (d.scope === 'ip') {
+      if (!this.ips.has(d.value) && d.value.includes(':')) this.v6Ips++;
+      this.ips.set(d.value, d);
+    } else if (d.scope === 'user') this.users.set(d.value, d);
+    else this.prefixes.set(d.value, d);
+  }
+
+  private uncache(key: string): void {
+    const rest = key.slice(KEY_PREFIX.length);
+    const colon = rest.indexOf(':');
+    const scope = rest.slice(0, colon);
+    const value = rest.slice(colon + 1);
+    if (scope === 'ip') {
+      if (this.ips.delete(value) && value.includes(':')) this.v6Ips--;
+    } else if (scope === 'user') this.users.delete(value);
+    else this.prefixes.delete(value);
+  }
+
+  private rebuildPrefixes(): void {
+    if (this.prefixes.size === 0) {
+      this.prefixTrie = null;
+      return;
+    }
+    const b = new PrefixTrieBuilder<Decision>(later);
+    for (const d of this.prefixes.values()) b.add(parseCidr(d.value)!, d);
+    this.prefixTrie = b.build();
+  }
+
+  /** The block in force on a client address, or null. Map reads and at most one trie lookup. */
+  findIp(ip: string): Decision | null {
+    if (this.ips.size !== 0) {
+      const key = this.v6Ips !== 0 && ip.includes(':') ? canonicalV6(ip) : ip;
+      const d = this.ips.get(key);
+      if (d !== undefined) {
+        if (d.expires > this.clock.now()) return d;
+        this.ips.delete(key);
+        if (key.includes(':')) this.v6Ips--;
+      }
+    }
+    if (this.prefixTrie !== null) {
+      const d = this.prefixTrie.lookup(ip);
+      if (d !== undefined && d.expires > this.clock.now()) return d;
+    }
+    return null;
+  }
+
+  /** The block in force on a user, or null. */
+  findUser(user: string): Decision | null {
+    if (this.users.size === 0) return null;
+    const d = this.users.get(user);
+    if (d === undefined) return null;
+    if (d.expires > this.clock.now()) return d;
+    this.users.delete(user);
+    return null;
+  }
+
+  /** Stores a block (every instance hears it) and writes the audit line. */
+  async add(d: Decision, auditAs: { action: 'add' | 'block'; actor: string; token_id?: string }): Promise<Decision> {
+    const key = keyOf(d);
+    const ttl = d.expires - this.clock.now();
+    if (ttl <= 0) throw new RangeError('a block must end in the future');
+    this.uncache(key);
+    this.cache(d, key);
+    if (d.scope === 'prefix') this.rebuildPrefixes();
+    await this.store.set(key, JSON.stringify(d), ttl);
+    this.settings.audit?.write({ ...auditAs, decision: d });
+    return d;
+  }
+
+  /** Lifts a block; resolves the lifted record, or null when there was none. */
+  async lift(s: Subject, actor: string, tokenId?: string): Promise<Decision | null> {
+    const key = keyOf(s);
+    const existing = parseDecision(await this.store.get(key));
+    this.uncache(key);
+    if (s.scope === 'prefix') this.rebuildPrefixes();
+    const existed = await this.store.delete(key);
+    if (!existed || existing === null) return null;
+    this.settings.audit?.write({
+      action: 'lift',
+      actor,
+      ...(tokenId !== undefined ? { token_id: tokenId } : {}),
+      decision: existing,
+    });
+    return existing;
+  }
+
+  /** Every live decision in the store (authoritative, across instances). */
+  async list(): Promise<Decision[]> {
+    const now = this.clock.now();
+    const out: Decision[] = [];
+    for (const e of await this.store.list(KEY_PREFIX)) {
+      const d = parseDecision(e.value);
+      if (d !== null && d.expires > now) out.push(d);
+    }
+    return out;
+  }
+
+  /**
+   * The one call for automatic blocks (a CRITICAL signature, repeated rate-limit refusals, anomalies):
+   * counts the offence and blocks for the step it reached (5 min, 1 h, 24 h by default). An existing block
+   * that ends later is kept. Resolves the block in force.
+   */
+  async offend(subject: Subject, reason: string, origin: Origin = 'rule', actor = 'portcullis'): Promise<Decision> {
+    const norm = normaliseSubject(subject.scope, subject.value);
+    if ('error' in norm) throw new RangeError(norm.error);
+    const s = { scope: subject.scope, value: norm.value };
+    const { stepsMs, rememberMs } = this.settings;
+    const n = await this.store.run(OFFENCE, [`offence:${s.scope}:${s.value}`], [rememberMs]);
+    const now = this.clock.now();
+    const d: Decision = Object.freeze({
+      ...s,
+      reason,
+      origin,
+      actor,
+      created: now,
+      expires: now + stepFor(stepsMs, n),
+      offence: n,
+    });
+    const current = s.scope === 'user' ? this.findUser(s.value) : s.scope === 'ip' ? this.findIp(s.value) : null;
+    if (current !== null && keyOf(current) === keyOf(d) && current.expires >= d.expires) return current;
+    return this.add(d, { action: 'block', actor });
+  }
+
+  /** Counts one strike (e.g. a rate-limit refusal); every `threshold` strikes within the window is an offence. */
+  strike(subject: Subject, threshold: number, windowMs: number): Promise<boolean> {
+    return this.store.run(STRIKE, [`strike:${subject.scope}:${subject.value}`], [windowMs, threshold]);
+  }
+
+  get counts(): { ip: number; prefix: number; user: number } {
+    return { ip: this.ips.size, prefix: this.prefixes.size, user: this.users.size };
+  }
+
+  close(): void {
+    this.unsubscribe();
+    if (this.timer !== null) clearInterval(this.timer);
+  }
+}
