@@ -11,7 +11,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { Resources } from './core/resources.js';
 import { buildSnapshot, type Snapshot } from './core/snapshot.js';
 import { CHECKS, type CheckEntry } from './checks/registry.js';
-import { MemoryStore } from './store/memory.js';
+import { createStore, storeReadiness } from './store/factory.js';
 import type { Store } from './store/store.js';
 import { DataPlane } from './http/data-plane.js';
 import { onClientError } from './http/client-errors.js';
@@ -59,7 +59,10 @@ export class Gateway {
     this.log = opts.logger ?? createLogger(config.logging.level);
     this.metrics = createMetrics({ defaultMetrics: opts.defaultMetrics !== false });
     this.events = opts.events ?? createEventSink(config.logging.events);
-    this.store = this.resources.get('store', () => new MemoryStore({ maxKeys: config.store.memory.max_keys, clock }));
+    const built = this.resources.get('store', () =>
+      createStore(config.store, { clock, log: this.log, telemetry: this.metrics }),
+    );
+    this.store = built.store;
     this.snap = this.build(config);
     this.plane = new DataPlane(() => this.snap, this.metrics, this.events, this.log);
     const s = config.server;
@@ -90,6 +93,7 @@ export class Gateway {
       }),
     );
     this.readiness.push(
+      storeReadiness(built),
       {
         name: 'config',
         check: async () => ({ state: 'ok', detail: `loaded ${new Date(this.snap.loadedAt).toISOString()}` }),

@@ -68,6 +68,8 @@ export class RequestContext {
   upstreamError = '';
   bytesOut = 0;
 
+  /** Headers checks want on the response when the request is forwarded (e.g. RateLimit); null when none. */
+  responseHeaders: Record<string, string> | null = null;
   /** Per-request scratch space for checks that pass data to their log hook (keyed by check name). */
   readonly scratch = new Map<string, unknown>();
 

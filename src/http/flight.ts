@@ -82,7 +82,9 @@ export class Flight implements ForwardCallbacks {
   headers(status: number, headers: IncomingHttpHeaders): Record<string, string | string[]> {
     this.ctx.upstreamHeaders = performance.now();
     this.ctx.status = status;
-    return clientHeaders(headers, this.snap.securityHeaders, this.snap.requestIdHeader, this.ctx.id);
+    const out = clientHeaders(headers, this.snap.securityHeaders, this.snap.requestIdHeader, this.ctx.id);
+    if (this.ctx.responseHeaders !== null) Object.assign(out, this.ctx.responseHeaders);
+    return out;
   }
 
   inspect(status: number, headers: IncomingHttpHeaders, body: Buffer): boolean {
