@@ -3,7 +3,7 @@
 // the prefilter. Per request a group costs one RE2 call; its rules run only when the prefilter hits.
 import RE2 from 're2';
 import type { RuleSpec } from './rule.js';
-import { TRANSFORMS, type Transform } from './transforms/index.js';
+import { chainTrigger, TRANSFORMS, type Transform } from './transforms/index.js';
 
 /** Target kinds as bits, so a segment's relevance to a rule is one AND. */
 export const KIND = Object.freeze({ code: 1, fields: 2, body: 4, query: 8, path: 16, headers: 32 });
@@ -31,6 +31,14 @@ export interface Group {
   readonly rules: readonly CompiledRule[];
   readonly kinds: number;
   readonly fieldNames: ReadonlySet<string> | null;
+  /** When this misses a text, the chain leaves it unchanged (null: the chain always runs). */
+  readonly trigger: RegExp | null;
+  /**
+   * True when no rule of the group can match the '\n' that joins texts: the prefilter then runs once over
+   * all of a request's texts joined. Rules that match a line break alone are kept in a group of their own,
+   * run text by text.
+   */
+  readonly joinable: boolean;
 }
 
 export interface RuleSet {
@@ -71,7 +79,17 @@ function alternative(spec: RuleSpec): string {
   return spec.ignoreCase ? `(?i:${spec.pattern})` : `(?:${spec.pattern})`;
 }
 
-function buildGroup(set: SegmentSet, chainKey: string, rules: CompiledRule[]): Group {
+/** Texts a rule must not match for its group to be run over joined texts. */
+const SEPARATOR_PROBES = ['\n', 'a\na', ' \n ', '0\n0', '\n\n', '/\n/', '-\n-', ':\n:', '"\n"'];
+
+function separatorSafe(r: CompiledRule): boolean {
+  return !SEPARATOR_PROBES.some((p) => {
+    r.re.lastIndex = 0;
+    return r.re.test(p);
+  });
+}
+
+function buildGroup(set: SegmentSet, chainKey: string, rules: CompiledRule[], joinable: boolean): Group {
   const chain = chainKey === '' ? [] : chainKey.split(',').map((n) => TRANSFORMS.get(n)!);
   let kinds = 0;
   const names = new Set<string>();
@@ -89,6 +107,8 @@ function buildGroup(set: SegmentSet, chainKey: string, rules: CompiledRule[]): G
     rules: Object.freeze(rules),
     kinds,
     fieldNames: names.size > 0 ? names : null,
+    trigger: chainTrigger(chain),
+    joinable,
   });
 }
 
@@ -121,7 +141,10 @@ export function compileRuleSet(
   const bySet: Record<SegmentSet, Group[]> = { code: [], web: [], body: [] };
   for (const [key, rules] of grouped) {
     const [set, chainKey] = key.split('|') as [SegmentSet, string];
-    bySet[set].push(buildGroup(set, chainKey, rules));
+    const safe = rules.filter(separatorSafe);
+    const unsafe = rules.filter((r) => !separatorSafe(r));
+    if (safe.length > 0) bySet[set].push(buildGroup(set, chainKey, safe, true));
+    if (unsafe.length > 0) bySet[set].push(buildGroup(set, chainKey, unsafe, false));
   }
   return Object.freeze({
     rules: Object.freeze(active),

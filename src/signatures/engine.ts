@@ -188,37 +188,51 @@ export class SignatureEngine {
     };
   }
 
-  private runGroup(g: Group, segs: readonly Segment[], profile: RouteProfile, sink: () => Collector): void {
-    // Texts this group reads: each relevant segment, and its percent-decoded view when it has one.
-    let first: string | null = null;
-    let joined: string[] | null = null;
+  /** Values too long to inspect are refused rather than skipped (fail closed). */
+  private checkLengths(segs: readonly Segment[], profile: RouteProfile, sink: () => Collector): void {
     for (const seg of segs) {
-      if (!applies(g.kinds, g.fieldNames, seg)) continue;
-      const t = seg.text(g.chainKey, g.chain, false);
-      if (first === null) first = t;
-      else (joined ??= [first]).push(t);
-      if (!g.decodesUrl && seg.view !== null) (joined ??= [first]).push(seg.text(g.chainKey, g.chain, true));
-    }
-    if (first === null) return;
-    if (!g.prefilter.test(joined === null ? first : joined.join('\n'))) return;
-    for (const seg of segs) {
-      if (!applies(g.kinds, g.fieldNames, seg)) continue;
-      this.runRules(g, seg, seg.text(g.chainKey, g.chain, false), profile, sink, joined !== null);
-      if (!g.decodesUrl && seg.view !== null)
-        this.runRules(g, seg, seg.text(g.chainKey, g.chain, true), profile, sink, true);
+      if (seg.value.length > this.maxChars) {
+        sink().add('limit.too-long', profile.threshold, 'HIGH', true, false, seg, this.maxChars, KIND_NAMES[seg.kind]!);
+      }
     }
   }
 
-  private runRules(
-    g: Group,
-    seg: Segment,
-    text: string,
-    profile: RouteProfile,
-    sink: () => Collector,
-    recheck: boolean,
-  ): void {
-    // With several texts the joined prefilter hit may come from another one: recheck this one first.
-    if (recheck && !g.prefilter.test(text)) return;
+  private runGroup(g: Group, segs: readonly Segment[], profile: RouteProfile, sink: () => Collector): void {
+    // Texts go to RE2 as UTF-8 Buffers: node-re2 converts a string anew on every call, a Buffer it reads
+    // as is. A joinable group runs its prefilter once over all texts joined by '\n'; only on a hit is each
+    // text tested on its own, and the group's rules run on the texts that hit.
+    if (g.joinable) {
+      let first: string | null = null;
+      let many: string[] | null = null;
+      for (const seg of segs) {
+        if (!applies(g.kinds, g.fieldNames, seg)) continue;
+        const t = seg.text(g.chainKey, g.chain, false, g.trigger);
+        if (first === null) first = t;
+        else (many ??= [first]).push(t);
+        if (!g.decodesUrl && seg.view !== null) (many ??= [first]).push(seg.text(g.chainKey, g.chain, true, g.trigger));
+      }
+      if (first === null) return;
+      if (!g.prefilter.test(Buffer.from(many === null ? first : many.join('\n')))) return;
+      if (many === null) {
+        for (const seg of segs) {
+          if (applies(g.kinds, g.fieldNames, seg)) return this.runRules(g, seg, Buffer.from(first), profile, sink);
+        }
+        return;
+      }
+    }
+    for (const seg of segs) {
+      if (!applies(g.kinds, g.fieldNames, seg)) continue;
+      const text = Buffer.from(seg.text(g.chainKey, g.chain, false, g.trigger));
+      if (g.prefilter.test(text)) this.runRules(g, seg, text, profile, sink);
+      if (!g.decodesUrl && seg.view !== null) {
+        const decoded = Buffer.from(seg.text(g.chainKey, g.chain, true, g.trigger));
+        if (g.prefilter.test(decoded)) this.runRules(g, seg, decoded, profile, sink);
+      }
+    }
+  }
+
+  /** Offsets are UTF-8 byte offsets in the transformed text. */
+  private runRules(g: Group, seg: Segment, text: Buffer, profile: RouteProfile, sink: () => Collector): void {
     for (const r of g.rules) {
       if (!applies(r.kinds, r.fieldNames, seg)) continue;
       const off = profile.byField.get(r.spec.id);

@@ -23,8 +23,10 @@ export interface InspectInput {
 export class Segment {
   /** The percent-decoded view, when the value holds escapes (undefined: not computed yet). */
   private viewText: string | null | undefined = undefined;
-  private memo: Map<string, string> | null = null;
-  private viewMemo: Map<string, string> | null = null;
+  // One chain's result kept in fields (the common case: one chain per segment set), more in a map.
+  private key1: string | null = null;
+  private val1 = '';
+  private more: Map<string, string> | null = null;
 
   constructor(
     readonly kind: number,
@@ -41,18 +43,18 @@ export class Segment {
   }
 
   /** The value (or its decoded view) through a chain, computed once. */
-  text(chainKey: string, chain: readonly Transform[], decoded: boolean): string {
-    if (chain.length === 0) return decoded ? (this.view ?? this.value) : this.value;
-    let memo = decoded ? this.viewMemo : this.memo;
-    const hit = memo?.get(chainKey);
+  text(chainKey: string, chain: readonly Transform[], decoded: boolean, trigger: RegExp | null = null): string {
+    const source = decoded ? (this.view ?? this.value) : this.value;
+    if (chain.length === 0 || (trigger !== null && !trigger.test(source))) return source;
+    const key = decoded ? `%${chainKey}` : chainKey;
+    if (this.key1 === key) return this.val1;
+    const hit = this.more?.get(key);
     if (hit !== undefined) return hit;
-    const out = applyChain(chain, decoded ? (this.view ?? this.value) : this.value);
-    if (memo === null) {
-      memo = new Map();
-      if (decoded) this.viewMemo = memo;
-      else this.memo = memo;
-    }
-    memo.set(chainKey, out);
+    const out = applyChain(chain, source);
+    if (this.key1 === null) {
+      this.key1 = key;
+      this.val1 = out;
+    } else (this.more ??= new Map()).set(key, out);
     return out;
   }
 }

@@ -1,5 +1,5 @@
 // The registry of named transforms rules may list, each with the growth bound the fuzz tests hold it to.
-import { compressWhitespace, htmlDecode, lower, nfkc, removeNulls, sqlComments } from './simple.js';
+import { compressWhitespace, htmlDecode, lower, nfkc, removeNulls, sqlComments, WS_TRIGGER } from './simple.js';
 import { texNormalise } from './tex.js';
 import { urlDecode } from './url.js';
 
@@ -11,25 +11,43 @@ export interface Transform {
   /** Largest output length for an input of length n (UTF-16 units): what the fuzz tests check. */
   readonly maxLength: (n: number) => number;
   readonly description: string;
+  /**
+   * When this does not match the input, the transform returns the input unchanged: a chain whose triggers
+   * all miss is skipped with one regex test. null: always run.
+   */
+  readonly trigger: RegExp | null;
 }
 
-function t(name: string, fn: TransformFn, maxLength: (n: number) => number, description: string): Transform {
-  return Object.freeze({ name, fn, maxLength, description });
+function t(
+  name: string,
+  fn: TransformFn,
+  maxLength: (n: number) => number,
+  description: string,
+  trigger: RegExp | null,
+): Transform {
+  return Object.freeze({ name, fn, maxLength, description, trigger });
 }
 
 export const TRANSFORMS: ReadonlyMap<string, Transform> = new Map(
   [
-    t('url', urlDecode, (n) => n, "percent-decoding (%XX as UTF-8, %uXXXX, '+'), up to 3 rounds"),
-    t('html', htmlDecode, (n) => n, 'HTML character references, one round'),
-    t('nfkc', nfkc, (n) => 18 * n, 'Unicode NFKC (fullwidth and compatibility forms folded)'),
-    t('lower', lower, (n) => 3 * n, 'lower case'),
-    t('compress_ws', compressWhitespace, (n) => n, 'whitespace runs to one space'),
-    t('sql_comments', sqlComments, (n) => n, 'SQL /* */ comments to a space (MySQL /*! */ content kept)'),
-    t('remove_nulls', removeNulls, (n) => n, 'NUL and C0 control characters removed'),
+    t('url', urlDecode, (n) => n, "percent-decoding (%XX as UTF-8, %uXXXX, '+'), up to 3 rounds", /[%+]/),
+    t('html', htmlDecode, (n) => n, 'HTML character references, one round', /&/),
+    t('nfkc', nfkc, (n) => 18 * n, 'Unicode NFKC (fullwidth and compatibility forms folded)', /[^\u0000-\u007f]/u),
+    t('lower', lower, (n) => 3 * n, 'lower case', /[A-Z]|[^\u0000-\u007f]/u),
+    t('compress_ws', compressWhitespace, (n) => n, 'whitespace runs to one space', WS_TRIGGER),
+    t('sql_comments', sqlComments, (n) => n, 'SQL /* */ comments to a space (MySQL /*! */ content kept)', /\/\*/),
+    // eslint-disable-next-line no-control-regex -- the control characters are the point
+    t('remove_nulls', removeNulls, (n) => n, 'NUL and C0 control characters removed', /[\u0000-\u0008\u000b\u000e-\u001f]/u),
     // Alias substitution may turn `\a` (2 units) into a 32-letter name plus a separator; markers add 11.
-    t('tex', texNormalise, (n) => 18 * n + 16, 'TeX-aware decoding (see docs/rules.md)'),
+    t('tex', texNormalise, (n) => 18 * n + 16, 'TeX-aware decoding (see docs/rules.md)', null),
   ].map((x) => [x.name, x]),
 );
+
+/** One regex for a chain: null when some transform always runs. */
+export function chainTrigger(chain: readonly Transform[]): RegExp | null {
+  if (chain.length === 0 || chain.some((x) => x.trigger === null)) return null;
+  return new RegExp(chain.map((x) => `(?:${x.trigger!.source})`).join('|'), 'u');
+}
 
 /** Applies a chain of transforms by name (names were validated at load). */
 export function applyChain(chain: readonly Transform[], s: string): string {

@@ -55,11 +55,12 @@ export function lower(s: string): string {
 }
 
 const WS = /\s+/g;
-const WS_RUN = /\s\s|[\t\n\r\f\v\u00a0\u2028\u2029]/;
+/** What compress_ws changes: a run of two or more blanks, or a blank that is not a plain space. */
+export const WS_TRIGGER = /\s\s|[\t\n\r\f\v\u00a0\u2028\u2029]/;
 
 /** `compress_ws`: every whitespace run to one space. Never grows. */
 export function compressWhitespace(s: string): string {
-  if (!WS_RUN.test(s)) return s;
+  if (!WS_TRIGGER.test(s)) return s;
   return s.replace(WS, ' ');
 }
 

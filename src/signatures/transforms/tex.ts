@@ -23,6 +23,28 @@ import {
 
 const BACKSLASH = 92;
 const MAX_DEF_NESTING = 8;
+
+// What a control sequence needs beyond being copied: one map lookup per control word.
+const K_DROP = 1;
+const K_CSNAME = 2;
+const K_GROUP_NAME = 3;
+const K_END = 4;
+const K_CASE = 5;
+const K_STRING = 6;
+const K_LET = 7;
+const K_DEF = 8;
+const SPECIAL: ReadonlyMap<string, number> = new Map<string, number>([
+  ...[...DROPPED].map((n) => [n, K_DROP] as const),
+  ['csname', K_CSNAME],
+  ['begin', K_GROUP_NAME],
+  ...[...NAME_FROM_GROUP].map((n) => [n, K_GROUP_NAME] as const),
+  ['end', K_END],
+  ['lowercase', K_CASE],
+  ['uppercase', K_CASE],
+  ['string', K_STRING],
+  ...[...LET_LIKE].map((n) => [n, K_LET] as const),
+  ...[...DEF_LIKE].map((n) => [n, K_DEF] as const),
+]);
 const EXPANDING_DEFS: ReadonlySet<string> = new Set(['edef', 'xdef', 'csedef', 'csxdef']);
 const OPEN = 123;
 const CLOSE = 125;
@@ -82,6 +104,13 @@ interface DefFrame {
 
 class TexNormaliser {
   private out = '';
+  /** Input span [spanFrom, spanTo) copied verbatim but not yet appended: most text passes unchanged. */
+  private spanFrom = 0;
+  private spanTo = 0;
+  /** Whether anything was written yet. */
+  private emitted = false;
+  /** Input index of the ' ' that opened the pending whitespace (-1: it was another blank). */
+  private spaceFrom = -1;
   private p = 0;
   private afterWord = false;
   private pendingSpace = false;
@@ -110,7 +139,10 @@ class TexNormaliser {
       this.steps++;
       const c = t.charCodeAt(this.p);
       if (isSpace(c)) {
-        this.pendingSpace = true;
+        if (!this.pendingSpace) {
+          this.pendingSpace = true;
+          this.spaceFrom = c === 32 ? this.p : -1;
+        }
         this.p++;
       } else if (c === PERCENT) {
         this.p = this.skipComment(this.p);
@@ -118,7 +150,7 @@ class TexNormaliser {
         this.controlSequence();
       } else if (c === TILDE && this.aliases.has('~')) {
         // `~` is active: `\let~\input` makes it one more alias.
-        this.word('~', this.p + 1, false);
+        this.word('~', this.p + 1, false, -1);
       } else if (c === OPEN || c === CLOSE || this.caseStack.length > 0) {
         this.char(c);
         this.p++;
@@ -128,21 +160,52 @@ class TexNormaliser {
         while (j < n && isOrdinary(t.charCodeAt(j))) j++;
         this.flushSpace(isLetter(c));
         this.rawNext = false;
-        this.out += t.slice(this.p, j);
+        this.copy(this.p, j);
         this.steps += j - this.p;
         this.p = j;
       }
     }
+    this.flushSpan();
     return this.out;
   }
 
   // ---- emission -------------------------------------------------------------------------------------
 
+  /** Appends input text [from, to) unchanged: extends the pending span when contiguous. */
+  private copy(from: number, to: number): void {
+    if (from !== this.spanTo || this.spanFrom === this.spanTo) {
+      this.flushSpan();
+      this.spanFrom = from;
+    }
+    this.spanTo = to;
+    this.emitted = true;
+  }
+
+  /** Appends text that is not a verbatim piece of the input. */
+  private put(s: string): void {
+    this.flushSpan();
+    this.out += s;
+    this.emitted = true;
+  }
+
+  private flushSpan(): void {
+    if (this.spanTo > this.spanFrom) this.out += this.t.slice(this.spanFrom, this.spanTo);
+    this.spanFrom = this.spanTo;
+  }
+
+  private space(): void {
+    if (this.spaceFrom >= 0) this.copy(this.spaceFrom, this.spaceFrom + 1);
+    else this.put(' ');
+  }
+
   private flushSpace(letterNext: boolean): void {
     if (this.afterWord) {
-      if (letterNext) this.out += ' ';
-    } else if (this.pendingSpace && this.out.length > 0) {
-      this.out += ' ';
+      if (letterNext) {
+        this.spaceFrom = -1;
+        this.put(' ');
+      }
+    } else if (this.pendingSpace && this.emitted) {
+      this.space();
     }
     this.pendingSpace = false;
     this.afterWord = false;
@@ -159,7 +222,8 @@ class TexNormaliser {
       ch = mode === 1 ? (ch >= 65 && ch <= 90 ? ch + 32 : ch) : ch >= 97 && ch <= 122 ? ch - 32 : ch;
     this.flushSpace(isLetter(ch));
     this.rawNext = false;
-    this.out += String.fromCharCode(ch);
+    if (ch === c) this.copy(this.p, this.p + 1);
+    else this.put(String.fromCharCode(ch));
     if (c === OPEN) this.open();
     else if (c === CLOSE) this.close();
   }
@@ -180,8 +244,8 @@ class TexNormaliser {
   private close(): void {
     const cs = this.caseStack;
     if (cs.length > 0 && cs[cs.length - 2] === this.depth) cs.length -= 3;
-    const top = this.defs[this.defs.length - 1];
-    if (top !== undefined && top.depth === this.depth) this.defs.pop();
+    const defs = this.defs;
+    if (defs.length > 0 && defs[defs.length - 1]!.depth === this.depth) defs.pop();
     if (this.depth > 0) this.depth--;
   }
 
@@ -202,14 +266,16 @@ class TexNormaliser {
     return cs.length === 0 ? 0 : cs[cs.length - 3]!;
   }
 
-  private emitWord(name: string, caret: boolean, raw = false): void {
+  /** Writes `\name`; `from` is where the same text stands in the input (-1: it does not). */
+  private emitWord(name: string, caret: boolean, raw = false, from = -1): void {
     if (caret) {
       this.flushSpace(false);
-      this.out += MARK_CARET;
+      this.put(MARK_CARET);
     }
     if (!raw && this.defs.length > 0) this.trackRecursion(name);
     this.flushSpace(false);
-    this.out += '\\' + name;
+    if (from >= 0 && !caret) this.copy(from, from + 1 + name.length);
+    else this.put('\\' + name);
     this.afterWord = isLetter(name.charCodeAt(name.length - 1));
   }
 
@@ -217,7 +283,7 @@ class TexNormaliser {
   private emitName(name: string): void {
     if (name === '~') {
       this.flushSpace(false);
-      this.out += '~';
+      this.put('~');
     } else this.emitWord(name, false, true);
   }
 
@@ -235,7 +301,7 @@ class TexNormaliser {
       if (!d.marked && d.ifs === 0 && d.name === name) {
         d.marked = true;
         this.flushSpace(false);
-        this.out += MARK_RECURSION;
+        this.put(MARK_RECURSION);
       }
     }
   }
@@ -382,56 +448,68 @@ class TexNormaliser {
   private rebuilding = 0;
 
   private controlSequence(): void {
-    const cs = this.readCs(this.p);
+    const start = this.p;
+    const cs = this.readCs(start);
     if (this.rawNext) {
       // `\string\x`: characters, never run; keep as written.
       this.rawNext = false;
       this.p = cs.end;
-      this.emitWord(cs.name, cs.caret, true);
+      this.emitWord(cs.name, cs.caret, true, start);
       return;
     }
-    this.word(cs.name, cs.end, cs.caret);
+    this.word(cs.name, cs.end, cs.caret, start);
   }
 
-  /** Handles one control sequence named `written` whose text ends at `end`. */
-  private word(written: string, end: number, caret: boolean): void {
-    const name = this.resolve(written);
+  /**
+   * Handles one control sequence named `written` whose text ends at `end`; `start` is where `\written`
+   * stands in the input (-1 when it was built or aliased, so it is written out anew).
+   */
+  private word(written: string, end: number, caret: boolean, start: number): void {
+    const name = this.aliases.size === 0 ? written : this.resolve(written);
+    const from = name === written ? start : -1;
     this.p = end;
-    if (DROPPED.has(name)) {
-      // Nothing emitted; a following letter still needs separating from what came before.
-      this.afterWord = this.afterWord || this.out.charCodeAt(this.out.length - 1) !== 32;
-      return;
-    }
-    if (name === 'csname') {
-      const built = this.literalCsname(end);
-      if (built !== null) return this.rebuilt(built.name, built.end, caret || built.caret);
-    } else if (name === 'begin' || name === 'end' || NAME_FROM_GROUP.has(name)) {
-      const built = this.literalGroup(end);
-      if (built !== null) {
-        const target = name === 'end' ? 'end' + built.name : built.name;
-        return this.rebuilt(target, built.end, caret || built.caret);
-      }
-    } else if (name === 'lowercase' || name === 'uppercase') {
-      const mode = name === 'lowercase' ? 1 : 2;
-      let i = this.skipBlank(end);
-      while (this.t.startsWith('\\expandafter', i)) i = this.skipBlank(i + 12);
-      if (this.t.charCodeAt(i) === OPEN) {
-        // The argument's braces delimit it; its letters are mapped, and it runs as if written without them.
-        this.emitWord(name, caret);
-        this.p = i + 1;
-        this.depth++;
-        this.caseStack.push(mode, this.depth, 1);
+    const kind = SPECIAL.get(name);
+    if (kind === undefined) return this.emitWord(name, caret, false, from);
+    switch (kind) {
+      case K_DROP:
+        // Nothing emitted; a following letter still needs separating from what came before.
+        if (this.emitted) this.afterWord = true;
         return;
+      case K_CSNAME: {
+        const built = this.literalCsname(end);
+        if (built !== null) return this.rebuilt(built.name, built.end, caret || built.caret);
+        break;
       }
-      this.pendingCase = mode;
-    } else if (name === 'string') {
-      this.rawNext = true;
-    } else if (LET_LIKE.has(name)) {
-      return this.letLike(name, caret);
-    } else if (DEF_LIKE.has(name)) {
-      return this.defLike(name, caret);
+      case K_GROUP_NAME:
+      case K_END: {
+        const built = this.literalGroup(end);
+        if (built !== null) return this.rebuilt(kind === K_END ? 'end' + built.name : built.name, built.end, caret || built.caret);
+        break;
+      }
+      case K_CASE: {
+        const mode = name === 'lowercase' ? 1 : 2;
+        let i = this.skipBlank(end);
+        while (this.t.startsWith('\\expandafter', i)) i = this.skipBlank(i + 12);
+        if (this.t.charCodeAt(i) === OPEN) {
+          // The argument's braces delimit it; its letters are mapped, and it runs as if written without them.
+          this.emitWord(name, caret, false, from);
+          this.p = i + 1;
+          this.depth++;
+          this.caseStack.push(mode, this.depth, 1);
+          return;
+        }
+        this.pendingCase = mode;
+        break;
+      }
+      case K_STRING:
+        this.rawNext = true;
+        break;
+      case K_LET:
+        return this.letLike(name, caret);
+      case K_DEF:
+        return this.defLike(name, caret);
     }
-    this.emitWord(name, caret);
+    this.emitWord(name, caret, false, from);
   }
 
   /** A control sequence built from text: handled as if written at this point. */
@@ -443,9 +521,9 @@ class TexNormaliser {
       return;
     }
     this.rebuilding++;
-    this.word(name.endsWith('*') ? name.slice(0, -1) : name, end, caret);
+    this.word(name.endsWith('*') ? name.slice(0, -1) : name, end, caret, -1);
     this.rebuilding--;
-    if (name.endsWith('*')) this.out += '*';
+    if (name.endsWith('*')) this.put('*');
   }
 
   private letLike(keyword: string, caret: boolean): void {
@@ -466,7 +544,7 @@ class TexNormaliser {
     }
     this.consumeName(target);
     const resolved = this.resolve(target.name);
-    if (eq) this.out += '=';
+    if (eq) this.put('=');
     this.emitName(resolved);
     if (resolved.length <= MAX_ALIAS_TARGET && resolved !== first.name) this.aliases.set(first.name, resolved);
     else this.aliases.delete(first.name);
