@@ -34,6 +34,9 @@ const DEFAULTS: DecisionSettings = Object.freeze({
   audit: null,
 });
 
+/** How often the cache checks whether a full re-read is due (no I/O unless it is). */
+const TICK_MS = 250;
+
 /** The later-ending block wins where prefixes overlap: it covers the address for longer. */
 const later = (a: Decision, b: Decision): Decision => (b.expires > a.expires ? b : a);
 
@@ -47,6 +50,9 @@ export class Decisions implements Closable {
   private readonly unsubscribe: () => void;
   private timer: NodeJS.Timeout | null = null;
   private loading: Promise<void> | null = null;
+  private lastSync = 0;
+  private wasDegraded = false;
+  private everyMs = 30_000;
 
   constructor(
     private readonly store: Store,
@@ -58,23 +64,48 @@ export class Decisions implements Closable {
     });
   }
 
-  /** Loads every live decision now and then every `everyMs` (heals missed change signals). */
+  /**
+   * Loads every live decision now, again every `everyMs` (heals missed change signals), and at once when a
+   * shared store that was unreachable (at start, or after an outage) answers again.
+   */
   start(everyMs: number): Promise<void> {
+    this.everyMs = everyMs;
     if (this.timer === null) {
-      this.timer = setInterval(() => void this.resync(), everyMs);
+      this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
     }
     this.loading ??= this.resync();
     return this.loading;
   }
 
+  /**
+   * A FailoverStore serves from its local fallback while the shared store is down; what it lists then is
+   * not the shared truth. Stores without a status are always authoritative.
+   */
+  private degraded(): boolean {
+    const s = this.store as Store & { status?: () => string };
+    return typeof s.status === 'function' && s.status() === 'degraded';
+  }
+
+  private tick(): void {
+    const degraded = this.degraded();
+    const recovered = this.wasDegraded && !degraded;
+    this.wasDegraded = degraded;
+    if (recovered || (!degraded && Date.now() - this.lastSync >= this.everyMs)) void this.resync();
+  }
+
   /** Replaces the cache with the store's content. */
   async resync(): Promise<void> {
     let entries;
+    this.lastSync = Date.now();
     try {
       entries = await this.store.list(KEY_PREFIX);
     } catch (err) {
       this.log.warn({ err }, 'decisions: store unavailable, keeping the cached blocks');
+      return;
+    }
+    if (this.degraded()) {
+      this.wasDegraded = true; // the answer came from the local fallback: keep the cache, retry on recovery
       return;
     }
     this.ips.clear();
