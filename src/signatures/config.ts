@@ -55,6 +55,12 @@ export const signaturesConfigSchema = z
     allowlists: z.record(z.string(), allowlistSchema).default({}),
     /** Request headers never inspected (lower case): credentials are not scanned nor reported. */
     skip_headers: z.array(z.string()).default(['authorization', 'proxy-authorization', 'content-length']),
+    /**
+     * Remember this many code texts (per route and tier) and header/field texts found clean, so repeats
+     * are not inspected again; 0 turns the memory off. Bounded in characters too (clean_cache_chars).
+     */
+    clean_cache_entries: z.number().int().nonnegative().default(4096),
+    clean_cache_chars: z.number().int().positive().default(8_388_608),
     /** Longest text (UTF-16 units) inspected per value; longer values are refused (sig:limit.too-long). */
     max_value_chars: z.number().int().positive().default(1_048_576),
   })

@@ -1,6 +1,7 @@
 // The signature engine: per route a compiled rule set, per request the segments run through each group's
 // prefilter (one RE2 call), rules only on a hit, the positive model on code, and anomaly scoring.
 import type { ContentMatch } from '../core/verdict.js';
+import { CleanCache } from './clean-cache.js';
 import { compileRuleSet, KIND, type CompiledRule, type Group, type RuleSet } from './compile.js';
 import type { SignaturesConfig } from './config.js';
 import { resolveExclusions } from './exclusions.js';
@@ -22,6 +23,10 @@ export interface RouteProfile {
   readonly rules: RuleSet;
   readonly byField: ReadonlyMap<string, ReadonlySet<string>>;
   readonly policyOff: ReadonlySet<string>;
+  /** Code texts found clean, per tier (the positive model depends on it). */
+  readonly codeCaches: Map<string, CleanCache>;
+  /** Header, path, query and field texts found clean. */
+  readonly webCache: CleanCache;
 }
 
 export interface InspectResult {
@@ -72,6 +77,7 @@ class Collector {
     offset: number,
     target: string,
   ): void {
+    seg.dirty = true;
     this.matches.push({ rule, target, field: seg.field, offset, score, severity });
     if (this.counted.has(rule)) return;
     this.counted.add(rule);
@@ -83,6 +89,25 @@ class Collector {
     this.score += score;
     if (critical) this.critical = true;
   }
+}
+
+const webKey = (seg: Segment): string => `${seg.kind}\u0000${seg.name}\u0000${seg.value}`;
+
+/** The segments the cache has not seen clean (the same array when it knows none of them). */
+function unseen(segs: readonly Segment[], cache: CleanCache, key: (s: Segment) => string): readonly Segment[] {
+  let out: Segment[] | null = null;
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i]!;
+    seg.cacheKey = key(seg);
+    if (cache.has(seg.cacheKey)) {
+      out ??= segs.slice(0, i);
+    } else if (out !== null) out.push(seg);
+  }
+  return out ?? segs;
+}
+
+function remember(segs: readonly Segment[], cache: CleanCache, key: (s: Segment) => string): void {
+  for (const seg of segs) if (!seg.dirty) cache.add(seg.cacheKey ?? key(seg));
 }
 
 const KIND_NAMES: Readonly<Record<number, string>> = Object.freeze({
@@ -129,6 +154,8 @@ export class SignatureEngine {
         rules: compileRuleSet(rules, paranoia, ex.disabled, compiled),
         byField: ex.byField,
         policyOff: new Set(POLICY_IDS.filter((id) => ex.disabled.has(id))),
+        codeCaches: new Map<string, CleanCache>(),
+        webCache: new CleanCache(config.clean_cache_entries, Math.min(config.clean_cache_chars, 1_048_576)),
       });
     };
     this.fallback = build(null);
@@ -153,26 +180,23 @@ export class SignatureEngine {
     const segs = segmentsOf(input, this.skipHeaders, rs.body.length > 0);
     let c: Collector | null = null;
     const sink = (): Collector => (c ??= new Collector());
-    for (const list of [segs.code, segs.web, segs.body]) {
-      for (const seg of list) {
-        if (seg.value.length > this.maxChars)
-          sink().add(
-            'limit.too-long',
-            profile.threshold,
-            'HIGH',
-            true,
-            false,
-            seg,
-            this.maxChars,
-            KIND_NAMES[seg.kind]!,
-          );
+    this.checkLengths(segs.code, profile, sink);
+    this.checkLengths(segs.web, profile, sink);
+    this.checkLengths(segs.body, profile, sink);
+    if (segs.code.length > 0) {
+      const todo = this.unseenCode(segs.code, profile, input.tier);
+      if (todo.length > 0) {
+        for (const g of rs.code) this.runGroup(g, todo, profile, sink);
+        this.runPolicy(todo, profile, this.allowlist(input.tier), sink);
+        for (const seg of todo) if (!seg.dirty) this.codeCache(profile, input.tier, seg.name)?.add(seg.value);
       }
     }
-    if (segs.code.length > 0) {
-      for (const g of rs.code) this.runGroup(g, segs.code, profile, sink);
-      this.runPolicy(segs.code, profile, this.allowlist(input.tier), sink);
+    const webCache = profile.webCache.enabled ? profile.webCache : null;
+    const web = webCache === null ? segs.web : unseen(segs.web, webCache, webKey);
+    if (web.length > 0) {
+      for (const g of rs.web) this.runGroup(g, web, profile, sink);
+      if (webCache !== null) remember(web, webCache, webKey);
     }
-    for (const g of rs.web) this.runGroup(g, segs.web, profile, sink);
     for (const g of rs.body) this.runGroup(g, segs.body, profile, sink);
     const col = c as Collector | null;
     if (col === null) return CLEAN;
@@ -186,6 +210,34 @@ export class SignatureEngine {
       deny: col.critical || (col.reasons.length > 0 && col.score >= profile.threshold),
       policy: col.policy,
     };
+  }
+
+  /**
+   * The clean-code memory of a route for a tier and code field (tiers and code field names come from
+   * config: bounded sets; the positive model depends on the tier, exclusions on the field).
+   */
+  private codeCache(profile: RouteProfile, tier: string, field: string): CleanCache | null {
+    if (this.config.clean_cache_entries === 0) return null;
+    const key = `${tier}\u0000${field}`;
+    let cache = profile.codeCaches.get(key);
+    if (cache === undefined) {
+      if (profile.codeCaches.size >= 64) return null;
+      cache = new CleanCache(this.config.clean_cache_entries, this.config.clean_cache_chars);
+      profile.codeCaches.set(key, cache);
+    }
+    return cache;
+  }
+
+  /** Code segments not remembered as clean (the same array when none is). */
+  private unseenCode(segs: readonly Segment[], profile: RouteProfile, tier: string): readonly Segment[] {
+    if (this.config.clean_cache_entries === 0) return segs;
+    let out: Segment[] | null = null;
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i]!;
+      if (this.codeCache(profile, tier, seg.name)?.has(seg.value) === true) out ??= segs.slice(0, i);
+      else if (out !== null) out.push(seg);
+    }
+    return out ?? segs;
   }
 
   /** Values too long to inspect are refused rather than skipped (fail closed). */

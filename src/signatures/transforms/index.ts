@@ -37,7 +37,13 @@ export const TRANSFORMS: ReadonlyMap<string, Transform> = new Map(
     t('compress_ws', compressWhitespace, (n) => n, 'whitespace runs to one space', WS_TRIGGER),
     t('sql_comments', sqlComments, (n) => n, 'SQL /* */ comments to a space (MySQL /*! */ content kept)', /\/\*/),
     // eslint-disable-next-line no-control-regex -- the control characters are the point
-    t('remove_nulls', removeNulls, (n) => n, 'NUL and C0 control characters removed', /[\u0000-\u0008\u000b\u000e-\u001f]/u),
+    t(
+      'remove_nulls',
+      removeNulls,
+      (n) => n,
+      'NUL and C0 control characters removed',
+      /[\u0000-\u0008\u000b\u000e-\u001f]/u,
+    ),
     // Alias substitution may turn `\a` (2 units) into a 32-letter name plus a separator; markers add 11.
     t('tex', texNormalise, (n) => 18 * n + 16, 'TeX-aware decoding (see docs/rules.md)', null),
   ].map((x) => [x.name, x]),

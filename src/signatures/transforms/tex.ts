@@ -483,7 +483,8 @@ class TexNormaliser {
       case K_GROUP_NAME:
       case K_END: {
         const built = this.literalGroup(end);
-        if (built !== null) return this.rebuilt(kind === K_END ? 'end' + built.name : built.name, built.end, caret || built.caret);
+        if (built !== null)
+          return this.rebuilt(kind === K_END ? 'end' + built.name : built.name, built.end, caret || built.caret);
         break;
       }
       case K_CASE: {
