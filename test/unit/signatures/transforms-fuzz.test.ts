@@ -137,3 +137,18 @@ describe('transforms', () => {
     );
   });
 });
+
+describe('transform triggers', () => {
+  for (const [name, t] of TRANSFORMS) {
+    if (t.trigger === null) continue;
+    const trigger = t.trigger;
+    it(`${name}: a text its trigger misses comes back unchanged`, () => {
+      fc.assert(
+        fc.property(anyText, (s) => {
+          if (!trigger.test(s)) expect(t.fn(s)).toBe(s);
+        }),
+        { numRuns: 1500 },
+      );
+    });
+  }
+});
