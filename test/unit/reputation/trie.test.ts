@@ -14,11 +14,14 @@ function build(entries: readonly (readonly [string, string])[]) {
 }
 
 /** Reference: every covering prefix's tags, unioned. */
+const parsed = new Map<string, ReturnType<typeof parseCidr>>();
 function reference(entries: readonly (readonly [string, string])[], ip: string): string | undefined {
   const v4 = parseV4(ip);
   const tags: string[] = [];
   for (const [cidr, tag] of entries) {
-    const c = parseCidr(cidr)!;
+    let c = parsed.get(cidr);
+    if (c === undefined) parsed.set(cidr, (c = parseCidr(cidr)!));
+    c = c!;
     if (v4 >= 0 && c.family === 4) {
       const mask = c.bits === 0 ? 0 : (0xffffffff << (32 - c.bits)) >>> 0;
       if ((v4 & mask) >>> 0 === c.words[0]) tags.push(tag);
@@ -155,6 +158,26 @@ describe('PrefixTrie', () => {
   const v6 = fc
     .tuple(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 128 }))
     .map(([g, b]) => `${g.map((x) => (x === 0 ? '2001' : x.toString(16))).join(':')}/${b}`);
+
+  it('agrees with the linear reference on a large IPv4 set (the jump-table path)', () => {
+    let seed = 12345;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed;
+    };
+    const quad = (n: number) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+    const list: Array<[string, string]> = [];
+    for (let i = 0; i < 6000; i++) {
+      const bits = i % 50 === 0 ? rnd() % 17 : 8 + (rnd() % 25); // some short prefixes cover whole /16 blocks
+      list.push([`${quad(rnd())}/${bits}`, 'pqrs'[i % 4]!]);
+    }
+    const t = build(list);
+    expect(t.v4.nodes).toBeGreaterThan(4096);
+    for (let i = 0; i < 1500; i++) {
+      const ip = i % 2 === 0 ? quad(rnd()) : list[rnd() % list.length]![0].split('/')[0]!;
+      expect(t.lookup(ip), ip).toBe(reference(list, ip));
+    }
+  });
 
   it('agrees with the linear reference on random IPv4 and IPv6 sets', () => {
     fc.assert(
