@@ -1,6 +1,7 @@
 // IP reputation trie benchmark: 100,000 CIDRs (90% IPv4, 10% IPv6, as a feed file would hold them) loaded
 // through the feed parser into the trie; reports build time, memory and lookups per second (hits and misses).
 // Run: npm run build && node --expose-gc bench/trie-bench.mjs [count]
+import { performance } from 'node:perf_hooks';
 import { parseList } from '../dist/reputation/parse.js';
 import { ListsBuilder } from '../dist/reputation/lists.js';
 
