@@ -48,7 +48,9 @@ function measure(label, fn, iterations) {
   const cpu = process.cpuUsage(t0);
   const wall = Number(process.hrtime.bigint() - w0) / 1e3;
   const us = (cpu.user + cpu.system) / iterations;
-  console.log(`${label.padEnd(42)} ${us.toFixed(2).padStart(8)} µs CPU/op  (${(wall / iterations).toFixed(2)} µs wall, ${iterations} ops)`);
+  console.log(
+    `${label.padEnd(42)} ${us.toFixed(2).padStart(8)} µs CPU/op  (${(wall / iterations).toFixed(2)} µs wall, ${iterations} ops)`,
+  );
   return us;
 }
 
@@ -64,8 +66,20 @@ for (const [file, n] of [
   console.log(`\n${file}: body ${sample.body.length} B, tikz_code ${code.length} chars`);
   const parse = measure('(JSON.parse + request object alone)', () => make(), n);
   const hit = measure('repeated body (clean-text memory hit)', () => engine.inspect(make()), n);
-  const miss = measure('new body every time (memory off)', () => fresh.inspect(make()), n);
-  console.log(`  => signatures: ${(hit - parse).toFixed(2)} µs repeated, ${(miss - parse).toFixed(2)} µs new (JSON.parse subtracted)`);
+  let k = 0;
+  // A diagram never seen before (a new trailing comment each time), with the usual headers remembered.
+  const novelText = (i) => sample.text.replace(/"\s*}\s*$/, `% ${i}"}`);
+  const parseNovel = measure('(JSON.parse of a new body alone)', () => make(JSON.parse(novelText(k++)).tikz_code), n);
+  const novel = measure(
+    'new diagram, same headers',
+    () => engine.inspect(make(JSON.parse(novelText(k++)).tikz_code)),
+    n,
+  );
+  const miss = measure('new diagram, memory off', () => fresh.inspect(make(JSON.parse(novelText(k++)).tikz_code)), n);
+  console.log(
+    `  => signatures: ${(hit - parse).toFixed(2)} µs repeated body, ${(novel - parseNovel).toFixed(2)} µs new diagram, ` +
+      `${(miss - parseNovel).toFixed(2)} µs with the memory off (JSON.parse subtracted)`,
+  );
   measure('  of which: tex normaliser', () => texNormalise(code), n);
   measure('  of which: web targets (no code field)', () => fresh.inspect({ ...make(), fields: [] }), n);
 }

@@ -150,7 +150,7 @@ describe('signature engine', () => {
 
   it('remembers clean texts only: a refused text is refused every time', () => {
     const e = engine();
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       expect(e.inspect(req('\\write18{x}')).deny).toBe(true);
       expect(e.inspect(req('\\draw (0,0);')).deny).toBe(false);
       expect(e.inspect(req('x', { query: 'q=<script>' })).deny).toBe(true);
@@ -158,9 +158,11 @@ describe('signature engine', () => {
     // A text clean in one tier is not assumed clean in another (the positive model differs).
     const tiers = engine({ allowlists: { premium: { packages: ['minted'] } } });
     expect(tiers.inspect(req('\\usepackage{minted}', { tier: 'premium' })).deny).toBe(false);
+    expect(tiers.inspect(req('\\usepackage{minted}', { tier: 'premium' })).deny).toBe(false);
     expect(tiers.inspect(req('\\usepackage{minted}')).deny).toBe(true);
     // Nor in another field (exclusions may differ per field), nor a query equal to a clean header.
     const byField = engine({ exclusions: [{ rules: ['t.crit'], fields: ['tikz_code'] }] });
+    expect(byField.inspect(req('\\write18')).deny).toBe(false);
     expect(byField.inspect(req('\\write18')).deny).toBe(false);
     const other = req('x', { fields: [{ name: 'preamble', path: 'preamble', value: '\\write18', code: true }] });
     expect(byField.inspect(other).deny).toBe(true);
