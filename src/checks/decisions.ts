@@ -10,7 +10,7 @@ import { decisionsApi } from '../admin/decisions-api.js';
 import { parseCidr } from '../reputation/address.js';
 import { ORIGINS, type Decision, type Origin } from '../reputation/decision.js';
 import { Decisions } from '../reputation/decisions.js';
-import { PrefixTrieBuilder } from '../reputation/trie.js';
+import { PrefixTrieBuilder } from '../reputation/trie-builder.js';
 import type { CheckDeps } from './registry.js';
 
 /**

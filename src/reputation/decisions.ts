@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Closable } from '../core/resources.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
-import { canonicalV6, parseCidr } from './address.js';
+import { DecisionCache } from './decision-cache.js';
 import {
   KEY_PREFIX,
   keyOf,
@@ -15,7 +15,6 @@ import {
   type Subject,
 } from './decision.js';
 import { OFFENCE, STRIKE, stepFor } from './escalation.js';
-import { PrefixTrieBuilder, type PrefixTrie } from './trie.js';
 
 /** Receives every change (add, lift, automatic block) with its actor. */
 export interface AuditWriter {
@@ -37,16 +36,9 @@ const DEFAULTS: DecisionSettings = Object.freeze({
 /** How often the cache checks whether a full re-read is due (no I/O unless it is). */
 const TICK_MS = 250;
 
-/** The later-ending block wins where prefixes overlap: it covers the address for longer. */
-const later = (a: Decision, b: Decision): Decision => (b.expires > a.expires ? b : a);
-
 export class Decisions implements Closable {
   settings: DecisionSettings = DEFAULTS;
-  private readonly ips = new Map<string, Decision>();
-  private readonly users = new Map<string, Decision>();
-  private readonly prefixes = new Map<string, Decision>();
-  private prefixTrie: PrefixTrie<Decision> | null = null;
-  private v6Ips = 0;
+  private readonly cache: DecisionCache;
   private readonly unsubscribe: () => void;
   private timer: NodeJS.Timeout | null = null;
   private loading: Promise<void> | null = null;
@@ -59,6 +51,7 @@ export class Decisions implements Closable {
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
+    this.cache = new DecisionCache(clock);
     this.unsubscribe = store.onChange((key) => {
       if (key.startsWith(KEY_PREFIX)) void this.refresh(key);
     });
@@ -108,81 +101,25 @@ export class Decisions implements Closable {
       this.wasDegraded = true; // the answer came from the local fallback: keep the cache, retry on recovery
       return;
     }
-    this.ips.clear();
-    this.users.clear();
-    this.prefixes.clear();
-    this.v6Ips = 0;
-    for (const e of entries) this.cache(parseDecision(e.value), e.key);
-    this.rebuildPrefixes();
+    this.cache.replaceAll(entries.map((e) => ({ key: e.key, decision: parseDecision(e.value) })));
   }
 
   private async refresh(key: string): Promise<void> {
     try {
-      const d = parseDecision(await this.store.get(key));
-      this.uncache(key);
-      this.cache(d, key);
-      if (key.startsWith(`${KEY_PREFIX}prefix:`)) this.rebuildPrefixes();
+      this.cache.set(key, parseDecision(await this.store.get(key)));
     } catch (err) {
       this.log.warn({ err, key }, 'decisions: refresh failed; the next resync repairs it');
     }
   }
 
-  private cache(d: Decision | null, key: string): void {
-    if (d === null || keyOf(d) !== key || d.expires <= this.clock.now()) return;
-    if (d.scope === 'ip') {
-      if (!this.ips.has(d.value) && d.value.includes(':')) this.v6Ips++;
-      this.ips.set(d.value, d);
-    } else if (d.scope === 'user') this.users.set(d.value, d);
-    else this.prefixes.set(d.value, d);
-  }
-
-  private uncache(key: string): void {
-    const rest = key.slice(KEY_PREFIX.length);
-    const colon = rest.indexOf(':');
-    const scope = rest.slice(0, colon);
-    const value = rest.slice(colon + 1);
-    if (scope === 'ip') {
-      if (this.ips.delete(value) && value.includes(':')) this.v6Ips--;
-    } else if (scope === 'user') this.users.delete(value);
-    else this.prefixes.delete(value);
-  }
-
-  private rebuildPrefixes(): void {
-    if (this.prefixes.size === 0) {
-      this.prefixTrie = null;
-      return;
-    }
-    const b = new PrefixTrieBuilder<Decision>(later);
-    for (const d of this.prefixes.values()) b.add(parseCidr(d.value)!, d);
-    this.prefixTrie = b.build();
-  }
-
-  /** The block in force on a client address, or null. Map reads and at most one trie lookup. */
+  /** The block in force on a client address, or null (a local read). */
   findIp(ip: string): Decision | null {
-    if (this.ips.size !== 0) {
-      const key = this.v6Ips !== 0 && ip.includes(':') ? canonicalV6(ip) : ip;
-      const d = this.ips.get(key);
-      if (d !== undefined) {
-        if (d.expires > this.clock.now()) return d;
-        this.ips.delete(key);
-        if (key.includes(':')) this.v6Ips--;
-      }
-    }
-    if (this.prefixTrie !== null) {
-      const d = this.prefixTrie.lookup(ip);
-      if (d !== undefined && d.expires > this.clock.now()) return d;
-    }
-    return null;
+    return this.cache.findIp(ip);
   }
 
-  /** The block in force on a user, or null. */
+  /** The block in force on a user, or null (a local read). */
   findUser(user: string): Decision | null {
-    if (this.users.size === 0) return null;
-    const d = this.users.get(user);
-    if (d === undefined) return null;
-    if (d.expires > this.clock.now()) return d;
-    this.users.delete(user);
-    return null;
+    return this.cache.findUser(user);
   }
 
   /** Stores a block (every instance hears it) and writes the audit line. */
@@ -190,9 +127,7 @@ export class Decisions implements Closable {
     const key = keyOf(d);
     const ttl = d.expires - this.clock.now();
     if (ttl <= 0) throw new RangeError('a block must end in the future');
-    this.uncache(key);
-    this.cache(d, key);
-    if (d.scope === 'prefix') this.rebuildPrefixes();
+    this.cache.set(key, d);
     await this.store.set(key, JSON.stringify(d), ttl);
     this.settings.audit?.write({ ...auditAs, decision: d });
     return d;
@@ -202,8 +137,7 @@ export class Decisions implements Closable {
   async lift(s: Subject, actor: string, tokenId?: string): Promise<Decision | null> {
     const key = keyOf(s);
     const existing = parseDecision(await this.store.get(key));
-    this.uncache(key);
-    if (s.scope === 'prefix') this.rebuildPrefixes();
+    this.cache.set(key, null);
     const existed = await this.store.delete(key);
     if (!existed || existing === null) return null;
     this.settings.audit?.write({
@@ -258,7 +192,7 @@ export class Decisions implements Closable {
   }
 
   get counts(): { ip: number; prefix: number; user: number } {
-    return { ip: this.ips.size, prefix: this.prefixes.size, user: this.users.size };
+    return this.cache.counts;
   }
 
   close(): void {

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalV6, formatCidr, parseCidr, parseV4, parseV6 } from '../../../src/reputation/address.js';
-import { PrefixTrieBuilder } from '../../../src/reputation/trie.js';
+import { PrefixTrieBuilder } from '../../../src/reputation/trie-builder.js';
 import { ipv6ToBigInt } from '../../../src/net/ip.js';
 
 const union = (a: string, b: string) => [...new Set([...a.split(','), ...b.split(',')])].sort().join(',');
