@@ -76,7 +76,8 @@ describe('generated attack corpus (HTTP)', () => {
       while (next < probes.length) {
         const p = probes[next++]!;
         const r = await post(p);
-        if (r.status !== 403 || !r.reasons.some((x) => x.startsWith('sig:'))) missed.push(`${p.id}: ${r.status} ${r.reasons.join(',')}`);
+        if (r.status !== 403 || !r.reasons.some((x) => x.startsWith('sig:')))
+          missed.push(`${p.id}: ${r.status} ${r.reasons.join(',')}`);
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
@@ -85,7 +86,12 @@ describe('generated attack corpus (HTTP)', () => {
 
   it('lets ordinary diagrams through', async () => {
     for (const code of BENIGN) {
-      const r = await post({ id: 'benign', contentType: 'application/json', body: JSON.stringify({ tikz_code: code }), query: '' });
+      const r = await post({
+        id: 'benign',
+        contentType: 'application/json',
+        body: JSON.stringify({ tikz_code: code }),
+        query: '',
+      });
       expect(r.status).toBe(200);
     }
     expect(up.received).toHaveLength(BENIGN.length);

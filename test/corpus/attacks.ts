@@ -103,6 +103,14 @@ export const TEX_PAYLOADS: readonly TexPayload[] = [
   ),
   P('resource-exhaustion', 'endless-loop', 'cs', 'loop', '\\iftrue\\repeat'),
   P('resource-exhaustion', 'romannumeral', 'cs', 'romannumeral', ' 2000000000'),
+  P('resource-exhaustion', 'mutual-recursion', 'text', 'y', '\\def\\gwping{x\\gwpong}\\def\\gwpong{y\\gwping}\\gwping'),
+  P(
+    'resource-exhaustion',
+    'nested-foreach',
+    'text',
+    '5000',
+    '\\foreach \\x in {1,...,5000} {\\foreach \\y in {1,...,5000} {\\fill (\\x,\\y) circle (1pt);}}',
+  ),
   P('resource-exhaustion', 'huge-dimension', 'text', '999999', '\\draw (0,0) rectangle (999999cm,1cm);'),
   P(
     'resource-exhaustion',
@@ -142,6 +150,9 @@ export const CS_OBFUSCATIONS: Readonly<Record<string, (cs: string, after: string
   'gobble-string': (cs, a) => `\\makeatletter\\expandafter\\csname\\expandafter\\@gobble\\string\\${cs}\\endcsname${a}`,
   'catcode-escape': (cs, a) => `\\catcode\`\\|=0 |${cs}${a}`,
   scantokens: (cs, a) => `\\scantokens{\\${cs}${a}}`,
+  'newcommand-star': (cs, a) => `\\newcommand*{\\gwfoo}{\\${cs}}\\gwfoo${a}`,
+  'group-global-let': (cs, a) => `{\\global\\let\\gwfoo\\${cs}}\\gwfoo${a}`,
+  'firstofone-braces': (cs, a) => `\\makeatletter\\@firstofone{\\${cs}}${a}`,
   'active-tilde': (cs, a) => `\\let~\\${cs}~${a}`,
 };
 

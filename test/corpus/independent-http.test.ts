@@ -16,7 +16,9 @@ interface Attack {
   headers?: Record<string, string>;
 }
 
-const corpus = JSON.parse(readFileSync(join(import.meta.dirname, 'independent/attacks.json'), 'utf8')) as { attacks: Attack[] };
+const corpus = JSON.parse(readFileSync(join(import.meta.dirname, 'independent/attacks.json'), 'utf8')) as {
+  attacks: Attack[];
+};
 
 const CONFIG = `routes:
   - name: compile
@@ -58,7 +60,9 @@ describe('independent attack corpus (HTTP)', () => {
       if (res.statusCode !== 403) missed.push(`${a.id}: ${res.statusCode} ${text.slice(0, 120)}`);
     }
     const n = corpus.attacks.length;
-    console.log(`independent corpus: ${n - missed.length}/${n} refused (${((100 * (n - missed.length)) / n).toFixed(1)}%)`);
+    console.log(
+      `independent corpus: ${n - missed.length}/${n} refused (${((100 * (n - missed.length)) / n).toFixed(1)}%)`,
+    );
     for (const m of missed) console.log(`  not refused: ${m}`);
     expect((n - missed.length) / n).toBeGreaterThanOrEqual(0.9);
   });

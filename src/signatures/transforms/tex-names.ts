@@ -19,6 +19,7 @@ export const LET_LIKE: ReadonlySet<string> = new Set([
   'cslet',
   'letcs',
   'csletcs',
+  'futurelet',
 ]);
 
 /** `\def`-like: the macro's body is read later, so a one-token body is an alias resolved when used. */

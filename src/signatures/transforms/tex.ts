@@ -23,6 +23,9 @@ import {
 
 const BACKSLASH = 92;
 const MAX_DEF_NESTING = 8;
+/** Bounds of the call graph kept for the mutual-recursion check. */
+const MAX_CALL_GRAPH = 256;
+const MAX_CALLS_PER_DEF = 32;
 
 // What a control sequence needs beyond being copied: one map lookup per control word.
 const K_DROP = 1;
@@ -90,8 +93,8 @@ interface CsRead {
 interface NameRead {
   readonly name: string;
   readonly end: number;
-  /** True when a \lowercase/\uppercase argument's closing brace was skipped to reach the name. */
-  readonly crossed: boolean;
+  /** How many closing braces were skipped to reach the name. */
+  readonly crossed: number;
 }
 
 interface DefFrame {
@@ -166,6 +169,7 @@ class TexNormaliser {
       }
     }
     this.flushSpan();
+    if (this.mutualRecursion()) this.out += MARK_RECURSION;
     return this.out;
   }
 
@@ -249,6 +253,12 @@ class TexNormaliser {
     if (this.depth > 0) this.depth--;
   }
 
+  /** True when a `}` closing `depth` would end a macro body (what follows it is not part of the body). */
+  private closesDefBody(depth: number): boolean {
+    for (const d of this.defs) if (d.depth === depth) return true;
+    return false;
+  }
+
   /** True when the innermost case group is a delimiter opened at `depth`. */
   private delimiterAt(depth: number): boolean {
     const cs = this.caseStack;
@@ -298,12 +308,58 @@ class TexNormaliser {
       return;
     }
     for (const d of this.defs) {
-      if (!d.marked && d.ifs === 0 && d.name === name) {
-        d.marked = true;
-        this.flushSpace(false);
-        this.put(MARK_RECURSION);
+      if (d.ifs !== 0) continue;
+      if (d.name === name) {
+        if (!d.marked) {
+          d.marked = true;
+          this.flushSpace(false);
+          this.put(MARK_RECURSION);
+        }
+      } else this.callEdge(d.name, name);
+    }
+  }
+
+  /** Unconditional calls between macros being defined, for the mutual-recursion check at the end. */
+  private calls: Map<string, string[]> | null = null;
+
+  private callEdge(from: string, to: string): void {
+    const calls = (this.calls ??= new Map());
+    let list = calls.get(from);
+    if (list === undefined) {
+      if (calls.size >= MAX_CALL_GRAPH) return;
+      list = [];
+      calls.set(from, list);
+    }
+    if (list.length < MAX_CALLS_PER_DEF && !list.includes(to)) list.push(to);
+  }
+
+  /** True when macros call each other in a cycle (`\def\a{\b}\def\b{\a}`), outside conditionals. */
+  private mutualRecursion(): boolean {
+    const calls = this.calls;
+    if (calls === null) return false;
+    // Iterative depth-first search with colours; the graph is bounded (MAX_CALL_GRAPH x MAX_CALLS_PER_DEF).
+    const state = new Map<string, number>();
+    for (const root of calls.keys()) {
+      if (state.has(root)) continue;
+      const stack: [string, number][] = [[root, 0]];
+      state.set(root, 1);
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1]!;
+        const next = calls.get(top[0])?.[top[1]++];
+        if (next === undefined) {
+          state.set(top[0], 2);
+          stack.pop();
+          continue;
+        }
+        const seen = state.get(next);
+        if (seen === 1) return true;
+        if (seen === undefined && calls.has(next)) {
+          state.set(next, 1);
+          stack.push([next, 0]);
+        }
       }
     }
+    return false;
   }
 
   // ---- reading --------------------------------------------------------------------------------------
@@ -387,12 +443,14 @@ class TexNormaliser {
   private readName(at: number, group: 'none' | 'cs' | 'text'): NameRead | null {
     const t = this.t;
     let i = this.skipBlank(at);
-    // The `}` that ends a \lowercase argument is not a token: the name may follow it.
-    let crossed = false;
-    if (t.charCodeAt(i) === CLOSE && this.delimiterAt(this.depth)) {
-      crossed = true;
+    // A name may follow closing braces: the end of a \lowercase argument, or of a macro argument
+    // (`\@firstofone{\def}\x{...}`): TeX never defines `}`, so crossing them only finds the real name.
+    let closes = 0;
+    while (t.charCodeAt(i) === CLOSE && closes < 8 && !this.closesDefBody(this.depth - closes)) {
+      closes++;
       i = this.skipBlank(i + 1);
     }
+    const crossed = closes;
     if (group !== 'none' && t.charCodeAt(i) === OPEN) {
       const j = this.skipBlank(i + 1);
       if (t.charCodeAt(j) === BACKSLASH) {
@@ -534,6 +592,17 @@ class TexNormaliser {
     if (first === null) return;
     this.consumeName(first);
     this.emitName(first.name);
+    if (keyword === 'futurelet') {
+      // `\futurelet\x\a\b` makes \x the token after \a; both are left to run as written.
+      const a = this.skipBlank(first.end);
+      const afterA = this.t.charCodeAt(a) === BACKSLASH ? this.readCs(a).end : a + 1;
+      const b = this.readName(afterA, 'none');
+      const resolved = b === null ? null : this.resolve(b.name);
+      if (resolved !== null && resolved.length <= MAX_ALIAS_TARGET && resolved !== first.name)
+        this.aliases.set(first.name, resolved);
+      else this.aliases.delete(first.name);
+      return;
+    }
     // The target is consumed too: it is copied, not run (`\let\x=\def` must not start a definition).
     let i = this.skipBlank(first.end);
     const eq = this.t.charCodeAt(i) === 61; /* = */
@@ -554,7 +623,13 @@ class TexNormaliser {
   /** Moves past a name read by readName, closing a \lowercase delimiter it crossed. */
   private consumeName(n: NameRead): void {
     this.p = n.end;
-    if (n.crossed) this.closeDelimiter();
+    for (let k = 0; k < n.crossed; k++) {
+      if (this.delimiterAt(this.depth)) this.closeDelimiter();
+      else {
+        this.put('}');
+        this.close();
+      }
+    }
   }
 
   private defLike(keyword: string, caret: boolean): void {
@@ -566,10 +641,15 @@ class TexNormaliser {
         : keyword.endsWith('command') || keyword === 'DeclareRobustCommand'
           ? 'cs'
           : 'none';
+    // `\newcommand*{\x}`: the star only says the arguments are short.
+    if (group === 'cs' && this.t.charCodeAt(this.skipBlank(this.p)) === 42 /* * */) {
+      this.p = this.skipBlank(this.p) + 1;
+      this.put('*');
+    }
     const first = this.readName(this.p, group);
     if (first === null) return;
-    this.emitName(first.name);
     this.consumeName(first);
+    this.emitName(first.name);
     // \edef / \xdef expand the body now: `\xdef\x{\x,1}` appends, it does not recurse.
     if (!EXPANDING_DEFS.has(keyword)) this.pendingDef = first.name;
     // A body that is one control sequence and nothing else: `\def\x{\input}` makes `\x` an alias.
