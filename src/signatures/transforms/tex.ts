@@ -48,6 +48,15 @@ const SPECIAL: ReadonlyMap<string, number> = new Map<string, number>([
   ...[...LET_LIKE].map((n) => [n, K_LET] as const),
   ...[...DEF_LIKE].map((n) => [n, K_DEF] as const),
 ]);
+
+function nameHash(name: string): number {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** Hashes of the special names: a control word whose hash is not here needs no lookup at all. */
+const SPECIAL_HASHES: ReadonlySet<number> = new Set([...SPECIAL.keys()].map(nameHash));
 const EXPANDING_DEFS: ReadonlySet<string> = new Set(['edef', 'xdef', 'csedef', 'csxdef']);
 const OPEN = 123;
 const CLOSE = 125;
@@ -58,21 +67,21 @@ function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 64;
 }
 
+/** 1 for the ASCII characters that end a run of ordinary text (escape, braces, comment, `~`, blanks). */
+const BREAKS = new Uint8Array(128);
+for (const c of [BACKSLASH, OPEN, CLOSE, PERCENT, TILDE, 32, 10, 9, 13, 12, 11]) BREAKS[c] = 1;
+
 /** Not whitespace, comment, escape or brace: copied as is. */
 function isOrdinary(c: number): boolean {
-  return (
-    c !== BACKSLASH &&
-    c !== OPEN &&
-    c !== CLOSE &&
-    c !== PERCENT &&
-    c !== TILDE &&
-    c !== 32 &&
-    c !== 10 &&
-    c !== 9 &&
-    c !== 13 &&
-    c !== 12 &&
-    c !== 11
-  );
+  return c >= 128 || BREAKS[c] === 0;
+}
+
+/** Letters (and @), optionally one trailing `*`: a name that can be run as a control word. */
+function isPlainWord(name: string): boolean {
+  const n = name.charCodeAt(name.length - 1) === 42 ? name.length - 1 : name.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) if (!isLetter(name.charCodeAt(i))) return false;
+  return true;
 }
 
 function isSpace(c: number): boolean {
@@ -507,6 +516,31 @@ class TexNormaliser {
 
   private controlSequence(): void {
     const start = this.p;
+    const t = this.t;
+    const n = t.length;
+    let i = start + 1;
+    if (i < n && isLetter(t.charCodeAt(i))) {
+      let h = 0;
+      do {
+        h = (Math.imul(h, 31) + t.charCodeAt(i)) | 0;
+        i++;
+      } while (i < n && isLetter(t.charCodeAt(i)));
+      // The common case: a control word nothing special applies to is copied as written, unsliced.
+      if (
+        !this.rawNext &&
+        this.marks === null &&
+        this.aliases.size === 0 &&
+        this.defs.length === 0 &&
+        !SPECIAL_HASHES.has(h)
+      ) {
+        this.steps += i - start;
+        this.p = i;
+        this.flushSpace(false);
+        this.copy(start, i);
+        this.afterWord = true;
+        return;
+      }
+    }
     const cs = this.readCs(start);
     if (this.rawNext) {
       // `\string\x`: characters, never run; keep as written.
@@ -573,7 +607,7 @@ class TexNormaliser {
 
   /** A control sequence built from text: handled as if written at this point. */
   private rebuilt(name: string, end: number, caret: boolean): void {
-    if (name === '' || name === 'csname' || this.rebuilding >= 4 || !/^[A-Za-z@]+\*?$/.test(name)) {
+    if (name === '' || name === 'csname' || this.rebuilding >= 4 || !isPlainWord(name)) {
       // Not a plain word (spaces, digits, or a builder again): emit it, nothing runs through it.
       this.p = end;
       this.emitWord(name, caret);
