@@ -22,9 +22,8 @@ export function fingerprint(s: string): number {
 }
 
 export class CleanCache {
-  private texts = new Set<string>();
-  /** Fingerprints of the remembered texts. */
-  private kept = new Set<number>();
+  /** Remembered texts by fingerprint (one per fingerprint: a colliding newcomer replaces the old one). */
+  private kept = new Map<number, string>();
   /** Fingerprints of texts seen clean once. */
   private once = new Set<number>();
   private chars = 0;
@@ -38,8 +37,12 @@ export class CleanCache {
     return this.maxEntries > 0;
   }
 
+  /**
+   * Exact membership: the remembered text with the same fingerprint must equal this one. Comparing two
+   * strings costs a memory compare; no full hash of the (new, unhashed) request string is ever computed.
+   */
   has(text: string): boolean {
-    return this.kept.size > 0 && this.kept.has(fingerprint(text)) && this.texts.has(text);
+    return this.kept.size > 0 && this.kept.get(fingerprint(text)) === text;
   }
 
   /** Records a text found clean: remembered from its second time on. */
@@ -51,17 +54,17 @@ export class CleanCache {
       this.once.add(fp);
       return;
     }
-    if (this.texts.size >= this.maxEntries || this.chars + text.length > this.maxChars) {
-      this.texts = new Set();
-      this.kept = new Set();
+    if (this.kept.size >= this.maxEntries || this.chars + text.length > this.maxChars) {
+      this.kept = new Map();
       this.chars = 0;
     }
-    this.texts.add(text);
-    this.kept.add(fp);
+    const old = this.kept.get(fp);
+    if (old !== undefined) this.chars -= old.length;
+    this.kept.set(fp, text);
     this.chars += text.length;
   }
 
   get size(): number {
-    return this.texts.size;
+    return this.kept.size;
   }
 }
