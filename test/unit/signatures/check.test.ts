@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RequestContext } from '../../../src/core/context.js';
-import { PASS } from '../../../src/core/verdict.js';
+import { PASS, type Verdict } from '../../../src/core/verdict.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { buildSignaturesCheck, signaturesCheck } from '../../../src/checks/signatures.js';
 import { buildEngine } from '../../../src/signatures/build.js';
@@ -37,7 +37,7 @@ describe('sig check', () => {
 
   it('scores below the threshold and refuses at it', () => {
     expect(check.run(ctx('\\openin'))).toMatchObject({ kind: 'continue', score: 30, reasons: ['sig:t.high'] });
-    const v = check.run(ctx('\\write18{id}'));
+    const v = check.run(ctx('\\write18{id}')) as Verdict;
     expect(v).toMatchObject({ kind: 'deny', status: 403, reasons: ['sig:t.crit'], score: 100 });
     expect(v.matches).toEqual([
       { rule: 't.crit', target: 'code', field: 'tikz_code', offset: 0, score: 100, severity: 'CRITICAL' },
