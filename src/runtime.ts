@@ -11,7 +11,9 @@ import { systemClock, type Clock } from './core/clock.js';
 import { Resources } from './core/resources.js';
 import { buildSnapshot, type Snapshot } from './core/snapshot.js';
 import { CHECKS, type CheckEntry } from './checks/registry.js';
-import { createStore, storeReadiness } from './store/factory.js';
+import { createStore, storeReadiness, type BuiltStore } from './store/factory.js';
+
+const STORE_CONNECT_WAIT_MS = 2_000;
 import type { Store } from './store/store.js';
 import { DataPlane } from './http/data-plane.js';
 import { onClientError } from './http/client-errors.js';
@@ -42,7 +44,9 @@ export class Gateway {
   readonly store: Store;
   readonly adminRoutes = new Map<string, AdminHandler>();
   readonly readiness: Readiness[] = [];
-  private snap: Snapshot;
+  /** Built in listen(), once the store had its chance to connect (checks load shared state at build). */
+  private snap!: Snapshot;
+  private readonly builtStore: BuiltStore;
   private readonly pools = new Map<string, Pool>();
   private readonly plane: DataPlane;
   private readonly server: http.Server;
@@ -53,8 +57,9 @@ export class Gateway {
 
   constructor(
     private readonly opts: StartOptions,
-    config: GatewayConfig,
+    private readonly initial: GatewayConfig,
   ) {
+    const config = initial;
     const clock = opts.clock ?? systemClock;
     this.log = opts.logger ?? createLogger(config.logging.level);
     this.metrics = createMetrics({ defaultMetrics: opts.defaultMetrics !== false });
@@ -63,7 +68,7 @@ export class Gateway {
       createStore(config.store, { clock, log: this.log, telemetry: this.metrics }),
     );
     this.store = built.store;
-    this.snap = this.build(config);
+    this.builtStore = built;
     this.plane = new DataPlane(() => this.snap, this.metrics, this.events, this.log);
     const s = config.server;
     this.server = http.createServer(
@@ -141,7 +146,6 @@ export class Gateway {
         );
       },
     });
-    this.metrics.configTimestamp.set(this.snap.loadedAt / 1000);
   }
 
   private build(config: GatewayConfig): Snapshot {
@@ -183,6 +187,11 @@ export class Gateway {
   }
 
   async listen(): Promise<void> {
+    // A shared store gets a bounded moment to connect, so checks that load shared state (decisions) read
+    // the shared truth at build time; past it the store's failure policy applies and it catches up later.
+    await this.builtStore.ready(STORE_CONNECT_WAIT_MS);
+    this.snap = this.build(this.initial);
+    this.metrics.configTimestamp.set(this.snap.loadedAt / 1000);
     const c = this.snap.config;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -223,7 +232,7 @@ export class Gateway {
   }
 
   /** Graceful stop: refuse new connections, let in-flight requests finish (up to the drain time), close. */
-  close(drainMs = this.snap.config.server.drain_timeout_ms): Promise<void> {
+  close(drainMs = this.initial.server.drain_timeout_ms): Promise<void> {
     this.closing ??= (async () => {
       this.watcher?.close();
       this.plane.draining = true;
