@@ -103,6 +103,15 @@ export const TEX_PAYLOADS: readonly TexPayload[] = [
   ),
   P('resource-exhaustion', 'endless-loop', 'cs', 'loop', '\\iftrue\\repeat'),
   P('resource-exhaustion', 'romannumeral', 'cs', 'romannumeral', ' 2000000000'),
+  P(
+    'resource-exhaustion',
+    'macro-range',
+    'text',
+    '100000000',
+    '\\def\\n{100000000}\\foreach \\x in {1,...,\\n} {\\fill (\\x,0) circle (1pt);}',
+  ),
+  P('output-injection', 'entity-href', 'text', 'avascript', '\\href{&#106;avascript:alert(1)}{x}'),
+  P('file-read', 'endlinechar-backslash', 'text', 'input', '\\endlinechar=92 \\relax\ninput{/etc/passwd}'),
   P('resource-exhaustion', 'mutual-recursion', 'text', 'y', '\\def\\gwping{x\\gwpong}\\def\\gwpong{y\\gwping}\\gwping'),
   P(
     'resource-exhaustion',
@@ -153,6 +162,8 @@ export const CS_OBFUSCATIONS: Readonly<Record<string, (cs: string, after: string
   'newcommand-star': (cs, a) => `\\newcommand*{\\gwfoo}{\\${cs}}\\gwfoo${a}`,
   'group-global-let': (cs, a) => `{\\global\\let\\gwfoo\\${cs}}\\gwfoo${a}`,
   'firstofone-braces': (cs, a) => `\\makeatletter\\@firstofone{\\${cs}}${a}`,
+  'nul-in-csname': (cs, a) => `\\csname ${cs[0]}\u0000${cs.slice(1)}\\endcsname${a}`,
+  'formfeed-alias': (cs, a) => `\\let\f\\${cs} \f${a}`,
   'active-tilde': (cs, a) => `\\let~\\${cs}~${a}`,
 };
 

@@ -62,6 +62,14 @@ const OPEN = 123;
 const CLOSE = 125;
 const PERCENT = 37;
 const TILDE = 126;
+const NUL = 0;
+const FF = 12;
+const FF_NAME = '\f';
+
+/** Characters TeX ignores (category 9: ^^@) do not count in names built from text. */
+function dropIgnored(s: string): string {
+  return s.indexOf('\u0000') === -1 ? s : s.replace(/\u0000/g, '');
+}
 
 function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 64;
@@ -69,7 +77,7 @@ function isLetter(c: number): boolean {
 
 /** 1 for the ASCII characters that end a run of ordinary text (escape, braces, comment, `~`, blanks). */
 const BREAKS = new Uint8Array(128);
-for (const c of [BACKSLASH, OPEN, CLOSE, PERCENT, TILDE, 32, 10, 9, 13, 12, 11]) BREAKS[c] = 1;
+for (const c of [BACKSLASH, OPEN, CLOSE, PERCENT, TILDE, NUL, 32, 10, 9, 13, 12, 11]) BREAKS[c] = 1;
 
 /** Not whitespace, comment, escape or brace: copied as is. */
 function isOrdinary(c: number): boolean {
@@ -150,7 +158,13 @@ class TexNormaliser {
     while (this.p < n) {
       this.steps++;
       const c = t.charCodeAt(this.p);
-      if (isSpace(c)) {
+      if (c === NUL) {
+        // ^^@ has category 9 (ignored): it ends a name but produces nothing.
+        this.p++;
+      } else if (c === FF && this.aliases.has(FF_NAME)) {
+        // ^^L is active in LaTeX (a \par): `\let<FF>\input` makes it an alias like `~`.
+        this.word(FF_NAME, this.p + 1, false, -1);
+      } else if (isSpace(c)) {
         if (!this.pendingSpace) {
           this.pendingSpace = true;
           this.spaceFrom = c === 32 ? this.p : -1;
@@ -300,9 +314,9 @@ class TexNormaliser {
 
   /** A name being defined: written as is, never resolved (`~` stays a character). */
   private emitName(name: string): void {
-    if (name === '~') {
+    if (name === '~' || name === FF_NAME) {
       this.flushSpace(false);
-      this.put('~');
+      this.put(name);
     } else this.emitWord(name, false, true);
   }
 
@@ -390,7 +404,8 @@ class TexNormaliser {
     let i = at;
     for (;;) {
       const c = t.charCodeAt(i);
-      if (isSpace(c)) i++;
+      if (c === FF) break; // active, not a blank: it may be the name being defined
+      if (isSpace(c) || c === NUL) i++;
       else if (c === PERCENT) i = this.skipComment(i);
       else break;
       this.steps++;
@@ -473,6 +488,7 @@ class TexNormaliser {
       return t.charCodeAt(k) === CLOSE ? { name: this.mapCase(t.slice(j, k)), end: k + 1, crossed } : null;
     }
     if (group === 'none' && t.charCodeAt(i) === TILDE) return { name: '~', end: i + 1, crossed };
+    if (group === 'none' && t.charCodeAt(i) === FF) return { name: FF_NAME, end: i + 1, crossed };
     for (let hops = 0; hops < 4 && t.charCodeAt(i) === BACKSLASH; hops++) {
       const cs = this.readCs(i);
       if (DROPPED.has(cs.name)) {
@@ -496,7 +512,7 @@ class TexNormaliser {
     if (t.charCodeAt(stop) !== BACKSLASH) return null;
     const end = this.readCs(stop);
     if (this.resolve(end.name) !== 'endcsname') return null;
-    return { name: this.mapCase(t.slice(start, stop)), end: end.end, caret: this.caretIn(start, stop) };
+    return { name: this.mapCase(dropIgnored(t.slice(start, stop))), end: end.end, caret: this.caretIn(start, stop) };
   }
 
   /** `{<literal>}` at or after `at`; null when absent or not literal. */
@@ -506,7 +522,11 @@ class TexNormaliser {
     if (t.charCodeAt(open) !== OPEN) return null;
     const stop = this.literalRun(open + 1);
     if (t.charCodeAt(stop) !== CLOSE) return null;
-    return { name: this.mapCase(t.slice(open + 1, stop)), end: stop + 1, caret: this.caretIn(open + 1, stop) };
+    return {
+      name: this.mapCase(dropIgnored(t.slice(open + 1, stop))),
+      end: stop + 1,
+      caret: this.caretIn(open + 1, stop),
+    };
   }
 
   // ---- control sequences ----------------------------------------------------------------------------
