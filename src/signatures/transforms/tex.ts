@@ -68,7 +68,7 @@ const FF_NAME = '\f';
 
 /** Characters TeX ignores (category 9: ^^@) do not count in names built from text. */
 function dropIgnored(s: string): string {
-  return s.indexOf('\u0000') === -1 ? s : s.replace(/\u0000/g, '');
+  return s.indexOf('\u0000') === -1 ? s : s.split('\u0000').join('');
 }
 
 function isLetter(c: number): boolean {
