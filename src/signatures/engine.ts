@@ -274,10 +274,10 @@ export class SignatureEngine {
     }
     for (const seg of segs) {
       if (!applies(g.kinds, g.fieldNames, seg)) continue;
-      const text = Buffer.from(seg.text(g.chainKey, g.chain, false, g.trigger));
+      const text = seg.bytes(g.chainKey, g.chain, false, g.trigger);
       if (g.prefilter.test(text)) this.runRules(g, seg, text, profile, sink);
       if (!g.decodesUrl && seg.view !== null) {
-        const decoded = Buffer.from(seg.text(g.chainKey, g.chain, true, g.trigger));
+        const decoded = seg.bytes(g.chainKey, g.chain, true, g.trigger);
         if (g.prefilter.test(decoded)) this.runRules(g, seg, decoded, profile, sink);
       }
     }

@@ -39,7 +39,15 @@ export class Segment {
     /** Where it sits, as reported in matches: the field's path, the header name, or null. */
     readonly field: string | null,
     readonly value: string,
+    /** The bytes as received, when the segment is the raw body: rules without transforms read them as is. */
+    readonly raw: Buffer | null = null,
   ) {}
+
+  /** What RE2 reads: the raw bytes when untransformed, else the text through the chain as UTF-8. */
+  bytes(chainKey: string, chain: readonly Transform[], decoded: boolean, trigger: RegExp | null): Buffer {
+    if (this.raw !== null && !decoded && chain.length === 0) return this.raw;
+    return Buffer.from(this.text(chainKey, chain, decoded, trigger));
+  }
 
   get view(): string | null {
     if (this.viewText === undefined) this.viewText = hasPercentEscape(this.value) ? urlDecode(this.value) : null;
@@ -91,7 +99,7 @@ export function segmentsOf(input: InspectInput, skipHeaders: ReadonlySet<string>
   }
   const body =
     wantBody && input.body !== null && input.body.length > 0
-      ? [new Segment(KIND.body, '', null, input.body.toString('latin1'))]
+      ? [new Segment(KIND.body, '', null, input.body.toString('utf8'), input.body)]
       : NO_SEGMENTS;
   return { code: code.length > 0 ? code : NO_SEGMENTS, web, body };
 }

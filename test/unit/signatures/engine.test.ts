@@ -96,6 +96,11 @@ describe('signature engine', () => {
     expect(h.matches[0]).toMatchObject({ target: 'headers', field: 'referer' });
   });
 
+  it('reads the raw body bytes for body rules', () => {
+    const r = engine().inspect(req('x', { body: Buffer.from('{"a":"secret-marker"}') }));
+    expect(r.matches[0]).toMatchObject({ rule: 't.body', target: 'body', field: null, offset: 6 });
+  });
+
   it('honours field:NAME targets and ^ anchors per value', () => {
     const e = engine();
     const named = (name: string) => req('x', { fields: [{ name, path: name, value: 'forbidden', code: false }] });
