@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { ROOT, startProcess, stopAll, sanity, treePids, cpuCount, clockTicks } from './lib/procs.mjs';
 import { measure } from './lib/measure.mjs';
 import { summarise, markdown } from './lib/report.mjs';
@@ -24,6 +25,19 @@ const USAGE = `usage: npm run bench -- [options]
   --noise-max PCT       redo a run during which others used more than PCT % of all CPUs (default 10), up to
   --retries N           N times (default 2); the last try is kept
   --quick               allow fewer than 5 rounds (smoke runs; figures are not for reading)`;
+
+// One bench at a time on this machine: two at once measure each other. Re-run ourselves under flock(1) on a
+// machine-wide lock (also taken by the shared-bench recipe in docs/operations.md); wait up to an hour for it.
+const LOCK = process.env.PORTCULLIS_BENCH_LOCK ?? '/tmp/portcullis-bench.lock';
+if (process.env.PORTCULLIS_BENCH_LOCKED !== '1' && !process.argv.includes('--help')) {
+  const env = { ...process.env, PORTCULLIS_BENCH_LOCKED: '1' };
+  const me = [process.execPath, ...process.argv.slice(1)];
+  if (spawnSync('flock', ['-n', LOCK, 'true']).status !== 0)
+    console.error(`bench: another bench holds ${LOCK}: waiting (up to 1 h)`);
+  const r = spawnSync('flock', ['-w', '3600', LOCK, ...me], { stdio: 'inherit', env });
+  if (r.error) throw r.error;
+  process.exit(r.status ?? 1);
+}
 
 const { values: o } = parseArgs({
   options: {
