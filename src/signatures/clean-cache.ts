@@ -68,3 +68,41 @@ export class CleanCache {
     return this.kept.size;
   }
 }
+
+/**
+ * Clean-text memories by two labels (route tier and code field; target kind and field or header name),
+ * made on demand. Labels may come from clients (header names): the number of memories is bounded too.
+ */
+export class MemoryTable {
+  private readonly tables = new Map<string | number, Map<string, CleanCache>>();
+  private count = 0;
+
+  constructor(
+    private readonly maxTables: number,
+    private readonly entries: number,
+    private readonly chars: number,
+  ) {}
+
+  get enabled(): boolean {
+    return this.entries > 0;
+  }
+
+  /** The memory for (a, b), or null when memories are off or too many exist already. */
+  get(a: string | number, b: string): CleanCache | null {
+    if (this.entries === 0) return null;
+    let inner = this.tables.get(a);
+    if (inner === undefined) {
+      if (this.count >= this.maxTables) return null;
+      inner = new Map();
+      this.tables.set(a, inner);
+    }
+    let cache = inner.get(b);
+    if (cache === undefined) {
+      if (this.count >= this.maxTables) return null;
+      cache = new CleanCache(this.entries, this.chars);
+      inner.set(b, cache);
+      this.count++;
+    }
+    return cache;
+  }
+}

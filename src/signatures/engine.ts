@@ -1,7 +1,7 @@
 // The signature engine: per route a compiled rule set, per request the segments run through each group's
 // prefilter (one RE2 call), rules only on a hit, the positive model on code, and anomaly scoring.
 import type { ContentMatch } from '../core/verdict.js';
-import { CleanCache } from './clean-cache.js';
+import { MemoryTable, type CleanCache } from './clean-cache.js';
 import { compileRuleSet, KIND, type CompiledRule, type Group, type RuleSet } from './compile.js';
 import type { SignaturesConfig } from './config.js';
 import { resolveExclusions } from './exclusions.js';
@@ -23,10 +23,10 @@ export interface RouteProfile {
   readonly rules: RuleSet;
   readonly byField: ReadonlyMap<string, ReadonlySet<string>>;
   readonly policyOff: ReadonlySet<string>;
-  /** Code texts found clean, per tier (the positive model depends on it). */
-  readonly codeCaches: Map<string, CleanCache>;
-  /** Header, path, query and field texts found clean. */
-  readonly webCache: CleanCache;
+  /** Code texts found clean, by tier (the positive model depends on it) and code field. */
+  readonly codeMemory: MemoryTable;
+  /** Header, path, query and field texts found clean, by target kind and field or header name. */
+  readonly webMemory: MemoryTable;
 }
 
 export interface InspectResult {
@@ -91,23 +91,19 @@ class Collector {
   }
 }
 
-const webKey = (seg: Segment): string => `${seg.kind}\u0000${seg.name}\u0000${seg.value}`;
-
-/** The segments the cache has not seen clean (the same array when it knows none of them). */
-function unseen(segs: readonly Segment[], cache: CleanCache, key: (s: Segment) => string): readonly Segment[] {
+/** The segments their memory has not seen clean (the same array when it knows none of them). */
+function unseen(segs: readonly Segment[], memory: (seg: Segment) => CleanCache | null): readonly Segment[] {
   let out: Segment[] | null = null;
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i]!;
-    seg.cacheKey = key(seg);
-    if (cache.has(seg.cacheKey)) {
-      out ??= segs.slice(0, i);
-    } else if (out !== null) out.push(seg);
+    if (memory(seg)?.has(seg.value) === true) out ??= segs.slice(0, i);
+    else if (out !== null) out.push(seg);
   }
   return out ?? segs;
 }
 
-function remember(segs: readonly Segment[], cache: CleanCache, key: (s: Segment) => string): void {
-  for (const seg of segs) if (!seg.dirty) cache.add(seg.cacheKey ?? key(seg));
+function remember(segs: readonly Segment[], memory: (seg: Segment) => CleanCache | null): void {
+  for (const seg of segs) if (!seg.dirty) memory(seg)?.add(seg.value);
 }
 
 const KIND_NAMES: Readonly<Record<number, string>> = Object.freeze({
@@ -154,8 +150,8 @@ export class SignatureEngine {
         rules: compileRuleSet(rules, paranoia, ex.disabled, compiled),
         byField: ex.byField,
         policyOff: new Set(POLICY_IDS.filter((id) => ex.disabled.has(id))),
-        codeCaches: new Map<string, CleanCache>(),
-        webCache: new CleanCache(config.clean_cache_entries, Math.min(config.clean_cache_chars, 1_048_576)),
+        codeMemory: new MemoryTable(64, config.clean_cache_entries, config.clean_cache_chars),
+        webMemory: new MemoryTable(128, Math.min(config.clean_cache_entries, 1024), 65_536),
       });
     };
     this.fallback = build(null);
@@ -184,18 +180,20 @@ export class SignatureEngine {
     this.checkLengths(segs.web, profile, sink);
     this.checkLengths(segs.body, profile, sink);
     if (segs.code.length > 0) {
-      const todo = this.unseenCode(segs.code, profile, input.tier);
+      const tier = input.tier;
+      const memory = (seg: Segment) => profile.codeMemory.get(tier, seg.name);
+      const todo = profile.codeMemory.enabled ? unseen(segs.code, memory) : segs.code;
       if (todo.length > 0) {
         for (const g of rs.code) this.runGroup(g, todo, profile, sink);
-        this.runPolicy(todo, profile, this.allowlist(input.tier), sink);
-        for (const seg of todo) if (!seg.dirty) this.codeCache(profile, input.tier, seg.name)?.add(seg.value);
+        this.runPolicy(todo, profile, this.allowlist(tier), sink);
+        if (profile.codeMemory.enabled) remember(todo, memory);
       }
     }
-    const webCache = profile.webCache.enabled ? profile.webCache : null;
-    const web = webCache === null ? segs.web : unseen(segs.web, webCache, webKey);
+    const webMemory = (seg: Segment) => profile.webMemory.get(seg.kind, seg.name);
+    const web = profile.webMemory.enabled ? unseen(segs.web, webMemory) : segs.web;
     if (web.length > 0) {
       for (const g of rs.web) this.runGroup(g, web, profile, sink);
-      if (webCache !== null) remember(web, webCache, webKey);
+      if (profile.webMemory.enabled) remember(web, webMemory);
     }
     for (const g of rs.body) this.runGroup(g, segs.body, profile, sink);
     const col = c as Collector | null;
@@ -210,34 +208,6 @@ export class SignatureEngine {
       deny: col.critical || (col.reasons.length > 0 && col.score >= profile.threshold),
       policy: col.policy,
     };
-  }
-
-  /**
-   * The clean-code memory of a route for a tier and code field (tiers and code field names come from
-   * config: bounded sets; the positive model depends on the tier, exclusions on the field).
-   */
-  private codeCache(profile: RouteProfile, tier: string, field: string): CleanCache | null {
-    if (this.config.clean_cache_entries === 0) return null;
-    const key = `${tier}\u0000${field}`;
-    let cache = profile.codeCaches.get(key);
-    if (cache === undefined) {
-      if (profile.codeCaches.size >= 64) return null;
-      cache = new CleanCache(this.config.clean_cache_entries, this.config.clean_cache_chars);
-      profile.codeCaches.set(key, cache);
-    }
-    return cache;
-  }
-
-  /** Code segments not remembered as clean (the same array when none is). */
-  private unseenCode(segs: readonly Segment[], profile: RouteProfile, tier: string): readonly Segment[] {
-    if (this.config.clean_cache_entries === 0) return segs;
-    let out: Segment[] | null = null;
-    for (let i = 0; i < segs.length; i++) {
-      const seg = segs[i]!;
-      if (this.codeCache(profile, tier, seg.name)?.has(seg.value) === true) out ??= segs.slice(0, i);
-      else if (out !== null) out.push(seg);
-    }
-    return out ?? segs;
   }
 
   /** Values too long to inspect are refused rather than skipped (fail closed). */

@@ -23,8 +23,6 @@ export interface InspectInput {
 export class Segment {
   /** Set when any rule or policy matched this segment (it is then not remembered as clean). */
   dirty = false;
-  /** Its key in a clean-text cache, once computed. */
-  cacheKey: string | null = null;
   /** The percent-decoded view, when the value holds escapes (undefined: not computed yet). */
   private viewText: string | null | undefined = undefined;
   // One chain's result kept in fields (the common case: one chain per segment set), more in a map.
