@@ -80,7 +80,7 @@ export async function explainCommand(args: ExplainArgs, w: Writer): Promise<numb
       field = [...hit.codeFields][0] ?? field;
     }
     const text = await readFile(args.file, 'utf8');
-    const e = explain(engine, text, { route, field, tier: args.tier ?? 'anonymous' });
+    const e = explain(text, { engine, route, field, tier: args.tier ?? 'anonymous' });
     w.out(formatExplanation(e, args.file));
     return e.decision === 'deny' ? 3 : 0;
   } catch (e) {

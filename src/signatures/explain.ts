@@ -1,12 +1,16 @@
 // `portcullis explain`: how the signatures see one sample: the normalised text, every match with where it
 // was found and a little context, the positive model's refusals, the score and the decision. Local tool:
 // unlike security events, it shows the text itself.
+import { loadSignatureEngine } from './build.js';
+import { signaturesConfigSchema } from './config.js';
 import type { SignatureEngine } from './engine.js';
 import { POLICY_DESCRIPTIONS } from './policy.js';
 import { TRANSFORMS } from './transforms/index.js';
 import { hasPercentEscape, urlDecode } from './transforms/url.js';
 
 export interface ExplainOptions {
+  /** The engine to ask; default: one built from the default config (rules/ under the working directory). */
+  readonly engine?: SignatureEngine;
   /** Route name (default: none, the engine's fallback profile). */
   readonly route?: string | null;
   /** Code field the sample is sent in (default `tikz_code`). */
@@ -55,7 +59,9 @@ function contextAt(text: string, byteOffset: number): string {
     .replace(/\n/g, '⏎');
 }
 
-export function explain(engine: SignatureEngine, text: string, options: ExplainOptions = {}): Explanation {
+/** How the signatures see `text` sent in a code field. */
+export function explain(text: string, options: ExplainOptions = {}): Explanation {
+  const engine = options.engine ?? loadSignatureEngine(signaturesConfigSchema.parse({}), []);
   const route = options.route ?? null;
   const field = options.field ?? 'tikz_code';
   const tier = options.tier ?? 'anonymous';

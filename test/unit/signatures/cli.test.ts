@@ -100,3 +100,21 @@ describe('portcullis explain', () => {
     expect(missing.err.join('\n')).toContain('no route for POST /nope');
   });
 });
+
+describe('explain()', () => {
+  it('works with the default engine (rules/ under the working directory)', async () => {
+    const { explain } = await import('../../../src/signatures/explain.js');
+    const prev = process.cwd();
+    process.chdir(REPO);
+    try {
+      const e = explain('\\^^69nput{/etc/passwd}');
+      expect(e.decision).toBe('deny');
+      expect(e.normalised).toBe('⟪caret⟫\\input{/etc/passwd}');
+      expect(e.matches.map((m) => m.rule)).toEqual(
+        expect.arrayContaining(['latex.obfuscation.caret-csname', 'latex.file-read.input-path']),
+      );
+    } finally {
+      process.chdir(prev);
+    }
+  });
+});
