@@ -1,4 +1,5 @@
-// The control sequences the TeX normaliser treats specially, and the markers it writes into its output.
+// The control sequences the TeX normaliser treats specially, the markers it writes, and its bounds.
+import { nameHash } from './tex-chars.js';
 
 /** Inserted before a control sequence whose name (or backslash) was written in caret notation. */
 export const MARK_CARET = '⟪caret⟫';
@@ -47,3 +48,33 @@ export const DROPPED: ReadonlySet<string> = new Set(['expandafter']);
 export const MAX_ALIAS_TARGET = 32;
 /** Alias chains are followed this deep (cycles stop there too). */
 export const MAX_ALIAS_DEPTH = 8;
+
+/** `\edef` / `\xdef` expand their body at once: a self-reference appends, it does not recurse. */
+export const EXPANDING_DEFS: ReadonlySet<string> = new Set(['edef', 'xdef', 'csedef', 'csxdef']);
+/** Nested definitions tracked for recursion (the outermost ones). */
+export const MAX_DEF_NESTING = 8;
+
+// What a control sequence needs beyond being copied: one map lookup per control word.
+export const K_DROP = 1;
+export const K_CSNAME = 2;
+export const K_GROUP_NAME = 3;
+export const K_END = 4;
+export const K_CASE = 5;
+export const K_STRING = 6;
+export const K_LET = 7;
+export const K_DEF = 8;
+export const SPECIAL: ReadonlyMap<string, number> = new Map<string, number>([
+  ...[...DROPPED].map((n) => [n, K_DROP] as const),
+  ['csname', K_CSNAME],
+  ['begin', K_GROUP_NAME],
+  ...[...NAME_FROM_GROUP].map((n) => [n, K_GROUP_NAME] as const),
+  ['end', K_END],
+  ['lowercase', K_CASE],
+  ['uppercase', K_CASE],
+  ['string', K_STRING],
+  ...[...LET_LIKE].map((n) => [n, K_LET] as const),
+  ...[...DEF_LIKE].map((n) => [n, K_DEF] as const),
+]);
+
+/** Hashes of the special names: a control word whose hash is not here needs no lookup at all. */
+export const SPECIAL_HASHES: ReadonlySet<number> = new Set([...SPECIAL.keys()].map(nameHash));
