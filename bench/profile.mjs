@@ -1,0 +1,102 @@
+// Where the gateway's CPU goes under bench load: runs it under `node --cpu-prof` (pinned like the bench) in
+// front of the bench upstream, loads it, stops it, and prints the top functions by self time and by total
+// (inclusive) time, with file:line and % of the profile. The .cpuprofile stays under .bench/ for DevTools.
+// Usage: npm run build && node bench/profile.mjs [--config bench/gateway.bench.yaml] [--seconds 15] [--top 30]
+//        [--body FILE]
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { spawn } from 'node:child_process';
+import { ROOT, startProcess, stopAll, cpuCount } from './lib/procs.mjs';
+
+const { values: o } = parseArgs({
+  options: {
+    config: { type: 'string', default: 'bench/gateway.bench.yaml' },
+    seconds: { type: 'string', default: '15' },
+    top: { type: 'string', default: '30' },
+    body: { type: 'string', default: 'bench/bodies/tikz-620.json' },
+  },
+});
+const pinned = cpuCount() >= 2;
+const srv = pinned ? ['taskset', '-c', '1'] : [];
+const lg = pinned ? ['taskset', '-c', '0'] : [];
+const outDir = join(ROOT, '.bench', `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+mkdirSync(outDir, { recursive: true });
+
+try {
+  const up = await startProcess('upstream', [...srv, 'node', 'bench/upstream.mjs'], {}, outDir);
+  const gwCmd = [
+    ...srv,
+    'node',
+    '--cpu-prof',
+    `--cpu-prof-dir=${outDir}`,
+    'dist/main.js',
+    'start',
+    '--config',
+    resolve(o.config),
+  ];
+  const env = { UPSTREAM_URL: `http://127.0.0.1:${up.port}`, ADMIN_PORT: '0', LOG_LEVEL: 'warn' };
+  const gw = await startProcess('gateway', gwCmd, env, outDir, 'GATEWAY_PORT');
+  const spec = {
+    url: `http://127.0.0.1:${gw.port}/compile`,
+    body: resolve(o.body),
+    connections: 50,
+    warmup_s: 2,
+    duration_s: Number(o.seconds),
+    groups: { proxy: [gw.pid] },
+  };
+  const cmd = [...lg, 'node', 'bench/load.mjs', JSON.stringify(spec)];
+  const load = spawn(cmd[0], cmd.slice(1), {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  load.stdout.on('data', (d) => (out += d));
+  await new Promise((r) => load.once('exit', r));
+  const r = JSON.parse(out.trim().split('\n').pop());
+  console.log(`load: ${r.rps.toFixed(0)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors (profiling slows the gateway)`);
+} finally {
+  await stopAll(); // SIGTERM: the gateway drains, exits, and node writes the profile
+}
+
+const file = readdirSync(outDir).find((f) => f.endsWith('.cpuprofile'));
+if (!file) throw new Error(`no .cpuprofile in ${outDir} (did the gateway exit cleanly?)`);
+const prof = JSON.parse(readFileSync(join(outDir, file), 'utf8'));
+
+// Self time per node from the samples; inclusive time by walking each node's parents.
+const byId = new Map(prof.nodes.map((n) => [n.id, { ...n, self: 0 }]));
+const parent = new Map();
+for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const dt = prof.timeDeltas;
+for (let i = 0; i < prof.samples.length; i++) byId.get(prof.samples[i]).self += dt[i] ?? 0;
+// Percentages are of CPU time: the (idle) samples (waiting in epoll) are left out.
+const idle = [...byId.values()].filter((n) => n.callFrame.functionName === '(idle)').reduce((a, n) => a + n.self, 0);
+const total = [...byId.values()].reduce((a, n) => a + n.self, 0) - idle;
+for (const n of byId.values()) if (n.callFrame.functionName === '(idle)') n.self = 0;
+const where = (cf) => {
+  const url = cf.url.startsWith('file://') ? relative(ROOT, cf.url.slice(7)) : cf.url || '(native)';
+  return `${url}:${cf.lineNumber + 1}`;
+};
+const key = (cf) => `${cf.functionName || '(anonymous)'}  ${where(cf)}`;
+const self = new Map();
+const incl = new Map();
+for (const n of byId.values()) {
+  self.set(key(n.callFrame), (self.get(key(n.callFrame)) ?? 0) + n.self);
+  // inclusive: add this node's self time to every distinct function on its stack
+  const seen = new Set();
+  for (let id = n.id; id !== undefined; id = parent.get(id)) {
+    const k = key(byId.get(id).callFrame);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    incl.set(k, (incl.get(k) ?? 0) + n.self);
+  }
+}
+const top = Number(o.top);
+const show = (title, m) => {
+  console.log(`\n${title} (% of ${(total / 1e6).toFixed(1)} s on CPU; ${(idle / 1e6).toFixed(1)} s idle left out)`);
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${((v * 100) / total).toFixed(1).padStart(5)}%  ${k}`);
+};
+show('self time', self);
+show('total time (function and what it calls)', incl);
+console.log(`\nprofile: ${join(outDir, file)}`);
