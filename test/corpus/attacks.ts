@@ -176,6 +176,16 @@ export const TEXT_OBFUSCATIONS: Readonly<Record<string, (text: string, key: stri
   'leading-comment': (t) => `% harmless looking picture\n\\begin{tikzpicture}\\end{tikzpicture}%\n${t}`,
 };
 
+/** Text put in front of a whole payload, after which TeX still runs it but a naive reader sees a comment. */
+export const PREFIX_OBFUSCATIONS: Readonly<Record<string, string>> = {
+  'after-verb-percent': '\\verb|%|',
+  'after-url-percent': '\\url{%}',
+  'after-href-percent': '\\href{%}{x}',
+  'after-verbatim-percent': '\\begin{verbatim}%\\end{verbatim}',
+  'percent-made-other': '\\catcode`\\%=12 %',
+  'percent-made-other-makeother': '\\makeatletter\\@makeother\\%%',
+};
+
 export interface TexAttack {
   readonly id: string;
   readonly family: string;
@@ -199,6 +209,10 @@ export function texAttacks(): TexAttack[] {
         obfuscation: name,
         tex: `${p.before ?? ''}${body}`,
       });
+    }
+    const plain = `${p.before ?? ''}${p.kind === 'cs' ? `\\${p.key}${p.after}` : p.after}`;
+    for (const [name, prefix] of Object.entries(PREFIX_OBFUSCATIONS)) {
+      out.push({ id: `${p.family}/${p.name}/${name}`, family: p.family, obfuscation: name, tex: `${prefix}${plain}` });
     }
   }
   return out;

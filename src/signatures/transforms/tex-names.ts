@@ -63,6 +63,12 @@ export const K_CASE = 5;
 export const K_STRING = 6;
 export const K_LET = 7;
 export const K_DEF = 8;
+/** `\verb|...|`: the text up to the delimiter is read with other category codes (`%` is no comment). */
+export const K_VERB = 9;
+/** `\url{...}`, `\href{...}`, `\path{...}`, `\nolinkurl{...}`: the argument is read as a URL (`%` kept). */
+export const K_URL_ARG = 10;
+/** `\begin{verbatim}` (run as `\verbatim`): everything up to `\end{verbatim}` is text. */
+export const K_VERBATIM = 11;
 export const SPECIAL: ReadonlyMap<string, number> = new Map<string, number>([
   ...[...DROPPED].map((n) => [n, K_DROP] as const),
   ['csname', K_CSNAME],
@@ -74,6 +80,12 @@ export const SPECIAL: ReadonlyMap<string, number> = new Map<string, number>([
   ['string', K_STRING],
   ...[...LET_LIKE].map((n) => [n, K_LET] as const),
   ...[...DEF_LIKE].map((n) => [n, K_DEF] as const),
+  ['verb', K_VERB],
+  ['url', K_URL_ARG],
+  ['href', K_URL_ARG],
+  ['path', K_URL_ARG],
+  ['nolinkurl', K_URL_ARG],
+  ['verbatim', K_VERBATIM],
 ]);
 
 /** Hashes of the special names: a control word whose hash is not here needs no lookup at all. */

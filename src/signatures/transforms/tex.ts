@@ -30,6 +30,9 @@ import {
   K_CSNAME,
   K_DEF,
   K_DROP,
+  K_URL_ARG,
+  K_VERB,
+  K_VERBATIM,
   K_END,
   K_GROUP_NAME,
   K_LET,
@@ -182,8 +185,70 @@ class TexNormaliser extends TexLookahead {
         return this.letLike(name, caret);
       case K_DEF:
         return this.defLike(name, caret);
+      case K_VERB:
+      case K_URL_ARG:
+      case K_VERBATIM:
+        this.emitWord(name, caret, false, from);
+        return this.verbatimText(kind);
     }
     this.emitWord(name, caret, false, from);
+  }
+
+  /**
+   * Text TeX reads with changed category codes after `\verb`, `\url`-like commands and `\begin{verbatim}`:
+   * copied as written, so a `%` there hides nothing from the rules (`\verb|%|\input{x}` runs `\input`).
+   */
+  private verbatimText(kind: number): void {
+    const t = this.t;
+    let i = this.p;
+    let stop: number;
+    let argStart = i;
+    if (kind === K_VERBATIM) {
+      const end = t.indexOf('\\end{verbatim', i);
+      stop = end === -1 ? t.length : end;
+    } else {
+      if (kind === K_VERB && t.charCodeAt(i) === 42 /* * */) i++;
+      if (kind === K_URL_ARG) {
+        while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
+        if (t.charCodeAt(i) === 91 /* [ */) {
+          const close = t.indexOf(']', i);
+          i = close === -1 ? t.length : close + 1;
+        }
+      }
+      if (i >= t.length) return;
+      argStart = i;
+      const d = t.charCodeAt(i);
+      if (kind === K_URL_ARG && d === OPEN) {
+        // A braced URL: up to the matching brace.
+        let depth = 0;
+        stop = i;
+        for (; stop < t.length; stop++) {
+          const c = t.charCodeAt(stop);
+          if (c === OPEN) depth++;
+          else if (c === CLOSE && --depth === 0) {
+            stop++;
+            break;
+          }
+        }
+      } else {
+        // A delimited one (`\verb|x|`, `\url|x|`): up to the same character, or the end of the line.
+        let j = i + 1;
+        while (j < t.length && t.charCodeAt(j) !== d && t.charCodeAt(j) !== 10 && t.charCodeAt(j) !== 13) j++;
+        stop = j < t.length && t.charCodeAt(j) === d ? j + 1 : j;
+      }
+    }
+    this.steps += stop - this.p;
+    if (stop > this.p) {
+      this.flushSpace(false);
+      this.copy(this.p, stop);
+      // Inside another command's argument TeX has read the text already, and there `%` was a comment:
+      // show that reading too (`\node{\href{java%<newline>script:...}}` is a javascript: link).
+      const pct = t.indexOf('%', argStart);
+      if (kind === K_URL_ARG && pct !== -1 && pct < stop) {
+        this.put(` ${t.slice(argStart, stop).replace(/%[^\n\r]*(?:\r\n|\r|\n)?[ \t]*/g, '')}`);
+      }
+    }
+    this.p = stop;
   }
 
   /** A control sequence built from text: handled as if written at this point. */
