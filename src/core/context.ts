@@ -70,8 +70,11 @@ export class RequestContext {
 
   /** Headers checks want on the response when the request is forwarded (e.g. RateLimit); null when none. */
   responseHeaders: Record<string, string> | null = null;
-  /** Per-request scratch space for checks that pass data to their log hook (keyed by check name). */
-  readonly scratch = new Map<string, unknown>();
+  private scratchMap: Map<string, unknown> | null = null;
+  /** Per-request scratch space for checks that pass data to their log hook (keyed by check), made on first use. */
+  get scratch(): Map<string, unknown> {
+    return (this.scratchMap ??= new Map());
+  }
 
   constructor(method: string, headers: IncomingHttpHeaders, start: number) {
     this.method = method;

@@ -47,7 +47,7 @@ export class Flight implements ForwardCallbacks {
     else if (hasBody) {
       body = h['content-length'] === undefined && route !== null ? limitedBody(req, route.config.max_body_bytes) : req;
     }
-    const headers = upstreamHeaders(req.rawHeaders, {
+    const headers = upstreamHeaders(req.rawHeaders, h['connection'], {
       clientIp: ctx.clientIp,
       peerIp: ctx.peerIp,
       peerTrusted: ctx.peerTrusted,
@@ -79,12 +79,11 @@ export class Flight implements ForwardCallbacks {
     this.handle?.abort();
   }
 
-  headers(status: number, headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  headers(status: number, headers: IncomingHttpHeaders): string[] {
     this.ctx.upstreamHeaders = performance.now();
     this.ctx.status = status;
-    const out = clientHeaders(headers, this.snap.securityHeaders, this.snap.requestIdHeader, this.ctx.id);
-    if (this.ctx.responseHeaders !== null) Object.assign(out, this.ctx.responseHeaders);
-    return out;
+    const c = this.ctx;
+    return clientHeaders(headers, this.snap.securityHeaders, this.snap.requestIdHeader, c.id, c.responseHeaders);
   }
 
   inspect(status: number, headers: IncomingHttpHeaders, body: Buffer): boolean {

@@ -19,7 +19,7 @@ export interface ForwardRequest {
 
 export interface ForwardCallbacks {
   /** Response headers arrived: return the headers to send (the response phase). */
-  headers(status: number, headers: IncomingHttpHeaders): Record<string, string | string[]>;
+  headers(status: number, headers: IncomingHttpHeaders): string[];
   /** Buffered mode only: decide on the full body; return false when a refusal was written instead. */
   inspect(status: number, headers: IncomingHttpHeaders, body: Buffer): boolean;
   /** First byte written to the client. */
@@ -100,8 +100,9 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       const body = Buffer.concat(this.chunks, this.sent);
       this.chunks = null;
       if (!this.cb.inspect(this.status, this.upstreamHeaders, body)) return;
-      const out = this.cb.headers(this.status, this.upstreamHeaders);
-      out['content-length'] = String(body.length);
+      const { 'content-length': _drop, ...rest } = this.upstreamHeaders;
+      const out = this.cb.headers(this.status, rest);
+      out.push('content-length', String(body.length));
       this.res.writeHead(this.status, out);
       this.cb.firstByte();
       this.res.end(body);

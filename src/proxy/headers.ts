@@ -29,16 +29,19 @@ export interface ForwardInfo {
   readonly buffered: boolean;
 }
 
-/** Names listed in a Connection header are hop-by-hop too (RFC 9110 7.6.1). */
-function connectionTokens(raw: readonly string[]): Set<string> | null {
+/**
+ * Names listed in a Connection header are hop-by-hop too (RFC 9110 7.6.1). Read from Node's parsed value;
+ * the usual "keep-alive" / "close" name nothing extra, so the common case allocates nothing.
+ */
+function connectionTokens(value: string | string[] | undefined): Set<string> | null {
+  if (value === undefined) return null;
+  const text = Array.isArray(value) ? value.join(',') : value;
+  const lower = text.toLowerCase();
+  if (lower === 'keep-alive' || lower === 'close') return null;
   let set: Set<string> | null = null;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === 'connection') {
-      for (const t of raw[i + 1]!.split(',')) {
-        const name = t.trim().toLowerCase();
-        if (name !== '') (set ??= new Set()).add(name);
-      }
-    }
+  for (const t of lower.split(',')) {
+    const name = t.trim();
+    if (name !== '' && name !== 'keep-alive' && name !== 'close') (set ??= new Set()).add(name);
   }
   return set;
 }
@@ -47,8 +50,12 @@ function connectionTokens(raw: readonly string[]): Set<string> | null {
  * Builds the upstream request headers as a flat [name, value, ...] list. Incoming X-Forwarded-* are kept
  * (and extended) only from trusted proxies; from anyone else they are replaced, so clients cannot forge hops.
  */
-export function upstreamHeaders(raw: readonly string[], f: ForwardInfo): string[] {
-  const extraHop = connectionTokens(raw);
+export function upstreamHeaders(
+  raw: readonly string[],
+  connection: string | string[] | undefined,
+  f: ForwardInfo,
+): string[] {
+  const extraHop = connectionTokens(connection);
   const out: string[] = [];
   let xff = '';
   let host = '';
@@ -57,8 +64,11 @@ export function upstreamHeaders(raw: readonly string[], f: ForwardInfo): string[
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
-    if (lower === 'host') host = raw[i + 1]!;
-    if (HOP.has(lower) || (extraHop !== null && extraHop.has(lower))) continue;
+    if (HOP.has(lower)) {
+      if (lower === 'host') host = raw[i + 1]!;
+      continue;
+    }
+    if (extraHop !== null && extraHop.has(lower)) continue;
     if (lower === f.requestIdHeader) continue;
     if (f.buffered && lower === 'content-length') continue;
     if (FORWARDED.has(lower)) {
@@ -79,28 +89,27 @@ export function upstreamHeaders(raw: readonly string[], f: ForwardInfo): string[
   return out;
 }
 
-/** Response headers for the client: hop-by-hop removed; security headers added when upstream set none. */
+/**
+ * Response headers for the client as a flat list (Node writes a list without building a dictionary):
+ * hop-by-hop removed; security headers added when the upstream set none; the request id; extras from checks.
+ */
 export function clientHeaders(
   h: Readonly<Record<string, string | string[] | undefined>>,
   security: readonly (readonly [string, string])[],
   requestIdHeader: string,
   requestId: string,
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  const conn = h['connection'];
-  const extraHop =
-    typeof conn === 'string'
-      ? conn
-          .toLowerCase()
-          .split(',')
-          .map((s) => s.trim())
-      : null;
+  extra: Readonly<Record<string, string>> | null,
+): string[] {
+  const out: string[] = [];
+  const extraHop = connectionTokens(h['connection']);
   for (const k in h) {
     const v = h[k];
-    if (v === undefined || HOP.has(k) || (extraHop !== null && extraHop.includes(k))) continue;
-    out[k] = v;
+    if (v === undefined || HOP.has(k) || (extraHop !== null && extraHop.has(k))) continue;
+    if (typeof v === 'string') out.push(k, v);
+    else for (const one of v) out.push(k, one);
   }
-  for (const [k, v] of security) if (out[k] === undefined) out[k] = v;
-  out[requestIdHeader] = requestId;
+  for (const [k, v] of security) if (h[k] === undefined) out.push(k, v);
+  out.push(requestIdHeader, requestId);
+  if (extra !== null) for (const k in extra) out.push(k, extra[k]!);
   return out;
 }
