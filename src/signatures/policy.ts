@@ -103,6 +103,10 @@ function argument(text: string, at: number, kind: PolicyKind): { names: string[]
 function allowed(set: ReadonlySet<string> | null, name: string, kind: PolicyKind): boolean {
   if (set === null) return true;
   if (set.has(name)) return true;
+  // `ext.*` allows `ext.calc`, `ext.paths.ortho`, ...: try each dotted prefix of the name.
+  for (let dot = name.lastIndexOf('.'); dot > 0; dot = name.lastIndexOf('.', dot - 1)) {
+    if (set.has(`${name.slice(0, dot)}.*`)) return true;
+  }
   return kind === 'input' && name.endsWith('.tex') && set.has(name.slice(0, -4));
 }
 

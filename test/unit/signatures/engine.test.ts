@@ -147,6 +147,8 @@ describe('signature engine', () => {
     expect(e.inspect(req('\\usetikzlibrary{external}')).reasons).toEqual(['sig:policy.library-not-allowed']);
     expect(e.inspect(req('\\documentclass{evil}')).reasons).toEqual(['sig:policy.class-not-allowed']);
     expect(e.inspect(req('\\input tikz.tex \\input{pgf}')).deny).toBe(false);
+    expect(e.inspect(req('\\usetikzlibrary{ext.paths.ortho, pgfplots.groupplots}')).deny).toBe(false);
+    expect(e.inspect(req('\\usetikzlibrary{ext}')).reasons).toEqual(['sig:policy.library-not-allowed']);
     expect(e.inspect(req('\\input{secrets}')).reasons).toEqual(['sig:policy.input-not-allowed']);
     // Obfuscated loads are seen through the TeX transform.
     expect(e.inspect(req('\\csname usepackage\\endcsname{minted}')).deny).toBe(true);
