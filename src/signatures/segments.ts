@@ -78,6 +78,25 @@ export interface Segments {
 const NO_SEGMENTS: readonly Segment[] = Object.freeze([]);
 
 /** Splits a request into segments. `wantBody`: some rule reads the raw body. */
+/**
+ * A code field sent several times (a JSON array, a repeated form field) may be joined by the service
+ * before it compiles: `["\\inp", "ut{/etc/passwd}"]`. Each field name with several pieces gets two more
+ * segments, its pieces joined as they are and joined by line breaks.
+ */
+function joinPieces(code: Segment[]): void {
+  const byName = new Map<string, string[]>();
+  for (const seg of code) {
+    const list = byName.get(seg.name);
+    if (list === undefined) byName.set(seg.name, [seg.value]);
+    else list.push(seg.value);
+  }
+  for (const [name, pieces] of byName) {
+    if (pieces.length < 2) continue;
+    code.push(new Segment(KIND.code, name, `${name}[*]`, pieces.join('')));
+    code.push(new Segment(KIND.code, name, `${name}[*]`, pieces.join('\n')));
+  }
+}
+
 export function segmentsOf(input: InspectInput, skipHeaders: ReadonlySet<string>, wantBody: boolean): Segments {
   const code: Segment[] = [];
   const web: Segment[] = [];
@@ -95,6 +114,7 @@ export function segmentsOf(input: InspectInput, skipHeaders: ReadonlySet<string>
     if (typeof v === 'string') web.push(new Segment(KIND.headers, name, name, `${name}: ${v}`));
     else for (const one of v) web.push(new Segment(KIND.headers, name, name, `${name}: ${one}`));
   }
+  if (code.length > 1) joinPieces(code);
   const body =
     wantBody && input.body !== null && input.body.length > 0
       ? [new Segment(KIND.body, '', null, input.body.toString('utf8'), input.body)]

@@ -62,7 +62,26 @@ describe('signature engine', () => {
       }),
     );
     expect(r.score).toBe(30);
-    expect(r.matches.map((m) => m.field)).toEqual(['items[0].tikz_code', 'items[1].tikz_code']);
+    // The two pieces, then the pieces joined (as a service might join a repeated field).
+    expect(r.matches.map((m) => m.field)).toEqual([
+      'items[0].tikz_code',
+      'items[1].tikz_code',
+      'tikz_code[*]',
+      'tikz_code[*]',
+    ]);
+  });
+
+  it('inspects the pieces of a code field sent several times joined, as a service may join them', () => {
+    const r = engine().inspect(
+      req('x', {
+        fields: [
+          { name: 'tikz_code', path: 'tikz_code[0]', value: '\\wri', code: true },
+          { name: 'tikz_code', path: 'tikz_code[1]', value: 'te18{id}', code: true },
+        ],
+      }),
+    );
+    expect(r.deny).toBe(true);
+    expect(r.matches[0]).toMatchObject({ rule: 't.crit', field: 'tikz_code[*]' });
   });
 
   it('reports monitor-mode rules without counting them', () => {
