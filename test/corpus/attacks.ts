@@ -251,6 +251,11 @@ export const BODY_ENCODINGS: Readonly<Record<string, (tex: string) => Encoded>> 
     contentType: 'application/json; charset=utf-8',
     body: JSON.stringify({ title: 'A diagram', tikz_code: t, format: 'svg' }),
   }),
+  'json-array-split': (t) => ({
+    encoding: 'json-array-split',
+    contentType: 'application/json',
+    body: JSON.stringify({ tikz_code: [t.slice(0, t.length >> 1), t.slice(t.length >> 1)] }),
+  }),
   form: (t) => ({
     encoding: 'form',
     contentType: 'application/x-www-form-urlencoded',
