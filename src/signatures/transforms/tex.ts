@@ -211,8 +211,9 @@ class TexNormaliser extends TexLookahead {
       if (kind === K_URL_ARG) {
         while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
         if (t.charCodeAt(i) === 91 /* [ */) {
-          const close = t.indexOf(']', i);
-          i = close === -1 ? t.length : close + 1;
+          // Options are short: look no further than 256 characters (keeps the scan linear).
+          const close = t.slice(i, i + 256).indexOf(']');
+          if (close !== -1) i += close + 1;
         }
       }
       if (i >= t.length) return;
@@ -243,9 +244,9 @@ class TexNormaliser extends TexLookahead {
       this.copy(this.p, stop);
       // Inside another command's argument TeX has read the text already, and there `%` was a comment:
       // show that reading too (`\node{\href{java%<newline>script:...}}` is a javascript: link).
-      const pct = t.indexOf('%', argStart);
-      if (kind === K_URL_ARG && pct !== -1 && pct < stop) {
-        this.put(` ${t.slice(argStart, stop).replace(/%[^\n\r]*(?:\r\n|\r|\n)?[ \t]*/g, '')}`);
+      const arg = kind === K_URL_ARG ? t.slice(argStart, stop) : '';
+      if (arg.indexOf('%') !== -1) {
+        this.put(` ${arg.replace(/%[^\n\r]*(?:\r\n|\r|\n)?[ \t]*/g, '')}`);
       }
     }
     this.p = stop;

@@ -114,6 +114,13 @@ describe('transforms', () => {
       '\\csname\\csname',
       '\\@nameuse{',
       '\\let~\\input ~',
+      '\\url{a}',
+      '\\url{%}',
+      '\\href[',
+      '\\href{',
+      '\\verb|',
+      '\\begin{verbatim}',
+      '\\catcode`\\%=12 ',
     ];
     for (const shape of shapes) {
       for (const n of [1_000, 20_000]) {
