@@ -14,6 +14,8 @@ export type { InspectInput } from './segments.js';
 
 export const POLICY_IDS: readonly string[] = Object.freeze(Object.values(POLICY_RULES));
 const POLICY_SCORE = 100;
+/** Matches (and positive-model refusals) kept per request. */
+export const MAX_MATCHES = 64;
 const TEX_CHAIN = [TRANSFORMS.get('tex')!];
 
 export interface RouteProfile {
@@ -78,7 +80,9 @@ class Collector {
     target: string,
   ): void {
     seg.dirty = true;
-    this.matches.push({ rule, target, field: seg.field, offset, score, severity });
+    // Events carry matches: a request cannot make them (or the memory) grow without bound.
+    if (this.matches.length < MAX_MATCHES)
+      this.matches.push({ rule, target, field: seg.field, offset, score, severity });
     if (this.counted.has(rule)) return;
     this.counted.add(rule);
     if (monitor) {
@@ -276,7 +280,7 @@ export class SignatureEngine {
           const off = profile.byField.get(h.rule);
           if (off !== undefined && off.has(seg.name)) continue;
           const col = sink();
-          col.policy.push({ rule: h.rule, name: h.name, offset: h.offset });
+          if (col.policy.length < MAX_MATCHES) col.policy.push({ rule: h.rule, name: h.name, offset: h.offset });
           col.add(h.rule, POLICY_SCORE, 'CRITICAL', true, false, seg, h.offset, 'code');
         }
       }

@@ -69,13 +69,23 @@ const USE =
   /\\(usepackage|RequirePackage(?:WithOptions)?|documentclass|LoadClass(?:WithOptions)?|usetikzlibrary|usepgflibrary|usegdlibrary|usepgfplotslibrary|usepgfmodule|input)(?![A-Za-z@])/g;
 const QUICK = /\\(?:use|Require|documentclass|LoadClass|input(?![A-Za-z@]))/;
 
+const MAX_POLICY_HITS = 64;
+
+/** Arguments are looked for within this many characters: a missing brace cannot make the scan quadratic. */
+const ARG_WINDOW = 4096;
+
+function within(text: string, ch: string, from: number): number {
+  const i = text.slice(from, from + ARG_WINDOW).indexOf(ch);
+  return i === -1 ? -1 : from + i;
+}
+
 /** The `{a,b}` (or ConTeXt `[a,b]` for libraries) argument after `at`, skipping one `[options]`. */
 function argument(text: string, at: number, kind: PolicyKind): { names: string[]; literal: boolean } {
   let i = at;
   if (text[i] === ' ') i++;
   if (kind === 'input') {
     if (text[i] === '{') {
-      const close = text.indexOf('}', i);
+      const close = within(text, '}', i);
       const inner = close === -1 ? text.slice(i + 1) : text.slice(i + 1, close);
       return { names: [inner.trim()], literal: close !== -1 && !/[\\{]/.test(inner) };
     }
@@ -83,7 +93,7 @@ function argument(text: string, at: number, kind: PolicyKind): { names: string[]
     const name = m?.[1] ?? '';
     return { names: [name], literal: name !== '' };
   }
-  const afterOptions = text[i] === '[' ? text.indexOf(']', i) + 1 : i;
+  const afterOptions = text[i] === '[' ? within(text, ']', i) + 1 : i;
   if (afterOptions === 0) return { names: [], literal: false };
   const open = text[afterOptions] === ' ' ? afterOptions + 1 : afterOptions;
   if (text[open] !== '{') {
@@ -94,7 +104,7 @@ function argument(text: string, at: number, kind: PolicyKind): { names: string[]
     }
     return { names: [], literal: false };
   }
-  const close = text.indexOf('}', open);
+  const close = within(text, '}', open);
   if (close === -1) return { names: [], literal: false };
   const inner = text.slice(open + 1, close);
   return { names: inner.split(','), literal: !/[\\{]/.test(inner) };
@@ -115,7 +125,8 @@ export function checkPolicy(text: string, allow: Allowlist): readonly PolicyHit[
   if (!QUICK.test(text)) return NONE;
   const hits: PolicyHit[] = [];
   USE.lastIndex = 0;
-  for (let m = USE.exec(text); m !== null; m = USE.exec(text)) {
+  // One refusal is enough to refuse; a few more help explain. Never thousands.
+  for (let m = USE.exec(text); m !== null && hits.length < MAX_POLICY_HITS; m = USE.exec(text)) {
     const kind = KIND_OF[m[1]!]!;
     const set =
       kind === 'package'

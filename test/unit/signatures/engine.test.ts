@@ -200,6 +200,13 @@ describe('signature engine', () => {
     expect(e.inspect(req('\\write18{x}')).deny).toBe(true);
   });
 
+  it('keeps at most 64 matches and policy refusals per request', () => {
+    const r = engine().inspect(req('\\usepackage{x}'.repeat(1000)));
+    expect(r.deny).toBe(true);
+    expect(r.policy.length).toBeLessThanOrEqual(64);
+    expect(r.matches.length).toBeLessThanOrEqual(64);
+  });
+
   it('policy refusals can be excluded like rules', () => {
     const e = engine({ exclusions: [{ rules: ['policy.package-not-allowed'], routes: ['compile'] }] });
     expect(e.inspect(req('\\usepackage{minted}')).deny).toBe(false);
