@@ -90,6 +90,8 @@ function separatorSafe(r: CompiledRule): boolean {
 }
 
 function buildGroup(set: SegmentSet, chainKey: string, rules: CompiledRule[], joinable: boolean): Group {
+  // CRITICAL enforce rules first: the first of them that matches ends the inspection.
+  rules = [...rules].sort((a, b) => Number(b.critical && !b.monitor) - Number(a.critical && !a.monitor));
   const chain = chainKey === '' ? [] : chainKey.split(',').map((n) => TRANSFORMS.get(n)!);
   let kinds = 0;
   const names = new Set<string>();

@@ -131,6 +131,9 @@ export class SignatureEngine {
   private readonly defaultAllowlist: Allowlist;
   private readonly skipHeaders: ReadonlySet<string>;
   private readonly maxChars: number;
+  /** State of the inspection under way (inspect is synchronous: one at a time). */
+  private current: Collector | null = null;
+  private exhaustive = false;
 
   constructor(
     readonly rules: readonly RuleSpec[],
@@ -174,12 +177,17 @@ export class SignatureEngine {
     return this.allowlists.get(tier) ?? this.defaultAllowlist;
   }
 
-  inspect(input: InspectInput): InspectResult {
+  /**
+   * Inspects one request. Stops at the first CRITICAL enforce match (the request is refused anyway; a
+   * prefilter hit cannot make every rule scan a large text), unless `exhaustive` (explain) asks for all.
+   */
+  inspect(input: InspectInput, exhaustive = false): InspectResult {
+    this.exhaustive = exhaustive;
+    this.current = null;
     const profile = this.profile(input.route);
     const rs = profile.rules;
     const segs = segmentsOf(input, this.skipHeaders, rs.body.length > 0);
-    let c: Collector | null = null;
-    const sink = (): Collector => (c ??= new Collector());
+    const sink = (): Collector => (this.current ??= new Collector());
     this.checkLengths(segs.code, profile, sink);
     this.checkLengths(segs.web, profile, sink);
     this.checkLengths(segs.body, profile, sink);
@@ -200,7 +208,8 @@ export class SignatureEngine {
       if (profile.webMemory.enabled) remember(web, webMemory);
     }
     for (const g of rs.body) this.runGroup(g, segs.body, profile, sink);
-    const col = c as Collector | null;
+    const col = this.current as Collector | null;
+    this.current = null;
     if (col === null) return CLEAN;
     return {
       matches: col.matches,
@@ -260,6 +269,7 @@ export class SignatureEngine {
   /** Offsets are UTF-8 byte offsets in the transformed text. */
   private runRules(g: Group, seg: Segment, text: Buffer, profile: RouteProfile, sink: () => Collector): void {
     for (const r of g.rules) {
+      if (!this.exhaustive && this.current?.critical === true) return;
       if (!applies(r.kinds, r.fieldNames, seg)) continue;
       const off = profile.byField.get(r.spec.id);
       if (off !== undefined && off.has(seg.name)) continue;

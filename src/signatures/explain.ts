@@ -66,15 +66,18 @@ export function explain(text: string, options: ExplainOptions = {}): Explanation
   const field = options.field ?? 'tikz_code';
   const tier = options.tier ?? 'anonymous';
   const profile = engine.profile(route);
-  const r = engine.inspect({
-    route,
-    tier,
-    path: '/',
-    query: '',
-    headers: {},
-    fields: [{ name: field, path: field, value: text, code: true }],
-    body: null,
-  });
+  const r = engine.inspect(
+    {
+      route,
+      tier,
+      path: '/',
+      query: '',
+      headers: {},
+      fields: [{ name: field, path: field, value: text, code: true }],
+      body: null,
+    },
+    true,
+  );
   const normalised = tex.fn(text);
   const decodedView = hasPercentEscape(text) ? tex.fn(urlDecode(text)) : null;
   const specs = new Map(engine.rules.map((s) => [s.id, s]));

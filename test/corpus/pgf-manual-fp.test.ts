@@ -27,7 +27,7 @@ describe.runIf(present || process.env.CI === 'true')('PGF manual code examples (
     for (const s of samples) {
       if (excludedIds.has(s.id)) continue;
       denominator++;
-      const r = engine.inspect(compileRequest(s.text));
+      const r = engine.inspect(compileRequest(s.text), true);
       if (r.deny) refused.push(`${s.id}  ${[...new Set(r.matches.map((m) => m.rule))].join(', ')}`);
       else if (r.score > 0) scored++;
     }

@@ -212,3 +212,12 @@ describe('signature engine', () => {
     expect(e.inspect(req('\\usepackage{minted}')).deny).toBe(false);
   });
 });
+
+describe('signature engine, cost bounds', () => {
+  it('stops at the first CRITICAL match unless asked for every match', () => {
+    const e = engine({ anomaly_threshold: 1000 });
+    const text = '\\write18{x} \\openin \\read';
+    expect(e.inspect(req(text)).reasons).toEqual(['sig:t.crit']);
+    expect(e.inspect(req(text), true).reasons).toEqual(['sig:t.crit', 'sig:t.high', 'sig:t.medium']);
+  });
+});
