@@ -5,6 +5,7 @@ import { loadConfigFile } from './config/load.js';
 import { ConfigError, GatewayError } from './core/errors.js';
 import { startGateway } from './runtime.js';
 import { createLogger } from './telemetry/logger.js';
+import { explainCommand, testRulesCommand } from './signatures/cli.js';
 
 const USAGE = `usage: portcullis <command> [options]
 
@@ -14,6 +15,7 @@ commands:
   test-rules  [--config FILE]                 run every rule's own examples
   explain     --file SAMPLE.tex [--route PATH] [--config FILE]
                                               show how the signatures see a sample and what they decide
+                                              (exit 0: allowed, 3: would be refused)
 `;
 
 function out(s: string): void {
@@ -94,6 +96,14 @@ export async function main(argv: string[]): Promise<number> {
       return start(values.config!);
     case 'check':
       return check(values.config!);
+    case 'test-rules':
+      return testRulesCommand(values.config!, { out, err });
+    case 'explain':
+      if (values.file === undefined) {
+        err(`explain needs --file SAMPLE.tex\n\n${USAGE}`);
+        return 2;
+      }
+      return explainCommand({ configFile: values.config!, file: values.file, route: values.route }, { out, err });
     default:
       err(`unknown command: ${command}\n\n${USAGE}`);
       return 2;
