@@ -59,16 +59,25 @@ const routeSchema = z.strictObject({
 
 export type RouteConfig = z.infer<typeof routeSchema>;
 
+/**
+ * Security response headers. The defaults are the ones that protect an SVG API: CSP stops script in a
+ * compiled SVG opened directly, nosniff stops content sniffing, frame-ancestors/X-Frame-Options stop
+ * framing. The others are one line away: HSTS belongs where TLS ends (browsers ignore it over plain HTTP),
+ * Permissions-Policy and COOP govern documents rather than images, and CORP depends on how the SVGs are
+ * embedded (same-origin would break a frontend on another origin). Every header costs on every response.
+ */
 const securityHeaders = z
   .strictObject({
-    content_security_policy: z.string().default("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"),
-    strict_transport_security: z.string().default('max-age=31536000; includeSubDomains'),
+    content_security_policy: z
+      .string()
+      .default("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'"),
+    strict_transport_security: z.string().default(''),
     x_frame_options: z.string().default('DENY'),
     x_content_type_options: z.string().default('nosniff'),
     referrer_policy: z.string().default('no-referrer'),
-    permissions_policy: z.string().default('camera=(), microphone=(), geolocation=()'),
-    cross_origin_opener_policy: z.string().default('same-origin'),
-    cross_origin_resource_policy: z.string().default('same-origin'),
+    permissions_policy: z.string().default(''),
+    cross_origin_opener_policy: z.string().default(''),
+    cross_origin_resource_policy: z.string().default(''),
   })
   .prefault({});
 
