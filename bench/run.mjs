@@ -5,9 +5,9 @@
 import { mkdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { ROOT, startProcess, stopAll, sanity, treePids, cpuCount, clockTicks } from './lib/procs.mjs';
-import { measure } from './lib/measure.mjs';
+import * as measuring from './lib/measure.mjs';
 import { summarise, markdown } from './lib/report.mjs';
 
 const USAGE = `usage: npm run bench -- [options]
@@ -34,173 +34,180 @@ if (process.env.PORTCULLIS_BENCH_LOCKED !== '1' && !process.argv.includes('--hel
   const me = [process.execPath, ...process.argv.slice(1)];
   if (spawnSync('flock', ['-n', LOCK, 'true']).status !== 0)
     console.error(`bench: another bench holds ${LOCK}: waiting (up to 1 h)`);
-  const r = spawnSync('flock', ['-w', '3600', LOCK, ...me], { stdio: 'inherit', env });
-  if (r.error) throw r.error;
-  process.exit(r.status ?? 1);
+  const child = spawn('flock', ['-w', '3600', LOCK, ...me], { stdio: 'inherit', env });
+  // Pass signals on, so stopping this process stops the bench (which then stops its servers).
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.once('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+} else {
+  await main();
 }
 
-const { values: o } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '5' },
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '50' },
-    body: { type: 'string', default: 'bench/bodies/tikz-620.json' },
-    gateway: { type: 'string', multiple: true },
-    'shared-pid': { type: 'string', multiple: true },
-    'no-direct': { type: 'boolean', default: false },
-    'no-aa': { type: 'boolean', default: false },
-    'loadgen-cpu': { type: 'string', default: '0' },
-    'server-cpu': { type: 'string', default: '1' },
-    'quiet-wait': { type: 'string', default: '30' },
-    'quiet-max-busy': { type: 'string', default: '15' },
-    'noise-max': { type: 'string', default: '10' },
-    retries: { type: 'string', default: '2' },
-    quick: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-});
-if (o.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const num = (k) => {
-  const v = Number(o[k]);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${k}: not a number: ${o[k]}`);
-  return v;
-};
-const cfg = {
-  rounds: num('rounds'),
-  duration: num('duration'),
-  warmup: num('warmup'),
-  connections: num('connections'),
-  quietWait: num('quiet-wait'),
-  quietMaxBusy: num('quiet-max-busy'),
-  noiseMax: num('noise-max'),
-  retries: num('retries'),
-  body: resolve(o.body),
-};
-if (cfg.rounds < 5 && !o.quick) throw new Error('--rounds: at least 5 (use --quick for a smoke run)');
-if (!existsSync(cfg.body)) throw new Error(`--body: no such file ${o.body}`);
-cfg.bodyBytes = statSync(cfg.body).size;
-const dist = join(ROOT, 'dist', 'main.js');
-if (!existsSync(dist)) throw new Error('dist/main.js missing: npm run build first');
-
-const pinned = cpuCount() >= 2;
-const lg = pinned ? ['taskset', '-c', o['loadgen-cpu']] : [];
-const srv = pinned ? ['taskset', '-c', o['server-cpu']] : [];
-if (!pinned) console.error('bench: fewer than 2 CPUs, running unpinned (figures are less stable)');
-
-const gateways = (o.gateway ?? ['gateway=bench/gateway.bench.yaml']).map((g) => {
-  const eq = g.indexOf('=');
-  if (eq < 1) throw new Error(`--gateway ${g}: expected NAME=config.yaml`);
-  const [name, file] = [g.slice(0, eq), resolve(g.slice(eq + 1))];
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`--gateway ${g}: NAME is [A-Za-z0-9_.-]+`);
-  if (!existsSync(file)) throw new Error(`--gateway ${g}: no such file`);
-  return { name, file };
-});
-const sharedPids = (o['shared-pid'] ?? []).map(Number);
-for (const p of sharedPids) if (!existsSync(`/proc/${p}`)) throw new Error(`--shared-pid ${p}: not running`);
-
-const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const outDir = join(ROOT, '.bench', `run-${stamp}`);
-mkdirSync(outDir, { recursive: true });
-
-let stopping = false;
-const bail = async (code) => {
-  if (stopping) return;
-  stopping = true;
-  await stopAll();
-  process.exit(code);
-};
-process.on('SIGINT', () => void bail(130));
-process.on('SIGTERM', () => void bail(143));
-
-try {
-  // ---- start everything (idle targets cost nothing while another is measured)
-  const upstream = await startProcess('upstream', [...srv, 'node', 'bench/upstream.mjs'], {}, outDir);
-  const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
-  const targets = [];
-  if (!o['no-direct']) targets.push({ name: 'direct', kind: 'direct', port: upstream.port, pid: null });
-  const bareEnv = { UPSTREAM_URL: upstreamUrl };
-  targets.push({
-    name: 'bare-undici',
-    kind: 'bare',
-    ...(await startProcess('bare-undici', [...srv, 'node', 'bench/bare-proxy.mjs'], bareEnv, outDir)),
+async function main() {
+  const { values: o } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '5' },
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '50' },
+      body: { type: 'string', default: 'bench/bodies/tikz-620.json' },
+      gateway: { type: 'string', multiple: true },
+      'shared-pid': { type: 'string', multiple: true },
+      'no-direct': { type: 'boolean', default: false },
+      'no-aa': { type: 'boolean', default: false },
+      'loadgen-cpu': { type: 'string', default: '0' },
+      'server-cpu': { type: 'string', default: '1' },
+      'quiet-wait': { type: 'string', default: '30' },
+      'quiet-max-busy': { type: 'string', default: '15' },
+      'noise-max': { type: 'string', default: '10' },
+      retries: { type: 'string', default: '2' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
   });
-  for (const g of gateways) {
-    const env = { UPSTREAM_URL: upstreamUrl, ADMIN_PORT: '0', LOG_LEVEL: 'warn' };
-    const cmd = [...srv, 'node', dist, 'start', '--config', g.file];
-    targets.push({
-      name: g.name,
-      kind: 'gateway',
-      config: g.file,
-      ...(await startProcess(g.name, cmd, env, outDir, 'GATEWAY_PORT')),
-    });
+  if (o.help) {
+    console.log(USAGE);
+    process.exit(0);
   }
-  if (!o['no-aa'])
-    targets.push({
-      name: 'bare-undici-aa',
-      kind: 'aa',
-      ...(await startProcess('bare-undici-aa', [...srv, 'node', 'bench/bare-proxy.mjs'], bareEnv, outDir)),
-    });
-
-  for (const t of targets) {
-    t.sanity = await sanity(t.port, cfg.body);
-    t.ok = t.sanity.status === 200;
-    console.error(
-      `bench: ${t.name} on :${t.port}${t.pid ? ` (pid ${t.pid})` : ''}: sanity ${t.sanity.status} ${t.sanity.type}`,
-    );
-    if (!t.ok) console.error(`bench: ${t.name} does not answer 200 to the bench request: not benched (see ${outDir})`);
-  }
-
-  // ---- rounds: each measures every target once, so drifts of the shared machine hit all alike
-  const runs = [];
-  const hz = clockTicks();
-  for (let r = 1; r <= cfg.rounds; r++) {
-    console.error(`bench: round ${r}/${cfg.rounds}`);
-    for (const t of targets.filter((x) => x.ok)) {
-      const others = targets.filter((x) => x !== t && x.pid).flatMap((x) => treePids(x.pid));
-      const groups = {
-        proxy: t.pid ? treePids(t.pid) : [],
-        upstream: [upstream.pid],
-        idle: others,
-        shared: sharedPids,
-      };
-      const run = await measure({
-        ...cfg,
-        url: `http://127.0.0.1:${t.port}/compile`,
-        groups,
-        lg,
-        hz,
-        label: `${t.name} r${r}`,
-      });
-      runs.push({ target: t.name, round: r, ...run });
-    }
-  }
-
-  await stopAll();
-  const summary = summarise(targets, runs);
-  const header = {
-    when: new Date().toISOString(),
-    node: process.version,
-    body: { file: o.body, bytes: cfg.bodyBytes },
-    rounds: cfg.rounds,
-    duration_s: cfg.duration,
-    warmup_s: cfg.warmup,
-    connections: cfg.connections,
-    pinning: pinned ? `loadgen CPU ${o['loadgen-cpu']}, upstream + proxies CPU ${o['server-cpu']}` : 'none',
-    gateways,
+  const num = (k) => {
+    const v = Number(o[k]);
+    if (!Number.isFinite(v) || v < 0) throw new Error(`--${k}: not a number: ${o[k]}`);
+    return v;
   };
-  const md = markdown(header, summary, cfg);
-  writeFileSync(join(outDir, 'results.json'), JSON.stringify({ header, targets, runs, summary }, null, 2));
-  writeFileSync(join(outDir, 'results.md'), md);
-  console.log(md);
-  console.error(`bench: raw runs in ${outDir}/results.json`);
-  process.exitCode = summary.invalid.length > 0 ? 2 : 0;
-} catch (e) {
-  console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = 1;
-} finally {
-  await stopAll();
+  const cfg = {
+    rounds: num('rounds'),
+    duration: num('duration'),
+    warmup: num('warmup'),
+    connections: num('connections'),
+    quietWait: num('quiet-wait'),
+    quietMaxBusy: num('quiet-max-busy'),
+    noiseMax: num('noise-max'),
+    retries: num('retries'),
+    body: resolve(o.body),
+  };
+  if (cfg.rounds < 5 && !o.quick) throw new Error('--rounds: at least 5 (use --quick for a smoke run)');
+  if (!existsSync(cfg.body)) throw new Error(`--body: no such file ${o.body}`);
+  cfg.bodyBytes = statSync(cfg.body).size;
+  const dist = join(ROOT, 'dist', 'main.js');
+  if (!existsSync(dist)) throw new Error('dist/main.js missing: npm run build first');
+
+  const pinned = cpuCount() >= 2;
+  const lg = pinned ? ['taskset', '-c', o['loadgen-cpu']] : [];
+  const srv = pinned ? ['taskset', '-c', o['server-cpu']] : [];
+  if (!pinned) console.error('bench: fewer than 2 CPUs, running unpinned (figures are less stable)');
+
+  const gateways = (o.gateway ?? ['gateway=bench/gateway.bench.yaml']).map((g) => {
+    const eq = g.indexOf('=');
+    if (eq < 1) throw new Error(`--gateway ${g}: expected NAME=config.yaml`);
+    const [name, file] = [g.slice(0, eq), resolve(g.slice(eq + 1))];
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`--gateway ${g}: NAME is [A-Za-z0-9_.-]+`);
+    if (!existsSync(file)) throw new Error(`--gateway ${g}: no such file`);
+    return { name, file };
+  });
+  const sharedPids = (o['shared-pid'] ?? []).map(Number);
+  for (const p of sharedPids) if (!existsSync(`/proc/${p}`)) throw new Error(`--shared-pid ${p}: not running`);
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const outDir = join(ROOT, '.bench', `run-${stamp}`);
+  mkdirSync(outDir, { recursive: true });
+
+  let stopping = false;
+  const bail = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    measuring.current?.kill('SIGTERM');
+    await stopAll();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void bail(130));
+  process.on('SIGTERM', () => void bail(143));
+
+  try {
+    // ---- start everything (idle targets cost nothing while another is measured)
+    const upstream = await startProcess('upstream', [...srv, 'node', 'bench/upstream.mjs'], {}, outDir);
+    const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
+    const targets = [];
+    if (!o['no-direct']) targets.push({ name: 'direct', kind: 'direct', port: upstream.port, pid: null });
+    const bareEnv = { UPSTREAM_URL: upstreamUrl };
+    targets.push({
+      name: 'bare-undici',
+      kind: 'bare',
+      ...(await startProcess('bare-undici', [...srv, 'node', 'bench/bare-proxy.mjs'], bareEnv, outDir)),
+    });
+    for (const g of gateways) {
+      const env = { UPSTREAM_URL: upstreamUrl, ADMIN_PORT: '0', LOG_LEVEL: 'warn' };
+      const cmd = [...srv, 'node', dist, 'start', '--config', g.file];
+      targets.push({
+        name: g.name,
+        kind: 'gateway',
+        config: g.file,
+        ...(await startProcess(g.name, cmd, env, outDir, 'GATEWAY_PORT')),
+      });
+    }
+    if (!o['no-aa'])
+      targets.push({
+        name: 'bare-undici-aa',
+        kind: 'aa',
+        ...(await startProcess('bare-undici-aa', [...srv, 'node', 'bench/bare-proxy.mjs'], bareEnv, outDir)),
+      });
+
+    for (const t of targets) {
+      t.sanity = await sanity(t.port, cfg.body);
+      t.ok = t.sanity.status === 200;
+      console.error(
+        `bench: ${t.name} on :${t.port}${t.pid ? ` (pid ${t.pid})` : ''}: sanity ${t.sanity.status} ${t.sanity.type}`,
+      );
+      if (!t.ok)
+        console.error(`bench: ${t.name} does not answer 200 to the bench request: not benched (see ${outDir})`);
+    }
+
+    // ---- rounds: each measures every target once, so drifts of the shared machine hit all alike
+    const runs = [];
+    const hz = clockTicks();
+    for (let r = 1; r <= cfg.rounds; r++) {
+      console.error(`bench: round ${r}/${cfg.rounds}`);
+      for (const t of targets.filter((x) => x.ok)) {
+        const others = targets.filter((x) => x !== t && x.pid).flatMap((x) => treePids(x.pid));
+        const groups = {
+          proxy: t.pid ? treePids(t.pid) : [],
+          upstream: [upstream.pid],
+          idle: others,
+          shared: sharedPids,
+        };
+        const run = await measuring.measure({
+          ...cfg,
+          url: `http://127.0.0.1:${t.port}/compile`,
+          groups,
+          lg,
+          hz,
+          label: `${t.name} r${r}`,
+        });
+        runs.push({ target: t.name, round: r, ...run });
+      }
+    }
+
+    await stopAll();
+    const summary = summarise(targets, runs);
+    const header = {
+      when: new Date().toISOString(),
+      node: process.version,
+      body: { file: o.body, bytes: cfg.bodyBytes },
+      rounds: cfg.rounds,
+      duration_s: cfg.duration,
+      warmup_s: cfg.warmup,
+      connections: cfg.connections,
+      pinning: pinned ? `loadgen CPU ${o['loadgen-cpu']}, upstream + proxies CPU ${o['server-cpu']}` : 'none',
+      gateways,
+    };
+    const md = markdown(header, summary, cfg);
+    writeFileSync(join(outDir, 'results.json'), JSON.stringify({ header, targets, runs, summary }, null, 2));
+    writeFileSync(join(outDir, 'results.md'), md);
+    console.log(md);
+    console.error(`bench: raw runs in ${outDir}/results.json`);
+    process.exitCode = summary.invalid.length > 0 ? 2 : 0;
+  } catch (e) {
+    console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  } finally {
+    await stopAll();
+  }
 }

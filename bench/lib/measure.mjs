@@ -2,7 +2,10 @@
 // measured window), estimate what other tenants of the machine used meanwhile, and redo noisy runs.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { ROOT } from './procs.mjs';
+import { ROOT, assertAlive } from './procs.mjs';
+
+/** The load generator running now, if any: stopped with everything else on Ctrl-C. */
+export let current = null;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,12 +51,14 @@ function loadOnce(c) {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    current = child;
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     // Bounded: warm-up + window + 30 s, then the load generator is killed (by its PID).
     const timer = setTimeout(() => child.kill('SIGKILL'), (c.warmup + c.duration + 30) * 1000);
     child.once('exit', (code) => {
       clearTimeout(timer);
+      current = null;
       try {
         if (code !== 0) throw new Error(`load generator exit ${code}`);
         resolve(JSON.parse(out.trim().split('\n').pop()));
@@ -69,7 +74,9 @@ export async function measure(c) {
   const discarded = [];
   for (let attempt = 1; ; attempt++) {
     await quietGate(c);
+    assertAlive();
     const r = await loadOnce(c);
+    assertAlive();
     const t = r.cpu_ticks;
     const ours = t.proxy + t.upstream + t.idle + t.shared + r.loadgen_ticks;
     const foreignPct = Math.max(0, ((r.machine_busy_jiffies - ours) * 100) / Math.max(1, r.machine_total_jiffies));

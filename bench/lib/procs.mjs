@@ -10,7 +10,22 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const started = []; // { name, child } in start order
+const started = []; // { name, child, exited } in start order
+let stopping = false;
+
+/** Throws when a process the bench started has died: whatever was measured after that is not a result. */
+export function assertAlive() {
+  const dead = started.filter((r) => r.exited);
+  if (dead.length > 0)
+    throw new Error(
+      `died during the run: ${dead.map((r) => `${r.name} (pid ${r.child.pid}, ${r.exited})`).join(', ')}`,
+    );
+}
+
+// Last resort (an exception, a closed stdout): never leave a server behind. Synchronous, by PID.
+process.on('exit', () => {
+  for (const r of started) if (!r.exited) r.child.kill('SIGTERM');
+});
 
 /** A port nothing listens on right now (the kernel's pick, released again). */
 function freePort() {
@@ -45,7 +60,10 @@ export async function startProcess(name, cmd, env, outDir, portEnv = 'PORT') {
     stdio: ['ignore', fd, fd],
   });
   const rec = { name, child, exited: false };
-  child.once('exit', () => (rec.exited = true));
+  child.once('exit', (code, signal) => {
+    rec.exited = signal ? `signal ${signal}` : `exit ${code}`;
+    if (!stopping) console.error(`bench: ${name} (pid ${child.pid}) ${rec.exited} unexpectedly (see ${log})`);
+  });
   started.push(rec);
   for (let i = 0; i < 300; i++) {
     if (rec.exited) throw new Error(`${name} exited before listening (see ${log})`);
@@ -57,6 +75,7 @@ export async function startProcess(name, cmd, env, outDir, portEnv = 'PORT') {
 
 /** Stops everything startProcess started, newest first: SIGTERM, then SIGKILL after 5 s. By PID only. */
 export async function stopAll() {
+  stopping = true;
   while (started.length > 0) {
     const rec = started.pop();
     if (rec.exited) continue;
