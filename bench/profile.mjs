@@ -15,6 +15,7 @@ const { values: o } = parseArgs({
     seconds: { type: 'string', default: '15' },
     top: { type: 'string', default: '30' },
     body: { type: 'string', default: 'bench/bodies/tikz-620.json' },
+    bare: { type: 'boolean', default: false },
   },
 });
 const pinned = cpuCount() >= 2;
@@ -25,18 +26,13 @@ mkdirSync(outDir, { recursive: true });
 
 try {
   const up = await startProcess('upstream', [...srv, 'node', 'bench/upstream.mjs'], {}, outDir);
-  const gwCmd = [
-    ...srv,
-    'node',
-    '--cpu-prof',
-    `--cpu-prof-dir=${outDir}`,
-    'dist/main.js',
-    'start',
-    '--config',
-    resolve(o.config),
-  ];
+  // --bare: the same profile of the bare undici proxy, to tell the gateway's own costs from proxying's.
+  const prof = ['node', '--cpu-prof', `--cpu-prof-dir=${outDir}`];
+  const gwCmd = o.bare
+    ? [...srv, ...prof, 'bench/bare-proxy.mjs']
+    : [...srv, ...prof, 'dist/main.js', 'start', '--config', resolve(o.config)];
   const env = { UPSTREAM_URL: `http://127.0.0.1:${up.port}`, ADMIN_PORT: '0', LOG_LEVEL: 'warn' };
-  const gw = await startProcess('gateway', gwCmd, env, outDir, 'GATEWAY_PORT');
+  const gw = await startProcess(o.bare ? 'bare' : 'gateway', gwCmd, env, outDir, o.bare ? 'PORT' : 'GATEWAY_PORT');
   const spec = {
     url: `http://127.0.0.1:${gw.port}/compile`,
     body: resolve(o.body),
@@ -61,14 +57,14 @@ try {
 
 const file = readdirSync(outDir).find((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error(`no .cpuprofile in ${outDir} (did the gateway exit cleanly?)`);
-const prof = JSON.parse(readFileSync(join(outDir, file), 'utf8'));
+const profile = JSON.parse(readFileSync(join(outDir, file), 'utf8'));
 
 // Self time per node from the samples; inclusive time by walking each node's parents.
-const byId = new Map(prof.nodes.map((n) => [n.id, { ...n, self: 0 }]));
+const byId = new Map(profile.nodes.map((n) => [n.id, { ...n, self: 0 }]));
 const parent = new Map();
-for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-const dt = prof.timeDeltas;
-for (let i = 0; i < prof.samples.length; i++) byId.get(prof.samples[i]).self += dt[i] ?? 0;
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const dt = profile.timeDeltas;
+for (let i = 0; i < profile.samples.length; i++) byId.get(profile.samples[i]).self += dt[i] ?? 0;
 // Percentages are of CPU time: the (idle) samples (waiting in epoll) are left out.
 const idle = [...byId.values()].filter((n) => n.callFrame.functionName === '(idle)').reduce((a, n) => a + n.self, 0);
 const total = [...byId.values()].reduce((a, n) => a + n.self, 0) - idle;
@@ -97,6 +93,20 @@ const show = (title, m) => {
   for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
     console.log(`${((v * 100) / total).toFixed(1).padStart(5)}%  ${k}`);
 };
+// Self time by where the code lives: the gateway's own files, each dependency, Node's internals, native.
+const byFile = new Map();
+for (const n of byId.values()) {
+  const u = n.callFrame.url;
+  const f = u.startsWith('file://')
+    ? relative(ROOT, u.slice(7)).replace(/^node_modules\/((@[^/]+\/)?[^/]+).*$/, 'node_modules/$1')
+    : u.startsWith('node:')
+      ? 'node: internals'
+      : n.callFrame.functionName.startsWith('(')
+        ? n.callFrame.functionName
+        : u || '(native)';
+  byFile.set(f, (byFile.get(f) ?? 0) + n.self);
+}
+show('self time by file', byFile);
 show('self time', self);
 show('total time (function and what it calls)', incl);
 console.log(`\nprofile: ${join(outDir, file)}`);
