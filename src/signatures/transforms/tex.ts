@@ -42,13 +42,18 @@ import {
   SPECIAL,
   SPECIAL_HASHES,
 } from './tex-names.js';
-import { TexLookahead } from './tex-lookahead.js';
+import { TexFast } from './tex-fast.js';
 
-class TexNormaliser extends TexLookahead {
-  run(): string {
+class TexNormaliser extends TexFast {
+  /** `fast`: use the fast path for ordinary text (false only to test it against the general path). */
+  run(fast: boolean): string {
     const t = this.t;
     const n = t.length;
     while (this.p < n) {
+      if (fast && this.pristine()) {
+        this.fastScan();
+        if (this.p >= n) break;
+      }
       this.steps++;
       const c = t.charCodeAt(this.p);
       if (c === NUL) {
@@ -348,12 +353,15 @@ export interface TexResult {
   readonly steps: number;
 }
 
-/** The `tex` transform with its step count (for the linearity tests). */
-export function texNormaliseCounted(input: string): TexResult {
+/**
+ * The `tex` transform with its step count (for the linearity tests). `fast: false` turns the fast path for
+ * ordinary text off (tests check both give the same output).
+ */
+export function texNormaliseCounted(input: string, fast = true): TexResult {
   const counter: StepCounter = { steps: 0 };
   const decoded = decodeCarets(input, counter);
   const n = new TexNormaliser(decoded.text, decoded.marks);
-  const text = n.run();
+  const text = n.run(fast);
   return { text, steps: counter.steps + n.steps };
 }
 
