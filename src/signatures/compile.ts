@@ -2,6 +2,8 @@
 // set they read (code, web, raw body) and their transform chain, with one combined alternation per group as
 // the prefilter. Per request a group costs one RE2 call; its rules run only when the prefilter hits.
 import RE2 from 're2';
+import { buildSplitPrefilter, type SubPrefilter } from './prefilter.js';
+import { parsePattern, type Item } from './regex-items.js';
 import type { RuleSpec } from './rule.js';
 import { chainTrigger, TRANSFORMS, type Transform } from './transforms/index.js';
 
@@ -28,17 +30,21 @@ export interface Group {
   /** True when the chain starts by percent-decoding, so a separate decoded view adds nothing. */
   readonly decodesUrl: boolean;
   readonly prefilter: RE2;
+  /** The same prefilter in parts that each start with a literal, for long texts (prefilter.ts). */
+  readonly split: readonly SubPrefilter[];
   readonly rules: readonly CompiledRule[];
   readonly kinds: number;
   readonly fieldNames: ReadonlySet<string> | null;
   /** When this misses a text, the chain leaves it unchanged (null: the chain always runs). */
   readonly trigger: RegExp | null;
   /**
-   * True when no rule of the group can match the '\n' that joins texts: the prefilter then runs once over
-   * all of a request's texts joined. Rules that match a line break alone are kept in a group of their own,
-   * run text by text.
+   * True when no rule of the group can match the separator that joins texts: the prefilter then runs once
+   * over all of a request's texts joined. Rules that match every separator are kept in a group of their
+   * own, run text by text.
    */
   readonly joinable: boolean;
+  /** What joins texts: '\n' (so `^` and `$` hold at each text), or U+0001 for rules matching line breaks. */
+  readonly separator: string;
 }
 
 export interface RuleSet {
@@ -79,17 +85,37 @@ function alternative(spec: RuleSpec): string {
   return spec.ignoreCase ? `(?i:${spec.pattern})` : `(?:${spec.pattern})`;
 }
 
-/** Texts a rule must not match for its group to be run over joined texts. */
-const SEPARATOR_PROBES = ['\n', 'a\na', ' \n ', '0\n0', '\n\n', '/\n/', '-\n-', ':\n:', '"\n"'];
+/** Texts a rule must not match (the separator between characters) for its group to join texts. */
+const SEPARATOR_PROBES = ['', 'a@a', ' @ ', '0@0', '@@', '/@/', '-@-', ':@:', '"@"'];
+/** U+0001 joins texts for rules that match a line break (`[\r\n]`): valid only without `^` or `$`. */
+const SEPARATORS = ['\n', '\u0001'];
 
-function separatorSafe(r: CompiledRule): boolean {
+function separatorSafe(r: CompiledRule, sep: string): boolean {
+  if (sep !== '\n' && !anchorFree(r.spec.pattern)) return false;
   return !SEPARATOR_PROBES.some((p) => {
     r.re.lastIndex = 0;
-    return r.re.test(p);
+    return r.re.test(p === '' ? sep : p.replace(/@/g, sep));
   });
 }
 
-function buildGroup(set: SegmentSet, chainKey: string, rules: CompiledRule[], joinable: boolean): Group {
+/** True when the pattern has no `^` or `$` (anywhere: those joined by U+0001 would not see text edges). */
+function anchorFree(pattern: string): boolean {
+  try {
+    const walk = (alts: readonly (readonly Item[])[]): boolean =>
+      alts.every((a) => a.every((it) => (it.kind === 'group' ? walk(it.alts) : it.src !== '^' && it.src !== '$')));
+    return walk(parsePattern(pattern));
+  } catch {
+    return false;
+  }
+}
+
+function buildGroup(
+  set: SegmentSet,
+  chainKey: string,
+  rules: CompiledRule[],
+  joinable: boolean,
+  separator: string,
+): Group {
   // CRITICAL enforce rules first: the first of them that matches ends the inspection.
   rules = [...rules].sort((a, b) => Number(b.critical && !b.monitor) - Number(a.critical && !a.monitor));
   const chain = chainKey === '' ? [] : chainKey.split(',').map((n) => TRANSFORMS.get(n)!);
@@ -106,11 +132,13 @@ function buildGroup(set: SegmentSet, chainKey: string, rules: CompiledRule[], jo
     decodesUrl: chain[0]?.name === 'url',
     // Multi-line: texts are joined with '\n' for the prefilter, and `^`/`$` must still hit at each text.
     prefilter: new RE2(rules.map((r) => alternative(r.spec)).join('|'), 'mu'),
+    split: buildSplitPrefilter(rules.map((r) => r.spec)),
     rules: Object.freeze(rules),
     kinds,
     fieldNames: names.size > 0 ? names : null,
     trigger: chainTrigger(chain),
     joinable,
+    separator,
   });
 }
 
@@ -143,10 +171,13 @@ export function compileRuleSet(
   const bySet: Record<SegmentSet, Group[]> = { code: [], web: [], body: [] };
   for (const [key, rules] of grouped) {
     const [set, chainKey] = key.split('|') as [SegmentSet, string];
-    const safe = rules.filter(separatorSafe);
-    const unsafe = rules.filter((r) => !separatorSafe(r));
-    if (safe.length > 0) bySet[set].push(buildGroup(set, chainKey, safe, true));
-    if (unsafe.length > 0) bySet[set].push(buildGroup(set, chainKey, unsafe, false));
+    let left = rules;
+    for (const sep of SEPARATORS) {
+      const safe = left.filter((r) => separatorSafe(r, sep));
+      if (safe.length > 0) bySet[set].push(buildGroup(set, chainKey, safe, true, sep));
+      left = left.filter((r) => !safe.includes(r));
+    }
+    if (left.length > 0) bySet[set].push(buildGroup(set, chainKey, left, false, '\n'));
   }
   return Object.freeze({
     rules: Object.freeze(active),

@@ -7,6 +7,8 @@ import type { SignaturesConfig } from './config.js';
 import { resolveExclusions } from './exclusions.js';
 import { buildAllowlist, checkPolicy, POLICY_RULES, type Allowlist } from './policy.js';
 import type { RuleSpec } from './rule.js';
+import { utf8 } from './bytes.js';
+import { splitHits } from './prefilter.js';
 import { segmentsOf, type InspectInput, type Segment } from './segments.js';
 import { TRANSFORMS } from './transforms/index.js';
 
@@ -17,6 +19,18 @@ const POLICY_SCORE = 100;
 /** Matches (and positive-model refusals) kept per request. */
 export const MAX_MATCHES = 64;
 const TEX_CHAIN = [TRANSFORMS.get('tex')!];
+
+/**
+ * Where the split prefilter starts to pay: below this many bytes one pass of the combined prefilter over
+ * the text costs less than the split prefilter's several calls (bench/signatures-micro.mjs).
+ */
+export const SPLIT_FROM = 2048;
+
+/** Knobs for tests and benchmarks (the results never depend on them). */
+export interface EngineTuning {
+  /** Texts of at least this many bytes take the split prefilter (default SPLIT_FROM; 0: always). */
+  readonly splitFrom?: number;
+}
 
 export interface RouteProfile {
   readonly name: string | null;
@@ -131,6 +145,8 @@ export class SignatureEngine {
   private readonly defaultAllowlist: Allowlist;
   private readonly skipHeaders: ReadonlySet<string>;
   private readonly maxChars: number;
+  /** Texts of at least this many UTF-8 bytes take the split prefilter (see candidates). */
+  private readonly splitFrom: number;
   /** State of the inspection under way (inspect is synchronous: one at a time). */
   private current: Collector | null = null;
   private exhaustive = false;
@@ -139,7 +155,9 @@ export class SignatureEngine {
     readonly rules: readonly RuleSpec[],
     readonly config: SignaturesConfig,
     routeNames: readonly string[],
+    tuning: EngineTuning = {},
   ) {
+    this.splitFrom = tuning.splitFrom ?? SPLIT_FROM;
     const compiled = new Map<string, CompiledRule>();
     const names = new Set([
       ...routeNames,
@@ -232,43 +250,71 @@ export class SignatureEngine {
     }
   }
 
+  /**
+   * Which rules of the group may match a text: null none, true all, else their indices. Short texts take
+   * the group's combined prefilter (one RE2 call); long ones its split prefilter, whose parts RE2 skips
+   * through at memory speed instead of reading every byte.
+   */
+  private candidates(g: Group, text: string, buf: Buffer): readonly number[] | true | null {
+    if (buf.length < this.splitFrom) return g.prefilter.test(buf) ? true : null;
+    return splitHits(g.split, text, buf);
+  }
+
   private runGroup(g: Group, segs: readonly Segment[], profile: RouteProfile, sink: () => Collector): void {
-    // Texts go to RE2 as UTF-8 Buffers: node-re2 converts a string anew on every call, a Buffer it reads
-    // as is. A joinable group runs its prefilter once over all texts joined by '\n'; only on a hit is each
-    // text tested on its own, and the group's rules run on the texts that hit.
+    // A joinable group runs its prefilter once over all texts joined by its separator; only on a hit is
+    // each text tested on its own, and the group's rules that may match run on the texts that hit.
     if (g.joinable) {
       let first: string | null = null;
+      let firstSeg: Segment | null = null;
       let many: string[] | null = null;
       for (const seg of segs) {
         if (!applies(g.kinds, g.fieldNames, seg)) continue;
         const t = seg.text(g.chainKey, g.chain, false, g.trigger);
-        if (first === null) first = t;
-        else (many ??= [first]).push(t);
+        if (first === null) {
+          first = t;
+          firstSeg = seg;
+        } else (many ??= [first]).push(t);
         if (!g.decodesUrl && seg.view !== null) (many ??= [first]).push(seg.text(g.chainKey, g.chain, true, g.trigger));
       }
       if (first === null) return;
-      if (!g.prefilter.test(Buffer.from(many === null ? first : many.join('\n')))) return;
-      if (many === null) {
-        for (const seg of segs) {
-          if (applies(g.kinds, g.fieldNames, seg)) return this.runRules(g, seg, Buffer.from(first), profile, sink);
-        }
-        return;
-      }
+      const all = many === null ? first : many.join(g.separator);
+      const buf = utf8(all);
+      const hits = this.candidates(g, all, buf);
+      if (hits === null) return;
+      if (many === null) return this.runRules(g, firstSeg!, buf, hits, profile, sink);
     }
     for (const seg of segs) {
       if (!applies(g.kinds, g.fieldNames, seg)) continue;
-      const text = seg.bytes(g.chainKey, g.chain, false, g.trigger);
-      if (g.prefilter.test(text)) this.runRules(g, seg, text, profile, sink);
-      if (!g.decodesUrl && seg.view !== null) {
-        const decoded = seg.bytes(g.chainKey, g.chain, true, g.trigger);
-        if (g.prefilter.test(decoded)) this.runRules(g, seg, decoded, profile, sink);
-      }
+      this.runText(g, seg, false, profile, sink);
+      if (!g.decodesUrl && seg.view !== null) this.runText(g, seg, true, profile, sink);
     }
   }
 
-  /** Offsets are UTF-8 byte offsets in the transformed text. */
-  private runRules(g: Group, seg: Segment, text: Buffer, profile: RouteProfile, sink: () => Collector): void {
-    for (const r of g.rules) {
+  private runText(g: Group, seg: Segment, decoded: boolean, profile: RouteProfile, sink: () => Collector): void {
+    if (seg.raw !== null && !decoded && g.chain.length === 0) {
+      const hits = this.candidates(g, seg.value, seg.raw);
+      if (hits !== null) this.runRules(g, seg, seg.raw, hits, profile, sink);
+      return;
+    }
+    const text = seg.text(g.chainKey, g.chain, decoded, g.trigger);
+    const buf = utf8(text);
+    const hits = this.candidates(g, text, buf);
+    if (hits !== null) this.runRules(g, seg, buf, hits, profile, sink);
+  }
+
+  /** Runs the group's rules (those in `hits`, or all) on one text. Offsets are UTF-8 byte offsets. */
+  private runRules(
+    g: Group,
+    seg: Segment,
+    text: Buffer,
+    hits: readonly number[] | true,
+    profile: RouteProfile,
+    sink: () => Collector,
+  ): void {
+    const rules = g.rules;
+    const n = hits === true ? rules.length : hits.length;
+    for (let k = 0; k < n; k++) {
+      const r = rules[hits === true ? k : hits[k]!]!;
       if (!this.exhaustive && this.current?.critical === true) return;
       if (!applies(r.kinds, r.fieldNames, seg)) continue;
       const off = profile.byField.get(r.spec.id);

@@ -1,5 +1,7 @@
 // The positive model: `\usepackage`, `\documentclass`, `\use...library` and plain `\input` names checked
 // against the tier's allow-lists, on the TeX-normalised code. Anything else is refused with a policy reason.
+import RE2 from 're2';
+import { utf8 } from './bytes.js';
 import type { AllowlistConfig } from './config.js';
 import { DEFAULT_CLASSES, DEFAULT_INPUTS, DEFAULT_LIBRARIES, DEFAULT_PACKAGES } from './allowlist-defaults.js';
 
@@ -120,9 +122,13 @@ function allowed(set: ReadonlySet<string> | null, name: string, kind: PolicyKind
   return kind === 'input' && name.endsWith('.tex') && set.has(name.slice(0, -4));
 }
 
+/** Texts at least this long are first looked through by RE2, which skips from backslash to backslash. */
+const LONG = 2048;
+const QUICK_LONG = new RE2('\\\\(?:use|Require|documentclass|LoadClass|input)', 'u');
+
 /** Every load of something not allowed, in text order. Empty (shared) when nothing is loaded. */
 export function checkPolicy(text: string, allow: Allowlist): readonly PolicyHit[] {
-  if (!QUICK.test(text)) return NONE;
+  if (text.length >= LONG ? !QUICK_LONG.test(utf8(text)) : !QUICK.test(text)) return NONE;
   const hits: PolicyHit[] = [];
   USE.lastIndex = 0;
   // One refusal is enough to refuse; a few more help explain. Never thousands.

@@ -41,26 +41,20 @@ export class Segment {
     readonly raw: Buffer | null = null,
   ) {}
 
-  /** What RE2 reads: the raw bytes when untransformed, else the text through the chain as UTF-8. */
-  bytes(chainKey: string, chain: readonly Transform[], decoded: boolean, trigger: RegExp | null): Buffer {
-    if (this.raw !== null && !decoded && chain.length === 0) return this.raw;
-    return Buffer.from(this.text(chainKey, chain, decoded, trigger));
-  }
-
   get view(): string | null {
     if (this.viewText === undefined) this.viewText = hasPercentEscape(this.value) ? urlDecode(this.value) : null;
     return this.viewText;
   }
 
-  /** The value (or its decoded view) through a chain, computed once. */
+  /** The value (or its decoded view) through a chain, computed once (a trigger miss is remembered too). */
   text(chainKey: string, chain: readonly Transform[], decoded: boolean, trigger: RegExp | null = null): string {
-    const source = decoded ? (this.view ?? this.value) : this.value;
-    if (chain.length === 0 || (trigger !== null && !trigger.test(source))) return source;
+    if (chain.length === 0) return decoded ? (this.view ?? this.value) : this.value;
     const key = decoded ? `%${chainKey}` : chainKey;
     if (this.key1 === key) return this.val1;
     const hit = this.more?.get(key);
     if (hit !== undefined) return hit;
-    const out = applyChain(chain, source);
+    const source = decoded ? (this.view ?? this.value) : this.value;
+    const out = trigger !== null && !trigger.test(source) ? source : applyChain(chain, source);
     if (this.key1 === null) {
       this.key1 = key;
       this.val1 = out;

@@ -24,6 +24,7 @@ function decodeOnce(s: string): string {
   const pct = s.indexOf('%');
   const plus = s.indexOf('+');
   if (pct === -1 && plus === -1) return s;
+  if (pct === -1) return s.replaceAll('+', ' ');
   let out = '';
   let run = 0;
   let bytes: number[] | null = null;

@@ -19,6 +19,14 @@ const PIECES = [
   ...['verbatim}', 'a*}', 'csname}', 'input}', 'lowercase}', 'tikzpicture}', 'x}', '\\verb|', '\\url{'],
 ];
 const texty = fc.array(fc.constantFrom(...PIECES), { maxLength: 120 }).map((a) => a.join(''));
+// Braces with definitions and case groups: the fast path leaves the brace depth alone (see tex-fast.ts).
+const GROUPS = [
+  ...['{', '}', '}}', '{{', '}}}', 'x', 'A', ' ', '%\n', '\\x', '\\z', '\\w', '\\q', '\\k', '~', '\\fi', '\\ifx'],
+  ...['\\def\\x{', '\\def\\x', '\\lowercase{', '\\lowercase', '\\uppercase{A', '\\edef\\y{', '\\let\\z=\\input'],
+  ...['\\newcommand{\\w}{', '\\csname a\\endcsname', '\\expandafter', '\\string', '\\begin{x}', '\\end{x}'],
+  ...['\\@firstofone{\\def}\\q{', '\\futurelet\\a\\b\\c', '\\cslet{k}\\input', '\\verb|}|', '\\let~\\write'],
+];
+const grouped = fc.array(fc.constantFrom(...GROUPS), { maxLength: 60 }).map((a) => a.join(''));
 
 function same(s: string): void {
   const fast = texNormaliseCounted(s, true);
@@ -30,6 +38,7 @@ function same(s: string): void {
 describe('tex fast path', () => {
   it('gives the general path output on generated texts', () => {
     fc.assert(fc.property(texty, same), { numRuns: 20_000 });
+    fc.assert(fc.property(grouped, same), { numRuns: 20_000 });
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), same), { numRuns: 2_000 });
   });
 
