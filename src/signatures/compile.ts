@@ -5,7 +5,7 @@ import RE2 from 're2';
 import { buildSplitPrefilter, type SubPrefilter } from './prefilter.js';
 import { parsePattern, type Item } from './regex-items.js';
 import type { RuleSpec } from './rule.js';
-import { chainTrigger, TRANSFORMS, type Transform } from './transforms/index.js';
+import { chainTrigger, TRANSFORMS, type Transform, type Trigger } from './transforms/index.js';
 
 /** Target kinds as bits, so a segment's relevance to a rule is one AND. */
 export const KIND = Object.freeze({ code: 1, fields: 2, body: 4, query: 8, path: 16, headers: 32 });
@@ -36,7 +36,7 @@ export interface Group {
   readonly kinds: number;
   readonly fieldNames: ReadonlySet<string> | null;
   /** When this misses a text, the chain leaves it unchanged (null: the chain always runs). */
-  readonly trigger: RegExp | null;
+  readonly trigger: Trigger | null;
   /**
    * True when no rule of the group can match the separator that joins texts: the prefilter then runs once
    * over all of a request's texts joined. Rules that match every separator are kept in a group of their

@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { DecodedField } from '../body/decoded.js';
 import { KIND } from './compile.js';
 import { hasPercentEscape, urlDecode } from './transforms/url.js';
-import { applyChain, type Transform } from './transforms/index.js';
+import { applyChain, type Transform, type Trigger } from './transforms/index.js';
 
 export interface InspectInput {
   /** Route name, or null when no route matched. */
@@ -47,7 +47,7 @@ export class Segment {
   }
 
   /** The value (or its decoded view) through a chain, computed once (a trigger miss is remembered too). */
-  text(chainKey: string, chain: readonly Transform[], decoded: boolean, trigger: RegExp | null = null): string {
+  text(chainKey: string, chain: readonly Transform[], decoded: boolean, trigger: Trigger | null = null): string {
     if (chain.length === 0) return decoded ? (this.view ?? this.value) : this.value;
     const key = decoded ? `%${chainKey}` : chainKey;
     if (this.key1 === key) return this.val1;

@@ -2,6 +2,7 @@
 // Never grows the text: every decoded sequence is shorter than what it replaces.
 
 const MAX_ROUNDS = 3;
+const PLUS = /\+/g;
 
 function hex(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -24,7 +25,7 @@ function decodeOnce(s: string): string {
   const pct = s.indexOf('%');
   const plus = s.indexOf('+');
   if (pct === -1 && plus === -1) return s;
-  if (pct === -1) return s.replaceAll('+', ' ');
+  if (pct === -1) return s.replace(PLUS, ' ');
   let out = '';
   let run = 0;
   let bytes: number[] | null = null;

@@ -2,7 +2,7 @@
 // declared output bound; the TeX normaliser's step counter stays linear in the input length.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TRANSFORMS } from '../../../src/signatures/transforms/index.js';
+import { chainTrigger, TRANSFORMS } from '../../../src/signatures/transforms/index.js';
 import { texNormaliseCounted } from '../../../src/signatures/transforms/tex.js';
 import { decodeCarets } from '../../../src/signatures/transforms/tex-caret.js';
 
@@ -155,6 +155,30 @@ describe('transform triggers', () => {
           if (!trigger.test(s)) expect(t.fn(s)).toBe(s);
         }),
         { numRuns: 1500 },
+      );
+    });
+  }
+});
+
+describe('chain triggers', () => {
+  const withTrigger = [...TRANSFORMS.values()].filter((t) => t.trigger !== null);
+  const chains = [
+    ...withTrigger.map((t) => [t]),
+    ['url', 'html', 'nfkc', 'sql_comments'].map((n) => TRANSFORMS.get(n)!),
+    ['nfkc', 'lower', 'compress_ws', 'remove_nulls'].map((n) => TRANSFORMS.get(n)!),
+  ];
+  for (const chain of chains) {
+    const name = chain.map((t) => t.name).join(',');
+    it(`${name}: the character scan of short texts is set off whenever a transform's regex is`, () => {
+      const scan = chainTrigger(chain)!;
+      fc.assert(
+        fc.property(anyText, (s) => {
+          for (const text of [s, s.slice(0, 64)]) {
+            if (chain.some((t) => t.trigger!.test(text))) expect(scan.test(text)).toBe(true);
+            else expect(chain.every((t) => t.fn(text) === text)).toBe(true);
+          }
+        }),
+        { numRuns: 3000 },
       );
     });
   }
