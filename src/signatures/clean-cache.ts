@@ -6,6 +6,7 @@
 // hundred characters sampled), are never hashed in full and never retained. The fingerprint only decides
 // whether the exact lookup is worth doing; membership is always decided on the whole text. Bounded by
 // entries and characters: when a bound is reached the memory is emptied and starts again (O(1)).
+import type { Segment } from './segments.js';
 
 /**
  * Length, up to 256 characters spread over the text and its last 8, mixed into 32 bits: a few hundred
@@ -105,4 +106,20 @@ export class MemoryTable {
     }
     return cache;
   }
+}
+
+/** The segments their memory has not seen clean (the same array when it knows none of them). */
+export function unseen(segs: readonly Segment[], memory: (seg: Segment) => CleanCache | null): readonly Segment[] {
+  let out: Segment[] | null = null;
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i]!;
+    if (memory(seg)?.has(seg.value) === true) out ??= segs.slice(0, i);
+    else if (out !== null) out.push(seg);
+  }
+  return out ?? segs;
+}
+
+/** Remembers the segments no rule or policy matched. */
+export function remember(segs: readonly Segment[], memory: (seg: Segment) => CleanCache | null): void {
+  for (const seg of segs) if (!seg.dirty) memory(seg)?.add(seg.value);
 }

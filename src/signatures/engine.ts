@@ -1,7 +1,8 @@
 // The signature engine: per route a compiled rule set, per request the segments run through each group's
-// prefilter (one RE2 call), rules only on a hit, the positive model on code, and anomaly scoring.
-import type { ContentMatch } from '../core/verdict.js';
-import { MemoryTable, type CleanCache } from './clean-cache.js';
+// prefilter (one RE2 call for a short text; the split prefilter's literal-led parts for a long one), rules
+// only on a hit, the positive model on code, and anomaly scoring.
+import { CLEAN, Collector, MAX_MATCHES, type InspectResult } from './collector.js';
+import { MemoryTable, remember, unseen } from './clean-cache.js';
 import { compileRuleSet, KIND, type CompiledRule, type Group, type RuleSet } from './compile.js';
 import type { SignaturesConfig } from './config.js';
 import { resolveExclusions } from './exclusions.js';
@@ -13,11 +14,10 @@ import { segmentsOf, type InspectInput, type Segment } from './segments.js';
 import { TRANSFORMS } from './transforms/index.js';
 
 export type { InspectInput } from './segments.js';
+export { MAX_MATCHES, type InspectResult } from './collector.js';
 
 export const POLICY_IDS: readonly string[] = Object.freeze(Object.values(POLICY_RULES));
 const POLICY_SCORE = 100;
-/** Matches (and positive-model refusals) kept per request. */
-export const MAX_MATCHES = 64;
 const TEX_CHAIN = [TRANSFORMS.get('tex')!];
 
 /**
@@ -43,85 +43,6 @@ export interface RouteProfile {
   readonly codeMemory: MemoryTable;
   /** Header, path, query and field texts found clean, by target kind and field or header name. */
   readonly webMemory: MemoryTable;
-}
-
-export interface InspectResult {
-  /** Every match, enforce and monitor, first location per rule and segment. */
-  readonly matches: readonly ContentMatch[];
-  /** Sum of the scores of enforce-mode rules that matched (each rule counted once). */
-  readonly score: number;
-  /** `sig:<rule id>` of enforce-mode matches, in match order, unique. */
-  readonly reasons: readonly string[];
-  /** `sig:<rule id>` of monitor-mode rules that matched. */
-  readonly monitorReasons: readonly string[];
-  readonly critical: boolean;
-  readonly threshold: number;
-  /** True when a CRITICAL rule matched or the score reached the threshold. */
-  readonly deny: boolean;
-  /** What the positive model refused (names included: for explain and tests, never for clients). */
-  readonly policy: readonly { rule: string; name: string; offset: number }[];
-}
-
-const CLEAN: InspectResult = Object.freeze({
-  matches: Object.freeze([]),
-  score: 0,
-  reasons: Object.freeze([]),
-  monitorReasons: Object.freeze([]),
-  critical: false,
-  threshold: 0,
-  deny: false,
-  policy: Object.freeze([]),
-});
-
-/** Collects matches of one request; allocated only once something matched. */
-class Collector {
-  readonly matches: ContentMatch[] = [];
-  readonly counted = new Set<string>();
-  readonly reasons: string[] = [];
-  readonly monitorReasons: string[] = [];
-  readonly policy: { rule: string; name: string; offset: number }[] = [];
-  score = 0;
-  critical = false;
-
-  add(
-    rule: string,
-    score: number,
-    severity: string,
-    critical: boolean,
-    monitor: boolean,
-    seg: Segment,
-    offset: number,
-    target: string,
-  ): void {
-    seg.dirty = true;
-    // Events carry matches: a request cannot make them (or the memory) grow without bound.
-    if (this.matches.length < MAX_MATCHES)
-      this.matches.push({ rule, target, field: seg.field, offset, score, severity });
-    if (this.counted.has(rule)) return;
-    this.counted.add(rule);
-    if (monitor) {
-      this.monitorReasons.push(`sig:${rule}`);
-      return;
-    }
-    this.reasons.push(`sig:${rule}`);
-    this.score += score;
-    if (critical) this.critical = true;
-  }
-}
-
-/** The segments their memory has not seen clean (the same array when it knows none of them). */
-function unseen(segs: readonly Segment[], memory: (seg: Segment) => CleanCache | null): readonly Segment[] {
-  let out: Segment[] | null = null;
-  for (let i = 0; i < segs.length; i++) {
-    const seg = segs[i]!;
-    if (memory(seg)?.has(seg.value) === true) out ??= segs.slice(0, i);
-    else if (out !== null) out.push(seg);
-  }
-  return out ?? segs;
-}
-
-function remember(segs: readonly Segment[], memory: (seg: Segment) => CleanCache | null): void {
-  for (const seg of segs) if (!seg.dirty) memory(seg)?.add(seg.value);
 }
 
 const KIND_NAMES: Readonly<Record<number, string>> = Object.freeze({
