@@ -126,27 +126,26 @@ export class SignatureEngine {
     const profile = this.profile(input.route);
     const rs = profile.rules;
     const segs = segmentsOf(input, this.skipHeaders, rs.body.length > 0);
-    const sink = (): Collector => (this.current ??= new Collector());
-    this.checkLengths(segs.code, profile, sink);
-    this.checkLengths(segs.web, profile, sink);
-    this.checkLengths(segs.body, profile, sink);
+    this.checkLengths(segs.code, profile);
+    this.checkLengths(segs.web, profile);
+    this.checkLengths(segs.body, profile);
     if (segs.code.length > 0) {
       const tier = input.tier;
       const memory = (seg: Segment) => profile.codeMemory.get(tier, seg.name);
       const todo = profile.codeMemory.enabled ? unseen(segs.code, memory) : segs.code;
       if (todo.length > 0) {
-        for (const g of rs.code) this.runGroup(g, todo, profile, sink);
-        this.runPolicy(todo, profile, this.allowlist(tier), sink);
+        for (const g of rs.code) this.runGroup(g, todo, profile);
+        this.runPolicy(todo, profile, this.allowlist(tier));
         if (profile.codeMemory.enabled) remember(todo, memory);
       }
     }
     const webMemory = (seg: Segment) => profile.webMemory.get(seg.kind, seg.name);
     const web = profile.webMemory.enabled ? unseen(segs.web, webMemory) : segs.web;
     if (web.length > 0) {
-      for (const g of rs.web) this.runGroup(g, web, profile, sink);
+      for (const g of rs.web) this.runGroup(g, web, profile);
       if (profile.webMemory.enabled) remember(web, webMemory);
     }
-    for (const g of rs.body) this.runGroup(g, segs.body, profile, sink);
+    for (const g of rs.body) this.runGroup(g, segs.body, profile);
     const col = this.current as Collector | null;
     this.current = null;
     if (col === null) return CLEAN;
@@ -162,11 +161,25 @@ export class SignatureEngine {
     };
   }
 
+  /** The collector of the inspection under way, made at its first match. */
+  private sink(): Collector {
+    return (this.current ??= new Collector());
+  }
+
   /** Values too long to inspect are refused rather than skipped (fail closed). */
-  private checkLengths(segs: readonly Segment[], profile: RouteProfile, sink: () => Collector): void {
+  private checkLengths(segs: readonly Segment[], profile: RouteProfile): void {
     for (const seg of segs) {
       if (seg.value.length > this.maxChars) {
-        sink().add('limit.too-long', profile.threshold, 'HIGH', true, false, seg, this.maxChars, KIND_NAMES[seg.kind]!);
+        this.sink().add(
+          'limit.too-long',
+          profile.threshold,
+          'HIGH',
+          true,
+          false,
+          seg,
+          this.maxChars,
+          KIND_NAMES[seg.kind]!,
+        );
       }
     }
   }
@@ -181,7 +194,7 @@ export class SignatureEngine {
     return splitHits(g.split, text, buf);
   }
 
-  private runGroup(g: Group, segs: readonly Segment[], profile: RouteProfile, sink: () => Collector): void {
+  private runGroup(g: Group, segs: readonly Segment[], profile: RouteProfile): void {
     // A joinable group runs its prefilter once over all texts joined by its separator; only on a hit is
     // each text tested on its own, and the group's rules that may match run on the texts that hit.
     if (g.joinable) {
@@ -202,36 +215,29 @@ export class SignatureEngine {
       const buf = utf8(all);
       const hits = this.candidates(g, all, buf);
       if (hits === null) return;
-      if (many === null) return this.runRules(g, firstSeg!, buf, hits, profile, sink);
+      if (many === null) return this.runRules(g, firstSeg!, buf, hits, profile);
     }
     for (const seg of segs) {
       if (!applies(g.kinds, g.fieldNames, seg)) continue;
-      this.runText(g, seg, false, profile, sink);
-      if (!g.decodesUrl && seg.view !== null) this.runText(g, seg, true, profile, sink);
+      this.runText(g, seg, false, profile);
+      if (!g.decodesUrl && seg.view !== null) this.runText(g, seg, true, profile);
     }
   }
 
-  private runText(g: Group, seg: Segment, decoded: boolean, profile: RouteProfile, sink: () => Collector): void {
+  private runText(g: Group, seg: Segment, decoded: boolean, profile: RouteProfile): void {
     if (seg.raw !== null && !decoded && g.chain.length === 0) {
       const hits = this.candidates(g, seg.value, seg.raw);
-      if (hits !== null) this.runRules(g, seg, seg.raw, hits, profile, sink);
+      if (hits !== null) this.runRules(g, seg, seg.raw, hits, profile);
       return;
     }
     const text = seg.text(g.chainKey, g.chain, decoded, g.trigger);
     const buf = utf8(text);
     const hits = this.candidates(g, text, buf);
-    if (hits !== null) this.runRules(g, seg, buf, hits, profile, sink);
+    if (hits !== null) this.runRules(g, seg, buf, hits, profile);
   }
 
   /** Runs the group's rules (those in `hits`, or all) on one text. Offsets are UTF-8 byte offsets. */
-  private runRules(
-    g: Group,
-    seg: Segment,
-    text: Buffer,
-    hits: readonly number[] | true,
-    profile: RouteProfile,
-    sink: () => Collector,
-  ): void {
+  private runRules(g: Group, seg: Segment, text: Buffer, hits: readonly number[] | true, profile: RouteProfile): void {
     const rules = g.rules;
     const n = hits === true ? rules.length : hits.length;
     for (let k = 0; k < n; k++) {
@@ -243,20 +249,28 @@ export class SignatureEngine {
       r.re.lastIndex = 0;
       const m = r.re.exec(text);
       if (m === null) continue;
-      sink().add(r.spec.id, r.spec.score, r.spec.severity, r.critical, r.monitor, seg, m.index, KIND_NAMES[seg.kind]!);
+      this.sink().add(
+        r.spec.id,
+        r.spec.score,
+        r.spec.severity,
+        r.critical,
+        r.monitor,
+        seg,
+        m.index,
+        KIND_NAMES[seg.kind]!,
+      );
     }
   }
 
-  private runPolicy(segs: readonly Segment[], profile: RouteProfile, allow: Allowlist, sink: () => Collector): void {
+  private runPolicy(segs: readonly Segment[], profile: RouteProfile, allow: Allowlist): void {
     for (const seg of segs) {
-      const views = seg.view === null ? [false] : [false, true];
-      for (const decoded of views) {
+      for (let v = seg.view === null ? 1 : 2, decoded = false; v > 0; v--, decoded = true) {
         const hits = checkPolicy(seg.text('tex', TEX_CHAIN, decoded), allow);
         for (const h of hits) {
           if (profile.policyOff.has(h.rule)) continue;
           const off = profile.byField.get(h.rule);
           if (off !== undefined && off.has(seg.name)) continue;
-          const col = sink();
+          const col = this.sink();
           if (col.policy.length < MAX_MATCHES) col.policy.push({ rule: h.rule, name: h.name, offset: h.offset });
           col.add(h.rule, POLICY_SCORE, 'CRITICAL', true, false, seg, h.offset, 'code');
         }
