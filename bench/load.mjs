@@ -1,6 +1,7 @@
 // Bench load generator (one process, run pinned by bench/run.mjs): autocannon warm-up, then one measured run,
 // with the CPU of the watched processes read from /proc right around the measured window.
-// Usage: node bench/load.mjs '<json spec>'  spec: {url, body (path), connections, warmup_s, duration_s, groups}
+// Usage: node bench/load.mjs '<json spec>'
+//   spec: {url, body (path), headers (extra, e.g. x-api-key), connections, warmup_s, duration_s, groups}
 //   groups: {name: [pid, ...]} whose utime+stime deltas (clock ticks) are reported.
 // Prints one JSON line: requests, rps, latency percentiles (µs, from every response), status and error counts,
 // CPU ticks per group, of this process, and of the whole machine (for the noise estimate).
@@ -14,6 +15,8 @@ const headers = {
   'content-type': 'application/json',
   accept: 'image/svg+xml',
   'user-agent': 'portcullis-bench/1 (autocannon)',
+  // The row's own (run.mjs --header), e.g. an API key or a bearer token: same on every request.
+  ...(spec.headers ?? {}),
 };
 
 /** utime + stime of one process in clock ticks, 0 when it is gone. */

@@ -17,6 +17,9 @@ const USAGE = `usage: npm run bench -- [options]
   --body FILE           JSON body to POST to /compile (default bench/bodies/tikz-620.json)
   --gateway NAME=FILE   a gateway row: node dist/main.js start --config FILE (repeatable; default
                         gateway=bench/gateway.bench.yaml). The config reads GATEWAY_PORT, ADMIN_PORT, UPSTREAM_URL.
+  --header ROW:NAME=VALUE  send header NAME: VALUE with every request to row ROW (a --gateway NAME, or
+                        bare-undici, direct, bare-undici-aa), e.g. apikey:x-api-key=... or "jwt:authorization=Bearer ...";
+                        repeatable. Rows without --header send the usual headers.
   --shared-pid PID      a process the gateways share (e.g. a redis-server you started, pinned with taskset -c 1):
                         ours, not noise; its CPU per request is listed under the table (repeatable)
   --no-direct --no-aa   leave out the direct row / the A/A row
@@ -51,6 +54,7 @@ async function main() {
       connections: { type: 'string', default: '50' },
       body: { type: 'string', default: 'bench/bodies/tikz-620.json' },
       gateway: { type: 'string', multiple: true },
+      header: { type: 'string', multiple: true },
       'shared-pid': { type: 'string', multiple: true },
       'no-direct': { type: 'boolean', default: false },
       'no-aa': { type: 'boolean', default: false },
@@ -103,6 +107,12 @@ async function main() {
     if (!existsSync(file)) throw new Error(`--gateway ${g}: no such file`);
     return { name, file };
   });
+  const rowHeaders = parseHeaders(o.header ?? [], [
+    ...gateways.map((g) => g.name),
+    ...(o['no-direct'] ? [] : ['direct']),
+    'bare-undici',
+    ...(o['no-aa'] ? [] : ['bare-undici-aa']),
+  ]);
   const sharedPids = (o['shared-pid'] ?? []).map(Number);
   for (const p of sharedPids) if (!existsSync(`/proc/${p}`)) throw new Error(`--shared-pid ${p}: not running`);
 
@@ -151,10 +161,14 @@ async function main() {
       });
 
     for (const t of targets) {
-      t.sanity = await sanity(t.port, cfg.body);
+      const extra = rowHeaders.get(t.name) ?? {};
+      t.sanity = await sanity(t.port, cfg.body, extra);
       t.ok = t.sanity.status === 200;
+      const sent = Object.keys(extra);
       console.error(
-        `bench: ${t.name} on :${t.port}${t.pid ? ` (pid ${t.pid})` : ''}: sanity ${t.sanity.status} ${t.sanity.type}`,
+        `bench: ${t.name} on :${t.port}${t.pid ? ` (pid ${t.pid})` : ''}: sanity ${t.sanity.status} ${t.sanity.type}` +
+          (sent.length ? ` (with ${sent.join(', ')})` : '') +
+          (t.sanity.policy ? `; RateLimit-Policy: ${t.sanity.policy}` : ''),
       );
       if (!t.ok)
         console.error(`bench: ${t.name} does not answer 200 to the bench request: not benched (see ${outDir})`);
@@ -176,6 +190,7 @@ async function main() {
         const run = await measuring.measure({
           ...cfg,
           url: `http://127.0.0.1:${t.port}/compile`,
+          headers: rowHeaders.get(t.name) ?? {},
           groups,
           lg,
           hz,
@@ -197,8 +212,17 @@ async function main() {
       connections: cfg.connections,
       pinning: pinned ? `loadgen CPU ${o['loadgen-cpu']}, upstream + proxies CPU ${o['server-cpu']}` : 'none',
       gateways,
+      // Header names only: the values (bench fixtures) stay out of the results.
+      row_headers: Object.fromEntries([...rowHeaders].map(([row, h]) => [row, Object.keys(h)])),
     };
-    const md = markdown(header, summary, cfg);
+    let md = markdown(header, summary, cfg);
+    if (rowHeaders.size > 0)
+      md = md.replace(
+        /\n\n\| target/,
+        `\n- request headers added per row: ${[...rowHeaders]
+          .map(([row, h]) => `${row}: ${Object.keys(h).join(', ')}`)
+          .join('; ')}\n\n| target`,
+      );
     writeFileSync(join(outDir, 'results.json'), JSON.stringify({ header, targets, runs, summary }, null, 2));
     writeFileSync(join(outDir, 'results.md'), md);
     console.log(md);
@@ -210,4 +234,28 @@ async function main() {
   } finally {
     await stopAll();
   }
+}
+
+/**
+ * --header ROW:NAME=VALUE options to Map(row -> {name: value}). Names are lower-cased HTTP tokens; the bench's
+ * own headers (host, body framing) cannot be replaced, so every row still sends the same request otherwise.
+ */
+function parseHeaders(specs, rows) {
+  const out = new Map();
+  for (const spec of specs) {
+    const colon = spec.indexOf(':');
+    const eq = spec.indexOf('=', colon + 1);
+    if (colon < 1 || eq < colon + 2) throw new Error(`--header ${spec}: expected ROW:Header-Name=value`);
+    const row = spec.slice(0, colon);
+    const name = spec.slice(colon + 1, eq).toLowerCase();
+    const value = spec.slice(eq + 1);
+    if (!rows.includes(row)) throw new Error(`--header ${spec}: no row ${row} (rows: ${rows.join(', ')})`);
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) throw new Error(`--header ${spec}: not a header name: ${name}`);
+    if (['host', 'content-type', 'content-length', 'transfer-encoding', 'connection'].includes(name))
+      throw new Error(`--header ${spec}: ${name} is the bench's own`);
+    if (/[\r\n\0]/.test(value)) throw new Error(`--header ${spec}: the value holds a line break or NUL`);
+    if (!out.has(row)) out.set(row, {});
+    out.get(row)[name] = value;
+  }
+  return out;
 }

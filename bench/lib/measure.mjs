@@ -40,6 +40,7 @@ function loadOnce(c) {
   const spec = {
     url: c.url,
     body: c.body,
+    headers: c.headers ?? {},
     connections: c.connections,
     warmup_s: c.warmup,
     duration_s: c.duration,

@@ -88,8 +88,8 @@ export async function stopAll() {
   }
 }
 
-/** The bench request once, as the load sends it: status and content type. */
-export function sanity(port, bodyFile) {
+/** The bench request once, as the load sends it (with the row's extra headers): status, content type, policy. */
+export function sanity(port, bodyFile, extraHeaders = {}) {
   const body = readFileSync(bodyFile);
   return new Promise((res) => {
     const req = http.request(
@@ -104,11 +104,19 @@ export function sanity(port, bodyFile) {
           'content-type': 'application/json',
           accept: 'image/svg+xml',
           'content-length': body.length,
+          ...extraHeaders,
         },
       },
       (r) => {
         r.resume();
-        r.on('end', () => res({ status: r.statusCode, type: r.headers['content-type'] ?? '-' }));
+        r.on('end', () =>
+          res({
+            status: r.statusCode,
+            type: r.headers['content-type'] ?? '-',
+            // The tier's limits as the gateway applied them: shows which tier the row's identity got.
+            policy: r.headers['ratelimit-policy'] ?? null,
+          }),
+        );
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
