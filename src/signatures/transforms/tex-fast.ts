@@ -1,7 +1,8 @@
 // The TeX normaliser's fast path: ordinary text (letters, digits, brackets, braces, single spaces, comments,
-// control words nothing special applies to) scanned in one tight loop over local variables, with the same
-// output as the general path (tex.ts), which takes over at anything else: special control words, control
-// symbols, carets, NUL, and any state a definition, alias or case mapping has set up.
+// control words nothing special applies to, `\begin{name}`) read in one loop over local variables, a run of
+// ordinary text copied in one piece, with the same output as the general path (tex.ts), which takes over at
+// anything else: special control words, control symbols, carets, NUL, and any state a definition, alias or
+// case mapping has set up. tex-fast.test.ts holds the two paths to the same output.
 import { BACKSLASH, nameHash, PERCENT } from './tex-chars.js';
 import { SPECIAL_HASHES } from './tex-names.js';
 import { TexLookahead } from './tex-lookahead.js';
@@ -29,6 +30,10 @@ const LETTER = new Uint8Array(65536);
 for (let c = 65; c <= 90; c++) LETTER[c] = LETTER[c + 32] = 1;
 LETTER[64] = 1;
 
+/**
+ * The end of a run from lastIndex: ordinary characters, and single spaces each followed by one (what the
+ * general path copies as one contiguous piece). One call per line of a diagram; linear (no ambiguity).
+ */
 const RUN = /[^\\%\0\t-\r ]*(?: [^\\%\0\t-\r ]+)*/y;
 /** A bitmap of the special names' hashes (low 12 bits): most control words are ruled out by one load. */
 const SPECIAL_BITS = new Uint8Array(4096);
