@@ -42,7 +42,8 @@ routes:
   - { name: health, methods: [GET], path: /health }
 store:
   type: redis
-  redis: { url: "redis://127.0.0.1:${redis.port}", key_prefix: "two:" }
+  # generous timeout: under a loaded CI machine a slow answer must not fail over to local limits
+  redis: { url: "redis://127.0.0.1:${redis.port}", key_prefix: "two:", timeout_ms: 5000 }
 rate_limits:
   tiers:
     anonymous:

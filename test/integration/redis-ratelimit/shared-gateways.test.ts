@@ -24,7 +24,7 @@ function config(upstream: string, redisPort: number, policy: 'fail-open' | 'fail
   redis:
     url: redis://127.0.0.1:${redisPort}
     key_prefix: "shared:"
-    timeout_ms: 200
+    timeout_ms: 1000
     retry_ms: 100
     on_failure: ${policy}
 rate_limits:
