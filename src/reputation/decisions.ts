@@ -67,7 +67,10 @@ export class Decisions implements Closable {
       this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
     }
-    this.loading ??= this.resync();
+    // Deferred past the synchronous config build that calls start(): other checks' build work (rule
+    // compilation, database verification) would otherwise block the loop while the first read is in flight,
+    // and its reply would be taken for a store timeout.
+    this.loading ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.resync());
     return this.loading;
   }
 

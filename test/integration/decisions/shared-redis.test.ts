@@ -22,6 +22,7 @@ describeRedis('blocks shared through Redis', () => {
   redis:
     url: redis://127.0.0.1:${redis.port}
     key_prefix: "dec:"
+    timeout_ms: 2000 # a loaded CI machine must not turn a slow answer into fail-open (blocks kept locally)
 decisions:
   audit_log: stderr
 `,

@@ -136,7 +136,7 @@ describeRedis('gateways sharing one Redis', () => {
     expect(code).toBe(200);
   });
 
-  it('one HTTP request costs at most one Redis command (INFO commandstats, every command)', async () => {
+  it('one HTTP request sends at most one Redis command (MONITOR, every client command; INFO commandstats also reports the script-internal ones)', async () => {
     const [a] = await startBoth('fail-open', 100_000);
     await status(a, '192.0.2.90'); // warm: script loaded
     const N = 100;
