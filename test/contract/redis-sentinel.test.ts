@@ -1,9 +1,8 @@
 // Runs the Store contract against RedisStore in Sentinel mode: a real master found through a real Sentinel.
 import { afterAll, beforeAll } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { RedisStore } from '../../src/store/redis.js';
 import { describeRedis, startRedis, startRedisSentinel, type RedisServer } from '../helpers/redis.js';
 import { storeContract } from './store-contract.js';
+import { redisHarness } from './redis-harness.js';
 
 describeRedis('redis via sentinel', () => {
   let master: RedisServer;
@@ -19,28 +18,10 @@ describeRedis('redis via sentinel', () => {
 
   storeContract(
     'redis (sentinel)',
-    async () => {
-      const prefix = `pc${randomBytes(3).toString('hex')}:`;
-      const make = async () => {
-        const s = new RedisStore({
-          mode: 'sentinel',
-          nodes: [{ host: sentinel.host, port: sentinel.port }],
-          sentinelName: 'mymaster',
-          prefix,
-          timeoutMs: 2_000,
-          connectTimeoutMs: 2_000,
-        });
-        if (!(await s.ready(5_000))) throw new Error('redis via sentinel not ready');
-        return s;
-      };
-      const store = await make();
-      return {
-        store,
-        peer: make,
-        elapse: (ms) => new Promise<void>((r) => setTimeout(r, ms)),
-        dispose: () => store.close(),
-      };
-    },
+    redisHarness(
+      () => ({ mode: 'sentinel', nodes: [{ host: sentinel.host, port: sentinel.port }], sentinelName: 'mymaster' }),
+      5_000,
+    ),
     { shared: true, realTime: true },
   );
 });
