@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { spawn, spawnSync } from 'node:child_process';
+import { underBenchLock } from './lib/lock.mjs';
 import { ROOT, startProcess, stopAll, sanity, treePids, cpuCount, clockTicks } from './lib/procs.mjs';
 import * as measuring from './lib/measure.mjs';
 import { summarise, markdown } from './lib/report.mjs';
@@ -29,21 +29,8 @@ const USAGE = `usage: npm run bench -- [options]
   --retries N           N times (default 2); the last try is kept
   --quick               allow fewer than 5 rounds (smoke runs; figures are not for reading)`;
 
-// One bench at a time on this machine: two at once measure each other. Re-run ourselves under flock(1) on a
-// machine-wide lock (also taken by the shared-bench recipe in docs/operations.md); wait up to an hour for it.
-const LOCK = process.env.PORTCULLIS_BENCH_LOCK ?? '/tmp/portcullis-bench.lock';
-if (process.env.PORTCULLIS_BENCH_LOCKED !== '1' && !process.argv.includes('--help')) {
-  const env = { ...process.env, PORTCULLIS_BENCH_LOCKED: '1' };
-  const me = [process.execPath, ...process.argv.slice(1)];
-  if (spawnSync('flock', ['-n', LOCK, 'true']).status !== 0)
-    console.error(`bench: another bench holds ${LOCK}: waiting (up to 1 h)`);
-  const child = spawn('flock', ['-w', '3600', LOCK, ...me], { stdio: 'inherit', env });
-  // Pass signals on, so stopping this process stops the bench (which then stops its servers).
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
-  child.once('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
-} else {
-  await main();
-}
+if (process.argv.includes('--help')) await main();
+else await underBenchLock('bench', main);
 
 async function main() {
   const { values: o } = parseArgs({

@@ -3,26 +3,13 @@
 // Run after `npm run build`:  node bench/signatures-micro.mjs [--runs 5] [--only 620|10k] [--quick]
 // Each figure is the median over --runs runs of process.cpuUsage() per operation (the machine is shared and
 // noisy: medians, not single runs). Takes the machine-wide bench lock like bench/run.mjs.
-import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { underBenchLock } from './lib/lock.mjs';
 
-const LOCK = process.env.PORTCULLIS_BENCH_LOCK ?? '/tmp/portcullis-bench.lock';
-if (process.env.PORTCULLIS_BENCH_LOCKED !== '1' && spawnSync('flock', ['--version']).status === 0) {
-  // One bench at a time on this machine: two at once measure each other.
-  const env = { ...process.env, PORTCULLIS_BENCH_LOCKED: '1' };
-  if (spawnSync('flock', ['-n', LOCK, 'true']).status !== 0) console.error(`another bench holds ${LOCK}: waiting`);
-  const child = spawn('flock', ['-w', '3600', LOCK, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env,
-  });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
-  child.once('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
-} else {
-  await main();
-}
+await underBenchLock('signatures-micro', main);
 
 async function main() {
   const { values: o } = parseArgs({
