@@ -18,7 +18,7 @@ import type { Store } from './store/store.js';
 import { DataPlane } from './http/data-plane.js';
 import { onClientError } from './http/client-errors.js';
 import { adminHandler, type AdminHandler, type Readiness } from './http/admin.js';
-import { buildTokenCheck } from './http/admin-auth.js';
+import { buildTokenCheck, type TokenCheck } from './http/admin-auth.js';
 import { createPool, poolKey, upstreamReadiness } from './proxy/pool.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { createEventSink, type EventSink } from './telemetry/events.js';
@@ -47,6 +47,8 @@ export class Gateway {
   /** Built in listen(), once the store had its chance to connect (checks load shared state at build). */
   private snap!: Snapshot;
   private readonly builtStore: BuiltStore;
+  /** Admin token digests, derived from the config in service (hashed once per load, not per admin call). */
+  private tokenCheck: TokenCheck | null = null;
   private readonly pools = new Map<string, Pool>();
   private readonly plane: DataPlane;
   private readonly server: http.Server;
@@ -112,7 +114,7 @@ export class Gateway {
       adminHandler({
         registry: this.metrics.registry,
         readiness: () => this.readiness,
-        tokens: () => buildTokenCheck(this.snap.config.admin.tokens),
+        tokens: () => this.tokenCheck,
         routes: this.adminRoutes,
       }),
     );
@@ -172,6 +174,7 @@ export class Gateway {
   private swap(next: Snapshot): void {
     const prev = this.snap;
     this.snap = next;
+    this.tokenCheck = buildTokenCheck(next.config.admin.tokens);
     this.metrics.configTimestamp.set(next.loadedAt / 1000);
     const l = prev.config.server.listen;
     const n = next.config.server.listen;
@@ -191,6 +194,7 @@ export class Gateway {
     // the shared truth at build time; past it the store's failure policy applies and it catches up later.
     await this.builtStore.ready(STORE_CONNECT_WAIT_MS);
     this.snap = this.build(this.initial);
+    this.tokenCheck = buildTokenCheck(this.snap.config.admin.tokens);
     this.metrics.configTimestamp.set(this.snap.loadedAt / 1000);
     const c = this.snap.config;
     await new Promise<void>((resolve, reject) => {
