@@ -136,14 +136,14 @@ export class SignatureEngine {
       if (todo.length > 0) {
         for (const g of rs.code) this.runGroup(g, todo, profile);
         this.runPolicy(todo, profile, this.allowlist(tier));
-        if (profile.codeMemory.enabled) remember(todo, memory);
+        if (profile.codeMemory.enabled && !this.cutShort()) remember(todo, memory);
       }
     }
     const webMemory = (seg: Segment) => profile.webMemory.get(seg.kind, seg.name);
     const web = profile.webMemory.enabled ? unseen(segs.web, webMemory) : segs.web;
     if (web.length > 0) {
       for (const g of rs.web) this.runGroup(g, web, profile);
-      if (profile.webMemory.enabled) remember(web, webMemory);
+      if (profile.webMemory.enabled && !this.cutShort()) remember(web, webMemory);
     }
     for (const g of rs.body) this.runGroup(g, segs.body, profile);
     const col = this.current as Collector | null;
@@ -159,6 +159,15 @@ export class SignatureEngine {
       deny: col.critical || (col.reasons.length > 0 && col.score >= profile.threshold),
       policy: col.policy,
     };
+  }
+
+  /**
+   * True once a CRITICAL enforce match has stopped the inspection early: the texts not yet matched may not
+   * have met every rule, so none of this request's texts may be remembered as clean (else a refused request
+   * would teach the memory a dangerous header or field as clean).
+   */
+  private cutShort(): boolean {
+    return !this.exhaustive && this.current?.critical === true;
   }
 
   /** The collector of the inspection under way, made at its first match. */

@@ -213,6 +213,28 @@ describe('signature engine', () => {
   });
 });
 
+describe('signature engine, clean-text memory and early stops', () => {
+  it('remembers nothing of a request cut short by a CRITICAL match (its other texts met no rule)', () => {
+    // The code's CRITICAL match stops the inspection before the header meets its rules: were the header
+    // then remembered as clean, the same header with harmless code would pass.
+    const e = engine();
+    const evil = { host: 'localhost', 'user-agent': '<script>alert(1)</script>' };
+    for (let i = 0; i < 4; i++) expect(e.inspect(req('\\write18{x}', { headers: evil })).deny).toBe(true);
+    expect(e.inspect(req('\\draw (0,0);', { headers: evil })).reasons).toEqual(['sig:t.web']);
+    // Likewise a second code field behind a first one that was refused.
+    const two = (a: string, b: string) =>
+      req('', {
+        fields: [
+          { name: 'tikz_code', path: 'tikz_code[0]', value: a, code: true },
+          { name: 'tikz_code', path: 'tikz_code[1]', value: b, code: true },
+        ],
+      });
+    for (let i = 0; i < 4; i++) expect(e.inspect(two('\\write18{x}', '\\openin\\read')).deny).toBe(true);
+    const alone = req('\\openin\\read');
+    expect(e.inspect(alone).reasons).toEqual(['sig:t.high', 'sig:t.medium']);
+  });
+});
+
 describe('signature engine, cost bounds', () => {
   it('stops at the first CRITICAL match unless asked for every match', () => {
     const e = engine({ anomaly_threshold: 1000 });
