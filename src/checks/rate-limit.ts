@@ -5,7 +5,8 @@ import { limit, PASS, type TerminalVerdict, type Verdict } from '../core/verdict
 import type { GatewayConfig } from '../config/schema.js';
 import { groupingFromConfig, SINGLE_LEVEL } from '../ratelimit/subject.js';
 import { Plans } from '../ratelimit/plan.js';
-import { checkLimits, checkLimitsSync, type LimitOutcome } from '../ratelimit/limiter.js';
+import { checkLimitsSync, type LimitOutcome } from '../ratelimit/limiter.js';
+import { LeasedLimiter } from '../ratelimit/lease.js';
 import { MemoryStore } from '../store/memory.js';
 import { rateLimitHeaders, retryAfter } from '../ratelimit/headers.js';
 import { rateControl, type RateSettings } from '../ratelimit/control.js';
@@ -34,6 +35,13 @@ export function buildRateLimitCheck(config: GatewayConfig, deps: CheckDeps): Che
   const store = deps.store;
   // A single instance on the memory store decides synchronously (no promise per request).
   const memory = store instanceof MemoryStore ? store : null;
+  // A shared store hands out leased grants (one call admits up to lease.max_requests of a client).
+  const shared = new LeasedLimiter(store, {
+    maxUnits: c.lease.max_requests,
+    share: c.lease.share,
+    maxMs: c.lease.max_ms,
+    maxEntries: c.lease.max_clients,
+  });
   const unavailable: TerminalVerdict = Object.freeze({
     kind: 'limit',
     status: 503,
@@ -62,8 +70,10 @@ export function buildRateLimitCheck(config: GatewayConfig, deps: CheckDeps): Che
       const plan = plans.get(tier, ctx.route?.name ?? null, subject.kind);
       if (plan === undefined || plan.defs.length === 0) return PASS;
       if (memory !== null) return decide(ctx, plan.policyHeader, checkLimitsSync(memory, plan, subject));
-      return checkLimits(store, plan, subject).then(
-        (out) => decide(ctx, plan.policyHeader, out),
+      const out = shared.check(plan, subject);
+      if (!(out instanceof Promise)) return decide(ctx, plan.policyHeader, out);
+      return out.then(
+        (o) => decide(ctx, plan.policyHeader, o),
         (err: unknown) => {
           // fail-closed (or a store without a fallback) reaches here: 503, not a fault.
           if (err instanceof StoreError && err.unavailable) return unavailable;

@@ -17,16 +17,36 @@ export interface WindowParams {
 
 export type AlgoParams = GcraParams | WindowParams;
 
-/** What one limit decided; numbers are what the script returns (integers). */
-export interface StepResult {
-  readonly allow: boolean;
-  /** GCRA: backlog in ms (TAT - now) after the request if allowed, before it if refused. Window: current count. */
+/**
+ * One limit's stored state as read at `now`, and its room: how many requests of `cost` it admits at once
+ * (capped, so the exact check below loops at most a step or two). room >= 1 exactly when one request passes.
+ */
+export interface LimitRead {
+  readonly room: number;
+  /** GCRA: the theoretical arrival time max(stored TAT, now). Window: the current window's index. */
+  readonly t: number;
+  /** Window: current and previous window counts (0 for GCRA). */
+  readonly curr: number;
+  readonly prev: number;
+}
+
+/** What a limit reports after a decision: the numbers the script returns and the state to store. */
+export interface LimitCharge {
+  /** GCRA: backlog in ms (TAT - now, rounded up) after the charge, or before it when nothing was charged. Window: current count. */
   readonly a: number;
   /** Window: previous window's count. GCRA: 0. */
   readonly b: number;
-  /** The state to store when every limit of the request allows; null when nothing changes. */
+  /** The state to store; null when nothing was charged. */
   readonly next: string | null;
   readonly ttlMs: number;
+}
+
+/** The largest k <= cap with fits(k), starting from an estimate that float rounding may put one off. */
+function roomFrom(estimate: number, cap: number, fits: (k: number) => boolean): number {
+  let room = Math.min(cap, Math.max(0, Math.floor(estimate)));
+  while (room > 0 && !fits(room)) room--;
+  if (room === 0 && cap >= 1 && fits(1)) room = 1;
+  return room;
 }
 
 /**
@@ -34,21 +54,20 @@ export interface StepResult {
  * so over T ms of sending as fast as it can it gets burst + floor(T / interval) through.
  * State: the theoretical arrival time (TAT), ms with 3 decimals.
  */
-export function gcraStep(raw: string | null, now: number, p: GcraParams, cost: number): StepResult {
+export function gcraRead(raw: string | null, now: number, p: GcraParams, cost: number, cap: number): LimitRead {
   const stored = raw === null ? now : Number(raw);
   const tat = stored > now ? stored : now;
-  const newTat = tat + p.intervalMs * cost;
-  if (newTat - now <= p.burst * p.intervalMs) {
-    const backlog = newTat - now;
-    return {
-      allow: true,
-      a: Math.ceil(backlog),
-      b: 0,
-      next: newTat.toFixed(3),
-      ttlMs: Math.max(1, Math.ceil(backlog)),
-    };
-  }
-  return { allow: false, a: Math.ceil(tat - now), b: 0, next: null, ttlMs: 0 };
+  const limit = p.burst * p.intervalMs;
+  const step = p.intervalMs * cost;
+  const room = roomFrom((limit - (tat - now)) / step, cap, (k) => tat + step * k - now <= limit);
+  return { room, t: tat, curr: 0, prev: 0 };
+}
+
+export function gcraCharge(r: LimitRead, now: number, p: GcraParams, cost: number, units: number): LimitCharge {
+  if (units === 0) return { a: Math.ceil(r.t - now), b: 0, next: null, ttlMs: 0 };
+  const newTat = r.t + p.intervalMs * cost * units;
+  const backlog = Math.ceil(newTat - now);
+  return { a: backlog, b: 0, next: newTat.toFixed(3), ttlMs: Math.max(1, backlog) };
 }
 
 /**
@@ -56,7 +75,7 @@ export function gcraStep(raw: string | null, now: number, p: GcraParams, cost: n
  * current aligned window and prev the one before; a request of `cost` units passes when estimate + cost <= limit.
  * State: "index:curr:prev".
  */
-export function windowStep(raw: string | null, now: number, p: WindowParams, cost: number): StepResult {
+export function windowRead(raw: string | null, now: number, p: WindowParams, cost: number, cap: number): LimitRead {
   const idx = Math.floor(now / p.windowMs);
   let curr = 0;
   let prev = 0;
@@ -74,11 +93,14 @@ export function windowStep(raw: string | null, now: number, p: WindowParams, cos
   }
   const elapsed = now - idx * p.windowMs;
   const estimate = (prev * (p.windowMs - elapsed)) / p.windowMs + curr;
-  if (estimate + cost <= p.limit) {
-    const c = curr + cost;
-    return { allow: true, a: c, b: prev, next: `${idx}:${c}:${prev}`, ttlMs: 2 * p.windowMs };
-  }
-  return { allow: false, a: curr, b: prev, next: null, ttlMs: 0 };
+  const room = roomFrom((p.limit - estimate) / cost, cap, (k) => estimate + cost * k <= p.limit);
+  return { room, t: idx, curr, prev };
+}
+
+export function windowCharge(r: LimitRead, p: WindowParams, cost: number, units: number): LimitCharge {
+  if (units === 0) return { a: r.curr, b: r.prev, next: null, ttlMs: 0 };
+  const c = r.curr + cost * units;
+  return { a: c, b: r.prev, next: `${r.t}:${c}:${r.prev}`, ttlMs: 2 * p.windowMs };
 }
 
 /** Remaining units and ms until `need` units would pass, from a step's returned numbers. */

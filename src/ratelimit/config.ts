@@ -87,6 +87,18 @@ export const rateLimitsSchema = z
     default_tier: name.default('anonymous'),
     /** The tier `tighten` moves a risky client to when no other is named. */
     suspicious_tier: name.default('suspicious'),
+    /**
+     * Shared stores (Redis) only: one store call may admit up to `max_requests` of one client, handed out by
+     * this instance for up to `max_ms` (see docs/rate-limits.md, "Leased grants"). max_requests 1: off.
+     */
+    lease: z
+      .strictObject({
+        max_requests: z.number().int().min(1).max(1000).default(16),
+        share: z.number().int().min(1).max(100).default(4),
+        max_ms: z.number().int().min(1).max(60_000).default(1000),
+        max_clients: z.number().int().min(1).default(10_000),
+      })
+      .prefault({}),
     /** Redis down under fail-closed: the Retry-After of the 503. */
     unavailable_retry_after_s: z.number().int().positive().default(1),
   })

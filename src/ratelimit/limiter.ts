@@ -39,16 +39,29 @@ export function checkLimitsSync(store: MemoryStore, plan: Plan, subject: Subject
   return interpret(plan, store.runSync(RATE_SCRIPT, planKeys(plan, subject), plan.args));
 }
 
-function interpret(plan: Plan, r: ScriptResult): LimitOutcome {
+/**
+ * Standings for the `used`-th request (1-based) of a grant read at `now`: the units of the grant not yet used
+ * count as the client's remaining quota, and a GCRA backlog shrinks as time passes. With used = granted and
+ * now = r.now (one request, answered at once) this is exactly the script's own view.
+ */
+export function standingsAt(plan: Plan, r: ScriptResult, used: number, now: number): LimitOutcome {
   const standings: PolicyStanding[] = new Array(plan.defs.length);
+  const unused = r.granted > 0 ? r.granted - used : 0;
   for (let i = 0; i < plan.defs.length; i++) {
     const def = plan.defs[i]!;
     const step = r.steps[i]!;
-    const standing =
-      def.params.kind === 'gcra'
-        ? gcraStanding(def.params, step.a, 1)
-        : windowStanding(def.params, r.now, step.a, step.b, 1);
+    let standing;
+    if (def.params.kind === 'gcra') {
+      const backlog = step.a - unused * def.params.intervalMs - (now - r.now);
+      standing = gcraStanding(def.params, Math.max(0, Math.ceil(backlog)), 1);
+    } else {
+      standing = windowStanding(def.params, now, step.a - unused, step.b, 1);
+    }
     standings[i] = { def, standing, allow: step.allow };
   }
-  return { allowed: r.allowed, standings };
+  return { allowed: r.granted > 0, standings };
+}
+
+function interpret(plan: Plan, r: ScriptResult): LimitOutcome {
+  return standingsAt(plan, r, r.granted, r.now);
 }

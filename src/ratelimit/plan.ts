@@ -21,7 +21,7 @@ export interface PolicyDef {
 export interface Plan {
   readonly tier: string;
   readonly defs: readonly PolicyDef[];
-  /** ARGV after now, all limits concatenated (see script.ts). */
+  /** ARGV after now: want 1, share 1, then all limits concatenated (see script.ts). */
   readonly args: readonly (string | number)[];
   /** The whole RateLimit-Policy field value. */
   readonly policyHeader: string;
@@ -55,7 +55,8 @@ export function buildPlan(
   levels: readonly GroupLevel[],
 ): Plan {
   const defs: PolicyDef[] = [];
-  const args: (string | number)[] = [];
+  // One request at a time (want 1, share 1); lease.ts makes the leasing variant of these args.
+  const args: (string | number)[] = [1, 1];
   const lim = applicable(limits, route);
   levels.forEach((level, li) => {
     for (const l of lim) {

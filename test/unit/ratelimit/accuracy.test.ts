@@ -8,3 +8,13 @@ accuracySuite('memory store', async () => {
   const store = new MemoryStore({ maxKeys: 10_000, clock });
   return { store, clock, dispose: () => store.close() };
 });
+
+accuracySuite(
+  'memory store',
+  async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStore({ maxKeys: 10_000, clock });
+    return { store, clock, dispose: () => store.close() };
+  },
+  'leased',
+);
