@@ -88,6 +88,11 @@ export class MemoryTable {
     return this.entries > 0;
   }
 
+  /** True when the memory for (a, b) holds `text` (exact membership; makes no memory). */
+  has(a: string | number, b: string, text: string): boolean {
+    return this.tables.get(a)?.get(b)?.has(text) === true;
+  }
+
   /** The memory for (a, b), or null when memories are off or too many exist already. */
   get(a: string | number, b: string): CleanCache | null {
     if (this.entries === 0) return null;
@@ -108,18 +113,21 @@ export class MemoryTable {
   }
 }
 
-/** The segments their memory has not seen clean (the same array when it knows none of them). */
-export function unseen(segs: readonly Segment[], memory: (seg: Segment) => CleanCache | null): readonly Segment[] {
+/**
+ * The segments their memory has not seen clean (the same array when it knows none of them). `label`: the
+ * memory's first label (the tier, for code), or null for the segment's kind (web texts).
+ */
+export function unseen(segs: readonly Segment[], table: MemoryTable, label: string | null): readonly Segment[] {
   let out: Segment[] | null = null;
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i]!;
-    if (memory(seg)?.has(seg.value) === true) out ??= segs.slice(0, i);
+    if (table.has(label ?? seg.kind, seg.name, seg.key)) out ??= segs.slice(0, i);
     else if (out !== null) out.push(seg);
   }
   return out ?? segs;
 }
 
-/** Remembers the segments no rule or policy matched. */
-export function remember(segs: readonly Segment[], memory: (seg: Segment) => CleanCache | null): void {
-  for (const seg of segs) if (!seg.dirty) memory(seg)?.add(seg.value);
+/** Remembers the segments no rule or policy matched (labels as for unseen). */
+export function remember(segs: readonly Segment[], table: MemoryTable, label: string | null): void {
+  for (const seg of segs) if (!seg.dirty) table.get(label ?? seg.kind, seg.name)?.add(seg.key);
 }

@@ -125,25 +125,25 @@ export class SignatureEngine {
     this.current = null;
     const profile = this.profile(input.route);
     const rs = profile.rules;
-    const segs = segmentsOf(input, this.skipHeaders, rs.body.length > 0);
+    // Web values the memory knows clean get no segment (segmentsOf asks it).
+    const webMemory = profile.webMemory.enabled ? profile.webMemory : null;
+    const segs = segmentsOf(input, this.skipHeaders, rs.body.length > 0, webMemory);
     this.checkLengths(segs.code, profile);
     this.checkLengths(segs.web, profile);
     this.checkLengths(segs.body, profile);
     if (segs.code.length > 0) {
       const tier = input.tier;
-      const memory = (seg: Segment) => profile.codeMemory.get(tier, seg.name);
-      const todo = profile.codeMemory.enabled ? unseen(segs.code, memory) : segs.code;
+      const memory = profile.codeMemory.enabled ? profile.codeMemory : null;
+      const todo = memory !== null ? unseen(segs.code, memory, tier) : segs.code;
       if (todo.length > 0) {
         for (const g of rs.code) this.runGroup(g, todo, profile);
         this.runPolicy(todo, profile, this.allowlist(tier));
-        if (profile.codeMemory.enabled && !this.cutShort()) remember(todo, memory);
+        if (memory !== null && !this.cutShort()) remember(todo, memory, tier);
       }
     }
-    const webMemory = (seg: Segment) => profile.webMemory.get(seg.kind, seg.name);
-    const web = profile.webMemory.enabled ? unseen(segs.web, webMemory) : segs.web;
-    if (web.length > 0) {
-      for (const g of rs.web) this.runGroup(g, web, profile);
-      if (profile.webMemory.enabled && !this.cutShort()) remember(web, webMemory);
+    if (segs.web.length > 0) {
+      for (const g of rs.web) this.runGroup(g, segs.web, profile);
+      if (webMemory !== null && !this.cutShort()) remember(segs.web, webMemory, null);
     }
     for (const g of rs.body) this.runGroup(g, segs.body, profile);
     const col = this.current as Collector | null;

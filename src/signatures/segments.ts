@@ -20,6 +20,11 @@ export interface InspectInput {
   readonly body: Buffer | null;
 }
 
+/** What the web memory knows clean (kind, field or header name, and the value as received). */
+export interface KnownClean {
+  has(kind: number, name: string, value: string): boolean;
+}
+
 export class Segment {
   /** Set when any rule or policy matched this segment (it is then not remembered as clean). */
   dirty = false;
@@ -37,6 +42,8 @@ export class Segment {
     /** Where it sits, as reported in matches: the field's path, the header name, or null. */
     readonly field: string | null,
     readonly value: string,
+    /** What the clean-text memory knows it by: the value, or for a header line the header's value alone. */
+    readonly key: string = value,
     /** The bytes as received, when the segment is the raw body: rules without transforms read them as is. */
     readonly raw: Buffer | null = null,
   ) {}
@@ -71,7 +78,6 @@ export interface Segments {
 
 const NO_SEGMENTS: readonly Segment[] = Object.freeze([]);
 
-/** Splits a request into segments. `wantBody`: some rule reads the raw body. */
 /**
  * A code field sent several times (a JSON array, a repeated form field) may be joined by the service
  * before it compiles: `["\\inp", "ut{/etc/passwd}"]`. Each field name with several pieces gets two more
@@ -91,27 +97,44 @@ function joinPieces(code: Segment[]): void {
   }
 }
 
-export function segmentsOf(input: InspectInput, skipHeaders: ReadonlySet<string>, wantBody: boolean): Segments {
+/**
+ * Splits a request into segments. `wantBody`: some rule reads the raw body. `known`: the web memory; a web
+ * value it knows clean gets no segment at all (most header values repeat from request to request).
+ */
+export function segmentsOf(
+  input: InspectInput,
+  skipHeaders: ReadonlySet<string>,
+  wantBody: boolean,
+  known: KnownClean | null,
+): Segments {
   const code: Segment[] = [];
   const web: Segment[] = [];
   for (const f of input.fields) {
     if (f.code) code.push(new Segment(KIND.code, f.name, f.path, f.value));
-    else web.push(new Segment(KIND.fields, f.name, f.path, f.value));
+    else if (known?.has(KIND.fields, f.name, f.value) !== true)
+      web.push(new Segment(KIND.fields, f.name, f.path, f.value));
   }
-  web.push(new Segment(KIND.path, '', null, input.path));
-  if (input.query !== '') web.push(new Segment(KIND.query, '', null, input.query));
+  if (known?.has(KIND.path, '', input.path) !== true) web.push(new Segment(KIND.path, '', null, input.path));
+  if (input.query !== '' && known?.has(KIND.query, '', input.query) !== true)
+    web.push(new Segment(KIND.query, '', null, input.query));
   const h = input.headers;
   for (const name in h) {
     if (skipHeaders.has(name)) continue;
     const v = h[name];
     if (v === undefined) continue;
-    if (typeof v === 'string') web.push(new Segment(KIND.headers, name, name, `${name}: ${v}`));
-    else for (const one of v) web.push(new Segment(KIND.headers, name, name, `${name}: ${one}`));
+    if (typeof v === 'string') {
+      if (known?.has(KIND.headers, name, v) !== true)
+        web.push(new Segment(KIND.headers, name, name, `${name}: ${v}`, v));
+    } else {
+      for (const one of v)
+        if (known?.has(KIND.headers, name, one) !== true)
+          web.push(new Segment(KIND.headers, name, name, `${name}: ${one}`, one));
+    }
   }
   if (code.length > 1) joinPieces(code);
   const body =
     wantBody && input.body !== null && input.body.length > 0
-      ? [new Segment(KIND.body, '', null, input.body.toString('utf8'), input.body)]
+      ? [new Segment(KIND.body, '', null, input.body.toString('utf8'), undefined, input.body)]
       : NO_SEGMENTS;
   return { code: code.length > 0 ? code : NO_SEGMENTS, web, body };
 }

@@ -233,6 +233,17 @@ describe('signature engine, clean-text memory and early stops', () => {
     const alone = req('\\openin\\read');
     expect(e.inspect(alone).reasons).toEqual(['sig:t.high', 'sig:t.medium']);
   });
+
+  it('knows a header value clean for its header name only (rules read the name too)', () => {
+    const e = engine();
+    for (let i = 0; i < 4; i++) expect(e.inspect(req('x', { headers: { 'x-good': '1' } })).deny).toBe(false);
+    expect(e.inspect(req('x', { headers: { 'x-good': '1', 'x-evil': '1' } })).reasons).toEqual(['sig:t.anchored']);
+    // Each value of a repeated header on its own; the same value as path or query is not assumed clean.
+    for (let i = 0; i < 4; i++) expect(e.inspect(req('x', { headers: { 'x-list': ['a', 'b'] } })).deny).toBe(false);
+    expect(e.inspect(req('x', { headers: { 'x-list': ['a', '<script>'] } })).reasons).toEqual(['sig:t.web']);
+    for (let i = 0; i < 4; i++) expect(e.inspect(req('x', { headers: { 'x-v': '<scrip' } })).deny).toBe(false);
+    expect(e.inspect(req('x', { query: '<script' })).deny).toBe(true);
+  });
 });
 
 describe('signature engine, cost bounds', () => {
