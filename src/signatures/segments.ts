@@ -2,6 +2,7 @@
 // grouped into the sets rule groups read. Transformed texts are memoised per segment and chain.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { DecodedField } from '../body/decoded.js';
+import { fingerprint } from './clean-cache.js';
 import { KIND } from './compile.js';
 import { hasPercentEscape, urlDecode } from './transforms/url.js';
 import { applyChain, type Transform, type Trigger } from './transforms/index.js';
@@ -28,6 +29,8 @@ export interface KnownClean {
 export class Segment {
   /** Set when any rule or policy matched this segment (it is then not remembered as clean). */
   dirty = false;
+  /** The fingerprint of `key` (clean-cache.ts), computed once for the lookup and the remembering. */
+  private fp: number | undefined = undefined;
   /** The percent-decoded view, when the value holds escapes (undefined: not computed yet). */
   private viewText: string | null | undefined = undefined;
   // One chain's result kept in fields (the common case: one chain per segment set), more in a map.
@@ -47,6 +50,10 @@ export class Segment {
     /** The bytes as received, when the segment is the raw body: rules without transforms read them as is. */
     readonly raw: Buffer | null = null,
   ) {}
+
+  get fingerprint(): number {
+    return (this.fp ??= fingerprint(this.key));
+  }
 
   get view(): string | null {
     if (this.viewText === undefined) this.viewText = hasPercentEscape(this.value) ? urlDecode(this.value) : null;
