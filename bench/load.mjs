@@ -1,8 +1,10 @@
 // Bench load generator (one process, run pinned by bench/run.mjs): autocannon warm-up, then one measured run,
 // with the CPU of the watched processes read from /proc right around the measured window.
 // Usage: node bench/load.mjs '<json spec>'
-//   spec: {url, body (path), headers (extra, e.g. x-api-key), connections, warmup_s, duration_s, groups}
+//   spec: {url, body (path), headers (extra, e.g. x-api-key), connections, warmup_s, duration_s, groups, vary}
 //   groups: {name: [pid, ...]} whose utime+stime deltas (clock ticks) are reported.
+//   vary: every request carries a different body of the file's size: the body's placeholder 00000000 (the
+//   *-vary.json bodies of bench/make-bodies.mjs) becomes a request number. Default false: the file as is.
 // Prints one JSON line: requests, rps, latency percentiles (µs, from every response), status and error counts,
 // CPU ticks per group, of this process, and of the whole machine (for the noise estimate).
 import { readFileSync } from 'node:fs';
@@ -18,6 +20,28 @@ const headers = {
   // The row's own (run.mjs --header), e.g. an API key or a bearer token: same on every request.
   ...(spec.headers ?? {}),
 };
+
+const PLACEHOLDER = '00000000';
+
+/**
+ * autocannon requests that put a new number in the placeholder of each request's own copy of the body (a
+ * copy: a body handed to a socket must not change under it). The numbers start at random, so the rounds of
+ * one bench (one load generator each) send different bodies too.
+ */
+function varying(template) {
+  const at = template.indexOf(PLACEHOLDER);
+  if (at === -1) throw new Error(`vary: ${spec.body} holds no ${PLACEHOLDER} (see bench/make-bodies.mjs)`);
+  let seq = Math.floor(Math.random() * 1e8);
+  const setupRequest = (req) => {
+    const b = Buffer.from(template);
+    seq = (seq + 1) % 1e8;
+    b.write(String(seq).padStart(PLACEHOLDER.length, '0'), at, 'latin1');
+    req.body = b;
+    return req;
+  };
+  return [{ setupRequest }];
+}
+const requests = spec.vary === true ? varying(body) : undefined;
 
 /** utime + stime of one process in clock ticks, 0 when it is gone. */
 function ticks(pid) {
@@ -52,6 +76,7 @@ function run(seconds, onResponse) {
         method: 'POST',
         headers,
         body,
+        ...(requests === undefined ? {} : { requests }),
         connections: spec.connections,
         pipelining: 1,
         duration: seconds,

@@ -1,6 +1,8 @@
 // Writes bench/bodies/tikz-10k.json: a ~10 KB compile request (a plotted grid of labelled nodes and edges),
-// deterministic, so every run posts the same bytes. Usage: node bench/make-bodies.mjs
-import { writeFileSync } from 'node:fs';
+// deterministic, so every run posts the same bytes; and the *-vary.json twins of it and of tikz-620.json,
+// the same size with one node label the placeholder 00000000, which `npm run bench -- --vary-body` turns
+// into a request number (every request a diagram the gateway has not seen). Usage: node bench/make-bodies.mjs
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +30,18 @@ for (;;) {
 }
 lines.push('\\end{tikzpicture}');
 const body = JSON.stringify({ tikz_code: lines.join('\n') });
-const out = join(dirname(fileURLToPath(import.meta.url)), 'bodies', 'tikz-10k.json');
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'bodies');
+const out = join(dir, 'tikz-10k.json');
 writeFileSync(out, body);
 console.log(`${out}: ${Buffer.byteLength(body)} bytes, ${i} nodes`);
+
+/** A twin of `text` with the node label `label` (as long as the placeholder with its braces) replaced. */
+function vary(text, label, file) {
+  const placeholder = '{00000000}';
+  if (label.length !== placeholder.length || !text.includes(label)) throw new Error(`${file}: no label ${label}`);
+  const twin = text.replace(label, placeholder);
+  writeFileSync(join(dir, file), twin);
+  console.log(`${join(dir, file)}: ${Buffer.byteLength(twin)} bytes, label ${label} -> ${placeholder}`);
+}
+vary(readFileSync(join(dir, 'tikz-620.json'), 'utf8'), '{parabola}', 'tikz-620-vary.json');
+vary(body, '{$v_{10}$}', 'tikz-10k-vary.json');

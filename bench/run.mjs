@@ -2,7 +2,7 @@
 // row(s), and an A/A row (a second bare proxy) that shows the run's noise. Load on one CPU, servers on the other.
 // Prints a Markdown table (medians over rounds, ratios to the bare proxy within each round) and writes the raw
 // runs as JSON under .bench/. See docs/operations.md ("Benchmarks") for how to read it.
-import { mkdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { underBenchLock } from './lib/lock.mjs';
@@ -15,6 +15,8 @@ const USAGE = `usage: npm run bench -- [options]
   --duration S          measured seconds per run (default 10)     --warmup S   warm-up seconds per run (default 3)
   --connections N       autocannon connections (default 50)
   --body FILE           JSON body to POST to /compile (default bench/bodies/tikz-620.json)
+  --vary-body           every request a different body of the same size: FILE's placeholder 00000000 becomes
+                        a request number (bench/bodies/*-vary.json; so the gateway's clean-text memory misses)
   --gateway NAME=FILE   a gateway row: node dist/main.js start --config FILE (repeatable; default
                         gateway=bench/gateway.bench.yaml). The config reads GATEWAY_PORT, ADMIN_PORT, UPSTREAM_URL.
   --header ROW:NAME=VALUE  send header NAME: VALUE with every request to row ROW (a --gateway NAME, or
@@ -40,6 +42,7 @@ async function main() {
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
       body: { type: 'string', default: 'bench/bodies/tikz-620.json' },
+      'vary-body': { type: 'boolean', default: false },
       gateway: { type: 'string', multiple: true },
       header: { type: 'string', multiple: true },
       'shared-pid': { type: 'string', multiple: true },
@@ -74,10 +77,13 @@ async function main() {
     noiseMax: num('noise-max'),
     retries: num('retries'),
     body: resolve(o.body),
+    vary: o['vary-body'],
   };
   if (cfg.rounds < 5 && !o.quick) throw new Error('--rounds: at least 5 (use --quick for a smoke run)');
   if (!existsSync(cfg.body)) throw new Error(`--body: no such file ${o.body}`);
   cfg.bodyBytes = statSync(cfg.body).size;
+  if (cfg.vary && !readFileSync(cfg.body, 'latin1').includes('00000000'))
+    throw new Error(`--vary-body: ${o.body} holds no placeholder 00000000 (see bench/make-bodies.mjs)`);
   const dist = join(ROOT, 'dist', 'main.js');
   if (!existsSync(dist)) throw new Error('dist/main.js missing: npm run build first');
 
@@ -192,7 +198,7 @@ async function main() {
     const header = {
       when: new Date().toISOString(),
       node: process.version,
-      body: { file: o.body, bytes: cfg.bodyBytes },
+      body: { file: o.body, bytes: cfg.bodyBytes, vary: cfg.vary },
       rounds: cfg.rounds,
       duration_s: cfg.duration,
       warmup_s: cfg.warmup,

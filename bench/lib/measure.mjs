@@ -40,6 +40,7 @@ function loadOnce(c) {
   const spec = {
     url: c.url,
     body: c.body,
+    vary: c.vary === true,
     headers: c.headers ?? {},
     connections: c.connections,
     warmup_s: c.warmup,

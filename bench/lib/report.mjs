@@ -69,7 +69,8 @@ export function markdown(h, s, cfg) {
   const lines = [
     `# portcullis bench ${h.when}`,
     '',
-    `- load: autocannon, ${h.connections} connections, POST /compile with ${h.body.file} (${cfg.bodyBytes} bytes); ` +
+    `- load: autocannon, ${h.connections} connections, POST /compile with ${h.body.file} (${cfg.bodyBytes} bytes` +
+      `${h.body.vary ? ', a different body on every request (--vary-body)' : ''}); ` +
       `${h.rounds} rounds, each runs every target once (${h.warmup_s} s warm-up, then ${h.duration_s} s measured)`,
     `- pinning: ${h.pinning}; node ${h.node}`,
     `- gateways: ${h.gateways.map((g) => `${g.name}=${g.file}`).join(', ')}`,
