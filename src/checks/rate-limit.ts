@@ -5,9 +5,8 @@ import { limit, PASS, type TerminalVerdict, type Verdict } from '../core/verdict
 import type { GatewayConfig } from '../config/schema.js';
 import { groupingFromConfig, SINGLE_LEVEL } from '../ratelimit/subject.js';
 import { Plans } from '../ratelimit/plan.js';
-import { checkLimitsSync, type LimitOutcome } from '../ratelimit/limiter.js';
+import type { LimitOutcome } from '../ratelimit/limiter.js';
 import { LeasedLimiter } from '../ratelimit/lease.js';
-import { MemoryStore } from '../store/memory.js';
 import { rateLimitHeaders, retryAfter } from '../ratelimit/headers.js';
 import { rateControl, type RateSettings } from '../ratelimit/control.js';
 import { addResponseHeaders } from '../ratelimit/response-headers.js';
@@ -33,9 +32,7 @@ export function buildRateLimitCheck(config: GatewayConfig, deps: CheckDeps): Che
   const control = rateControl(deps.resources, deps.store, deps.clock);
   control.latest = settings;
   const store = deps.store;
-  // A single instance on the memory store decides synchronously (no promise per request).
-  const memory = store instanceof MemoryStore ? store : null;
-  // A shared store hands out leased grants (one call admits up to lease.max_requests of a client).
+  // One store call admits up to lease.max_requests of a client (synchronously on the memory store).
   const shared = new LeasedLimiter(store, {
     maxUnits: c.lease.max_requests,
     share: c.lease.share,
@@ -69,7 +66,6 @@ export function buildRateLimitCheck(config: GatewayConfig, deps: CheckDeps): Che
       const tier = control.tierOf(ctx, subject, settings);
       const plan = plans.get(tier, ctx.route?.name ?? null, subject.kind);
       if (plan === undefined || plan.defs.length === 0) return PASS;
-      if (memory !== null) return decide(ctx, plan.policyHeader, checkLimitsSync(memory, plan, subject));
       const out = shared.check(plan, subject);
       if (!(out instanceof Promise)) return decide(ctx, plan.policyHeader, out);
       return out.then(

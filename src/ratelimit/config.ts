@@ -88,8 +88,8 @@ export const rateLimitsSchema = z
     /** The tier `tighten` moves a risky client to when no other is named. */
     suspicious_tier: name.default('suspicious'),
     /**
-     * Shared stores (Redis) only: one store call may admit up to `max_requests` of one client, handed out by
-     * this instance for up to `max_ms` (see docs/rate-limits.md, "Leased grants"). max_requests 1: off.
+     * One store call may admit up to `max_requests` of one client, handed out by this instance for up to
+     * `max_ms` (see docs/rate-limits.md, "Leased grants"). max_requests 1: off.
      */
     lease: z
       .strictObject({

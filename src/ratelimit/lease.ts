@@ -1,4 +1,5 @@
 // Leased grants on a shared store: one script call admits up to N requests of a client, served locally after.
+import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/store.js';
 import type { Plan } from './plan.js';
 import { planKeys, standingsAt, type LimitOutcome, type Subject } from './limiter.js';
@@ -15,6 +16,11 @@ export interface LeaseSettings {
   readonly maxEntries: number;
 }
 
+interface Waiter {
+  resolve(out: LimitOutcome): void;
+  reject(err: unknown): void;
+}
+
 interface Entry {
   reply: ScriptResult | null;
   plan: Plan | null;
@@ -22,12 +28,11 @@ interface Entry {
   used: number;
   /** Store-clock ms until which `reply` may answer: its units' lifetime, or a refusal's wait. */
   until: number;
-  pending: Promise<unknown> | null;
+  /** Requests of this client waiting for the store call in flight, oldest first (empty: no call in flight). */
+  queue: Waiter[];
 }
 
 const ALLOWED_EMPTY: LimitOutcome = Object.freeze({ allowed: true, standings: Object.freeze([]) });
-/** Waiters re-check after a grant lands; beyond this many rounds a request makes its own call. */
-const MAX_WAITS = 3;
 
 /**
  * Why: a Redis round trip per request costs the gateway ~25 µs of CPU and Redis ~20 µs more, and a client
@@ -40,6 +45,7 @@ const MAX_WAITS = 3;
  */
 export class LeasedLimiter {
   private readonly entries = new Map<string, Entry>();
+  private readonly memory: MemoryStore | null;
   private readonly planIds = new WeakMap<Plan, string>();
   private readonly leaseArgs = new WeakMap<Plan, readonly (string | number)[]>();
   private nextPlanId = 0;
@@ -47,30 +53,33 @@ export class LeasedLimiter {
   constructor(
     private readonly store: Store,
     private readonly settings: LeaseSettings,
-  ) {}
+  ) {
+    this.memory = store instanceof MemoryStore ? store : null;
+  }
 
   check(plan: Plan, subject: Subject): LimitOutcome | Promise<LimitOutcome> {
     if (plan.defs.length === 0) return ALLOWED_EMPTY;
     const key = `${this.planId(plan)}\0${subject.tag}\0${subject.groups[0] ?? ''}`;
-    return this.attempt(plan, subject, key, MAX_WAITS);
+    let e = this.entries.get(key);
+    if (e !== undefined && e.queue.length === 0) {
+      const hit = this.take(e, this.store.clock.now());
+      if (hit !== null) return hit;
+    }
+    e ??= this.create(key);
+    if (this.memory !== null) {
+      // The memory store answers synchronously: no queue, no promise.
+      const r = this.memory.runSync(RATE_SCRIPT, planKeys(plan, subject), this.argsFor(plan));
+      this.accept(e, plan, r);
+      return standingsAt(plan, r, e.used, r.now);
+    }
+    const queued = new Promise<LimitOutcome>((resolve, reject) => e.queue.push({ resolve, reject }));
+    if (e.queue.length === 1) this.call(plan, subject, e);
+    return queued;
   }
 
   /** Entries held (for tests). */
   get size(): number {
     return this.entries.size;
-  }
-
-  private attempt(plan: Plan, subject: Subject, key: string, waits: number): LimitOutcome | Promise<LimitOutcome> {
-    const e = this.entries.get(key);
-    if (e !== undefined) {
-      const hit = this.take(e, this.store.clock.now());
-      if (hit !== null) return hit;
-      if (e.pending !== null && waits > 0) {
-        const again = () => this.attempt(plan, subject, key, waits - 1);
-        return e.pending.then(again, again);
-      }
-    }
-    return this.call(plan, subject, key, e ?? this.create(key));
   }
 
   private take(e: Entry, now: number): LimitOutcome | null {
@@ -82,23 +91,39 @@ export class LeasedLimiter {
     return standingsAt(e.plan, r, e.used, now);
   }
 
-  private call(plan: Plan, subject: Subject, key: string, e: Entry): Promise<LimitOutcome> {
-    const p = this.store.run(RATE_SCRIPT, planKeys(plan, subject), this.argsFor(plan)).then(
+  /**
+   * One store call for the waiter at the head of the queue; the units it brings serve the waiters behind it
+   * in order, and another call is made while some are left. Each call answers at least its head waiter, so
+   * the queue always drains.
+   */
+  private call(plan: Plan, subject: Subject, e: Entry): void {
+    this.store.run(RATE_SCRIPT, planKeys(plan, subject), this.argsFor(plan)).then(
       (r) => {
-        e.pending = null;
-        e.reply = r;
-        e.plan = plan;
-        e.used = r.granted > 0 ? 1 : 0;
-        e.until = this.until(plan, r);
-        return standingsAt(plan, r, e.used, r.now);
+        this.accept(e, plan, r);
+        const head = e.queue.shift();
+        head?.resolve(standingsAt(plan, r, e.used, r.now));
+        const now = this.store.clock.now();
+        while (e.queue.length > 0) {
+          const out = this.take(e, now);
+          if (out === null) break;
+          e.queue.shift()!.resolve(out);
+        }
+        if (e.queue.length > 0) this.call(plan, subject, e);
       },
       (err: unknown) => {
-        e.pending = null;
-        throw err;
+        // A fault or a fail-closed outage: every waiter gets it (each becomes that request's 503 or fault).
+        const waiting = e.queue;
+        e.queue = [];
+        for (const w of waiting) w.reject(err);
       },
     );
-    e.pending = p;
-    return p;
+  }
+
+  private accept(e: Entry, plan: Plan, r: ScriptResult): void {
+    e.reply = r;
+    e.plan = plan;
+    e.used = r.granted > 0 ? 1 : 0;
+    e.until = this.until(plan, r);
   }
 
   /** Units live maxMs and never past a window boundary (the counts they were read with would be stale). */
@@ -127,7 +152,7 @@ export class LeasedLimiter {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
-    const e: Entry = { reply: null, plan: null, used: 0, until: 0, pending: null };
+    const e: Entry = { reply: null, plan: null, used: 0, until: 0, queue: [] };
     this.entries.set(key, e);
     return e;
   }

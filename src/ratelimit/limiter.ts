@@ -1,5 +1,4 @@
 // Runs one request's plan against the Store in a single script call and reads the result as standings.
-import type { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/store.js';
 import { gcraStanding, windowStanding } from './algorithms.js';
 import type { PolicyStanding } from './headers.js';
@@ -31,12 +30,6 @@ export function planKeys(plan: Plan, subject: Subject): string[] {
 export async function checkLimits(store: Store, plan: Plan, subject: Subject): Promise<LimitOutcome> {
   if (plan.defs.length === 0) return ALLOWED_EMPTY;
   return interpret(plan, await store.run(RATE_SCRIPT, planKeys(plan, subject), plan.args));
-}
-
-/** The same on the memory store without a promise: the single-instance hot path stays synchronous. */
-export function checkLimitsSync(store: MemoryStore, plan: Plan, subject: Subject): LimitOutcome {
-  if (plan.defs.length === 0) return ALLOWED_EMPTY;
-  return interpret(plan, store.runSync(RATE_SCRIPT, planKeys(plan, subject), plan.args));
 }
 
 /**

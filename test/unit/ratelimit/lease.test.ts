@@ -27,19 +27,36 @@ const perHour = (limit: number): LimitConfig => ({
   per_endpoint: false,
 });
 
-/** A real memory store that counts the script calls made to it (the round trips a Redis store would make). */
-class CountingStore extends MemoryStore {
+/**
+ * A real memory store seen through an asynchronous boundary, as a shared store is: it counts the script calls
+ * (the round trips a Redis store would make) and answers each on a later tick.
+ */
+class CountingStore implements Store {
   calls = 0;
-  override run<R>(script: StoreScript<R>, keys: readonly string[], args: readonly (string | number)[]): Promise<R> {
-    this.calls++;
-    return super.run(script, keys, args);
+  readonly kind = 'counting';
+  readonly clock: FakeClock;
+  private readonly inner: MemoryStore;
+  constructor(clock: FakeClock) {
+    this.clock = clock;
+    this.inner = new MemoryStore({ maxKeys: 10_000, clock });
   }
+  async run<R>(script: StoreScript<R>, keys: readonly string[], args: readonly (string | number)[]): Promise<R> {
+    this.calls++;
+    await new Promise((r) => setImmediate(r));
+    return this.inner.run(script, keys, args);
+  }
+  get = (key: string) => this.inner.get(key);
+  set = (key: string, value: string, ttlMs?: number) => this.inner.set(key, value, ttlMs);
+  delete = (key: string) => this.inner.delete(key);
+  list = (prefix: string) => this.inner.list(prefix);
+  onChange = (l: (key: string) => void) => this.inner.onChange(l);
+  close = () => this.inner.close();
 }
 
 function setup(settings: LeaseSettings = SETTINGS) {
   const clock = new FakeClock();
   clock.set(Math.ceil(clock.now() / 3_600_000) * 3_600_000); // a window boundary: windows start empty
-  const store = new CountingStore({ maxKeys: 10_000, clock });
+  const store = new CountingStore(clock);
   return { clock, store, lease: new LeasedLimiter(store, settings) };
 }
 
@@ -151,6 +168,25 @@ describe('leased grants', () => {
     const outs = await Promise.all(Array.from({ length: 40 }, () => check(lease, limits, client('g'))));
     expect(outs.every((o) => o.allowed)).toBe(true);
     expect(store.calls).toBe(3); // 16 + 16 + 8
+  });
+
+  it('on the memory store grants are synchronous: no promise, one script run per 16 requests', () => {
+    const clock = new FakeClock();
+    let runs = 0;
+    const store = new (class extends MemoryStore {
+      override runSync<R>(script: StoreScript<R>, keys: readonly string[], args: readonly (string | number)[]): R {
+        runs++;
+        return super.runSync(script, keys, args);
+      }
+    })({ maxKeys: 100, clock });
+    const lease = new LeasedLimiter(store, SETTINGS);
+    const plan = buildPlanCached([perMinute(100_000, 50_000)]);
+    for (let i = 0; i < 32; i++) {
+      const out = lease.check(plan, client('m'));
+      expect(out).not.toBeInstanceOf(Promise);
+      expect((out as LimitOutcome).allowed).toBe(true);
+    }
+    expect(runs).toBe(2);
   });
 
   it('holds at most max_clients grants, dropping the oldest', async () => {
