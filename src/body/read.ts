@@ -4,44 +4,68 @@ import type { IncomingMessage } from 'node:http';
 export type ReadResult =
   { ok: true; body: Buffer } | { ok: false; code: 'body_too_large' | 'body_timeout' | 'body_aborted' };
 
+const TOO_LARGE: ReadResult = Object.freeze({ ok: false, code: 'body_too_large' });
+const TIMEOUT: ReadResult = Object.freeze({ ok: false, code: 'body_timeout' });
+const ABORTED: ReadResult = Object.freeze({ ok: false, code: 'body_aborted' });
+const EMPTY = Buffer.alloc(0);
+
+/** Who gets the result (an object rather than a callback: the hot path allocates no closure). */
+export interface BodySink {
+  bodyRead(r: ReadResult): void;
+}
+
 /**
- * Reads the whole body up to `limit` bytes within `timeoutMs`. Content-Length over the limit is refused
- * before a byte is read. On refusal the stream is left paused: the caller answers with Connection: close.
+ * Reads the whole body up to `limit` bytes within `timeoutMs` and calls `sink.bodyRead` once. Content-Length over the
+ * limit is refused before a byte is read. On refusal the stream is left paused: the caller answers with
+ * Connection: close.
+ *
+ * Call it on a later tick than the 'request' event: Node's parser pushes the bytes that came with the
+ * headers (the whole body, for a small request) after the handler returns. When the message is complete
+ * by then, the body is taken from the stream's buffer in one read, with no listener, timer or promise.
  */
-export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<ReadResult> {
+export function readBody(req: IncomingMessage, limit: number, timeoutMs: number, sink: BodySink): void {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) {
-    return Promise.resolve({ ok: false, code: 'body_too_large' });
+  if (declared !== undefined && Number(declared) > limit) return sink.bodyRead(TOO_LARGE);
+  if (req.complete && req.readableFlowing !== true) {
+    const size = req.readableLength;
+    if (size > limit) return sink.bodyRead(TOO_LARGE);
+    // read() in paused mode hands over everything buffered (one Buffer: no encoding is set on requests)
+    const body = size === 0 ? null : (req.read() as Buffer | null);
+    if (body !== null || size === 0) return sink.bodyRead({ ok: true, body: body ?? EMPTY });
   }
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const finish = (r: ReadResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAbort);
-      req.off('close', onClose);
-      if (!r.ok) req.pause();
-      resolve(r);
-    };
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > limit) finish({ ok: false, code: 'body_too_large' });
-      else chunks.push(c);
-    };
-    const onEnd = () => finish({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
-    const onAbort = () => finish({ ok: false, code: 'body_aborted' });
-    const onClose = () => {
-      if (!req.complete) onAbort();
-    };
-    const timer = setTimeout(() => finish({ ok: false, code: 'body_timeout' }), timeoutMs);
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAbort);
-    req.on('close', onClose);
-  });
+  if (req.destroyed) return sink.bodyRead(ABORTED); // closed before this tick: no 'close' is coming any more
+  readStreamed(req, limit, timeoutMs, sink);
+}
+
+/** The body still arriving: listeners until 'end', a deadline, and the limit counted chunk by chunk. */
+function readStreamed(req: IncomingMessage, limit: number, timeoutMs: number, sink: BodySink): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const finish = (r: ReadResult) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('error', onAbort);
+    req.off('close', onClose);
+    if (!r.ok) req.pause();
+    sink.bodyRead(r);
+  };
+  const onData = (c: Buffer) => {
+    size += c.length;
+    if (size > limit) finish(TOO_LARGE);
+    else chunks.push(c);
+  };
+  const onEnd = () => finish({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
+  const onAbort = () => finish(ABORTED);
+  const onClose = () => {
+    if (!req.complete) onAbort();
+  };
+  const timer = setTimeout(() => finish(TIMEOUT), timeoutMs);
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onAbort);
+  req.on('close', onClose);
 }

@@ -1,11 +1,10 @@
-// Body phase, protocol part: content type and encoding allowed, bounded read, decoded into fields.
+// Body phase, protocol part: content type and encoding allowed, read refusals, decoded into fields.
 // Anything ambiguous is refused here, before any check sees it and before anything is forwarded.
 import type { IncomingMessage } from 'node:http';
 import type { RequestContext } from '../core/context.js';
 import type { CompiledRoute } from './router.js';
 import type { BodyLimits } from '../body/limits.js';
 import { parseContentType, charsetAcceptable } from '../body/content-type.js';
-import { readBody } from '../body/read.js';
 import { decodeBody } from '../body/decode.js';
 
 export interface BodyRefusal {
@@ -37,18 +36,21 @@ export function precheckBody(req: IncomingMessage, route: CompiledRoute): BodyRe
   return null;
 }
 
-export async function readAndDecode(
+/** The refusal for a bounded read that failed. */
+export function readRefusal(code: 'body_too_large' | 'body_timeout' | 'body_aborted'): BodyRefusal {
+  return code === 'body_too_large' ? TOO_LARGE : code === 'body_timeout' ? TIMEOUT : ABORTED;
+}
+
+/** Decodes a body read in full into ctx.body / ctx.decoded; null, or why it cannot be trusted. */
+export function decodeInto(
   req: IncomingMessage,
   ctx: RequestContext,
-  route: CompiledRoute,
+  body: Buffer,
   limits: BodyLimits,
-  timeoutMs: number,
-): Promise<BodyRefusal | null> {
-  const read = await readBody(req, route.config.max_body_bytes, timeoutMs);
-  if (!read.ok) return read.code === 'body_too_large' ? TOO_LARGE : read.code === 'body_timeout' ? TIMEOUT : ABORTED;
-  ctx.body = read.body;
+): BodyRefusal | null {
+  ctx.body = body;
   const mt = parseContentType(req.headers['content-type']);
-  const decoded = decodeBody(read.body, mt?.type ?? null, limits);
+  const decoded = decodeBody(body, mt?.type ?? null, limits);
   if (!decoded.ok) return R(400, decoded.code);
   ctx.decoded = decoded.body;
   return null;

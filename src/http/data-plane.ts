@@ -1,27 +1,24 @@
-// The data plane: accept -> context -> connection/headers/body phases -> decide -> forward; the log phase
-// runs on every way a request ends (the response's 'close').
+// The data plane: accept -> context -> (exchange.ts) connection/headers/body phases -> decide -> forward; the
+// log phase runs on every way a request ends (the response's 'close').
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { RequestContext } from '../core/context.js';
 import type { Snapshot } from '../core/snapshot.js';
 import type { Check } from '../core/check.js';
-import { runPhase, runLogHooks } from '../core/pipeline.js';
+import { runLogHooks } from '../core/pipeline.js';
 import { normaliseIp } from '../net/ip.js';
 import { resolveClientIp } from './client-ip.js';
 import { requestId } from './request-id.js';
 import { canonicalise } from './path.js';
 import { protocolProblem } from './protocol.js';
-import { precheckBody, readAndDecode } from './body-phase.js';
 import { refusalJson, writeRefusal } from './refusal.js';
-import { Flight, type Refuser } from './flight.js';
+import { Exchange, type ExchangeHost } from './exchange.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { RequestMetrics } from '../telemetry/request-metrics.js';
 import { eventFor, type EventSink } from '../telemetry/events.js';
 import type { Logger } from '../telemetry/logger.js';
 
-const WWW_AUTH = Object.freeze({ 'www-authenticate': 'Bearer realm="portcullis"' });
-
-export class DataPlane implements Refuser {
+export class DataPlane implements ExchangeHost {
   inflight = 0;
   draining = false;
   private readonly rm: RequestMetrics;
@@ -55,14 +52,15 @@ export class DataPlane implements Refuser {
     this.metrics.inflight.inc();
     const socket = req.socket;
     this.active.add(socket);
-    let flight: Flight | null = null;
-    res.once('close', () => {
+    const unread = hasBody(req);
+    const ex = new Exchange(this, req, res, ctx, snap, expectContinue, unread);
+    // 'close' is emitted once, whichever way the response ends
+    res.on('close', () => {
       this.active.delete(socket);
-      if (!res.writableFinished) flight?.abort();
+      if (!res.writableFinished) ex.flight?.abort();
       this.finish(ctx, snap, res);
     });
     if (this.draining) res.shouldKeepAlive = false;
-    const unread = hasBody(req);
     if (this.inflight > snap.config.server.max_inflight) {
       const retry = { 'retry-after': String(snap.config.server.overload_retry_after_s) };
       this.refuse(res, ctx, snap, 503, ['gateway:overloaded'], 'gateway', unread, retry);
@@ -85,97 +83,14 @@ export class DataPlane implements Refuser {
       this.refuse(res, ctx, snap, snap.config.unmatched.status, ['route:not_found'], 'route', unread);
       return;
     }
-    this.run(req, res, ctx, snap, expectContinue, unread).then(
-      (f) => {
-        flight = f;
-        if (f !== null && res.destroyed) f.abort();
-      },
-      (err: unknown) => {
-        this.log.error({ err, request_id: ctx.id }, 'request pipeline failed');
-        this.refuse(res, ctx, snap, 500, ['gateway:internal'], 'gateway', true);
-        ctx.decision = 'error';
-      },
-    );
+    ex.run();
   }
 
-  private async run(
-    req: IncomingMessage,
-    res: ServerResponse,
-    ctx: RequestContext,
-    snap: Snapshot,
-    expectContinue: boolean,
-    unread: boolean,
-  ): Promise<Flight | null> {
-    const onFault = this.onFault;
-    // connection + headers phases: client address and headers only, no body read yet
-    for (const phase of [snap.phases.connection, snap.phases.headers]) {
-      if (phase.length === 0 || ctx.listed === 'bypass') continue;
-      let stop = runPhase(ctx, phase, onFault);
-      if (stop instanceof Promise) stop = await stop;
-      if (stop) return this.refuseVerdict(res, ctx, snap, unread);
-    }
-    const route = ctx.route;
-    if (route !== null) {
-      const pre = precheckBody(req, route);
-      if (pre !== null) {
-        this.refuse(res, ctx, snap, pre.status, [pre.code], 'request', unread);
-        return null;
-      }
-    }
-    if (expectContinue) res.writeContinue();
-    if (route !== null && route.inspect && unread) {
-      const bad = await readAndDecode(
-        req,
-        ctx,
-        route,
-        snap.limits.get(route.name)!,
-        snap.config.server.body_timeout_ms,
-      );
-      if (bad !== null) {
-        this.refuse(res, ctx, snap, bad.status, [bad.code], 'request', !req.complete);
-        return null;
-      }
-      unread = false;
-    }
-    ctx.bodyDone = performance.now();
-    if (snap.phases.body.length !== 0 && ctx.listed !== 'bypass') {
-      let stop = runPhase(ctx, snap.phases.body, onFault);
-      if (stop instanceof Promise) stop = await stop;
-      if (stop) return this.refuseVerdict(res, ctx, snap, unread);
-    }
-    if (this.decide(res, ctx, snap, unread)) return null;
-    if (res.destroyed) return null;
-    const flight = new Flight(req, res, ctx, snap, this);
-    flight.start();
-    return flight;
-  }
-
-  /** Decide phase: the summed score against the route's thresholds (enforce), or a monitor hit. */
-  private decide(res: ServerResponse, ctx: RequestContext, snap: Snapshot, unread: boolean): boolean {
-    const cfg = ctx.route?.config;
-    const denyAt = cfg?.deny_score ?? Infinity;
-    const challengeAt = cfg?.challenge_score ?? Infinity;
-    if (ctx.score >= denyAt) {
-      this.refuse(res, ctx, snap, 403, ctx.reasons, 'decide', unread);
-      ctx.decision = 'deny';
-      return true;
-    }
-    if (ctx.score >= challengeAt) {
-      this.refuse(res, ctx, snap, 401, ctx.reasons, 'decide', unread, WWW_AUTH);
-      ctx.decision = 'challenge';
-      return true;
-    }
-    if (ctx.monitorScore !== 0 && ctx.score + ctx.monitorScore >= Math.min(denyAt, challengeAt)) {
-      ctx.monitorHits.push('decide:score');
-    }
-    return false;
-  }
-
-  private refuseVerdict(res: ServerResponse, ctx: RequestContext, snap: Snapshot, unread: boolean): null {
-    const v = ctx.refusal!;
-    this.refuse(res, ctx, snap, v.status, v.reasons, ctx.refusedBy, unread, v.headers);
-    ctx.decision = v.kind === 'deny' && v.status >= 500 ? 'error' : v.kind;
-    return null;
+  /** A fault of the gateway itself: logged, answered 500 (or the connection cut, when headers went out). */
+  failed(ex: Exchange, err: unknown): void {
+    this.log.error({ err, request_id: ex.ctx.id }, 'request pipeline failed');
+    this.refuse(ex.res, ex.ctx, ex.snap, 500, ['gateway:internal'], 'gateway', true);
+    ex.ctx.decision = 'error';
   }
 
   refuse(
@@ -206,7 +121,7 @@ export class DataPlane implements Refuser {
     ctx.firstByteOut = performance.now();
   }
 
-  private readonly onFault = (check: Pick<Check, 'name'>, err: unknown): void => {
+  readonly onFault = (check: Pick<Check, 'name'>, err: unknown): void => {
     this.metrics.checkErrors.labels(check.name).inc();
     this.log.error({ err, check: check.name }, 'check failed');
   };

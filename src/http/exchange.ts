@@ -1,0 +1,153 @@
+// One accepted request on its way through the phases: connection and headers checks, body read and decode,
+// body checks, decide, forward. It runs synchronously until something has to wait (a check's promise, body
+// bytes still on the wire) and then resumes at that stage, so a request whose checks are all synchronous
+// costs no promise and no microtask.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestContext } from '../core/context.js';
+import type { Snapshot } from '../core/snapshot.js';
+import type { Check } from '../core/check.js';
+import { runPhase, type FaultHandler } from '../core/pipeline.js';
+import { readBody, type BodySink, type ReadResult } from '../body/read.js';
+import { decodeInto, precheckBody, readRefusal } from './body-phase.js';
+import { Flight, type Refuser } from './flight.js';
+
+const WWW_AUTH = Object.freeze({ 'www-authenticate': 'Bearer realm="portcullis"' });
+
+// Stages, in order; `run(stage)` does that stage and everything after it.
+const CONNECTION = 0;
+const HEADERS = 1;
+const BODY = 2; // body prechecks on headers alone, 100 Continue, the bounded read
+const CHECKS = 3; // body-phase checks on the decoded body
+const FORWARD = 4; // decide, then forward
+const REFUSED = 5; // an asynchronous check refused: write its refusal
+
+/** What an exchange needs from the data plane. */
+export interface ExchangeHost extends Refuser {
+  readonly onFault: FaultHandler;
+  /** A fault of the gateway itself (an exception outside any check): answered 500 and logged. */
+  failed(ex: Exchange, err: unknown): void;
+}
+
+function readOnNextTick(ex: Exchange): void {
+  ex.read();
+}
+
+export class Exchange implements BodySink {
+  /** The forwarding in progress, once started (the data plane aborts it when the client goes away). */
+  flight: Flight | null = null;
+
+  constructor(
+    private readonly host: ExchangeHost,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly ctx: RequestContext,
+    readonly snap: Snapshot,
+    private readonly expectContinue: boolean,
+    /** A request body is still unread (a refusal must then close the connection). */
+    private unread: boolean,
+  ) {}
+
+  /** Runs the request from `stage` on. An exception is a gateway fault, never an unhandled one. */
+  run(stage: number = CONNECTION): void {
+    try {
+      this.steps(stage);
+    } catch (err) {
+      this.host.failed(this, err);
+    }
+  }
+
+  private steps(stage: number): void {
+    const { ctx, snap } = this;
+    if (stage === REFUSED) return this.refuseVerdict();
+    // connection + headers phases: client address and headers only, no body read yet
+    if (stage <= CONNECTION && this.phase(snap.phases.connection, HEADERS)) return;
+    if (stage <= HEADERS && this.phase(snap.phases.headers, BODY)) return;
+    if (stage <= BODY) {
+      const route = ctx.route;
+      if (route !== null) {
+        const pre = precheckBody(this.req, route);
+        if (pre !== null) return this.host.refuse(this.res, ctx, snap, pre.status, [pre.code], 'request', this.unread);
+      }
+      if (this.expectContinue) this.res.writeContinue();
+      if (route !== null && route.inspect && this.unread) {
+        // On the next tick Node's parser has pushed what arrived with the headers: often the whole body.
+        process.nextTick(readOnNextTick, this);
+        return;
+      }
+    }
+    if (stage <= CHECKS) {
+      ctx.bodyDone = performance.now();
+      if (this.phase(snap.phases.body, FORWARD)) return;
+    }
+    if (this.decide()) return;
+    if (this.res.destroyed) return;
+    const flight = new Flight(this.req, this.res, ctx, snap, this.host);
+    this.flight = flight;
+    flight.start();
+  }
+
+  /** Runs one phase's checks; true when the request stops here (refused) or goes on later (a check's promise). */
+  private phase(checks: readonly Check[], next: number): boolean {
+    if (checks.length === 0 || this.ctx.listed === 'bypass') return false;
+    const stop = runPhase(this.ctx, checks, this.host.onFault);
+    if (stop === false) return false;
+    if (stop === true) this.refuseVerdict();
+    else
+      stop.then(
+        (refused) => this.run(refused ? REFUSED : next),
+        (err: unknown) => this.host.failed(this, err),
+      );
+    return true;
+  }
+
+  /** Starts the bounded body read (called on the tick after the 'request' event). */
+  read(): void {
+    try {
+      const route = this.ctx.route!;
+      readBody(this.req, route.config.max_body_bytes, this.snap.config.server.body_timeout_ms, this);
+    } catch (err) {
+      this.host.failed(this, err);
+    }
+  }
+
+  bodyRead(r: ReadResult): void {
+    try {
+      const { req, ctx, snap } = this;
+      const bad = r.ok ? decodeInto(req, ctx, r.body, snap.limits.get(ctx.route!.name)!) : readRefusal(r.code);
+      if (bad !== null) return this.host.refuse(this.res, ctx, snap, bad.status, [bad.code], 'request', !req.complete);
+      this.unread = false;
+      this.steps(CHECKS);
+    } catch (err) {
+      this.host.failed(this, err);
+    }
+  }
+
+  /** Decide phase: the summed score against the route's thresholds (enforce), or a monitor hit. */
+  private decide(): boolean {
+    const { ctx, snap, res } = this;
+    const cfg = ctx.route?.config;
+    const denyAt = cfg?.deny_score ?? Infinity;
+    const challengeAt = cfg?.challenge_score ?? Infinity;
+    if (ctx.score >= denyAt) {
+      this.host.refuse(res, ctx, snap, 403, ctx.reasons, 'decide', this.unread);
+      ctx.decision = 'deny';
+      return true;
+    }
+    if (ctx.score >= challengeAt) {
+      this.host.refuse(res, ctx, snap, 401, ctx.reasons, 'decide', this.unread, WWW_AUTH);
+      ctx.decision = 'challenge';
+      return true;
+    }
+    if (ctx.monitorScore !== 0 && ctx.score + ctx.monitorScore >= Math.min(denyAt, challengeAt)) {
+      ctx.monitorHits.push('decide:score');
+    }
+    return false;
+  }
+
+  private refuseVerdict(): void {
+    const ctx = this.ctx;
+    const v = ctx.refusal!;
+    this.host.refuse(this.res, ctx, this.snap, v.status, v.reasons, ctx.refusedBy, this.unread, v.headers);
+    ctx.decision = v.kind === 'deny' && v.status >= 500 ? 'error' : v.kind;
+  }
+}
