@@ -28,7 +28,12 @@ interface Entry {
   used: number;
   /** Store-clock ms until which `reply` may answer: its units' lifetime, or a refusal's wait. */
   until: number;
-  /** Requests of this client waiting for the store call in flight, oldest first (empty: no call in flight). */
+  /** A grant fetched ahead while `reply` still had units (busy clients only), and how long it is good for. */
+  next: ScriptResult | null;
+  nextUntil: number;
+  /** A store call for this client is in flight. */
+  inflight: boolean;
+  /** Requests of this client waiting for the store call in flight, oldest first. */
   queue: Waiter[];
 }
 
@@ -63,7 +68,10 @@ export class LeasedLimiter {
     let e = this.entries.get(key);
     if (e !== undefined && e.queue.length === 0) {
       const hit = this.take(e, this.store.clock.now());
-      if (hit !== null) return hit;
+      if (hit !== null) {
+        if (this.memory === null) this.refillEarly(plan, subject, e);
+        return hit;
+      }
     }
     e ??= this.create(key);
     if (this.memory !== null) {
@@ -73,7 +81,7 @@ export class LeasedLimiter {
       return standingsAt(plan, r, e.used, r.now);
     }
     const queued = new Promise<LimitOutcome>((resolve, reject) => e.queue.push({ resolve, reject }));
-    if (e.queue.length === 1) this.call(plan, subject, e);
+    if (!e.inflight) this.call(plan, subject, e);
     return queued;
   }
 
@@ -83,12 +91,33 @@ export class LeasedLimiter {
   }
 
   private take(e: Entry, now: number): LimitOutcome | null {
-    const r = e.reply;
+    let r = e.reply;
+    if (r !== null && e.next !== null && (now >= e.until || e.used >= r.granted)) {
+      r = e.reply = e.next;
+      e.until = e.nextUntil;
+      e.used = 0;
+      e.next = null;
+    }
     if (r === null || e.plan === null || now >= e.until) return null;
     if (r.granted === 0) return standingsAt(e.plan, r, 0, now);
     if (e.used >= r.granted) return null;
     e.used++;
+    // With a grant fetched ahead, the newer reply's counts include both grants: its unused units and ours
+    // are the client's remaining quota.
+    if (e.next !== null) return standingsAt(e.plan, e.next, e.used - r.granted, now);
     return standingsAt(e.plan, r, e.used, now);
+  }
+
+  /**
+   * A busy client (its last grant was full size) that has used half of it gets the next grant fetched in the
+   * background, so its requests keep being answered without waiting for a round trip. At most one grant is
+   * held ahead, under the same limits: the bound on units held back per instance doubles, nothing more.
+   */
+  private refillEarly(plan: Plan, subject: Subject, e: Entry): void {
+    const r = e.reply;
+    if (e.inflight || e.next !== null || r === null || r.granted < this.settings.maxUnits) return;
+    if (e.used * 2 < r.granted || this.settings.maxUnits < 2) return;
+    this.call(plan, subject, e);
   }
 
   /**
@@ -97,8 +126,19 @@ export class LeasedLimiter {
    * the queue always drains.
    */
   private call(plan: Plan, subject: Subject, e: Entry): void {
+    e.inflight = true;
     this.store.run(RATE_SCRIPT, planKeys(plan, subject), this.argsFor(plan)).then(
       (r) => {
+        e.inflight = false;
+        if (e.queue.length === 0) {
+          // An early refill: its units wait behind the current grant's (a refusal is not kept: the current
+          // units stay good, and the next call after them will hear it).
+          if (r.granted > 0) {
+            e.next = r;
+            e.nextUntil = this.until(plan, r);
+          }
+          return;
+        }
         this.accept(e, plan, r);
         const head = e.queue.shift();
         head?.resolve(standingsAt(plan, r, e.used, r.now));
@@ -111,6 +151,7 @@ export class LeasedLimiter {
         if (e.queue.length > 0) this.call(plan, subject, e);
       },
       (err: unknown) => {
+        e.inflight = false;
         // A fault or a fail-closed outage: every waiter gets it (each becomes that request's 503 or fault).
         const waiting = e.queue;
         e.queue = [];
@@ -120,6 +161,7 @@ export class LeasedLimiter {
   }
 
   private accept(e: Entry, plan: Plan, r: ScriptResult): void {
+    e.next = null;
     e.reply = r;
     e.plan = plan;
     e.used = r.granted > 0 ? 1 : 0;
@@ -152,7 +194,16 @@ export class LeasedLimiter {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
-    const e: Entry = { reply: null, plan: null, used: 0, until: 0, queue: [] };
+    const e: Entry = {
+      reply: null,
+      plan: null,
+      used: 0,
+      until: 0,
+      next: null,
+      nextUntil: 0,
+      inflight: false,
+      queue: [],
+    };
     this.entries.set(key, e);
     return e;
   }

@@ -79,7 +79,33 @@ describe('leased grants', () => {
     const { store, lease } = setup();
     const generous = [perMinute(100_000, 50_000), perHour(1_000_000)];
     for (let i = 0; i < 160; i++) expect((await check(lease, generous, client('a'))).allowed).toBe(true);
-    expect(store.calls).toBe(10);
+    // Ten grants used, and the eleventh fetched ahead when the tenth was half used.
+    expect(store.calls).toBe(11);
+  });
+
+  it('a busy client’s next grant is fetched ahead: only its first request waits for the store', async () => {
+    const { store, lease } = setup();
+    const plan = buildPlanCached([perMinute(100_000, 50_000)]);
+    let waited = 0;
+    for (let i = 0; i < 64; i++) {
+      const out = lease.check(plan, client('p'));
+      if (out instanceof Promise) waited++;
+      expect((await out).allowed).toBe(true);
+      await new Promise((r) => setImmediate(r)); // requests arrive spaced out, as on a network
+    }
+    expect(waited).toBe(1);
+    expect(store.calls).toBe(5); // 4 grants of 16 used, the 5th fetched ahead
+  });
+
+  it('remaining quota counts a grant fetched ahead too', async () => {
+    const { lease } = setup();
+    const plan = buildPlanCached([perMinute(600, 400)]);
+    const remaining: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      remaining.push((await lease.check(plan, client('q'))).standings[0]!.standing.remaining);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(remaining).toEqual(Array.from({ length: 40 }, (_, i) => 399 - i));
   });
 
   it('RateLimit remaining counts the unused units of a grant as the client’s own', async () => {
