@@ -19,9 +19,10 @@ export interface BodySink {
  * limit is refused before a byte is read. On refusal the stream is left paused: the caller answers with
  * Connection: close.
  *
- * Call it on a later tick than the 'request' event: Node's parser pushes the bytes that came with the
- * headers (the whole body, for a small request) after the handler returns. When the message is complete
- * by then, the body is taken from the stream's buffer in one read, with no listener, timer or promise.
+ * Call it later than the 'request' event (setImmediate): Node's parser pushes the bytes that came with the
+ * headers (the whole body, for a small request) and marks the message complete after the handler returns.
+ * When the message is complete by then, the body is taken from the stream's buffer in one read, with no
+ * listener, timer or promise.
  */
 export function readBody(req: IncomingMessage, limit: number, timeoutMs: number, sink: BodySink): void {
   const declared = req.headers['content-length'];

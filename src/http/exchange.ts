@@ -28,7 +28,7 @@ export interface ExchangeHost extends Refuser {
   failed(ex: Exchange, err: unknown): void;
 }
 
-function readOnNextTick(ex: Exchange): void {
+function readWhenParsed(ex: Exchange): void {
   ex.read();
 }
 
@@ -70,8 +70,8 @@ export class Exchange implements BodySink {
       }
       if (this.expectContinue) this.res.writeContinue();
       if (route !== null && route.inspect && this.unread) {
-        // On the next tick Node's parser has pushed what arrived with the headers: often the whole body.
-        process.nextTick(readOnNextTick, this);
+        // Read once this turn's socket reads are parsed: a body that came with the headers is then complete.
+        setImmediate(readWhenParsed, this);
         return;
       }
     }
@@ -100,7 +100,7 @@ export class Exchange implements BodySink {
     return true;
   }
 
-  /** Starts the bounded body read (called on the tick after the 'request' event). */
+  /** Starts the bounded body read (called on an immediate after the 'request' event). */
   read(): void {
     try {
       const route = this.ctx.route!;
@@ -114,7 +114,11 @@ export class Exchange implements BodySink {
     try {
       const { req, ctx, snap } = this;
       const bad = r.ok ? decodeInto(req, ctx, r.body, snap.limits.get(ctx.route!.name)!) : readRefusal(r.code);
-      if (bad !== null) return this.host.refuse(this.res, ctx, snap, bad.status, [bad.code], 'request', !req.complete);
+      if (bad !== null) {
+        // A body over the limit closes the connection even when the parser took all of it in already.
+        const close = !req.complete || (!r.ok && r.code === 'body_too_large');
+        return this.host.refuse(this.res, ctx, snap, bad.status, [bad.code], 'request', close);
+      }
       this.unread = false;
       this.steps(CHECKS);
     } catch (err) {
