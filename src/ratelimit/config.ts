@@ -93,7 +93,7 @@ export const rateLimitsSchema = z
      */
     lease: z
       .strictObject({
-        max_requests: z.number().int().min(1).max(1000).default(16),
+        max_requests: z.number().int().min(1).max(1000).default(64),
         share: z.number().int().min(1).max(100).default(4),
         max_ms: z.number().int().min(1).max(60_000).default(1000),
         max_clients: z.number().int().min(1).default(10_000),

@@ -62,7 +62,7 @@ describeRedis('Redis commands per request', () => {
 
   it('busy clients inside their limits: every command Redis executes, script-internal ones included, is <= 1.0 per request', async () => {
     // Three limits per request (rate, hourly compilations, daily) at a level these clients do not reach, as in
-    // the bench: every request is counted against all three, and leased grants admit up to 16 per call.
+    // the bench: every request is counted against all three, and leased grants admit up to 64 per call.
     const busy = {
       tiers: {
         anonymous: {
