@@ -12,7 +12,7 @@ export interface ClientErrorContext {
   readonly metrics: Metrics;
   readonly events: EventSink;
   /** Sockets whose request is already in the data plane: their errors are handled there. */
-  readonly active: WeakSet<Socket>;
+  readonly active: { has(socket: Socket): boolean };
   settings(): { disclose: Disclose; securityHeaders: HeaderList; requestIdHeader: string };
 }
 

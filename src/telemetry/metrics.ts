@@ -13,6 +13,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'portcullis_' });
   const r = [registry];
+  const inflightNow = { read: (): number => 0 };
   return {
     registry,
     requests: new FastCounter(
@@ -64,7 +65,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       help: 'Whether the upstream health path answered 2xx at the last /readyz probe',
       registers: r,
     }),
-    inflight: new Gauge({ name: 'portcullis_inflight_requests', help: 'Requests in flight', registers: r }),
+    inflight: new Gauge({
+      name: 'portcullis_inflight_requests',
+      help: 'Requests in flight',
+      registers: r,
+      // Read at scrape time from the data plane's own count: no gauge update per request.
+      collect() {
+        this.set(inflightNow.read());
+      },
+    }),
+    /** Where the inflight gauge reads its value (the data plane registers its counter). */
+    inflightNow,
     checkErrors: new Counter({
       name: 'portcullis_check_errors_total',
       help: 'Faults (exceptions) inside checks and log hooks, by check',
