@@ -172,36 +172,13 @@ export class TexFast extends TexLookahead {
           h = (Math.imul(h, 31) + t.charCodeAt(i)) | 0;
           i++;
         } while (i < n && LETTER[t.charCodeAt(i)] === 1);
+        let end = -1;
         if (isSpecial(h)) {
           // `\begin{name}` / `\end{name}` of a plain name nothing special applies to: `\name`, `\endname`.
-          const end = beginEnd(t, p, i, h);
+          end = beginEnd(t, p, i, h);
           if (end < 0) break;
-          if (!afterWord && pendingSpace && emitted) {
-            if (spaceFrom >= 0) {
-              if (spaceFrom !== spanTo || spanFrom === spanTo) {
-                if (spanTo > spanFrom) out += t.slice(spanFrom, spanTo);
-                spanFrom = spaceFrom;
-              }
-              spanTo = spaceFrom + 1;
-            } else {
-              if (spanTo > spanFrom) out += t.slice(spanFrom, spanTo);
-              spanFrom = spanTo;
-              out += ' ';
-            }
-          }
-          pendingSpace = false;
-          if (spanTo > spanFrom) out += t.slice(spanFrom, spanTo);
-          spanFrom = spanTo;
-          const star = t.charCodeAt(end - 2) === 42;
-          out += (i - p === 4 ? '\\end' : '\\') + t.slice(i + 1, star ? end - 2 : end - 1) + (star ? '*' : '');
-          emitted = true;
-          afterWord = true;
-          steps += end - p + 1;
-          p = end;
-          continue;
         }
-        steps += i - p + 1;
-        // flushSpace(false), then copy(p, i).
+        // flushSpace(false).
         if (!afterWord && pendingSpace && emitted) {
           if (spaceFrom >= 0) {
             if (spaceFrom !== spanTo || spanFrom === spanTo) {
@@ -216,13 +193,25 @@ export class TexFast extends TexLookahead {
           }
         }
         pendingSpace = false;
+        emitted = true;
+        afterWord = true;
+        if (end >= 0) {
+          // put(the rebuilt name).
+          if (spanTo > spanFrom) out += t.slice(spanFrom, spanTo);
+          spanFrom = spanTo;
+          const star = t.charCodeAt(end - 2) === 42;
+          out += (i - p === 4 ? '\\end' : '\\') + t.slice(i + 1, star ? end - 2 : end - 1) + (star ? '*' : '');
+          steps += end - p + 1;
+          p = end;
+          continue;
+        }
+        // copy(p, i).
+        steps += i - p + 1;
         if (p !== spanTo || spanFrom === spanTo) {
           if (spanTo > spanFrom) out += t.slice(spanFrom, spanTo);
           spanFrom = p;
         }
         spanTo = i;
-        emitted = true;
-        afterWord = true;
         p = i;
       } else break;
     }
