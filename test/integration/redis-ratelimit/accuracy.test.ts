@@ -21,38 +21,23 @@ describeRedis('limiter on redis', () => {
     await Promise.all([server?.stop(), cluster?.stop()]);
   });
 
-  accuracySuite('redis standalone', async () => {
+  const standalone = (prefix: string) => async () => {
     const clock = new FakeClock();
     const store = new RedisStore({
       mode: 'standalone',
       url: `redis://127.0.0.1:${server.port}`,
-      prefix: 'acc:',
+      prefix,
       clock,
       timeoutMs: 2_000,
       connectTimeoutMs: 2_000,
     });
     await store.ready(5_000);
     return { store, clock, dispose: () => store.close() };
-  });
+  };
 
+  accuracySuite('redis standalone', standalone('acc:'));
   // The shared-store path of the gateway: leased grants over the same Lua script.
-  accuracySuite(
-    'redis standalone',
-    async () => {
-      const clock = new FakeClock();
-      const store = new RedisStore({
-        mode: 'standalone',
-        url: `redis://127.0.0.1:${server.port}`,
-        prefix: 'acl:',
-        clock,
-        timeoutMs: 2_000,
-        connectTimeoutMs: 2_000,
-      });
-      await store.ready(5_000);
-      return { store, clock, dispose: () => store.close() };
-    },
-    'leased',
-  );
+  accuracySuite('redis standalone', standalone('acl:'), 'leased');
 
   accuracySuite('redis cluster', async () => {
     const clock = new FakeClock();
