@@ -95,6 +95,22 @@ describe('body read', () => {
     expect(up.received.slice(before).map((r) => r.body.toString())).toEqual([BODY, other]);
   });
 
+  it('a client that sends a whole request and leaves at once: nothing breaks, nothing is left in flight', async () => {
+    const { hostname, port } = new URL(t.url);
+    for (let i = 0; i < 20; i++) {
+      const sock = net.connect(Number(port), hostname, () => {
+        sock.write(head(Buffer.byteLength(BODY)) + BODY);
+        sock.destroy();
+      });
+      sock.on('error', () => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const res = await rawRequest(t.url, head(Buffer.byteLength(BODY)) + BODY);
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50)); // the log phase runs on the response's 'close'
+    expect(t.gw.inflight).toBe(0);
+  });
+
   it('refuses a body that came at once but is not valid JSON with 400, nothing forwarded', async () => {
     const before = up.received.length;
     const bad = '{"tikz_code":"a","tikz_code":"b"}';
