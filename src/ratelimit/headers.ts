@@ -51,7 +51,12 @@ export function rateLimitHeaders(policyHeader: string, all: readonly PolicyStand
 
 /** Retry-After in whole seconds (at least 1) for a refusal: the longest wait among the refusing policies. */
 export function retryAfter(all: readonly PolicyStanding[]): number {
+  return Math.max(1, seconds(longestWaitMs(all)));
+}
+
+/** The longest wait in ms among the refusing policies (0 when none refuses). */
+export function longestWaitMs(all: readonly PolicyStanding[]): number {
   let ms = 0;
   for (const s of all) if (!s.allow && s.standing.retryMs > ms) ms = s.standing.retryMs;
-  return Math.max(1, seconds(ms));
+  return ms;
 }

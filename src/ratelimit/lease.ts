@@ -1,9 +1,10 @@
-// Leased grants on a shared store: one script call admits up to N requests of a client, served locally after.
+// Leased grants: one store script call admits up to N requests of a client, served locally after.
 import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/store.js';
 import type { Plan } from './plan.js';
 import { planKeys, standingsAt, type LimitOutcome, type Subject } from './limiter.js';
 import { RATE_SCRIPT, type ScriptResult } from './script.js';
+import { longestWaitMs } from './headers.js';
 
 export interface LeaseSettings {
   /** The most requests one call may admit; 1 turns leasing off (one store call per request). */
@@ -44,8 +45,8 @@ const ALLOWED_EMPTY: LimitOutcome = Object.freeze({ allowed: true, standings: Ob
  * well inside its limits gets the same answer every time. A grant charges `granted` requests to every limit
  * of the plan at once (never more than the limits allow, so the shared count stays an upper bound); the
  * instance hands them out until they run out or `maxMs` passes. Unused units expire unreturned: across
- * instances a client can be refused up to (maxUnits - 1) requests early per instance, never let through
- * more. A refusal is cached until its Retry-After (at most maxMs): a client hammering past its limit costs
+ * instances a client can be refused up to (2 * maxUnits - 1) requests early per instance (a grant in use
+ * and one fetched ahead), never let through more. A refusal is cached until its Retry-After (at most maxMs): a client hammering past its limit costs
  * no Redis traffic. Concurrent requests of one client wait for the call in flight instead of each making one.
  */
 export class LeasedLimiter {
@@ -172,9 +173,7 @@ export class LeasedLimiter {
   private until(plan: Plan, r: ScriptResult): number {
     let until = r.now + this.settings.maxMs;
     if (r.granted === 0) {
-      const first = standingsAt(plan, r, 0, r.now);
-      let wait = 0;
-      for (const s of first.standings) if (!s.allow && s.standing.retryMs > wait) wait = s.standing.retryMs;
+      const wait = longestWaitMs(standingsAt(plan, r, 0, r.now).standings);
       // The wait is rounded up from a backlog already rounded up to whole ms: end the cached refusal a ms
       // early so no request is refused locally that the store would have admitted.
       return Math.min(until, r.now + wait - 1);
