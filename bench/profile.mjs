@@ -2,12 +2,12 @@
 // front of the bench upstream, loads it, stops it, and prints the top functions by self time and by total
 // (inclusive) time, with file:line and % of the profile. The .cpuprofile stays under .bench/ for DevTools.
 // Usage: npm run build && node bench/profile.mjs [--config bench/gateway.bench.yaml] [--seconds 15] [--top 30]
-//        [--body FILE]
+//        [--body FILE] [--vary-body]   (--vary-body: as npm run bench's, a different body on every request)
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
-import { ROOT, startProcess, stopAll, cpuCount } from './lib/procs.mjs';
+import { ROOT, NODE_FLAGS, startProcess, stopAll, cpuCount } from './lib/procs.mjs';
 
 const { values: o } = parseArgs({
   options: {
@@ -16,6 +16,7 @@ const { values: o } = parseArgs({
     top: { type: 'string', default: '30' },
     body: { type: 'string', default: 'bench/bodies/tikz-620.json' },
     bare: { type: 'boolean', default: false },
+    'vary-body': { type: 'boolean', default: false },
   },
 });
 const pinned = cpuCount() >= 2;
@@ -27,7 +28,7 @@ mkdirSync(outDir, { recursive: true });
 try {
   const up = await startProcess('upstream', [...srv, 'node', 'bench/upstream.mjs'], {}, outDir);
   // --bare: the same profile of the bare undici proxy, to tell the gateway's own costs from proxying's.
-  const prof = ['node', '--cpu-prof', `--cpu-prof-dir=${outDir}`];
+  const prof = ['node', ...NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${outDir}`];
   const gwCmd = o.bare
     ? [...srv, ...prof, 'bench/bare-proxy.mjs']
     : [...srv, ...prof, 'dist/main.js', 'start', '--config', resolve(o.config)];
@@ -40,6 +41,7 @@ try {
     warmup_s: 2,
     duration_s: Number(o.seconds),
     groups: { proxy: [gw.pid] },
+    vary: o['vary-body'],
   };
   const cmd = [...lg, 'node', 'bench/load.mjs', JSON.stringify(spec)];
   const load = spawn(cmd[0], cmd.slice(1), {

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync, statSync } from 'no
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { underBenchLock } from './lib/lock.mjs';
-import { ROOT, startProcess, stopAll, sanity, treePids, cpuCount, clockTicks } from './lib/procs.mjs';
+import { ROOT, NODE_FLAGS, startProcess, stopAll, sanity, treePids, cpuCount, clockTicks } from './lib/procs.mjs';
 import * as measuring from './lib/measure.mjs';
 import { summarise, markdown } from './lib/report.mjs';
 
@@ -17,7 +17,7 @@ const USAGE = `usage: npm run bench -- [options]
   --body FILE           JSON body to POST to /compile (default bench/bodies/tikz-620.json)
   --vary-body           every request a different body of the same size: FILE's placeholder 00000000 becomes
                         a request number (bench/bodies/*-vary.json; so the gateway's clean-text memory misses)
-  --gateway NAME=FILE   a gateway row: node dist/main.js start --config FILE (repeatable; default
+  --gateway NAME=FILE   a gateway row: node $NODE_FLAGS dist/main.js start --config FILE (repeatable; default
                         gateway=bench/gateway.bench.yaml). The config reads GATEWAY_PORT, ADMIN_PORT, UPSTREAM_URL.
   --header ROW:NAME=VALUE  send header NAME: VALUE with every request to row ROW (a --gateway NAME, or
                         bare-undici, direct, bare-undici-aa), e.g. apikey:x-api-key=... or "jwt:authorization=Bearer ...";
@@ -134,11 +134,11 @@ async function main() {
     targets.push({
       name: 'bare-undici',
       kind: 'bare',
-      ...(await startProcess('bare-undici', [...srv, 'node', 'bench/bare-proxy.mjs'], bareEnv, outDir)),
+      ...(await startProcess('bare-undici', [...srv, 'node', ...NODE_FLAGS, 'bench/bare-proxy.mjs'], bareEnv, outDir)),
     });
     for (const g of gateways) {
       const env = { UPSTREAM_URL: upstreamUrl, ADMIN_PORT: '0', LOG_LEVEL: 'warn' };
-      const cmd = [...srv, 'node', dist, 'start', '--config', g.file];
+      const cmd = [...srv, 'node', ...NODE_FLAGS, dist, 'start', '--config', g.file];
       targets.push({
         name: g.name,
         kind: 'gateway',
@@ -150,7 +150,12 @@ async function main() {
       targets.push({
         name: 'bare-undici-aa',
         kind: 'aa',
-        ...(await startProcess('bare-undici-aa', [...srv, 'node', 'bench/bare-proxy.mjs'], bareEnv, outDir)),
+        ...(await startProcess(
+          'bare-undici-aa',
+          [...srv, 'node', ...NODE_FLAGS, 'bench/bare-proxy.mjs'],
+          bareEnv,
+          outDir,
+        )),
       });
 
     for (const t of targets) {
@@ -198,6 +203,7 @@ async function main() {
     const header = {
       when: new Date().toISOString(),
       node: process.version,
+      nodeFlags: NODE_FLAGS.join(' '),
       body: { file: o.body, bytes: cfg.bodyBytes, vary: cfg.vary },
       rounds: cfg.rounds,
       duration_s: cfg.duration,

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 // CLI: portcullis start | check | test-rules | explain — thin wrappers over the runtime and the tools.
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/load.js';

@@ -72,7 +72,7 @@ export function markdown(h, s, cfg) {
     `- load: autocannon, ${h.connections} connections, POST /compile with ${h.body.file} (${cfg.bodyBytes} bytes` +
       `${h.body.vary ? ', a different body on every request (--vary-body)' : ''}); ` +
       `${h.rounds} rounds, each runs every target once (${h.warmup_s} s warm-up, then ${h.duration_s} s measured)`,
-    `- pinning: ${h.pinning}; node ${h.node}`,
+    `- pinning: ${h.pinning}; node ${h.node}${h.nodeFlags ? `, flags ${h.nodeFlags} for every Node proxy` : ''}`,
     `- gateways: ${h.gateways.map((g) => `${g.name}=${g.file}`).join(', ')}`,
     '',
     '| target | req/s | × bare (min–max) | p50 ms | p99 ms | proxy CPU µs/req | Δ CPU µs/req vs bare | non-2xx / errors | noise % (max) |',
