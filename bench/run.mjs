@@ -172,12 +172,17 @@ async function main() {
         console.error(`bench: ${t.name} does not answer 200 to the bench request: not benched (see ${outDir})`);
     }
 
-    // ---- rounds: each measures every target once, so drifts of the shared machine hit all alike
+    // ---- rounds: each measures every target once, so drifts of the shared machine hit all alike. The order
+    // turns by one each round: a run's position (first after a pause, or right after the most expensive row)
+    // moved the same bare proxy's CPU per request by 5-12 us in fixed order (bare first, its A/A twin last), so
+    // with as many rounds as targets each target runs once in every position.
     const runs = [];
     const hz = clockTicks();
+    const live = targets.filter((x) => x.ok);
     for (let r = 1; r <= cfg.rounds; r++) {
       console.error(`bench: round ${r}/${cfg.rounds}`);
-      for (const t of targets.filter((x) => x.ok)) {
+      const order = live.map((_, i) => live[(i + r - 1) % live.length]);
+      for (const t of order) {
         const others = targets.filter((x) => x !== t && x.pid).flatMap((x) => treePids(x.pid));
         const groups = {
           proxy: t.pid ? treePids(t.pid) : [],
