@@ -3,7 +3,7 @@
 // Prints a Markdown table (medians over rounds, ratios to the bare proxy within each round) and writes the raw
 // runs as JSON under .bench/. See docs/operations.md ("Benchmarks") for how to read it.
 import { mkdirSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { underBenchLock } from './lib/lock.mjs';
 import { ROOT, NODE_FLAGS, startProcess, stopAll, sanity, treePids, cpuCount, clockTicks } from './lib/procs.mjs';
@@ -14,7 +14,9 @@ const USAGE = `usage: npm run bench -- [options]
   --rounds N            measured rounds, each runs every target once (default 5, at least 5 unless --quick)
   --duration S          measured seconds per run (default 10)     --warmup S   warm-up seconds per run (default 3)
   --connections N       autocannon connections (default 50)
-  --body FILE           JSON body to POST to /compile (default bench/bodies/tikz-620.json)
+  --body FILE           JSON body to POST to /compile (default bench/bodies/tikz-620.json); repeatable: every
+                        target is then measured with each body in every round (rows NAME@BODY, each compared
+                        with the bare proxy on the same body)
   --vary-body           every request a different body of the same size: FILE's placeholder 00000000 becomes
                         a request number (bench/bodies/*-vary.json; so the gateway's clean-text memory misses)
   --gateway NAME=FILE   a gateway row: node $NODE_FLAGS dist/main.js start --config FILE (repeatable; default
@@ -41,7 +43,7 @@ async function main() {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
-      body: { type: 'string', default: 'bench/bodies/tikz-620.json' },
+      body: { type: 'string', multiple: true, default: ['bench/bodies/tikz-620.json'] },
       'vary-body': { type: 'boolean', default: false },
       gateway: { type: 'string', multiple: true },
       header: { type: 'string', multiple: true },
@@ -76,14 +78,17 @@ async function main() {
     quietMaxBusy: num('quiet-max-busy'),
     noiseMax: num('noise-max'),
     retries: num('retries'),
-    body: resolve(o.body),
     vary: o['vary-body'],
   };
   if (cfg.rounds < 5 && !o.quick) throw new Error('--rounds: at least 5 (use --quick for a smoke run)');
-  if (!existsSync(cfg.body)) throw new Error(`--body: no such file ${o.body}`);
-  cfg.bodyBytes = statSync(cfg.body).size;
-  if (cfg.vary && !readFileSync(cfg.body, 'latin1').includes('00000000'))
-    throw new Error(`--vary-body: ${o.body} holds no placeholder 00000000 (see bench/make-bodies.mjs)`);
+  const bodies = o.body.map((arg) => {
+    const file = resolve(arg);
+    if (!existsSync(file)) throw new Error(`--body: no such file ${arg}`);
+    if (cfg.vary && !readFileSync(file, 'latin1').includes('00000000'))
+      throw new Error(`--vary-body: ${arg} holds no placeholder 00000000 (see bench/make-bodies.mjs)`);
+    return { arg, file, bytes: statSync(file).size, label: basename(file).replace(/\.json$/, '') };
+  });
+  if (new Set(bodies.map((b) => b.label)).size !== bodies.length) throw new Error('--body: the same file twice');
   const dist = join(ROOT, 'dist', 'main.js');
   if (!existsSync(dist)) throw new Error('dist/main.js missing: npm run build first');
 
@@ -158,9 +163,15 @@ async function main() {
         )),
       });
 
-    for (const t of targets) {
-      const extra = rowHeaders.get(t.name) ?? {};
-      t.sanity = await sanity(t.port, cfg.body, extra);
+    // A row per target and body (NAME@BODY when there are several bodies), compared with the bare proxy's
+    // row of the same body.
+    const at = (name, b) => (bodies.length > 1 ? `${name}@${b.label}` : name);
+    const rows = bodies.flatMap((b) =>
+      targets.map((t) => ({ ...t, name: at(t.name, b), base: t.name, body: b, bare: at('bare-undici', b) })),
+    );
+    for (const t of rows) {
+      const extra = rowHeaders.get(t.base) ?? {};
+      t.sanity = await sanity(t.port, t.body.file, extra);
       t.ok = t.sanity.status === 200;
       const sent = Object.keys(extra);
       console.error(
@@ -178,12 +189,12 @@ async function main() {
     // with as many rounds as targets each target runs once in every position.
     const runs = [];
     const hz = clockTicks();
-    const live = targets.filter((x) => x.ok);
+    const live = rows.filter((x) => x.ok);
     for (let r = 1; r <= cfg.rounds; r++) {
       console.error(`bench: round ${r}/${cfg.rounds}`);
       const order = live.map((_, i) => live[(i + r - 1) % live.length]);
       for (const t of order) {
-        const others = targets.filter((x) => x !== t && x.pid).flatMap((x) => treePids(x.pid));
+        const others = targets.filter((x) => x.pid && x.pid !== t.pid).flatMap((x) => treePids(x.pid));
         const groups = {
           proxy: t.pid ? treePids(t.pid) : [],
           upstream: [upstream.pid],
@@ -192,8 +203,9 @@ async function main() {
         };
         const run = await measuring.measure({
           ...cfg,
+          body: t.body.file,
           url: `http://127.0.0.1:${t.port}/compile`,
-          headers: rowHeaders.get(t.name) ?? {},
+          headers: rowHeaders.get(t.base) ?? {},
           groups,
           lg,
           hz,
@@ -204,12 +216,12 @@ async function main() {
     }
 
     await stopAll();
-    const summary = summarise(targets, runs);
+    const summary = summarise(rows, runs);
     const header = {
       when: new Date().toISOString(),
       node: process.version,
       nodeFlags: NODE_FLAGS.join(' '),
-      body: { file: o.body, bytes: cfg.bodyBytes, vary: cfg.vary },
+      bodies: bodies.map((b) => ({ file: b.arg, bytes: b.bytes, vary: cfg.vary })),
       rounds: cfg.rounds,
       duration_s: cfg.duration,
       warmup_s: cfg.warmup,
@@ -219,7 +231,7 @@ async function main() {
       // Header names only: the values (bench fixtures) stay out of the results.
       row_headers: Object.fromEntries([...rowHeaders].map(([row, h]) => [row, Object.keys(h)])),
     };
-    let md = markdown(header, summary, cfg);
+    let md = markdown(header, summary);
     if (rowHeaders.size > 0)
       md = md.replace(
         /\n\n\| target/,
@@ -227,7 +239,7 @@ async function main() {
           .map(([row, h]) => `${row}: ${Object.keys(h).join(', ')}`)
           .join('; ')}\n\n| target`,
       );
-    writeFileSync(join(outDir, 'results.json'), JSON.stringify({ header, targets, runs, summary }, null, 2));
+    writeFileSync(join(outDir, 'results.json'), JSON.stringify({ header, targets: rows, runs, summary }, null, 2));
     writeFileSync(join(outDir, 'results.md'), md);
     console.log(md);
     console.error(`bench: raw runs in ${outDir}/results.json`);

@@ -5,6 +5,8 @@ export interface BenchTarget {
   ok: boolean;
   pid: number | null;
   sanity?: { status: number; type: string };
+  /** The row this one's ratios are taken against (default 'bare-undici'): the bare proxy on the same body. */
+  bare?: string;
 }
 export interface BenchRun {
   target: string;
@@ -43,4 +45,4 @@ export interface BenchSummary {
   aaSpread: number | null;
 }
 export function summarise(targets: BenchTarget[], runs: BenchRun[]): BenchSummary;
-export function markdown(header: Record<string, unknown>, summary: BenchSummary, cfg: Record<string, unknown>): string;
+export function markdown(header: Record<string, unknown>, summary: BenchSummary): string;

@@ -26,7 +26,7 @@ export function summarise(targets, runs) {
     const ratios = [];
     const cpuDelta = [];
     for (const r of mine) {
-      const bare = byRound.get(r.round)?.get('bare-undici');
+      const bare = byRound.get(r.round)?.get(t.bare ?? 'bare-undici');
       if (!bare) continue;
       ratios.push(r.rps / bare.rps);
       if (r.proxy_cpu_us_per_req !== null && bare.proxy_cpu_us_per_req !== null)
@@ -58,19 +58,21 @@ export function summarise(targets, runs) {
       redone: mine.reduce((a, r) => a + r.discarded.length, 0),
     });
   }
-  const aa = rows.find((r) => r.kind === 'aa' && r.benched);
-  return { rows, invalid, aaSpread: aa ? Math.max(Math.abs(1 - aa.ratio_min), Math.abs(aa.ratio_max - 1)) : null };
+  const aas = rows.filter((r) => r.kind === 'aa' && r.benched);
+  const spread = (aa) => Math.max(Math.abs(1 - aa.ratio_min), Math.abs(aa.ratio_max - 1));
+  return { rows, invalid, aaSpread: aas.length > 0 ? Math.max(...aas.map(spread)) : null };
 }
 
 const f = (x, d = 0) => (x === null || x === undefined ? '—' : x.toFixed(d));
 const ms = (us) => (us === null ? '—' : (us / 1000).toFixed(2));
 
-export function markdown(h, s, cfg) {
+export function markdown(h, s) {
+  const bodies = h.bodies.map((b) => `${b.file} (${b.bytes} bytes)`).join(' and ');
   const lines = [
     `# portcullis bench ${h.when}`,
     '',
-    `- load: autocannon, ${h.connections} connections, POST /compile with ${h.body.file} (${cfg.bodyBytes} bytes` +
-      `${h.body.vary ? ', a different body on every request (--vary-body)' : ''}); ` +
+    `- load: autocannon, ${h.connections} connections, POST /compile with ${bodies}` +
+      `${h.bodies[0].vary ? ', a different body on every request (--vary-body)' : ''}; ` +
       `${h.rounds} rounds, each runs every target once (${h.warmup_s} s warm-up, then ${h.duration_s} s measured)`,
     `- pinning: ${h.pinning}; node ${h.node}${h.nodeFlags ? `, flags ${h.nodeFlags} for every Node proxy` : ''}`,
     `- gateways: ${h.gateways.map((g) => `${g.name}=${g.file}`).join(', ')}`,

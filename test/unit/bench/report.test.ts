@@ -64,7 +64,7 @@ describe('bench summary', () => {
       {
         when: 'now',
         node: 'v20',
-        body: { file: 'b.json' },
+        bodies: [{ file: 'b.json', bytes: 620, vary: false }],
         rounds: 3,
         duration_s: 10,
         warmup_s: 3,
@@ -73,10 +73,43 @@ describe('bench summary', () => {
         gateways: [],
       },
       s,
-      { bodyBytes: 620 },
     );
     expect(md).toContain('| gateway **INVALID** |');
     expect(md).toContain('**Invalid rows**');
+  });
+
+  it('with several bodies, compares each row with the bare proxy on the same body', () => {
+    // Two bodies (rows NAME@BODY, as bench/run.mjs names them): the 10 KB body halves everyone's rate.
+    const rows: BenchTarget[] = ['620', '10k'].flatMap((b) =>
+      targets.map((t) => ({ ...t, name: `${t.name}@${b}`, bare: `bare-undici@${b}` })),
+    );
+    const both: BenchRun[] = runs.flatMap((r) => [
+      { ...r, target: `${r.target}@620` },
+      { ...r, target: `${r.target}@10k`, rps: r.target === 'gateway' ? r.rps * 0.4 : r.rps * 0.5 },
+    ]);
+    const s = summarise(rows, both);
+    expect(s.rows.find((r) => r.target === 'gateway@620')!.ratio).toBeCloseTo(0.9, 6);
+    expect(s.rows.find((r) => r.target === 'gateway@10k')!.ratio).toBeCloseTo(0.72, 6);
+    expect(s.aaSpread).toBeCloseTo(0.02, 6);
+    const md = markdown(
+      {
+        when: 'now',
+        node: 'v20',
+        bodies: [
+          { file: 'a.json', bytes: 620, vary: true },
+          { file: 'b.json', bytes: 10_000, vary: true },
+        ],
+        rounds: 3,
+        duration_s: 10,
+        warmup_s: 3,
+        connections: 50,
+        pinning: 'none',
+        gateways: [],
+      },
+      s,
+    );
+    expect(md).toContain('a.json (620 bytes) and b.json (10000 bytes), a different body on every request');
+    expect(md).toContain('| gateway@10k | 3600 | 0.720 (0.72–0.72) |');
   });
 
   it('lists a target that failed its sanity request as not benched, and a gateway as invalid', () => {
