@@ -130,45 +130,45 @@ async function main() {
   process.on('SIGTERM', () => void bail(143));
 
   try {
-    // ---- start everything (idle targets cost nothing while another is measured)
-    const upstream = await startProcess('upstream', [...srv, 'node', 'bench/upstream.mjs'], {}, outDir);
-    const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
-    const targets = [];
-    if (!o['no-direct']) targets.push({ name: 'direct', kind: 'direct', port: upstream.port, pid: null });
-    const bareEnv = { UPSTREAM_URL: upstreamUrl };
-    targets.push({
-      name: 'bare-undici',
-      kind: 'bare',
-      ...(await startProcess('bare-undici', [...srv, 'node', ...NODE_FLAGS, 'bench/bare-proxy.mjs'], bareEnv, outDir)),
-    });
-    for (const g of gateways) {
-      const env = { UPSTREAM_URL: upstreamUrl, ADMIN_PORT: '0', LOG_LEVEL: 'warn' };
-      const cmd = [...srv, 'node', ...NODE_FLAGS, dist, 'start', '--config', g.file];
+    // ---- every round starts every target afresh (idle targets cost nothing while another is measured): one
+    // process of two identical bare proxies ran 15 % slower than the other through a whole run, in every round,
+    // so a process's own luck (where its heap and code landed) must vary between rounds like everything else.
+    const startTargets = async () => {
+      const upstream = await startProcess('upstream', [...srv, 'node', 'bench/upstream.mjs'], {}, outDir);
+      const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
+      const targets = [];
+      if (!o['no-direct']) targets.push({ name: 'direct', kind: 'direct', port: upstream.port, pid: null });
+      const bareEnv = { UPSTREAM_URL: upstreamUrl };
+      const bare = [...srv, 'node', ...NODE_FLAGS, 'bench/bare-proxy.mjs'];
       targets.push({
-        name: g.name,
-        kind: 'gateway',
-        config: g.file,
-        ...(await startProcess(g.name, cmd, env, outDir, 'GATEWAY_PORT')),
+        name: 'bare-undici',
+        kind: 'bare',
+        ...(await startProcess('bare-undici', bare, bareEnv, outDir)),
       });
-    }
-    if (!o['no-aa'])
-      targets.push({
-        name: 'bare-undici-aa',
-        kind: 'aa',
-        ...(await startProcess(
-          'bare-undici-aa',
-          [...srv, 'node', ...NODE_FLAGS, 'bench/bare-proxy.mjs'],
-          bareEnv,
-          outDir,
-        )),
-      });
+      for (const g of gateways) {
+        const env = { UPSTREAM_URL: upstreamUrl, ADMIN_PORT: '0', LOG_LEVEL: 'warn' };
+        const cmd = [...srv, 'node', ...NODE_FLAGS, dist, 'start', '--config', g.file];
+        const proc = await startProcess(g.name, cmd, env, outDir, 'GATEWAY_PORT');
+        targets.push({ name: g.name, kind: 'gateway', config: g.file, ...proc });
+      }
+      if (!o['no-aa'])
+        targets.push({
+          name: 'bare-undici-aa',
+          kind: 'aa',
+          ...(await startProcess('bare-undici-aa', bare, bareEnv, outDir)),
+        });
+      return { upstream, targets };
+    };
 
     // A row per target and body (NAME@BODY when there are several bodies), compared with the bare proxy's
-    // row of the same body.
+    // row of the same body. Whether a row answers the bench request is asked in the first round.
     const at = (name, b) => (bodies.length > 1 ? `${name}@${b.label}` : name);
-    const rows = bodies.flatMap((b) =>
-      targets.map((t) => ({ ...t, name: at(t.name, b), base: t.name, body: b, bare: at('bare-undici', b) })),
-    );
+    const rowsOf = (targets) =>
+      bodies.flatMap((b) =>
+        targets.map((t) => ({ ...t, name: at(t.name, b), base: t.name, body: b, bare: at('bare-undici', b) })),
+      );
+    let { upstream, targets } = await startTargets();
+    const rows = rowsOf(targets);
     for (const t of rows) {
       const extra = rowHeaders.get(t.base) ?? {};
       t.sanity = await sanity(t.port, t.body.file, extra);
@@ -189,9 +189,14 @@ async function main() {
     // with as many rounds as targets each target runs once in every position.
     const runs = [];
     const hz = clockTicks();
-    const live = rows.filter((x) => x.ok);
+    const okNames = new Set(rows.filter((x) => x.ok).map((x) => x.name));
     for (let r = 1; r <= cfg.rounds; r++) {
       console.error(`bench: round ${r}/${cfg.rounds}`);
+      if (r > 1) {
+        await stopAll();
+        ({ upstream, targets } = await startTargets());
+      }
+      const live = rowsOf(targets).filter((x) => okNames.has(x.name));
       const order = live.map((_, i) => live[(i + r - 1) % live.length]);
       for (const t of order) {
         const others = targets.filter((x) => x.pid && x.pid !== t.pid).flatMap((x) => treePids(x.pid));

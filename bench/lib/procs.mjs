@@ -81,7 +81,8 @@ export async function startProcess(name, cmd, env, outDir, portEnv = 'PORT') {
   throw new Error(`${name} did not listen on 127.0.0.1:${port} within 30 s (see ${log})`);
 }
 
-/** Stops everything startProcess started, newest first: SIGTERM, then SIGKILL after 5 s. By PID only. */
+/** Stops everything startProcess started, newest first: SIGTERM, then SIGKILL after 5 s. By PID only. Callable
+ * again after more processes were started (npm run bench starts every round afresh). */
 export async function stopAll() {
   stopping = true;
   while (started.length > 0) {
@@ -94,6 +95,7 @@ export async function stopAll() {
       rec.child.kill('SIGKILL');
     }
   }
+  stopping = false; // whatever starts next is watched again
 }
 
 /** The bench request once, as the load sends it (with the row's extra headers): status, content type, policy. */
