@@ -41,6 +41,12 @@ const runs: BenchRun[] = [
   run('bare-undici-aa', 3, 10_000, 49),
 ];
 
+/** The run header bench/run.mjs writes, for these bodies. */
+function header(bodies: { file: string; bytes: number; vary: boolean }[]): Record<string, unknown> {
+  const h = { when: 'now', node: 'v20', bodies, rounds: 3, duration_s: 10, warmup_s: 3, connections: 50 };
+  return { ...h, pinning: 'none', gateways: [] };
+}
+
 describe('bench summary', () => {
   it('takes the ratio to the bare proxy within each round, then the median', () => {
     const s = summarise(targets, runs);
@@ -60,20 +66,7 @@ describe('bench summary', () => {
     const bad = runs.map((r) => (r.target === 'gateway' && r.round === 3 ? { ...r, non2xx: 1 } : r));
     const s = summarise(targets, bad);
     expect(s.invalid).toEqual(['gateway']);
-    const md = markdown(
-      {
-        when: 'now',
-        node: 'v20',
-        bodies: [{ file: 'b.json', bytes: 620, vary: false }],
-        rounds: 3,
-        duration_s: 10,
-        warmup_s: 3,
-        connections: 50,
-        pinning: 'none',
-        gateways: [],
-      },
-      s,
-    );
+    const md = markdown(header([{ file: 'b.json', bytes: 620, vary: false }]), s);
     expect(md).toContain('| gateway **INVALID** |');
     expect(md).toContain('**Invalid rows**');
   });
@@ -92,20 +85,10 @@ describe('bench summary', () => {
     expect(s.rows.find((r) => r.target === 'gateway@10k')!.ratio).toBeCloseTo(0.72, 6);
     expect(s.aaSpread).toBeCloseTo(0.02, 6);
     const md = markdown(
-      {
-        when: 'now',
-        node: 'v20',
-        bodies: [
-          { file: 'a.json', bytes: 620, vary: true },
-          { file: 'b.json', bytes: 10_000, vary: true },
-        ],
-        rounds: 3,
-        duration_s: 10,
-        warmup_s: 3,
-        connections: 50,
-        pinning: 'none',
-        gateways: [],
-      },
+      header([
+        { file: 'a.json', bytes: 620, vary: true },
+        { file: 'b.json', bytes: 10_000, vary: true },
+      ]),
       s,
     );
     expect(md).toContain('a.json (620 bytes) and b.json (10000 bytes), a different body on every request');
