@@ -1,8 +1,9 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env node
 // CLI: portcullis start | check | test-rules | explain — thin wrappers over the runtime and the tools.
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/load.js';
 import { ConfigError, GatewayError } from './core/errors.js';
+import { semiSpaceHint } from './core/node-flags.js';
 import { startGateway } from './runtime.js';
 import { createLogger } from './telemetry/logger.js';
 import { explainCommand, testRulesCommand } from './signatures/cli.js';
@@ -38,6 +39,8 @@ async function start(configFile: string): Promise<number> {
     throw e;
   }
   log.info({ data: gw.url, admin: gw.adminUrl, config: configFile }, 'portcullis listening');
+  const hint = semiSpaceHint(process.execArgv, process.env.NODE_OPTIONS);
+  if (hint !== null) log.info(hint);
   process.on('SIGHUP', () => void gw.reload());
   let stopping = false;
   const stop = (signal: string) => {

@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
- * The V8 flags Portcullis is shipped to run with (package.json's start script, the Dockerfile, the bin's
- * shebang; docs/operations.md, "Runtime flags"): a 32 MiB young generation semi-space instead of 16, so
- * short-lived per-request objects are collected less often. Every Node proxy of a bench run (the bare ones
+ * The V8 flags Portcullis is shipped to run with (package.json's start script, the Dockerfile; defined in
+ * src/core/node-flags.ts; docs/operations.md, "Runtime flags"): a 32 MiB young generation semi-space instead
+ * of 16, so short-lived per-request objects are collected less often. Every Node proxy of a bench run (the bare ones
  * too) gets the same flags, so rows differ only by their code.
  */
 export const NODE_FLAGS = Object.freeze(['--max-semi-space-size=32']);
