@@ -39,7 +39,8 @@ const tierSchema = z.strictObject({
 });
 export type TierConfig = z.infer<typeof tierSchema>;
 
-const perMinute = (rate: number, burst: number): LimitConfig => ({
+/** A GCRA limit named per_minute (the shipped tiers' builder; tests build their limits with it too). */
+export const perMinute = (rate: number, burst: number): LimitConfig => ({
   name: 'per_minute',
   algorithm: 'gcra',
   rate,

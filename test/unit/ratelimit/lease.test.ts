@@ -6,19 +6,11 @@ import type { Store, StoreScript } from '../../../src/store/store.js';
 import { buildPlan } from '../../../src/ratelimit/plan.js';
 import { LeasedLimiter, type LeaseSettings } from '../../../src/ratelimit/lease.js';
 import type { LimitOutcome, Subject } from '../../../src/ratelimit/limiter.js';
-import type { LimitConfig } from '../../../src/ratelimit/config.js';
+import { perMinute, type LimitConfig } from '../../../src/ratelimit/config.js';
 
 const ONE = [{ bits: 32, scale: 1 }];
 const SETTINGS: LeaseSettings = { maxUnits: 16, share: 4, maxMs: 1000, maxEntries: 100 };
 
-const perMinute = (rate: number, burst: number): LimitConfig => ({
-  name: 'per_minute',
-  algorithm: 'gcra',
-  rate,
-  period_s: 60,
-  burst,
-  per_endpoint: false,
-});
 const perHour = (limit: number): LimitConfig => ({
   name: 'per_hour',
   algorithm: 'sliding_window',
