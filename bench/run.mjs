@@ -98,8 +98,8 @@ async function main() {
 
     // ---- rounds: each measures every target once, so drifts of the shared machine hit all alike. The order
     // turns by one each round: a run's position (first after a pause, or right after the most expensive row)
-    // moved the same bare proxy's CPU per request by 5-12 us in fixed order (bare first, its A/A twin last), so
-    // with as many rounds as targets each target runs once in every position.
+    // moved the same bare proxy's CPU per request by 5-12 us in fixed order (bare first, its A/A twin last); with
+    // as many rounds as rows (targets x bodies) each row runs once in every position, with fewer none keeps one.
     const runs = [];
     const hz = clockTicks();
     const okNames = new Set(rows.filter((x) => x.ok).map((x) => x.name));
