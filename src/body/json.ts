@@ -1,6 +1,7 @@
 // JSON body decoding: strict parse, duplicate keys refused, string fields collected under their names.
 import type { DecodedBody, DecodedField } from './decoded.js';
 import { fieldTooLong, type BodyLimits } from './limits.js';
+import { codeFieldNames, type CodeFieldNames } from './code-fields.js';
 
 export type DecodeResult = { ok: true; body: DecodedBody } | { ok: false; code: string };
 
@@ -36,15 +37,23 @@ class Walker {
   readonly fields: DecodedField[] = [];
   keys = 0;
   error = '';
-  constructor(private readonly l: BodyLimits) {}
+  private readonly names: CodeFieldNames;
+  constructor(private readonly l: BodyLimits) {
+    this.names = codeFieldNames(l.codeFields);
+  }
 
-  walk(v: unknown, name: string, path: string, depth: number): void {
+  /**
+   * `code`: the value sits under a key naming a code field (`tikz_code`, `Tikz_Code`, `a[tikz_code]`, or an
+   * ancestor's: `{"tikz_code": {"0": ...}}` is what `tikz_code[0]` means to PHP and qs).
+   */
+  walk(v: unknown, name: string, path: string, depth: number, code: boolean): void {
     if (this.error !== '') return;
     if (typeof v === 'string') {
-      const code = this.l.codeFields.has(name);
-      const tooLong = fieldTooLong(v, code, this.l);
+      // Root scalars and root array items have no key: they are code only when '' is a code field.
+      const isCode = code || (name === '' && this.l.codeFields.has(''));
+      const tooLong = fieldTooLong(v, isCode, this.l);
       if (tooLong !== null) this.error = tooLong;
-      else this.fields.push({ name, path, value: v, code });
+      else this.fields.push({ name, path, value: v, code: isCode });
       return;
     }
     if (v === null || typeof v !== 'object') return;
@@ -57,14 +66,28 @@ class Walker {
         this.error = 'batch_too_large';
         return;
       }
-      for (let i = 0; i < v.length; i++) this.walk(v[i], name, `${path}[${i}]`, depth + 1);
+      for (let i = 0; i < v.length; i++) this.walk(v[i], name, `${path}[${i}]`, depth + 1, code);
       return;
     }
     const obj = v as Record<string, unknown>;
     for (const k in obj) {
       this.keys++;
-      this.walk(obj[k], k, path === '' ? k : `${path}.${k}`, depth + 1);
+      const canonical = this.names.canonical(k);
+      if (canonical !== null && canonical !== k && this.sibling(obj, k, canonical)) {
+        this.error = 'code_field_repeated';
+        return;
+      }
+      this.walk(obj[k], k, path === '' ? k : `${path}.${k}`, depth + 1, code || canonical !== null);
     }
+  }
+
+  /**
+   * Another key of `obj` naming the same code field as the alias `k` (`tikz_code` and `Tikz_Code`): a
+   * case-insensitive binder keeps one of them, the gateway cannot know which. Only run for aliases.
+   */
+  private sibling(obj: Record<string, unknown>, k: string, canonical: string): boolean {
+    for (const other in obj) if (other !== k && this.names.canonical(other) === canonical) return true;
+    return false;
   }
 }
 
@@ -76,7 +99,7 @@ export function decodeJson(text: string, limits: BodyLimits): DecodeResult {
     return { ok: false, code: 'json_malformed' };
   }
   const w = new Walker(limits);
-  w.walk(value, '', '', 0);
+  w.walk(value, '', '', 0, false);
   if (w.error !== '') return { ok: false, code: w.error };
   if (countKeys(text) !== w.keys) return { ok: false, code: 'json_duplicate_key' };
   return { ok: true, body: { type: 'json', fields: w.fields } };

@@ -1,5 +1,6 @@
 // Per-route decoding limits, derived once from the route config.
 import type { RouteConfig } from '../config/schema.js';
+import { codeFieldNames } from './code-fields.js';
 
 export interface BodyLimits {
   readonly codeFields: ReadonlySet<string>;
@@ -10,8 +11,10 @@ export interface BodyLimits {
 }
 
 export function bodyLimits(r: RouteConfig): BodyLimits {
+  const codeFields = new Set(r.code_fields);
+  codeFieldNames(codeFields); // fold the names now, at build time, not on the first request
   return Object.freeze({
-    codeFields: new Set(r.code_fields),
+    codeFields,
     maxFieldChars: r.max_field_chars,
     maxCodeFieldBytes: r.max_code_field_bytes,
     maxBatchItems: r.max_batch_items,

@@ -6,6 +6,8 @@ import type { CompiledRoute } from './router.js';
 import type { BodyLimits } from '../body/limits.js';
 import { parseContentType, charsetAcceptable } from '../body/content-type.js';
 import { decodeBody } from '../body/decode.js';
+import { codeFieldNames } from '../body/code-fields.js';
+import { mergeOuter, outerCodeFields, outerRepeated } from '../body/outer-fields.js';
 
 export interface BodyRefusal {
   readonly status: number;
@@ -19,10 +21,23 @@ const ABORTED = R(400, 'body_aborted');
 const TYPE = R(415, 'content_type');
 const CHARSET = R(415, 'charset');
 const ENCODING = R(415, 'content_encoding');
+const UNINSPECTED = R(400, 'code_field_uninspected');
+const REPEATED = R(400, 'code_field_repeated');
 
 /** Checks done on headers alone, before reading: cheap refusals first. */
 export function precheckBody(req: IncomingMessage, route: CompiledRoute): BodyRefusal | null {
   const h = req.headers;
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  if (q !== -1 || h.cookie !== undefined) {
+    const outer = outerCodeFields(q === -1 ? '' : url.slice(q + 1), h.cookie, codeFieldNames(route.codeFields));
+    if (outer !== null) {
+      // A code field in the query or a cookie is inspected with the body (decodeInto). Without an inspected
+      // body nothing would look at it, while a backend merging sources ($_REQUEST) would compile it.
+      if (!route.inspect || !bodyFollows(h)) return UNINSPECTED;
+      if (outerRepeated(outer) !== null) return REPEATED;
+    }
+  }
   const hasBody = h['content-length'] !== undefined || h['transfer-encoding'] !== undefined;
   if (!hasBody) return null;
   if (route.inspect && h['content-encoding'] !== undefined) return ENCODING;
@@ -34,6 +49,12 @@ export function precheckBody(req: IncomingMessage, route: CompiledRoute): BodyRe
   const cl = h['content-length'];
   if (cl !== undefined && Number(cl) > route.config.max_body_bytes) return TOO_LARGE;
   return null;
+}
+
+/** Whether the data plane reads (and so decodes) a body: its own test, repeated here to agree with it. */
+function bodyFollows(h: IncomingMessage['headers']): boolean {
+  const cl = h['content-length'];
+  return (cl !== undefined && cl !== '0') || h['transfer-encoding'] !== undefined;
 }
 
 /** The refusal for a bounded read that failed. */
@@ -53,5 +74,14 @@ export function decodeInto(
   const decoded = decodeBody(body, mt?.type ?? null, limits);
   if (!decoded.ok) return R(400, decoded.code);
   ctx.decoded = decoded.body;
+  const cookie = req.headers.cookie;
+  if (ctx.query === '' && cookie === undefined) return null;
+  // Query parameters and cookies named as code fields are code too (PHP's $_REQUEST merges them in).
+  const names = codeFieldNames(limits.codeFields);
+  const outer = outerCodeFields(ctx.query, cookie, names);
+  if (outer === null) return null;
+  const merged = mergeOuter(decoded.body.fields, outer, names, limits);
+  if (!merged.ok) return R(400, merged.code);
+  ctx.decoded = { type: decoded.body.type, fields: merged.fields };
   return null;
 }
