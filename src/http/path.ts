@@ -2,13 +2,13 @@
 
 export type CanonicalPath = { ok: true; path: string; query: string } | { ok: false; code: string };
 
-// Fast path: segments of plain pchar, none empty, none starting with '.', no trailing slash.
-const PLAIN = /^(?:\/[A-Za-z0-9\-_~!$&'()*+,;=:@][A-Za-z0-9\-_.~!$&'()*+,;=:@]*)+$/;
+// Fast path: segments of plain pchar except ';', none empty, none starting with '.', no trailing slash.
+const PLAIN = /^(?:\/[A-Za-z0-9\-_~!$&'()*+,=:@][A-Za-z0-9\-_.~!$&'()*+,=:@]*)+$/;
 const HEX = /^[0-9A-Fa-f]{2}$/;
 const KEEP = /[A-Za-z0-9\-_.~!$&'()*+,;=:@]/;
 
 /**
- * Decodes percent-escapes once, refuses encoded '/', '\\', controls and invalid UTF-8, removes dot
+ * Decodes percent-escapes once, refuses encoded '/', '\\', controls, ';' and invalid UTF-8, removes dot
  * segments (refusing any that climb above the root), collapses repeated slashes and drops a trailing
  * slash. The result is what is routed and what is forwarded (re-encoded), so upstream and gateway agree.
  */
@@ -45,6 +45,9 @@ export function canonicalise(url: string): CanonicalPath {
   } else decoded = raw;
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(decoded)) return { ok: false, code: 'path_control_char' };
+  // Path parameters: Tomcat and Spring strip `;...` from each segment before routing (`/x/..;/compile` is
+  // `/compile` to them, `/compile;x` too), so a `;`, literal or from %3B, could dodge the route's policy.
+  if (decoded.indexOf(';') !== -1) return { ok: false, code: 'path_parameter' };
 
   const out: string[] = [];
   for (const seg of decoded.split('/')) {

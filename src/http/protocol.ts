@@ -1,4 +1,4 @@
-// Framing and Host ambiguities Node's parser lets through: refused before routing, never forwarded.
+// Framing, Host and header ambiguities Node's parser lets through: refused before routing, never forwarded.
 import type { IncomingMessage } from 'node:http';
 
 // Headers whose duplicates change meaning. Node keeps the first Content-Type, Authorization and Host and
@@ -80,5 +80,11 @@ export function protocolProblem(req: IncomingMessage): string | null {
   if (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) return 'missing_host';
   if (duplicate) return 'duplicate_header';
   if (strips) return 'connection_strips_header';
+  // A GET or HEAD body is ignored by some backends and read by others: to one it is the next request.
+  const m = req.method;
+  if (m === 'GET' || m === 'HEAD') {
+    const cl = h['content-length'];
+    if ((cl !== undefined && cl !== '0') || te !== undefined) return 'body_not_allowed';
+  }
   return null;
 }

@@ -1,7 +1,12 @@
 // Path canonicalisation: one spelling per resource, ambiguous forms refused.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { canonicalise, encodePath } from '../../../src/http/path.js';
+
+const vectors = JSON.parse(readFileSync(new URL('../../vectors/http/paths.json', import.meta.url), 'utf8')) as {
+  refused: Record<string, string>;
+};
 
 describe('canonicalise', () => {
   it.each([
@@ -29,7 +34,16 @@ describe('canonicalise', () => {
     ['/a%g0', 'path_bad_escape'],
     ['/a%ff', 'path_bad_utf8'],
     ['/a%0a', 'path_control_char'],
+    ['/a;b', 'path_parameter'],
+    ['/a%3Bb?x=;', 'path_parameter'],
   ])('%s is refused (%s)', (url, code) => expect(canonicalise(url)).toEqual({ ok: false, code }));
+
+  it.each(Object.entries(vectors.refused))('vector %s is refused (%s)', (url, code) =>
+    expect(canonicalise(url)).toEqual({ ok: false, code }),
+  );
+
+  it('keeps a `;` in the query (only path parameters are refused)', () =>
+    expect(canonicalise('/compile?a=1;b=2')).toEqual({ ok: true, path: '/compile', query: 'a=1;b=2' }));
 
   it('is idempotent through encodePath (what is forwarded routes the same)', () => {
     fc.assert(
