@@ -34,8 +34,18 @@ class TooLarge extends Error {
   readonly code = 'GW_RESPONSE_TOO_LARGE';
 }
 
+/** The client closed its connection: the upstream request is abandoned (never reported as an upstream fault). */
+class ClientGone extends Error {
+  readonly code = 'GW_CLIENT_GONE';
+  constructor() {
+    super('client closed the connection');
+  }
+}
+
 class ForwardHandler implements Dispatcher.DispatchHandler {
   private controller: Controller | null = null;
+  /** The client went away before undici started the request: abort as soon as it starts. */
+  private abortPending = false;
   private sent = 0;
   private status = 0;
   private upstreamHeaders: IncomingHttpHeaders = {};
@@ -50,17 +60,24 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Controller): void {
     this.controller = controller;
+    // Queued for a pool connection or still connecting when the client left: undici had nothing to abort
+    // then, so the request would be sent and its answer written to a dead response (nodejs/undici#5360).
+    if (this.abortPending || this.res.destroyed) controller.abort(new ClientGone());
   }
 
-  /** The client went away: stop the upstream work too. */
+  /** The client went away: stop the upstream work too (now, or as soon as undici starts the request). */
   abort(): void {
-    if (!this.done && this.controller !== null && !this.controller.aborted) {
-      this.controller.abort(new Error('client closed the connection'));
-    }
+    if (this.done) return;
+    if (this.controller === null) this.abortPending = true;
+    else if (!this.controller.aborted) this.controller.abort(new ClientGone());
   }
 
   onResponseStart(controller: Controller, status: number, headers: IncomingHttpHeaders): void {
     if (status < 200) return; // informational: not forwarded
+    if (this.res.destroyed) {
+      controller.abort(new ClientGone());
+      return;
+    }
     const cl = headers['content-length'];
     if (typeof cl === 'string' && Number(cl) > this.req.maxResponseBytes) {
       controller.abort(new TooLarge('upstream response exceeds the cap'));
@@ -88,14 +105,21 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       this.chunks.push(chunk);
       return;
     }
+    // A destroyed response never drains: pausing would hold the upstream connection (and undici asserts
+    // when the upstream then closes a paused socket). Abort instead.
+    if (this.res.destroyed) {
+      controller.abort(new ClientGone());
+      return;
+    }
     if (!this.res.write(chunk)) {
       controller.pause();
-      this.res.once('drain', () => controller.resume());
+      waitForDrain(this.res, controller);
     }
   }
 
   onResponseEnd(): void {
     this.done = true;
+    if (this.res.destroyed) return;
     if (this.chunks !== null) {
       const body = Buffer.concat(this.chunks, this.sent);
       this.chunks = null;
@@ -113,9 +137,24 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Controller, err: Error): void {
     this.done = true;
+    if (err instanceof ClientGone || this.res.destroyed) return; // nobody to answer; the log phase saw 499
     if (this.res.headersSent) this.cb.broken(err);
     else this.cb.failed(err);
   }
+}
+
+/** Resumes the upstream when the client drains, or aborts it when the client goes away first. */
+function waitForDrain(res: ServerResponse, controller: Controller): void {
+  const onDrain = () => {
+    res.off('close', onClose);
+    controller.resume();
+  };
+  const onClose = () => {
+    res.off('drain', onDrain);
+    if (!controller.aborted) controller.abort(new ClientGone());
+  };
+  res.once('drain', onDrain);
+  res.once('close', onClose);
 }
 
 export interface Forwarding {

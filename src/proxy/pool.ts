@@ -35,6 +35,9 @@ export function upstreamReadiness(
         method: 'GET',
         headersTimeout: Math.min(upstream.timeout_ms, 5_000),
         bodyTimeout: 5_000,
+        // headersTimeout starts once the probe is sent: a probe queued behind busy connections needs its own
+        // deadline, or /readyz hangs exactly when the pool is in trouble
+        signal: AbortSignal.timeout(Math.min(upstream.timeout_ms, 5_000)),
       });
       await r.body.dump();
       return r.statusCode >= 200 && r.statusCode < 300
