@@ -50,6 +50,8 @@ export class Gateway {
   /** Admin token digests, derived from the config in service (hashed once per load, not per admin call). */
   private tokenCheck: TokenCheck | null = null;
   private readonly pools = new Map<string, Pool>();
+  /** The resource keys each snapshot's build asked for (see Resources.release). */
+  private readonly named = new WeakMap<Snapshot, ReadonlySet<string>>();
   private readonly plane: DataPlane;
   private readonly server: http.Server;
   private readonly admin: http.Server;
@@ -142,6 +144,7 @@ export class Gateway {
       },
       onFailure: (error) => {
         this.metrics.reloads.labels('failure').inc();
+        if (this.snap !== undefined) this.releaseUnnamed(this.snap.config);
         this.log.error(
           { file: opts.configFile, problems: String((error as Error).message ?? error) },
           'configuration refused; the previous one stays in service',
@@ -157,18 +160,33 @@ export class Gateway {
       pool = createPool(config.upstream);
       this.pools.set(key, pool);
     }
-    return buildSnapshot(
-      config,
-      {
-        store: this.store,
-        clock: this.opts.clock ?? systemClock,
-        log: this.log,
-        resources: this.resources,
-        admin: (route, handler) => void this.adminRoutes.set(route, handler),
-      },
-      pool,
-      this.opts.checks ?? CHECKS,
+    const { value: snap, keys } = this.resources.record(() =>
+      buildSnapshot(
+        config,
+        {
+          store: this.store,
+          clock: this.opts.clock ?? systemClock,
+          log: this.log,
+          resources: this.resources,
+          admin: (route, handler) => void this.adminRoutes.set(route, handler),
+        },
+        pool,
+        this.opts.checks ?? CHECKS,
+      ),
     );
+    this.named.set(snap, keys);
+    return snap;
+  }
+
+  /**
+   * Resources the snapshot in service does not name are closed once the previous snapshot's requests had
+   * their time (the longest a request may live under it); also after a refused build, which may have
+   * opened some.
+   */
+  private releaseUnnamed(prev: GatewayConfig): void {
+    const s = prev.server;
+    const upstream = Math.max(prev.upstream.timeout_ms, ...prev.routes.map((r) => r.response_timeout_ms ?? 0));
+    this.resources.release(this.named.get(this.snap) ?? new Set(), s.headers_timeout_ms + s.body_timeout_ms + upstream);
   }
 
   private swap(next: Snapshot): void {
@@ -179,6 +197,7 @@ export class Gateway {
     const l = prev.config.server.listen;
     const n = next.config.server.listen;
     if (l.host !== n.host || l.port !== n.port) this.log.warn('listen address changes take effect on restart');
+    this.releaseUnnamed(prev.config);
     if (prev.pool !== next.pool) {
       for (const [k, p] of this.pools) {
         if (p === prev.pool) {

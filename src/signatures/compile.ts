@@ -1,7 +1,8 @@
 // Compiles loaded rules for one paranoia level and exclusion set: one RE2 per rule, grouped by the segment
 // set they read (code, web, raw body) and their transform chain, with one combined alternation per group as
 // the prefilter. Per request a group costs one RE2 call; its rules run only when the prefilter hits.
-import RE2 from 're2';
+import type RE2 from 're2';
+import { sharedRe2, WeakCache } from './compile-cache.js';
 import { buildSplitPrefilter, type SubPrefilter } from './prefilter.js';
 import { parsePattern, type Item } from './regex-items.js';
 import type { RuleSpec } from './rule.js';
@@ -56,7 +57,32 @@ export interface RuleSet {
 
 const WEB_KINDS = KIND.fields | KIND.query | KIND.path | KIND.headers;
 
+/** Compiled rules by their spec's content (positions included), and each one's serial for set keys. */
+const rulesBySource = new WeakCache<CompiledRule>();
+const serials = new WeakMap<CompiledRule, number>();
+let nextSerial = 1;
+/** Rule sets by the serials of their active rules, in order: what a set is built from, nothing else. */
+const ruleSets = new WeakCache<RuleSet>();
+
+/** Each spec's source key, computed once (the loader hands out the same spec while its file is unchanged). */
+const sourceKeys = new WeakMap<RuleSpec, string>();
+
+/** The compiled form of a rule; the same object for a rule whose every field is unchanged. */
 export function compileRule(spec: RuleSpec): CompiledRule {
+  let key = sourceKeys.get(spec);
+  if (key === undefined) {
+    // A spec is a frozen record of strings, numbers and lists built in a fixed key order: its JSON is its source.
+    key = JSON.stringify(spec);
+    sourceKeys.set(spec, key);
+  }
+  return rulesBySource.get(key, () => {
+    const made = buildRule(spec);
+    serials.set(made, nextSerial++);
+    return made;
+  });
+}
+
+function buildRule(spec: RuleSpec): CompiledRule {
   let kinds = 0;
   const names: string[] = [];
   for (const t of spec.targets) {
@@ -65,7 +91,7 @@ export function compileRule(spec: RuleSpec): CompiledRule {
   }
   return Object.freeze({
     spec,
-    re: new RE2(spec.pattern, spec.ignoreCase ? 'iu' : 'u'),
+    re: sharedRe2(spec.pattern, spec.ignoreCase ? 'iu' : 'u'),
     kinds,
     fieldNames: names.length > 0 ? new Set(names) : null,
     critical: spec.severity === 'CRITICAL',
@@ -131,7 +157,7 @@ function buildGroup(
     chain: Object.freeze(chain),
     decodesUrl: chain[0]?.name === 'url',
     // Multi-line: texts are joined with '\n' for the prefilter, and `^`/`$` must still hit at each text.
-    prefilter: new RE2(rules.map((r) => alternative(r.spec)).join('|'), 'mu'),
+    prefilter: sharedRe2(rules.map((r) => alternative(r.spec)).join('|'), 'mu'),
     split: buildSplitPrefilter(rules.map((r) => r.spec)),
     rules: Object.freeze(rules),
     kinds,
@@ -142,23 +168,20 @@ function buildGroup(
   });
 }
 
-/** Compiles the rules that run at `paranoia` and are not `disabled` (ids). `compiled` reuses RE2 objects. */
-export function compileRuleSet(
-  specs: readonly RuleSpec[],
-  paranoia: number,
-  disabled: ReadonlySet<string>,
-  compiled: Map<string, CompiledRule> = new Map(),
-): RuleSet {
+/**
+ * Compiles the rules that run at `paranoia` and are not `disabled` (ids). The same active rules give the
+ * very same rule set, whichever route profile, engine or reload asks while one is alive.
+ */
+export function compileRuleSet(specs: readonly RuleSpec[], paranoia: number, disabled: ReadonlySet<string>): RuleSet {
   const active: CompiledRule[] = [];
   for (const spec of specs) {
     if (spec.paranoia > paranoia || disabled.has(spec.id)) continue;
-    let c = compiled.get(spec.id);
-    if (c === undefined || c.spec !== spec) {
-      c = compileRule(spec);
-      compiled.set(spec.id, c);
-    }
-    active.push(c);
+    active.push(compileRule(spec));
   }
+  return ruleSets.get(active.map((r) => serials.get(r)).join(','), () => buildRuleSet(active));
+}
+
+function buildRuleSet(active: readonly CompiledRule[]): RuleSet {
   const grouped = new Map<string, CompiledRule[]>();
   for (const r of active) {
     for (const set of setsOf(r)) {

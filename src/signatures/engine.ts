@@ -3,7 +3,7 @@
 // only on a hit, the positive model on code, and anomaly scoring.
 import { CLEAN, Collector, MAX_MATCHES, type InspectResult } from './collector.js';
 import { MemoryTable, remember, unseen } from './clean-cache.js';
-import { compileRuleSet, KIND, type CompiledRule, type Group, type RuleSet } from './compile.js';
+import { compileRuleSet, KIND, type Group, type RuleSet } from './compile.js';
 import type { SignaturesConfig } from './config.js';
 import { resolveExclusions } from './exclusions.js';
 import { buildAllowlist, checkPolicy, POLICY_RULES, type Allowlist } from './policy.js';
@@ -79,7 +79,6 @@ export class SignatureEngine {
     tuning: EngineTuning = {},
   ) {
     this.splitFrom = tuning.splitFrom ?? SPLIT_FROM;
-    const compiled = new Map<string, CompiledRule>();
     const names = new Set([
       ...routeNames,
       ...Object.keys(config.routes),
@@ -93,7 +92,7 @@ export class SignatureEngine {
         name,
         paranoia,
         threshold: settings?.anomaly_threshold ?? config.anomaly_threshold,
-        rules: compileRuleSet(rules, paranoia, ex.disabled, compiled),
+        rules: compileRuleSet(rules, paranoia, ex.disabled),
         byField: ex.byField,
         policyOff: new Set(POLICY_IDS.filter((id) => ex.disabled.has(id))),
         codeMemory: new MemoryTable(64, config.clean_cache_entries, config.clean_cache_chars),

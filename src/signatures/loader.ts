@@ -1,12 +1,12 @@
 // Loads rule files: YAML with positions, schema per rule, file defaults applied, RE2 compile check. Every
 // problem of every file is collected and thrown at once as a ConfigError with file:line:col.
 import { readFileSync } from 'node:fs';
-import RE2 from 're2';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { formatPath, SourcePositions } from '../config/positions.js';
 import { parseTree } from '../config/yaml-tree.js';
 import { DEFAULT_TARGETS, ruleFileSchema, ruleSchema, SEVERITY_SCORE, type RuleSpec } from './rule.js';
 import { TRANSFORMS } from './transforms/index.js';
+import { sharedRe2, WeakCache } from './compile-cache.js';
 
 /** RE2 compiles these, but they would break the joined-text prefilter (see compile.ts). */
 const FORBIDDEN_ESCAPES = /\\[Az]/;
@@ -75,7 +75,8 @@ export function parseRuleFile(text: string, file: string, issues: ConfigIssue[])
       ok = false;
     }
     try {
-      new RE2(r.pattern, ignoreCase ? 'iu' : 'u');
+      // The shared compile: the engine built from these rules reuses this very object (compile-cache.ts).
+      sharedRe2(r.pattern, ignoreCase ? 'iu' : 'u');
     } catch (err) {
       at([...base, 'pattern'], `RE2 cannot compile this pattern: ${err instanceof Error ? err.message : String(err)}`);
       ok = false;
@@ -109,10 +110,34 @@ export function parseRuleFile(text: string, file: string, issues: ConfigIssue[])
   return out;
 }
 
+/** One file's parse: its rules and problems, frozen (shared by every load of the same text). */
+interface FileParse {
+  readonly rules: readonly RuleSpec[];
+  readonly issues: readonly ConfigIssue[];
+}
+
+/**
+ * Parses by file name and text. An unchanged file yields the very same rule objects, so a reload costs no
+ * YAML parse and the compile caches (compile-cache.ts) find its rules by identity. Held weakly: a parse
+ * lives as long as a rule list handed out with it (below) is held, e.g. by the engine in service.
+ */
+const parses = new WeakCache<FileParse>();
+/** What keeps each handed-out rule list's file parses alive. */
+const parsesOf = new WeakMap<readonly RuleSpec[], readonly FileParse[]>();
+
+function parseCached(text: string, file: string): FileParse {
+  return parses.get(`${file}\0${text}`, () => {
+    const issues: ConfigIssue[] = [];
+    const rules = parseRuleFile(text, file, issues);
+    return Object.freeze({ rules: Object.freeze(rules), issues: Object.freeze(issues) });
+  });
+}
+
 /** Loads every file; duplicate ids across files are errors too. Throws ConfigError listing everything. */
 export function loadRuleFiles(files: readonly string[]): RuleSpec[] {
   const issues: ConfigIssue[] = [];
   const rules: RuleSpec[] = [];
+  const used: FileParse[] = [];
   for (const file of files) {
     let text: string;
     try {
@@ -127,7 +152,10 @@ export function loadRuleFiles(files: readonly string[]): RuleSpec[] {
       });
       continue;
     }
-    rules.push(...parseRuleFile(text, file, issues));
+    const parsed = parseCached(text, file);
+    used.push(parsed);
+    rules.push(...parsed.rules);
+    issues.push(...parsed.issues);
   }
   const seen = new Map<string, RuleSpec>();
   for (const r of rules) {
@@ -137,5 +165,6 @@ export function loadRuleFiles(files: readonly string[]): RuleSpec[] {
     } else seen.set(r.id, r);
   }
   if (issues.length > 0) throw new ConfigError(issues);
+  parsesOf.set(rules, used);
   return rules;
 }

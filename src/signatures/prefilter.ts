@@ -5,7 +5,8 @@
 // first: a character every match holds (indexOf), or the literal or digit run alone (a fixed-length
 // JavaScript regex, linear). A hit names the rules to run; a text no part hits is clean. See
 // prefilter-plan.ts for why this loses nothing.
-import RE2 from 're2';
+import type RE2 from 're2';
+import { sharedRe2 } from './compile-cache.js';
 import { planPattern, type Entry, type Plan } from './prefilter-plan.js';
 import type { RuleSpec } from './rule.js';
 
@@ -88,7 +89,7 @@ function foldedLiteral(literal: string): RegExp | null {
 
 function sub(label: string, parts: readonly Part[], gate: RegExp | null): SubPrefilter {
   // Multi-line, like the group's own prefilter: texts may be joined by line breaks.
-  const re = new RE2(parts.map((p) => `(?:${p.source})`).join('|'), 'mu');
+  const re = sharedRe2(parts.map((p) => `(?:${p.source})`).join('|'), 'mu');
   const rules = Object.freeze([...new Set(parts.map((p) => p.rule))].sort((a, b) => a - b));
   return Object.freeze({ label, re, need: needOf(parts), gate, rules });
 }
