@@ -7,10 +7,11 @@ import { rateLimitsSchema } from '../ratelimit/config.js';
 import { signaturesConfigSchema } from '../signatures/config.js';
 import { geoSchema } from '../geo/config.js';
 import { decisionsSchema, reputationSchema } from '../reputation/config.js';
+import { bytes, MAX_BYTES, MAX_CONNECTIONS, MAX_INTERVAL_S, MAX_SCORE, MAX_TIMEOUT_MS, timeoutMs } from './limits.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'monitor', 'off']);
-const positiveMs = z.number().int().positive();
+const positiveMs = timeoutMs();
 
 export function isCidrOrIp(s: string): boolean {
   const slash = s.indexOf('/');
@@ -40,21 +41,22 @@ const routeSchema = z.strictObject({
   path: z.string().regex(/^\/[^?#\s]*$/, 'paths start with / and carry no query'),
   /** Buffer and inspect the request body (else it is streamed through untouched). */
   inspect_body: z.boolean().default(false),
-  max_body_bytes: z.number().int().nonnegative().default(1_048_576),
+  max_body_bytes: z.number().int().nonnegative().max(MAX_BYTES).default(1_048_576),
   /** Allowed request content types (media type only, lower case); empty: any. */
   content_types: z.array(z.string().regex(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/)).default([]),
   /** Fields that hold code (TeX): longer limit, TeX rules apply. */
   code_fields: z.array(z.string().min(1)).default(['tikz_code']),
-  max_field_chars: z.number().int().positive().default(10_000),
-  max_code_field_bytes: z.number().int().positive().default(102_400),
-  max_batch_items: z.number().int().positive().default(100),
-  max_json_depth: z.number().int().positive().default(32),
+  max_field_chars: bytes().default(10_000),
+  max_code_field_bytes: bytes().default(102_400),
+  max_batch_items: z.number().int().positive().max(1_000_000).default(100),
+  /** Bounded: deeper documents are refused long before a parser's recursion could matter. */
+  max_json_depth: z.number().int().positive().max(1000).default(32),
   /** Upstream answer caps for this route (defaults from upstream.*). */
-  max_response_bytes: z.number().int().positive().optional(),
+  max_response_bytes: bytes().optional(),
   response_timeout_ms: positiveMs.optional(),
   /** Total score at which the decide phase refuses (403), and challenges (401). */
-  deny_score: z.number().positive().default(100),
-  challenge_score: z.number().positive().optional(),
+  deny_score: z.number().positive().max(MAX_SCORE).default(100),
+  challenge_score: z.number().positive().max(MAX_SCORE).optional(),
 });
 
 export type RouteConfig = z.infer<typeof routeSchema>;
@@ -95,21 +97,21 @@ export const configSchema = z.strictObject({
       keep_alive_timeout_ms: positiveMs.default(65_000),
       max_header_bytes: z.number().int().min(1024).max(1_048_576).default(16_384),
       /** Global in-flight cap: beyond it, 503 with Retry-After. */
-      max_inflight: z.number().int().positive().default(1024),
-      overload_retry_after_s: z.number().int().positive().default(1),
+      max_inflight: z.number().int().positive().max(MAX_CONNECTIONS).default(1024),
+      overload_retry_after_s: z.number().int().positive().max(MAX_INTERVAL_S).default(1),
       request_id_header: z.string().default('x-request-id'),
       /** Match routes ignoring case, so /COMPILE cannot dodge the /compile policy on case-insensitive upstreams. */
       case_insensitive_routes: z.boolean().default(true),
       /** SIGTERM: stop accepting, wait up to this long for in-flight requests, then exit. */
-      drain_timeout_ms: z.number().int().nonnegative().default(10_000),
+      drain_timeout_ms: z.number().int().nonnegative().max(MAX_TIMEOUT_MS).default(10_000),
     })
     .prefault({}),
   upstream: z.strictObject({
     url: z.url({ protocol: /^https?$/ }),
-    connections: z.number().int().positive().default(128),
+    connections: z.number().int().positive().max(MAX_CONNECTIONS).default(128),
     /** Time to the upstream's response headers, and between body chunks. */
     timeout_ms: positiveMs.default(45_000),
-    max_response_bytes: z.number().int().positive().default(10_485_760),
+    max_response_bytes: bytes().default(10_485_760),
     health_path: z.string().startsWith('/').default('/health'),
     health_cache_ms: positiveMs.default(2_000),
   }),

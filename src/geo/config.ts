@@ -1,5 +1,6 @@
 // gateway.yaml `geo:` section: databases (embedded CC0 country DB by default) and country/ASN/anonymizer rules.
 import { z } from 'zod';
+import { MAX_CACHE_ENTRIES } from '../config/limits.js';
 
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'country codes are ISO 3166-1 alpha-2, upper case (e.g. KP)');
 const risk = z.number().min(0).max(1000);
@@ -38,7 +39,7 @@ export const geoSchema = z
     /** Score added to the request's trust total, by country (reason geo:risk:CC). */
     country_risk: z.record(countryCode, risk).default({}),
     /** Autonomous systems refused outright (geo:asn_deny:AS123), e.g. hosting networks. */
-    deny_asns: z.array(z.number().int().positive()).default([]),
+    deny_asns: z.array(z.number().int().positive().max(4_294_967_295)).default([]),
     /** Score by AS number (reason geo:asn:AS123). */
     asn_risk: z.record(z.string().regex(/^[1-9]\d*$/, 'AS numbers as keys, e.g. "16509"'), risk).default({}),
     /** Score for each Anonymous IP flag the address carries (reasons geo:anonymous:<flag>), summed. */
@@ -46,7 +47,7 @@ export const geoSchema = z
     /** Score when the country database has no answer for a public address (reason geo:unknown). */
     unknown_risk: risk.default(0),
     /** Per-address answers kept in memory (cleared when a database is swapped). */
-    cache_size: z.number().int().positive().default(65_536),
+    cache_size: z.number().int().positive().max(MAX_CACHE_ENTRIES).default(65_536),
   })
   .superRefine((c, ctx) => {
     if ((c.deny_asns.length > 0 || Object.keys(c.asn_risk).length > 0) && c.asn_database === undefined) {

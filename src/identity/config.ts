@@ -1,5 +1,6 @@
 // gateway.yaml `identity:` section: API keys (SHA-256 hashes), JWTs (jose, JWKS file), IP grouping.
 import { z } from 'zod';
+import { MAX_CACHE_ENTRIES, MAX_INTERVAL_S } from '../config/limits.js';
 
 const tierName = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'tier names are 1-32 of [a-z0-9_]');
 
@@ -13,7 +14,7 @@ export type ApiKeyEntry = z.infer<typeof apiKeyEntrySchema>;
 
 const levelSchema = z.union([
   z.number().int(),
-  z.strictObject({ bits: z.number().int(), scale: z.number().positive().default(1) }),
+  z.strictObject({ bits: z.number().int(), scale: z.number().positive().max(1_000_000).default(1) }),
 ]);
 
 export const identitySchema = z
@@ -44,9 +45,9 @@ export const identitySchema = z
         tier_claim: z.string().min(1).default('tier'),
         /** Tier of a valid token without (or with an unknown) tier claim. */
         default_tier: tierName.default('authenticated'),
-        clock_tolerance_s: z.number().int().nonnegative().default(30),
+        clock_tolerance_s: z.number().int().nonnegative().max(MAX_INTERVAL_S).default(30),
         /** Verified tokens remembered (until they expire), so a repeat costs no signature check. */
-        cache_max: z.number().int().positive().default(10_000),
+        cache_max: z.number().int().positive().max(MAX_CACHE_ENTRIES).default(10_000),
       })
       .prefault({}),
     /** How anonymous clients are grouped: IPv4 prefix lengths and IPv6 prefixes (/64; add 56, 48 to also cap wider networks). */

@@ -1,5 +1,6 @@
 // gateway.yaml `rate_limits:` section: tiers, their limits (GCRA rate+burst, sliding-window quotas) and in-flight caps.
 import { z } from 'zod';
+import { MAX_CACHE_ENTRIES, MAX_CONNECTIONS, MAX_COUNT, MAX_INTERVAL_S, lifetimeS } from '../config/limits.js';
 
 const name = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'names are 1-32 of [a-z0-9_], starting with a letter');
 
@@ -16,17 +17,17 @@ const gcraLimit = z.strictObject({
   ...common,
   /** Rate + burst (GCRA): `rate` per `period_s`, up to `burst` at once. */
   algorithm: z.literal('gcra'),
-  rate: z.number().int().positive(),
-  period_s: z.number().int().positive().default(60),
-  burst: z.number().int().positive(),
+  rate: z.number().int().positive().max(MAX_COUNT),
+  period_s: lifetimeS().default(60),
+  burst: z.number().int().positive().max(MAX_COUNT),
 });
 
 const windowLimit = z.strictObject({
   ...common,
   /** Quota (sliding-window counter): at most `limit` per `window_s`. */
   algorithm: z.literal('sliding_window'),
-  limit: z.number().int().positive(),
-  window_s: z.number().int().positive(),
+  limit: z.number().int().positive().max(MAX_COUNT),
+  window_s: lifetimeS(),
 });
 
 export const limitSchema = z.discriminatedUnion('algorithm', [gcraLimit, windowLimit]);
@@ -35,7 +36,7 @@ export type LimitConfig = z.infer<typeof limitSchema>;
 const tierSchema = z.strictObject({
   limits: z.array(limitSchema).default([]),
   /** Requests of one client in flight at once, per gateway instance; 0: no cap. */
-  in_flight: z.number().int().nonnegative().default(0),
+  in_flight: z.number().int().nonnegative().max(MAX_CONNECTIONS).default(0),
 });
 export type TierConfig = z.infer<typeof tierSchema>;
 
@@ -97,11 +98,11 @@ export const rateLimitsSchema = z
         max_requests: z.number().int().min(1).max(1000).default(64),
         share: z.number().int().min(1).max(100).default(4),
         max_ms: z.number().int().min(1).max(60_000).default(1000),
-        max_clients: z.number().int().min(1).default(10_000),
+        max_clients: z.number().int().min(1).max(MAX_CACHE_ENTRIES).default(10_000),
       })
       .prefault({}),
     /** Redis down under fail-closed: the Retry-After of the 503. */
-    unavailable_retry_after_s: z.number().int().positive().default(1),
+    unavailable_retry_after_s: z.number().int().positive().max(MAX_INTERVAL_S).default(1),
   })
   .superRefine((v, ctx) => {
     // The suspicious tier may be left undefined: tightening to a tier that does not exist changes nothing.

@@ -2,6 +2,7 @@
 // automatic blocks, audit log) sections.
 import { z } from 'zod';
 import { parseCidr } from './address.js';
+import { intervalS, lifetimeS, MAX_COUNT } from '../config/limits.js';
 
 const mode = z.enum(['enforce', 'monitor', 'off']);
 const cidr = z
@@ -57,7 +58,8 @@ export const reputationSchema = z
 
 export type ReputationConfig = z.infer<typeof reputationSchema>;
 
-const seconds = z.number().int().positive();
+/** A block or memory of offences: up to a year; intervals (windows, resync) use intervalS, up to a day. */
+const seconds = lifetimeS();
 
 export const decisionsSchema = z
   .strictObject({
@@ -77,8 +79,8 @@ export const decisionsSchema = z
         /** A request refused by a CRITICAL signature. */
         critical_signature: z.boolean().default(true),
         /** This many rate-limit refusals (429) of one client within window_s; 0 turns it off. */
-        rate_limit_refusals: z.number().int().nonnegative().default(50),
-        rate_limit_window_s: seconds.default(60),
+        rate_limit_refusals: z.number().int().nonnegative().max(MAX_COUNT).default(50),
+        rate_limit_window_s: intervalS().default(60),
         /**
          * Never blocked automatically. Loopback by default: when every client seems to come from 127.0.0.1 (a
          * local proxy not listed in trusted_proxies), one offence must not block everyone.
@@ -89,7 +91,7 @@ export const decisionsSchema = z
     /** Admin audit log (one JSON line per change, with its actor): stdout, stderr or a file path. */
     audit_log: z.string().min(1).default('stdout'),
     /** Full re-read of the shared decisions, besides the change signal (heals missed signals). */
-    resync_s: seconds.default(30),
+    resync_s: intervalS().default(30),
   })
   .prefault({});
 

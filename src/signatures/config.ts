@@ -1,6 +1,7 @@
 // The `checks.signatures` section of gateway.yaml: rule files, paranoia, anomaly thresholds, exclusions and
 // the per-tier allow-lists of the positive model.
 import { z } from 'zod';
+import { bytes, MAX_BYTES, MAX_CACHE_ENTRIES, MAX_SCORE } from '../config/limits.js';
 
 const name = z.string().min(1);
 
@@ -31,7 +32,7 @@ const allowlistSchema = z.strictObject({
 
 const routeSettings = z.strictObject({
   paranoia: z.number().int().min(1).max(4).optional(),
-  anomaly_threshold: z.number().int().positive().optional(),
+  anomaly_threshold: z.number().int().positive().max(MAX_SCORE).optional(),
 });
 
 export const signaturesConfigSchema = z
@@ -47,7 +48,7 @@ export const signaturesConfigSchema = z
     /** 1: what real diagrams never need is refused; 2-4 add stricter rules. */
     paranoia: z.number().int().min(1).max(4).default(1),
     /** Summed rule scores at which a request is refused (per route below). CRITICAL rules refuse alone. */
-    anomaly_threshold: z.number().int().positive().default(40),
+    anomaly_threshold: z.number().int().positive().max(MAX_SCORE).default(40),
     /** Per-route overrides, by route name. */
     routes: z.record(z.string(), routeSettings).default({}),
     exclusions: z.array(exclusionSchema).default([]),
@@ -59,10 +60,10 @@ export const signaturesConfigSchema = z
      * Remember this many code texts (per route and tier) and header/field texts found clean, so repeats
      * are not inspected again; 0 turns the memory off. Bounded in characters too (clean_cache_chars).
      */
-    clean_cache_entries: z.number().int().nonnegative().default(4096),
-    clean_cache_chars: z.number().int().positive().default(8_388_608),
+    clean_cache_entries: z.number().int().nonnegative().max(MAX_CACHE_ENTRIES).default(4096),
+    clean_cache_chars: z.number().int().positive().max(MAX_BYTES).default(8_388_608),
     /** Longest text (UTF-16 units) inspected per value; longer values are refused (sig:limit.too-long). */
-    max_value_chars: z.number().int().positive().default(1_048_576),
+    max_value_chars: bytes().default(1_048_576),
   })
   .prefault({});
 

@@ -1,5 +1,6 @@
 // gateway.yaml `store:` section: memory (default) or Redis (standalone, Sentinel, Cluster) with its failure policy.
 import { z } from 'zod';
+import { MAX_STORE_KEYS, timeoutMs } from '../config/limits.js';
 
 const hostPort = z
   .string()
@@ -26,12 +27,12 @@ export const redisStoreSchema = z
       .regex(/^[^{}\s]*$/, 'key_prefix must not contain braces (they would change Cluster hash slots) or spaces')
       .default('portcullis:'),
     /** Per-call timeout: a slower answer counts as Redis being unavailable. */
-    timeout_ms: z.number().int().positive().default(250),
-    connect_timeout_ms: z.number().int().positive().default(2_000),
+    timeout_ms: timeoutMs().default(250),
+    connect_timeout_ms: timeoutMs().default(2_000),
     /** Redis unavailable: fail-open (local in-memory limits take over) or fail-closed (503). */
     on_failure: z.enum(['fail-open', 'fail-closed']).default('fail-open'),
     /** While Redis is down, how often a request probes it again (reconnects are noticed at once too). */
-    retry_ms: z.number().int().positive().default(1_000),
+    retry_ms: timeoutMs().default(1_000),
   })
   .superRefine((v, ctx) => {
     if ((v.mode === 'cluster' || v.mode === 'sentinel') && v.nodes.length === 0) {
@@ -50,7 +51,7 @@ export const storeSchema = z
     /** memory: this instance only; redis: shared by every instance pointing at the same Redis. */
     type: z.enum(['memory', 'redis']).default('memory'),
     /** Also bounds the fail-open fallback store when type is redis. */
-    memory: z.strictObject({ max_keys: z.number().int().positive().default(100_000) }).prefault({}),
+    memory: z.strictObject({ max_keys: z.number().int().positive().max(MAX_STORE_KEYS).default(100_000) }).prefault({}),
     redis: redisStoreSchema.prefault({}),
   })
   .prefault({});
