@@ -12,29 +12,32 @@ const TRANSFER_ENCODING = 16;
 const EXPECT = 32;
 const AUTHORIZATION = 64;
 
-/** The bit for a header name, or 0. Dispatches on length so most names cost one comparison. */
+/**
+ * Whether `n` is the header `lower`. Clients send the Title-Case or lower-case spelling: two comparisons;
+ * others are lower-cased only when the first letter matches, so unrelated names of the same length
+ * (X-Request-Id next to Content-Type) allocate nothing.
+ */
+function sameName(n: string, title: string, lower: string): boolean {
+  return n === title || n === lower || ((n.charCodeAt(0) | 32) === lower.charCodeAt(0) && n.toLowerCase() === lower);
+}
+
+/** The bit for a header name, or 0. Dispatches on length, so most names cost one switch. */
 function bitOf(n: string): number {
   switch (n.length) {
     case 4:
-      return n === 'Host' || n === 'host' || n.toLowerCase() === 'host' ? HOST : 0;
+      return sameName(n, 'Host', 'host') ? HOST : 0;
     case 6:
-      return n === 'Expect' || n === 'expect' || n.toLowerCase() === 'expect' ? EXPECT : 0;
+      return sameName(n, 'Expect', 'expect') ? EXPECT : 0;
     case 12:
-      return n === 'Content-Type' || n === 'content-type' || n.toLowerCase() === 'content-type' ? CONTENT_TYPE : 0;
+      return sameName(n, 'Content-Type', 'content-type') ? CONTENT_TYPE : 0;
     case 13:
-      return n === 'Authorization' || n === 'authorization' || n.toLowerCase() === 'authorization' ? AUTHORIZATION : 0;
+      return sameName(n, 'Authorization', 'authorization') ? AUTHORIZATION : 0;
     case 14:
-      return n === 'Content-Length' || n === 'content-length' || n.toLowerCase() === 'content-length'
-        ? CONTENT_LENGTH
-        : 0;
+      return sameName(n, 'Content-Length', 'content-length') ? CONTENT_LENGTH : 0;
     case 16:
-      return n === 'Content-Encoding' || n === 'content-encoding' || n.toLowerCase() === 'content-encoding'
-        ? CONTENT_ENCODING
-        : 0;
+      return sameName(n, 'Content-Encoding', 'content-encoding') ? CONTENT_ENCODING : 0;
     case 17:
-      return n === 'Transfer-Encoding' || n === 'transfer-encoding' || n.toLowerCase() === 'transfer-encoding'
-        ? TRANSFER_ENCODING
-        : 0;
+      return sameName(n, 'Transfer-Encoding', 'transfer-encoding') ? TRANSFER_ENCODING : 0;
     default:
       return 0;
   }
@@ -66,7 +69,7 @@ export function protocolProblem(req: IncomingMessage): string | null {
   let strips = false;
   for (let i = 0; i < raw.length; i += 2) {
     const n = raw[i]!;
-    if (n.length === 10 && (n === 'Connection' || n === 'connection' || n.toLowerCase() === 'connection')) {
+    if (n.length === 10 && sameName(n, 'Connection', 'connection')) {
       if (stripsReliedOn(raw[i + 1]!)) strips = true;
       continue;
     }
