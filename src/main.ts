@@ -2,7 +2,7 @@
 // CLI: portcullis start | check | test-rules | explain — thin wrappers over the runtime and the tools.
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/load.js';
-import { ConfigError, GatewayError } from './core/errors.js';
+import { GatewayError } from './core/errors.js';
 import { semiSpaceHint } from './core/node-flags.js';
 import { startGateway } from './runtime.js';
 import { createLogger } from './telemetry/logger.js';
@@ -32,7 +32,9 @@ async function start(configFile: string): Promise<number> {
   try {
     gw = await startGateway({ configFile, logger: log });
   } catch (e) {
-    if (e instanceof ConfigError) {
+    // A configuration that cannot be read or is invalid is the operator's to fix: one clear message, as
+    // `check` prints it, no stack trace. (ConfigError is a GatewayError.)
+    if (e instanceof GatewayError) {
       err(e.message);
       return 1;
     }

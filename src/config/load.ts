@@ -1,6 +1,7 @@
 // Loads gateway.yaml: parse with positions, interpolate ${VAR}, validate (schema, then semantics), freeze.
 // Every problem of the file is collected and thrown at once as a ConfigError with file:line:col locations.
 import { readFile } from 'node:fs/promises';
+import { getSystemErrorMap } from 'node:util';
 import type { Node } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, GatewayError, type ConfigIssue } from '../core/errors.js';
@@ -66,14 +67,21 @@ export function loadConfigText(
   return deepFreeze(parsed.data);
 }
 
+/** "ENOENT: no such file or directory": the code, and what it means without the path repeated. */
+function ioReason(err: unknown): string {
+  if (!(err instanceof Error) || !('code' in err)) return String(err);
+  const errno = 'errno' in err && typeof err.errno === 'number' ? err.errno : undefined;
+  const meaning = errno === undefined ? undefined : getSystemErrorMap().get(errno)?.[1];
+  return meaning === undefined ? String(err.code) : `${String(err.code)}: ${meaning}`;
+}
+
 /** Reads and loads a config file. Throws GatewayError GW_ERR_CONFIG_IO when unreadable, ConfigError when invalid. */
 export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const reason = err instanceof Error && 'code' in err ? String(err.code) : String(err);
-    throw new GatewayError('GW_ERR_CONFIG_IO', `cannot read config file ${file}: ${reason}`, { cause: err });
+    throw new GatewayError('GW_ERR_CONFIG_IO', `${file}: cannot read configuration: ${ioReason(err)}`, { cause: err });
   }
   return loadConfigText(text, file, env);
 }

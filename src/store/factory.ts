@@ -10,6 +10,8 @@ export interface BuiltStore {
   readonly store: Store;
   /** 'degraded' while a shared store is down (for /readyz); memory is always 'up'. */
   status(): StoreStatus;
+  /** True when an outage refuses requests (Redis with on_failure: fail-closed) instead of degrading them. */
+  readonly failClosed: boolean;
   /** Waits for the first connection (Redis), true when connected; memory resolves true at once. */
   ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -25,7 +27,13 @@ export function createStore(config: StoreConfig, deps: StoreDeps): BuiltStore {
   const memory = new MemoryStore({ maxKeys: config.memory.max_keys, clock: deps.clock });
   if (config.type === 'memory') {
     deps.telemetry?.storeUp.set(1);
-    return { store: memory, status: () => 'up', ready: () => Promise.resolve(true), close: () => memory.close() };
+    return {
+      store: memory,
+      status: () => 'up',
+      failClosed: false,
+      ready: () => Promise.resolve(true),
+      close: () => memory.close(),
+    };
   }
   const r = config.redis;
   let failover: FailoverStore | null = null;
@@ -50,19 +58,30 @@ export function createStore(config: StoreConfig, deps: StoreDeps): BuiltStore {
     ...(deps.telemetry !== undefined ? { telemetry: deps.telemetry } : {}),
   });
   const f = failover;
-  return { store: f, status: () => f.status(), ready: (ms) => redis.ready(ms), close: () => f.close() };
+  return {
+    store: f,
+    status: () => f.status(),
+    failClosed: f.policy === 'fail-closed',
+    ready: (ms) => redis.ready(ms),
+    close: () => f.close(),
+  };
 }
 
-/** A /readyz entry: a shared store that is down leaves the gateway ready but degraded (its policy applies). */
-export function storeReadiness(built: BuiltStore): {
+/**
+ * A /readyz entry. A shared store that is down leaves a fail-open gateway ready but degraded (local limits
+ * take over); under fail-closed every request that needs the store gets 503, so the gateway is not ready and
+ * a load balancer should send its traffic elsewhere until the store is back.
+ */
+export function storeReadiness(built: Pick<BuiltStore, 'store' | 'status' | 'failClosed'>): {
   readonly name: string;
-  check(): Promise<{ state: 'ok' | 'degraded'; detail: string }>;
+  check(): Promise<{ state: 'ok' | 'degraded' | 'down'; detail: string }>;
 } {
   return {
     name: 'store',
-    check: async () =>
-      built.status() === 'up'
-        ? { state: 'ok', detail: built.store.kind }
-        : { state: 'degraded', detail: `${built.store.kind} unavailable` },
+    check: async () => {
+      if (built.status() === 'up') return { state: 'ok', detail: built.store.kind };
+      if (built.failClosed) return { state: 'down', detail: `${built.store.kind} unavailable (fail-closed)` };
+      return { state: 'degraded', detail: `${built.store.kind} unavailable (fail-open)` };
+    },
   };
 }

@@ -181,7 +181,9 @@ describe('loadConfigFile', () => {
     expect(error).toBeInstanceOf(GatewayError);
     expect(error).not.toBeInstanceOf(ConfigError);
     expect((error as GatewayError).code).toBe('GW_ERR_CONFIG_IO');
-    expect((error as GatewayError).message).toBe(`cannot read config file ${missing}: ENOENT`);
+    expect((error as GatewayError).message).toBe(
+      `${missing}: cannot read configuration: ENOENT: no such file or directory`,
+    );
     const isDir = await loadConfigFile(dir, {}).catch((e: unknown) => e);
     expect((isDir as GatewayError).code).toBe('GW_ERR_CONFIG_IO');
   });
