@@ -1,6 +1,7 @@
 // One bench at a time on this machine: two at once measure each other. A bench re-runs itself under flock(1)
 // on a machine-wide lock (also taken by the shared-bench recipe in docs/operations.md), waiting up to an hour.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 
 export const LOCK = process.env.PORTCULLIS_BENCH_LOCK ?? '/tmp/portcullis-bench.lock';
 
@@ -19,6 +20,28 @@ export async function underBenchLock(name, main) {
   }
   const me = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
   const child = spawn('flock', ['-w', '3600', LOCK, ...me], { stdio: 'inherit', env });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  // flock(1) does not pass signals on to its command: the signal goes to the bench flock started (which stops
+  // its servers, removes a --base worktree, then exits, and flock with it), or to flock while it still waits.
+  const forward = (sig) => {
+    const bench = childrenOf(child.pid);
+    if (bench.length === 0) return void child.kill(sig);
+    for (const pid of bench) process.kill(pid, sig);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => forward(sig));
   child.once('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+}
+
+/** The PIDs whose parent is `pid` (from /proc). */
+function childrenOf(pid) {
+  const out = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
