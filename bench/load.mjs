@@ -1,20 +1,23 @@
 // Bench load generator (one process, run pinned by bench/run.mjs): autocannon warm-up, then one measured run,
 // with the CPU of the watched processes read from /proc right around the measured window.
 // Usage: node bench/load.mjs '<json spec>'
-//   spec: {url, body (path), headers (extra, e.g. x-api-key), connections, warmup_s, duration_s, groups, vary}
+//   spec: {url, body (path; null: none), headers (extra, e.g. x-api-key), connections, warmup_s, duration_s,
+//   groups, vary, method (default POST), contentType (default application/json; null: none)}
 //   groups: {name: [pid, ...]} whose utime+stime deltas (clock ticks) are reported.
 //   vary: every request carries a different body of the file's size: the body's placeholder 00000000 (the
 //   *-vary.json bodies of bench/make-bodies.mjs) becomes a request number. Default false: the file as is.
 // Prints one JSON line: requests, rps, latency percentiles (µs, from every response), status and error counts,
-// CPU ticks per group, of this process, and of the whole machine (for the noise estimate).
+// CPU ticks per group, of this process, and of the whole machine (for the noise estimate), and the count of each
+// status answered in the measured window (run.mjs --reject expects refusals).
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 const spec = JSON.parse(process.argv[2]);
-const body = readFileSync(spec.body);
+const body = spec.body === null ? undefined : readFileSync(spec.body);
+const contentType = spec.contentType === undefined ? 'application/json' : spec.contentType;
 const headers = {
   host: 'localhost',
-  'content-type': 'application/json',
+  ...(contentType === null ? {} : { 'content-type': contentType }),
   accept: 'image/svg+xml',
   'user-agent': 'portcullis-bench/1 (autocannon)',
   // The row's own (run.mjs --header), e.g. an API key or a bearer token: same on every request.
@@ -73,9 +76,9 @@ function run(seconds, onResponse) {
     const inst = autocannon(
       {
         url: spec.url,
-        method: 'POST',
+        method: spec.method ?? 'POST',
         headers,
-        body,
+        ...(body === undefined ? {} : { body }),
         ...(requests === undefined ? {} : { requests }),
         connections: spec.connections,
         pipelining: 1,
@@ -116,6 +119,7 @@ const out = {
   non2xx: result.non2xx,
   errors: result.errors,
   timeouts: result.timeouts,
+  statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, v]) => [code, v.count])),
   cpu_ticks: groups,
   loadgen_ticks: after.self - before.self,
   machine_busy_jiffies: after.machine.busy - before.machine.busy,

@@ -1,7 +1,8 @@
 // Writes bench/bodies/tikz-10k.json: a ~10 KB compile request (a plotted grid of labelled nodes and edges),
 // deterministic, so every run posts the same bytes; and the *-vary.json twins of it and of tikz-620.json,
 // the same size with one node label the placeholder 00000000, which `npm run bench -- --vary-body` turns
-// into a request number (every request a diagram the gateway has not seen). Usage: node bench/make-bodies.mjs
+// into a request number (every request a diagram the gateway has not seen); and reject-write18.json, tikz-620's
+// diagram with a shell escape added (npm run bench -- --reject). Usage: node bench/make-bodies.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,3 +46,14 @@ function vary(text, label, file) {
 }
 vary(readFileSync(join(dir, 'tikz-620.json'), 'utf8'), '{parabola}', 'tikz-620-vary.json');
 vary(body, '{$v_{10}$}', 'tikz-10k-vary.json');
+
+// npm run bench -- --reject's refused-after-the-body request: tikz-620.json with a shell escape added, which the
+// shipped signatures refuse (403) once the body is read.
+{
+  const tikz = JSON.parse(readFileSync(join(dir, 'tikz-620.json'), 'utf8')).tikz_code;
+  const bad = JSON.stringify({
+    tikz_code: tikz.replace('\\end{tikzpicture}', '  \\immediate\\write18{id}\n\\end{tikzpicture}'),
+  });
+  writeFileSync(join(dir, 'reject-write18.json'), bad);
+  console.log(`${join(dir, 'reject-write18.json')}: ${Buffer.byteLength(bad)} bytes, a \\write18 in the diagram`);
+}

@@ -40,6 +40,8 @@ function loadOnce(c) {
   const spec = {
     url: c.url,
     body: c.body,
+    method: c.method,
+    contentType: c.contentType,
     vary: c.vary === true,
     headers: c.headers ?? {},
     connections: c.connections,
@@ -57,12 +59,15 @@ function loadOnce(c) {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     // Bounded: warm-up + window + 30 s, then the load generator is killed (by its PID).
-    const timer = setTimeout(() => child.kill('SIGKILL'), (c.warmup + c.duration + 30) * 1000);
-    child.once('exit', (code) => {
+    const bound = c.warmup + c.duration + 30;
+    const timer = setTimeout(() => child.kill('SIGKILL'), bound * 1000);
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
       current = null;
       try {
-        if (code !== 0) throw new Error(`load generator exit ${code}`);
+        assertAlive(); // a target that died is the news, not the load generator that then failed
+        if (signal === 'SIGKILL') throw new Error(`load generator still running after ${bound} s: killed`);
+        if (code !== 0) throw new Error(`load generator exit ${code ?? signal}`);
         resolve(JSON.parse(out.trim().split('\n').pop()));
       } catch (e) {
         reject(e);
@@ -92,6 +97,7 @@ export async function measure(c) {
       non2xx: r.non2xx,
       errors: r.errors,
       timeouts: r.timeouts,
+      statuses: r.statuses,
       proxy_cpu_us_per_req: r.requests ? (t.proxy * usPerTick) / r.requests : null,
       upstream_cpu_us_per_req: r.requests ? (t.upstream * usPerTick) / r.requests : null,
       shared_cpu_us_per_req: r.requests ? (t.shared * usPerTick) / r.requests : null,
@@ -103,7 +109,9 @@ export async function measure(c) {
     console.error(
       `bench:   ${c.label}: ${r.rps.toFixed(0)} req/s, p99 ${(r.lat_p99_us / 1000).toFixed(2)} ms, ` +
         `proxy ${run.proxy_cpu_us_per_req?.toFixed(1) ?? '-'} µs/req, noise ${foreignPct.toFixed(1)}%` +
-        (r.non2xx + r.errors + r.timeouts ? `, ${r.non2xx} non-2xx ${r.errors} errors ${r.timeouts} timeouts` : '') +
+        (r.non2xx + r.errors + r.timeouts
+          ? `, ${r.non2xx} non-2xx${c.expect && c.expect !== 200 ? ` (${c.expect} expected)` : ''} ${r.errors} errors ${r.timeouts} timeouts`
+          : '') +
         (noisy && attempt <= c.retries ? ': too noisy, redoing' : ''),
     );
     if (!noisy || attempt > c.retries) return { ...run, discarded };

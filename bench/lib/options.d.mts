@@ -6,10 +6,29 @@ export interface BenchBody {
   bytes: number;
   label: string;
 }
+/** What a row is sent: a --body (POST /compile, answered 200) or one of --reject's refused requests. */
+export interface BenchRequest {
+  label: string;
+  what: string;
+  method: string;
+  path: string;
+  contentType: string | null;
+  file: string | null;
+  bytes: number;
+  /** The status a gateway row must answer (bare rows always answer 200). */
+  expect: number;
+  /** --reject: the least gateway ÷ bare-node ratio the issue asks for. */
+  goal?: number;
+}
+export const REJECT_REQUESTS: readonly (Omit<BenchRequest, 'file' | 'bytes' | 'goal'> & { body: string | null })[];
+export const REJECT_GOALS: Readonly<Record<string, number>>;
 export interface BenchOptions {
   o: Record<string, unknown>;
   cfg?: Record<string, number | boolean>;
   bodies?: BenchBody[];
+  requests?: BenchRequest[];
+  /** --base REF as given, or null. */
+  base?: string | null;
   gateways?: { name: string; file: string }[];
   rowHeaders?: Map<string, Record<string, string>>;
   sharedPids?: number[];

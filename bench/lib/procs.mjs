@@ -1,7 +1,7 @@
 // Bench processes: start on a free loopback port, wait until it accepts, stop every one by PID at the end;
 // /proc helpers (process trees, clock ticks) and the one-request sanity check.
 import { spawn, execFileSync } from 'node:child_process';
-import { openSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, openSync, readFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -57,13 +57,16 @@ function accepts(port) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Spawns cmd with env[portEnv] = a free port, output to <outDir>/<name>.log; resolves once the port accepts. */
-export async function startProcess(name, cmd, env, outDir, portEnv = 'PORT') {
+/**
+ * Spawns cmd with env[portEnv] = a free port, output to <outDir>/<name>.log; resolves once the port accepts.
+ * opts.cwd: where it runs (default the project).
+ */
+export async function startProcess(name, cmd, env, outDir, portEnv = 'PORT', opts = {}) {
   const port = await freePort();
   const log = join(outDir, `${name}.log`);
   const fd = openSync(log, 'a');
   const child = spawn(cmd[0], cmd.slice(1), {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...env, [portEnv]: String(port) },
     stdio: ['ignore', fd, fd],
   });
@@ -98,22 +101,42 @@ export async function stopAll() {
   stopping = false; // whatever starts next is watched again
 }
 
-/** The bench request once, as the load sends it (with the row's extra headers): status, content type, policy. */
-export function sanity(port, bodyFile, extraHeaders = {}) {
-  const body = readFileSync(bodyFile);
+/**
+ * Cuts a process's log back to its first `max` bytes (its startup lines) when it grew past that: a gateway
+ * refusing thousands of requests a second writes a security event for each (npm run bench -- --reject). The
+ * process writes with O_APPEND (startProcess), so it goes on writing at the new end.
+ */
+export function trimLog(log, max = 1 << 20) {
+  try {
+    if (statSync(log).size <= max) return;
+    truncateSync(log, max);
+    appendFileSync(log, `\n[bench: log cut back to ${max} bytes here]\n`);
+  } catch {
+    // gone or unreadable: nothing to trim
+  }
+}
+
+/**
+ * The bench request once, as the load sends it (with the row's extra headers): status, content type, policy.
+ * `request`: {method, path, contentType, file} (file null: no body); a body file alone means POST /compile JSON.
+ */
+export function sanity(port, request, extraHeaders = {}) {
+  const r0 = typeof request === 'string' ? { method: 'POST', path: '/compile', file: request } : request;
+  const contentType = r0.contentType === undefined ? 'application/json' : r0.contentType;
+  const body = r0.file ? readFileSync(r0.file) : null;
   return new Promise((res) => {
     const req = http.request(
       {
         host: '127.0.0.1',
         port,
-        method: 'POST',
-        path: '/compile',
+        method: r0.method,
+        path: r0.path,
         timeout: 5000,
         headers: {
           host: 'localhost',
-          'content-type': 'application/json',
+          ...(contentType === null ? {} : { 'content-type': contentType }),
           accept: 'image/svg+xml',
-          'content-length': body.length,
+          ...(body === null ? {} : { 'content-length': body.length }),
           ...extraHeaders,
         },
       },
@@ -125,13 +148,15 @@ export function sanity(port, bodyFile, extraHeaders = {}) {
             type: r.headers['content-type'] ?? '-',
             // The tier's limits as the gateway applied them: shows which tier the row's identity got.
             policy: r.headers['ratelimit-policy'] ?? null,
+            // A refusal that closes the connection costs the client a new one per request (--reject).
+            close: /\bclose\b/i.test(r.headers.connection ?? ''),
           }),
         );
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e) => res({ status: 0, type: e.message }));
-    req.end(body);
+    req.end(body ?? undefined);
   });
 }
 

@@ -7,6 +7,12 @@ export interface BenchTarget {
   sanity?: { status: number; type: string };
   /** The row this one's ratios are taken against (default 'bare-undici'): the bare proxy on the same body. */
   bare?: string;
+  /** The status this row must answer (default 200: any 2xx); --reject's gateway rows expect their refusal. */
+  expect?: number;
+  /** --base: the row of the same gateway built from the base commit, same request; gets a verdict. */
+  vsBase?: string;
+  /** What the row is sent (--reject: with the goal). */
+  request?: { label: string; goal?: number };
 }
 export interface BenchRun {
   target: string;
@@ -23,6 +29,9 @@ export interface BenchRun {
   loadgen_busy_pct: number;
   foreign_pct: number;
   discarded: unknown[];
+  /** Answers per status code in the measured window. */
+  statuses?: Record<string, number>;
+  requests?: number;
 }
 export interface BenchRow {
   target: string;
@@ -38,11 +47,28 @@ export interface BenchRow {
   proxy_cpu_us_per_req?: number | null;
   cpu_delta_us?: number | null;
   bad?: number;
+  expect?: number | null;
+  unexpected?: number;
+}
+/** --base: a gateway row against the same gateway built from the base commit. */
+export interface BaseVerdict {
+  target: string;
+  base: string;
+  /** Median over rounds of the per-round ratio req/s(target) / req/s(base). */
+  ratio: number | null;
+  ratio_min: number | null;
+  ratio_max: number | null;
+  /** max(A/A spread, MIN_REGRESSION): slower than 1 - threshold FAILS. */
+  threshold: number;
+  aaSpread: number | null;
+  verdict: 'pass' | 'FAIL' | 'invalid';
 }
 export interface BenchSummary {
   rows: BenchRow[];
   invalid: string[];
   aaSpread: number | null;
+  versusBase: BaseVerdict[];
 }
+export const MIN_REGRESSION: number;
 export function summarise(targets: BenchTarget[], runs: BenchRun[]): BenchSummary;
 export function markdown(header: Record<string, unknown>, summary: BenchSummary): string;

@@ -1,7 +1,7 @@
 // Bench report: ratios are taken within each round, medians over rounds, and a gateway row with any non-2xx is
 // invalid (it measured refusals, not the gateway).
 import { describe, expect, it } from 'vitest';
-import { markdown, summarise, type BenchRun, type BenchTarget } from '../../../bench/lib/report.mjs';
+import { MIN_REGRESSION, markdown, summarise, type BenchRun, type BenchTarget } from '../../../bench/lib/report.mjs';
 
 const targets: BenchTarget[] = [
   { name: 'bare-undici', kind: 'bare', ok: true, pid: 1 },
@@ -105,5 +105,119 @@ describe('bench summary', () => {
     );
     expect(s.rows.find((r) => r.target === 'gateway')!.benched).toBe(false);
     expect(s.invalid).toEqual(['gateway']);
+  });
+});
+
+describe('bench --base verdict', () => {
+  // gateway (the working tree) and gateway@base (the base commit's build), same request, same rounds.
+  const withBase: BenchTarget[] = [
+    { name: 'bare-undici', kind: 'bare', ok: true, pid: 1 },
+    { name: 'gateway', kind: 'gateway', ok: true, pid: 2, vsBase: 'gateway@base' },
+    { name: 'gateway@base', kind: 'gateway', ok: true, pid: 4 },
+    { name: 'bare-undici-aa', kind: 'aa', ok: true, pid: 3 },
+  ];
+  /** Rounds with these gateway / gateway@base req/s, the bare proxy 10,000 and its A/A twin aa[i]. */
+  function rounds(gw: number[], base: number[], aa: number[]): BenchRun[] {
+    return gw.flatMap((g, i) => [
+      run('bare-undici', i + 1, 10_000, 50),
+      run('gateway', i + 1, g, 60),
+      run('gateway@base', i + 1, base[i]!, 58),
+      run('bare-undici-aa', i + 1, aa[i]!, 50),
+    ]);
+  }
+  const quietAA = [10_000, 10_050, 9_950]; // ±0.5 %: the 2 % floor applies
+
+  it('takes the median of per-round ratios to the base, not the ratio of medians', () => {
+    // Round 2 is slow for everyone: the per-round ratios are 0.99, 0.99, 1.00.
+    const s = summarise(withBase, rounds([9_900, 4_950, 9_000], [10_000, 5_000, 9_000], quietAA));
+    const v = s.versusBase[0]!;
+    expect(v.target).toBe('gateway');
+    expect(v.base).toBe('gateway@base');
+    expect(v.ratio).toBeCloseTo(0.99, 6);
+    expect([v.ratio_min, v.ratio_max]).toEqual([0.99, 1]);
+    expect(v.verdict).toBe('pass');
+  });
+
+  it('FAILS a row slower than its base by more than 2% when the A/A row is quieter than that', () => {
+    const s = summarise(withBase, rounds([9_700, 9_760, 9_700], [10_000, 10_000, 10_000], quietAA));
+    expect(s.aaSpread).toBeCloseTo(0.005, 6);
+    expect(s.versusBase[0]!.threshold).toBe(MIN_REGRESSION);
+    expect(s.versusBase[0]!.ratio).toBeCloseTo(0.97, 6);
+    expect(s.versusBase[0]!.verdict).toBe('FAIL');
+    // Exactly 2 % slower is still within the allowance.
+    expect(
+      summarise(withBase, rounds([9_800, 9_800, 9_800], [10_000, 10_000, 10_000], quietAA)).versusBase[0]!.verdict,
+    ).toBe('pass');
+  });
+
+  it('allows the A/A spread when the run was noisier than 2%', () => {
+    const noisyAA = [10_000, 10_400, 9_700]; // A/A strays up to 4 %
+    const s = summarise(withBase, rounds([9_700, 9_650, 9_700], [10_000, 10_000, 10_000], noisyAA));
+    expect(s.versusBase[0]!.threshold).toBeCloseTo(0.04, 6);
+    expect(s.versusBase[0]!.verdict).toBe('pass'); // 3 % slower, within this run's noise
+    const worse = summarise(withBase, rounds([9_500, 9_550, 9_500], [10_000, 10_000, 10_000], noisyAA));
+    expect(worse.versusBase[0]!.verdict).toBe('FAIL'); // 5 % slower: more than the noise
+  });
+
+  it('gives no verdict when either row is invalid or not benched', () => {
+    const bad = rounds([9_900, 9_900, 9_900], [10_000, 10_000, 10_000], quietAA).map((r) =>
+      r.target === 'gateway@base' && r.round === 2 ? { ...r, non2xx: 3 } : r,
+    );
+    expect(summarise(withBase, bad).versusBase[0]!.verdict).toBe('invalid');
+    const down = withBase.map((t) =>
+      t.name === 'gateway@base' ? { ...t, ok: false, sanity: { status: 500, type: 'text/plain' } } : t,
+    );
+    const s = summarise(down, rounds([9_900, 9_900, 9_900], [10_000, 10_000, 10_000], quietAA));
+    expect(s.versusBase[0]!.verdict).toBe('invalid');
+    expect(s.invalid).toEqual(['gateway@base']);
+  });
+
+  it('writes a verdict line per gateway row under the table', () => {
+    const s = summarise(withBase, rounds([9_700, 9_760, 9_700], [10_000, 10_000, 10_000], quietAA));
+    const h = {
+      ...header([{ file: 'b.json', bytes: 620, vary: false }]),
+      base: { ref: 'main', commit: 'a'.repeat(40), deps: 'shared' },
+    };
+    const md = markdown(h, s);
+    expect(md).toContain('| gateway@base | 10000 |');
+    expect(md).toContain('FAIL when slower than the base by more than max(A/A spread 0.5%, 2%) = 2.0%');
+    expect(md).toContain('- gateway ÷ gateway@base: 0.970 (0.97–0.98): **FAIL** (3.0% slower)');
+    expect(md).toContain('gateway built from main (commit aaaaaaaaaaaa)');
+  });
+});
+
+describe('bench --reject', () => {
+  // The gateway refuses (404) what the bare node:http server answers 200; its non-2xx are the measurement.
+  const q = { label: 'get-404', goal: 0.7 };
+  const rows: BenchTarget[] = [
+    { name: 'bare-node@get-404', kind: 'bare', ok: true, pid: 1, bare: 'bare-node@get-404', expect: 200, request: q },
+    { name: 'gateway@get-404', kind: 'gateway', ok: true, pid: 2, bare: 'bare-node@get-404', expect: 404, request: q },
+  ];
+  const refused = (target: string, round: number, rps: number, statuses: Record<string, number>): BenchRun => ({
+    ...run(target, round, rps, 30, statuses['200'] === undefined ? rps * 10 : 0),
+    statuses,
+    requests: rps * 10,
+  });
+
+  it('does not count the expected refusals against a row, but any other status', () => {
+    const runs = [1, 2, 3].flatMap((r) => [
+      refused('bare-node@get-404', r, 20_000, { '200': 200_000 }),
+      refused('gateway@get-404', r, 12_000, { '404': 120_000 }),
+    ]);
+    const s = summarise(rows, runs);
+    const gw = s.rows.find((r) => r.target === 'gateway@get-404')!;
+    expect(gw.bad).toBe(0);
+    expect(gw.ratio).toBeCloseTo(0.6, 6);
+    expect(s.invalid).toEqual([]);
+    const h = { ...header([]), reject: true, requests: [] };
+    const md = markdown(h, s);
+    expect(md).toContain('| gateway@get-404 | 12000 | 0.600 (0.60–0.60) |');
+    expect(md).toContain('| 404 (0 others) / 0 |');
+    expect(md).toContain('- gateway@get-404: 0.600x (goal ≥ 0.7x: **not met**)');
+
+    const other = runs.map((r) =>
+      r.target === 'gateway@get-404' && r.round === 2 ? { ...r, statuses: { '404': 119_990, '429': 10 } } : r,
+    );
+    expect(summarise(rows, other).invalid).toEqual(['gateway@get-404']);
   });
 });
