@@ -98,6 +98,19 @@ export const configSchema = z.strictObject({
       max_header_bytes: z.number().int().min(1024).max(1_048_576).default(16_384),
       /** Global in-flight cap: beyond it, 503 with Retry-After. */
       max_inflight: z.number().int().positive().max(MAX_CONNECTIONS).default(1024),
+      /**
+       * Slow bodies (docs/configuration.md): a body still arriving after `grace_ms` must have come at least at
+       * `min_bytes_per_s` on average (else 408 request:body_too_slow), and bodies still arriving may hold at most
+       * `max_share` of max_inflight (else 503 gateway:slow_bodies), so clients that send their request at once
+       * always find a slot. min_bytes_per_s: 0 turns the rate off.
+       */
+      slow_bodies: z
+        .strictObject({
+          min_bytes_per_s: z.number().int().nonnegative().max(MAX_BYTES).default(1024),
+          grace_ms: positiveMs.default(5_000),
+          max_share: z.number().positive().max(1).default(0.5),
+        })
+        .prefault({}),
       overload_retry_after_s: z.number().int().positive().max(MAX_INTERVAL_S).default(1),
       request_id_header: z.string().default('x-request-id'),
       /** Match routes ignoring case, so /COMPILE cannot dodge the /compile policy on case-insensitive upstreams. */

@@ -6,6 +6,7 @@ import type { CompiledRoute } from './router.js';
 import type { BodyLimits } from '../body/limits.js';
 import { parseContentType, charsetAcceptable } from '../body/content-type.js';
 import { decodeBody } from '../body/decode.js';
+import type { ReadFailure } from '../body/read.js';
 import { codeFieldNames } from '../body/code-fields.js';
 import { mergeOuter, outerCodeFields, outerRepeated } from '../body/outer-fields.js';
 
@@ -18,6 +19,9 @@ const R = (status: number, code: string): BodyRefusal => Object.freeze({ status,
 const TOO_LARGE = R(413, 'body_too_large');
 const TIMEOUT = R(408, 'body_timeout');
 const ABORTED = R(400, 'body_aborted');
+const TOO_SLOW = R(408, 'body_too_slow');
+// Not the client's fault alone: too many bodies are trickling in at once (a slow-body flood); try again later.
+const SLOW_FULL: BodyRefusal = Object.freeze({ status: 503, code: 'gateway:slow_bodies' });
 const TYPE = R(415, 'content_type');
 const CHARSET = R(415, 'charset');
 const ENCODING = R(415, 'content_encoding');
@@ -58,8 +62,19 @@ function bodyFollows(h: IncomingMessage['headers']): boolean {
 }
 
 /** The refusal for a bounded read that failed. */
-export function readRefusal(code: 'body_too_large' | 'body_timeout' | 'body_aborted'): BodyRefusal {
-  return code === 'body_too_large' ? TOO_LARGE : code === 'body_timeout' ? TIMEOUT : ABORTED;
+export function readRefusal(code: ReadFailure): BodyRefusal {
+  switch (code) {
+    case 'body_too_large':
+      return TOO_LARGE;
+    case 'body_timeout':
+      return TIMEOUT;
+    case 'body_too_slow':
+      return TOO_SLOW;
+    case 'slow_bodies_full':
+      return SLOW_FULL;
+    default:
+      return ABORTED;
+  }
 }
 
 /** Decodes a body read in full into ctx.body / ctx.decoded; null, or why it cannot be trusted. */

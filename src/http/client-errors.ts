@@ -12,17 +12,29 @@ export interface ClientErrorContext {
   readonly metrics: Metrics;
   readonly events: EventSink;
   /** Sockets whose request is already in the data plane: their errors are handled there. */
-  readonly active: { has(socket: Socket): boolean };
+  readonly active: {
+    has(socket: Socket): boolean;
+    /** Answers the socket's request in the data plane with this refusal; false when it cannot (cut instead). */
+    refuse(socket: Socket, status: number, reason: string): boolean;
+  };
   settings(): { disclose: Disclose; securityHeaders: HeaderList; requestIdHeader: string };
 }
 
-function classify(code: string | undefined): { status: number; kind: string } {
+/** `active`: the request's headers were accepted already (a failure now is in its body). */
+function classify(code: string | undefined, active: boolean): { status: number; kind: string } {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
       return { status: 431, kind: 'headers_too_large' };
     case 'ERR_HTTP_REQUEST_TIMEOUT':
+      // Node's request timeout covers headers and body: once the headers were in, it was the body that was late
+      return { status: 408, kind: active ? 'body_timeout' : 'header_timeout' };
     case 'ERR_HTTP_HEADERS_TIMEOUT':
       return { status: 408, kind: 'header_timeout' };
+    case 'HPE_INVALID_CHUNK_SIZE':
+    case 'HPE_STRICT':
+    case 'HPE_CR_EXPECTED':
+    case 'HPE_LF_EXPECTED':
+      return { status: 400, kind: active ? 'bad_chunk' : 'malformed' };
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':
     case 'HPE_INVALID_TRANSFER_ENCODING':
     case 'HPE_INVALID_CONTENT_LENGTH':
@@ -37,9 +49,16 @@ function classify(code: string | undefined): { status: number; kind: string } {
 
 export function onClientError(c: ClientErrorContext) {
   return (err: Error & { code?: string }, socket: Socket): void => {
-    const { status, kind } = classify(err.code);
+    const active = c.active.has(socket);
+    const { status, kind } = classify(err.code, active);
     c.metrics.clientErrors.labels(kind).inc();
-    if (c.active.has(socket) || status === 0 || !socket.writable) {
+    if (active) {
+      // The request's headers were accepted and its body was being read (bad chunk framing, the request
+      // timeout): the data plane answers it, with its request id and its security event.
+      if (status === 0 || !socket.writable || !c.active.refuse(socket, status, `request:${kind}`)) socket.destroy();
+      return;
+    }
+    if (status === 0 || !socket.writable) {
       socket.destroy();
       return;
     }

@@ -13,6 +13,8 @@ import { canonicalise } from './path.js';
 import { protocolProblem } from './protocol.js';
 import { refusalJson, writeRefusal } from './refusal.js';
 import { Exchange, type ExchangeHost } from './exchange.js';
+import { mustClose } from './drain.js';
+import { SlowBodySlots } from './slow-bodies.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { RequestMetrics } from '../telemetry/request-metrics.js';
 import { eventFor, type EventSink } from '../telemetry/events.js';
@@ -20,7 +22,22 @@ import type { Logger } from '../telemetry/logger.js';
 
 /** Marks a socket whose request is in the data plane: a property write, cheaper than a WeakSet per request. */
 const IN_PLANE = Symbol('portcullis.inPlane');
-type MarkedSocket = Socket & { [IN_PLANE]?: boolean };
+/** Set once a refusal that closes the connection was written: nothing more is read or forwarded from it. */
+const CLOSING = Symbol('portcullis.closing');
+/** Pipelined requests waiting for the one in the data plane (handled one at a time, as nginx does). */
+const QUEUE = Symbol('portcullis.queue');
+/** The exchange in the data plane on this socket (parser errors during its body are answered through it). */
+const CURRENT = Symbol('portcullis.current');
+type Pending = { req: IncomingMessage; res: ServerResponse; expectContinue: boolean };
+type MarkedSocket = Socket & {
+  [IN_PLANE]?: boolean;
+  [CLOSING]?: boolean;
+  [QUEUE]?: Pending[];
+  [CURRENT]?: Exchange | null;
+};
+
+/** More pipelined requests than this waiting on one connection: the client is abusive, the connection cut. */
+const MAX_PIPELINED = 32;
 
 export class DataPlane implements ExchangeHost {
   inflight = 0;
@@ -28,7 +45,32 @@ export class DataPlane implements ExchangeHost {
   private readonly rm: RequestMetrics;
   private idleWaiters: Array<() => void> = [];
   /** Sockets with a request in the data plane (parser errors on them are handled here, not in clientError). */
-  readonly active = { has: (socket: Socket): boolean => (socket as MarkedSocket)[IN_PLANE] === true };
+  readonly active = {
+    has: (socket: Socket): boolean => (socket as MarkedSocket)[IN_PLANE] === true,
+    /**
+     * The parser failed on a socket whose request is in the data plane (bad chunk framing in its body, the
+     * request timeout): answer that request with the refusal when nothing was sent yet. False: cut instead.
+     */
+    refuse: (socket: Socket, status: number, reason: string): boolean => {
+      const marked = socket as MarkedSocket;
+      const ex = marked[CURRENT];
+      if (ex === undefined || ex === null || ex.res.destroyed) return false;
+      if (ex.req.complete) {
+        // The request in the plane was whole: the bytes after it are what failed. It keeps its answer, and
+        // the connection ends after it (the parser cannot go on).
+        marked[CLOSING] = true;
+        ex.res.shouldKeepAlive = false;
+        return true;
+      }
+      if (ex.res.headersSent) return false;
+      ex.flight?.abort(); // a streamed body cut short: the upstream must not wait for the rest
+      this.refuse(ex.res, ex.ctx, ex.snap, status, [reason], 'request', true);
+      return true;
+    },
+  };
+
+  /** Bodies still arriving: a share of max_inflight, a minimum rate after a grace time (slow-bodies.ts). */
+  readonly slowBodies = new SlowBodySlots(() => this.current().config.server);
 
   constructor(
     private readonly current: () => Snapshot,
@@ -45,6 +87,16 @@ export class DataPlane implements ExchangeHost {
   readonly handleContinue = (req: IncomingMessage, res: ServerResponse): void => this.accept(req, res, true);
 
   private accept(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
+    const socket = req.socket as MarkedSocket;
+    // Node emits pipelined requests at once; they are taken one at a time, and none after a refusal that
+    // closes the connection (the upstream must not compile work whose answer would be thrown away).
+    if (socket[CLOSING] === true) return;
+    if (socket[IN_PLANE] === true) {
+      const queue = (socket[QUEUE] ??= []);
+      if (queue.length >= MAX_PIPELINED) socket.destroy();
+      else queue.push({ req, res, expectContinue });
+      return;
+    }
     const snap = this.current();
     const ctx = new RequestContext(req.method ?? 'GET', req.headers, performance.now());
     ctx.peerIp = normaliseIp(req.socket.remoteAddress ?? '');
@@ -54,20 +106,23 @@ export class DataPlane implements ExchangeHost {
       : ctx.peerIp;
     ctx.id = requestId(req.headers[snap.requestIdHeader], ctx.peerTrusted);
     this.inflight++;
-    const socket = req.socket as MarkedSocket;
     socket[IN_PLANE] = true;
     const unread = hasBody(req);
+    const close = unread && mustClose(req);
     const ex = new Exchange(this, req, res, ctx, snap, expectContinue, unread);
+    socket[CURRENT] = ex;
     // 'close' is emitted once, whichever way the response ends
     res.on('close', () => {
       socket[IN_PLANE] = false;
+      socket[CURRENT] = null;
       if (!res.writableFinished) ex.flight?.abort();
       this.finish(ctx, snap, res);
+      this.next(socket);
     });
     if (this.draining) res.shouldKeepAlive = false;
     if (this.inflight > snap.config.server.max_inflight) {
       const retry = { 'retry-after': String(snap.config.server.overload_retry_after_s) };
-      this.refuse(res, ctx, snap, 503, ['gateway:overloaded'], 'gateway', unread, retry);
+      this.refuse(res, ctx, snap, 503, ['gateway:overloaded'], 'gateway', close, retry);
       return;
     }
     const problem = protocolProblem(req);
@@ -77,17 +132,29 @@ export class DataPlane implements ExchangeHost {
     }
     const canon = canonicalise(req.url ?? '');
     if (!canon.ok) {
-      this.refuse(res, ctx, snap, 400, [`request:${canon.code}`], 'request', unread);
+      this.refuse(res, ctx, snap, 400, [`request:${canon.code}`], 'request', close);
       return;
     }
     ctx.path = canon.path;
     ctx.query = canon.query;
     ctx.route = snap.router.match(ctx.method, ctx.path);
     if (ctx.route === null && snap.config.unmatched.action === 'refuse') {
-      this.refuse(res, ctx, snap, snap.config.unmatched.status, ['route:not_found'], 'route', unread);
+      this.refuse(res, ctx, snap, snap.config.unmatched.status, ['route:not_found'], 'route', close);
       return;
     }
     ex.run();
+  }
+
+  /** Starts the next pipelined request of a connection, unless a closing refusal (or the client) ended it. */
+  private next(socket: MarkedSocket): void {
+    const queue = socket[QUEUE];
+    if (queue === undefined || queue.length === 0) return;
+    if (socket[CLOSING] === true || socket.destroyed) {
+      queue.length = 0;
+      return;
+    }
+    const p = queue.shift()!;
+    this.accept(p.req, p.res, p.expectContinue);
   }
 
   /** A fault of the gateway itself: logged, answered 500 (or the connection cut, when headers went out). */
@@ -114,14 +181,9 @@ export class DataPlane implements ExchangeHost {
     ctx.decision = 'refuse';
     ctx.status = status;
     const all = [...snap.securityHeaders, [snap.requestIdHeader, ctx.id] as const];
-    writeRefusal(
-      res,
-      status,
-      refusalJson(status, ctx.id, reasons, snap.disclose),
-      all,
-      headers,
-      close || this.draining,
-    );
+    const closing = close || this.draining;
+    if (closing) (res.req.socket as MarkedSocket | null)![CLOSING] = true;
+    writeRefusal(res, status, refusalJson(status, ctx.id, reasons, snap.disclose), all, headers, closing);
     ctx.firstByteOut = performance.now();
   }
 

@@ -7,9 +7,10 @@ import type { RequestContext } from '../core/context.js';
 import type { Snapshot } from '../core/snapshot.js';
 import type { Check } from '../core/check.js';
 import { runPhase, type FaultHandler } from '../core/pipeline.js';
-import { readBody, type BodySink, type ReadResult } from '../body/read.js';
+import { readBody, type BodySink, type ReadResult, type SlowBodies } from '../body/read.js';
 import { decodeInto, precheckBody, readRefusal } from './body-phase.js';
 import { Flight, type Refuser } from './flight.js';
+import { mustClose } from './drain.js';
 
 const WWW_AUTH = Object.freeze({ 'www-authenticate': 'Bearer realm="portcullis"' });
 
@@ -24,6 +25,8 @@ const REFUSED = 5; // an asynchronous check refused: write its refusal
 /** What an exchange needs from the data plane. */
 export interface ExchangeHost extends Refuser {
   readonly onFault: FaultHandler;
+  /** The share of request slots bodies still arriving may hold, and their minimum rate. */
+  readonly slowBodies: SlowBodies;
   /** A fault of the gateway itself (an exception outside any check): answered 500 and logged. */
   failed(ex: Exchange, err: unknown): void;
 }
@@ -43,9 +46,17 @@ export class Exchange implements BodySink {
     readonly ctx: RequestContext,
     readonly snap: Snapshot,
     private readonly expectContinue: boolean,
-    /** A request body is still unread (a refusal must then close the connection). */
+    /** A request body is still unread (a refusal may then have to close the connection: drain.ts). */
     private unread: boolean,
   ) {}
+
+  /** The connection phase is running (its refusals close the connection whatever the body). */
+  private addressPhase = false;
+
+  /** Whether a refusal now must close the connection (an unread body that cannot be safely discarded). */
+  private get close(): boolean {
+    return this.unread && (this.addressPhase || mustClose(this.req));
+  }
 
   /** Runs the request from `stage` on. An exception is a gateway fault, never an unhandled one. */
   run(stage: number = CONNECTION): void {
@@ -60,13 +71,16 @@ export class Exchange implements BodySink {
     const { ctx, snap } = this;
     if (stage === REFUSED) return this.refuseVerdict();
     // connection + headers phases: client address and headers only, no body read yet
+    // a client refused for who it is (lists, feeds, blocks, geo) is not kept connected for another try
+    this.addressPhase = stage <= CONNECTION;
     if (stage <= CONNECTION && this.phase(snap.phases.connection, HEADERS)) return;
+    this.addressPhase = false;
     if (stage <= HEADERS && this.phase(snap.phases.headers, BODY)) return;
     if (stage <= BODY) {
       const route = ctx.route;
       if (route !== null) {
         const pre = precheckBody(this.req, route);
-        if (pre !== null) return this.host.refuse(this.res, ctx, snap, pre.status, [pre.code], 'request', this.unread);
+        if (pre !== null) return this.host.refuse(this.res, ctx, snap, pre.status, [pre.code], 'request', this.close);
       }
       if (this.expectContinue) this.res.writeContinue();
       if (route !== null && route.inspect && this.unread) {
@@ -104,7 +118,13 @@ export class Exchange implements BodySink {
   read(): void {
     try {
       const route = this.ctx.route!;
-      readBody(this.req, route.config.max_body_bytes, this.snap.config.server.body_timeout_ms, this);
+      readBody(
+        this.req,
+        route.config.max_body_bytes,
+        this.snap.config.server.body_timeout_ms,
+        this,
+        this.host.slowBodies,
+      );
     } catch (err) {
       this.host.failed(this, err);
     }
@@ -112,12 +132,15 @@ export class Exchange implements BodySink {
 
   bodyRead(r: ReadResult): void {
     try {
+      if (this.res.headersSent || this.res.destroyed) return; // answered meanwhile (a parser error, the client left)
       const { req, ctx, snap } = this;
       const bad = r.ok ? decodeInto(req, ctx, r.body, snap.limits.get(ctx.route!.name)!) : readRefusal(r.code);
       if (bad !== null) {
         // A body over the limit closes the connection even when the parser took all of it in already.
         const close = !req.complete || (!r.ok && r.code === 'body_too_large');
-        return this.host.refuse(this.res, ctx, snap, bad.status, [bad.code], 'request', close);
+        const retry =
+          bad.status === 503 ? { 'retry-after': String(snap.config.server.overload_retry_after_s) } : undefined;
+        return this.host.refuse(this.res, ctx, snap, bad.status, [bad.code], 'request', close, retry);
       }
       this.unread = false;
       this.steps(CHECKS);
@@ -133,12 +156,12 @@ export class Exchange implements BodySink {
     const denyAt = cfg?.deny_score ?? Infinity;
     const challengeAt = cfg?.challenge_score ?? Infinity;
     if (ctx.score >= denyAt) {
-      this.host.refuse(res, ctx, snap, 403, ctx.reasons, 'decide', this.unread);
+      this.host.refuse(res, ctx, snap, 403, ctx.reasons, 'decide', this.close);
       ctx.decision = 'deny';
       return true;
     }
     if (ctx.score >= challengeAt) {
-      this.host.refuse(res, ctx, snap, 401, ctx.reasons, 'decide', this.unread, WWW_AUTH);
+      this.host.refuse(res, ctx, snap, 401, ctx.reasons, 'decide', this.close, WWW_AUTH);
       ctx.decision = 'challenge';
       return true;
     }
@@ -151,7 +174,7 @@ export class Exchange implements BodySink {
   private refuseVerdict(): void {
     const ctx = this.ctx;
     const v = ctx.refusal!;
-    this.host.refuse(this.res, ctx, this.snap, v.status, v.reasons, ctx.refusedBy, this.unread, v.headers);
+    this.host.refuse(this.res, ctx, this.snap, v.status, v.reasons, ctx.refusedBy, this.close, v.headers);
     ctx.decision = v.kind === 'deny' && v.status >= 500 ? 'error' : v.kind;
   }
 }
