@@ -1,6 +1,5 @@
 // Leased grants: one store script call admits up to N requests of a client, served locally after.
-import { MemoryStore } from '../store/memory.js';
-import type { Store } from '../store/store.js';
+import { isPromise, type Store } from '../store/store.js';
 import type { Plan } from './plan.js';
 import { planKeys, standingsAt, type LimitOutcome, type Subject } from './limiter.js';
 import { RATE_SCRIPT, type ScriptResult } from './script.js';
@@ -51,7 +50,11 @@ const ALLOWED_EMPTY: LimitOutcome = Object.freeze({ allowed: true, standings: Ob
  */
 export class LeasedLimiter {
   private readonly entries = new Map<string, Entry>();
-  private readonly memory: MemoryStore | null;
+  /**
+   * The store's last answer came synchronously (the memory store): grants are then taken inline and never
+   * fetched ahead, since fetching costs the same as taking one when it is needed.
+   */
+  private syncStore = false;
   private readonly planIds = new WeakMap<Plan, string>();
   private readonly leaseArgs = new WeakMap<Plan, readonly (string | number)[]>();
   private nextPlanId = 0;
@@ -59,9 +62,7 @@ export class LeasedLimiter {
   constructor(
     private readonly store: Store,
     private readonly settings: LeaseSettings,
-  ) {
-    this.memory = store instanceof MemoryStore ? store : null;
-  }
+  ) {}
 
   check(plan: Plan, subject: Subject): LimitOutcome | Promise<LimitOutcome> {
     if (plan.defs.length === 0) return ALLOWED_EMPTY;
@@ -70,20 +71,27 @@ export class LeasedLimiter {
     if (e !== undefined && e.queue.length === 0) {
       const hit = this.take(e, this.store.clock.now());
       if (hit !== null) {
-        if (this.memory === null) this.refillEarly(plan, subject, e);
+        if (!this.syncStore) this.refillEarly(plan, subject, e);
         return hit;
       }
     }
     e ??= this.create(key);
-    if (this.memory !== null) {
-      // The memory store answers synchronously: no queue, no promise.
-      const r = this.memory.runSync(RATE_SCRIPT, planKeys(plan, subject), this.argsFor(plan));
-      this.accept(e, plan, r);
-      return standingsAt(plan, r, e.used, r.now);
+    const entry = e;
+    const queued = (): Promise<LimitOutcome> =>
+      new Promise<LimitOutcome>((resolve, reject) => entry.queue.push({ resolve, reject }));
+    // A call in flight will serve this request too (only an asynchronous store leaves one in flight).
+    if (e.inflight) return queued();
+    const reply = this.store.run(RATE_SCRIPT, planKeys(plan, subject), this.argsFor(plan));
+    if (!isPromise(reply)) {
+      // Answered synchronously (the memory store): no queue, no promise. A failure was thrown above.
+      this.syncStore = true;
+      this.accept(e, plan, reply);
+      return standingsAt(plan, reply, e.used, reply.now);
     }
-    const queued = new Promise<LimitOutcome>((resolve, reject) => e.queue.push({ resolve, reject }));
-    if (!e.inflight) this.call(plan, subject, e);
-    return queued;
+    this.syncStore = false;
+    const out = queued();
+    this.settle(plan, subject, e, reply);
+    return out;
   }
 
   /** Entries held (for tests). */
@@ -127,8 +135,20 @@ export class LeasedLimiter {
    * the queue always drains.
    */
   private call(plan: Plan, subject: Subject, e: Entry): void {
+    let reply: ScriptResult | Promise<ScriptResult>;
+    try {
+      reply = this.store.run(RATE_SCRIPT, planKeys(plan, subject), this.argsFor(plan));
+    } catch (err) {
+      // A store that throws synchronously: the waiters hear it as they would a rejection.
+      reply = Promise.reject(err);
+    }
+    this.settle(plan, subject, e, isPromise(reply) ? reply : Promise.resolve(reply));
+  }
+
+  /** Serves the queue from a store call's answer once it arrives (see call()). */
+  private settle(plan: Plan, subject: Subject, e: Entry, reply: Promise<ScriptResult>): void {
     e.inflight = true;
-    this.store.run(RATE_SCRIPT, planKeys(plan, subject), this.argsFor(plan)).then(
+    reply.then(
       (r) => {
         e.inflight = false;
         if (e.queue.length === 0) {

@@ -190,7 +190,7 @@ export class Decisions implements Closable {
   }
 
   /** Counts one strike (e.g. a rate-limit refusal); every `threshold` strikes within the window is an offence. */
-  strike(subject: Subject, threshold: number, windowMs: number): Promise<boolean> {
+  async strike(subject: Subject, threshold: number, windowMs: number): Promise<boolean> {
     return this.store.run(STRIKE, [`strike:${subject.scope}:${subject.value}`], [windowMs, threshold]);
   }
 

@@ -70,9 +70,10 @@ export class FailoverStore implements Store {
   }
 
   run<R>(script: StoreScript<R>, keys: readonly string[], args: readonly (string | number)[]): Promise<R> {
+    // async arrows: either store may answer synchronously or throw; the failover logic wants promises.
     return this.call(
-      () => this.primary.run(script, keys, args),
-      () => this.fallback.run(script, keys, args),
+      async () => this.primary.run(script, keys, args),
+      async () => this.fallback.run(script, keys, args),
     );
   }
 

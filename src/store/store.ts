@@ -39,8 +39,14 @@ export interface Store {
   /** 'memory' | 'redis' | 'redis-cluster' ... for metrics and /readyz. */
   readonly kind: string;
   readonly clock: Clock;
-  /** Run a script atomically over keys (on a Cluster, all keys must share one hash tag). */
-  run<R>(script: StoreScript<R>, keys: readonly string[], args: readonly (string | number)[]): Promise<R>;
+  /**
+   * Run a script atomically over keys (on a Cluster, all keys must share one hash tag). A store that can
+   * answer at once (memory) returns the result itself and throws its failures; a networked store returns a
+   * promise that rejects. Why both: the rate-limit hot path on the memory store must not pay for a promise
+   * and a tick per request. Callers that can wait simply `await` either; hot-path callers test with
+   * `isPromise` and stay synchronous when they can.
+   */
+  run<R>(script: StoreScript<R>, keys: readonly string[], args: readonly (string | number)[]): R | Promise<R>;
   get(key: string): Promise<string | null>;
   /** ttlMs undefined or <= 0: no expiry. Fires the change signal. */
   set(key: string, value: string, ttlMs?: number): Promise<void>;
@@ -54,4 +60,9 @@ export interface Store {
    */
   onChange(listener: (key: string) => void): () => void;
   close(): Promise<void>;
+}
+
+/** Whether a store answer (see Store.run) must be waited for; a plain value never is a thenable here. */
+export function isPromise<R>(v: R | Promise<R>): v is Promise<R> {
+  return v instanceof Promise;
 }

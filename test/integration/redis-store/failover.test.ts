@@ -94,7 +94,7 @@ describeRedis('store failure policy against a real redis-server', () => {
     await server!.stop(true);
     server = null;
     for (let i = 0; i < 10; i++) {
-      const err = await s.run(incr, ['{c}:n'], []).catch((e: unknown) => e);
+      const err = await Promise.resolve(s.run(incr, ['{c}:n'], [])).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StoreError);
       expect((err as StoreError).unavailable).toBe(true);
     }
@@ -103,7 +103,7 @@ describeRedis('store failure policy against a real redis-server', () => {
     server = await startRedis(port);
     let value = 0;
     for (let i = 0; i < 300; i++) {
-      value = await s.run(incr, ['{c}:n'], []).catch(() => 0);
+      value = await Promise.resolve(s.run(incr, ['{c}:n'], [])).catch(() => 0);
       if (value > 0) break;
       await sleep(20);
     }
