@@ -6,7 +6,6 @@ export type Mode = 'enforce' | 'monitor' | 'off';
 
 /** Request phases, in the order they run; cheapest first, each may end the chain. */
 export type RequestPhase = 'connection' | 'headers' | 'body';
-export const REQUEST_PHASES: readonly RequestPhase[] = Object.freeze(['connection', 'headers', 'body']);
 
 export interface Check {
   /** Module name: the `<module>` of reasons and the `check` label of metrics. Bounded, from code. */
@@ -36,10 +35,4 @@ export interface ResponseCheck {
   /** True when this check must see the whole response body (it is then buffered up to the cap). */
   readonly needsBody: boolean;
   run(ctx: RequestContext, res: UpstreamResponse): Verdict;
-}
-
-/** A log-phase consumer (metrics, events, behaviour, incidents). Must not throw; errors are counted. */
-export interface LogHook {
-  readonly name: string;
-  onComplete(ctx: RequestContext): void;
 }

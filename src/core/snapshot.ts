@@ -19,7 +19,6 @@ export interface Snapshot {
   readonly disclose: Disclose;
   readonly phases: Readonly<Record<RequestPhase, readonly Check[]>>;
   readonly response: readonly ResponseCheck[];
-  readonly responseNeedsBody: boolean;
   /** Checks with a log hook (onComplete), in order. */
   readonly logChecks: readonly Check[];
   readonly limits: ReadonlyMap<string, BodyLimits>;
@@ -55,7 +54,6 @@ export function buildSnapshot(
       body: Object.freeze(phases.body),
     }),
     response: built.response,
-    responseNeedsBody: built.response.some((c) => c.needsBody),
     logChecks: Object.freeze(built.request.filter((c) => c.onComplete !== undefined)),
     limits,
     pool,
