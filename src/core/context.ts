@@ -1,6 +1,6 @@
 // RequestContext: everything the pipeline learns about one request, filled phase by phase.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ContentMatch, TerminalVerdict } from './verdict.js';
+import type { ContentMatch, Refusal } from './verdict.js';
 import type { CompiledRoute } from '../http/router.js';
 import type { DecodedBody } from '../body/decoded.js';
 
@@ -53,9 +53,12 @@ export class RequestContext {
   monitorScore = 0;
   readonly monitorHits: string[] = [];
   /** The refusal, when one was made (by a check, the decide phase or the protocol layer). */
-  refusal: TerminalVerdict | null = null;
-  /** Module whose verdict refused ('request', 'sig', 'rate', ...). */
-  refusedBy = '';
+  refusal: Refusal | null = null;
+  /** Module whose verdict refused ('request', 'sig', 'rate', ...), '' when none. */
+  get refusedBy(): string {
+    return this.refusal === null ? '' : this.refusal.module;
+  }
+  /** Set once, by the refusal path (or to 'error' when an upstream answer was cut). */
   decision: Decision = 'allow';
   status = 0;
 

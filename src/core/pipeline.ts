@@ -2,16 +2,12 @@
 // Monitor-mode checks never refuse: what they would have done is recorded as monitor hits.
 import type { Check } from './check.js';
 import type { RequestContext } from './context.js';
-import type { TerminalVerdict, Verdict } from './verdict.js';
+import { protocolRefusal, refusalOf, type Verdict } from './verdict.js';
 
 /** Reported to the caller so faults are counted and logged where metrics live. */
 export type FaultHandler = (check: Check, err: unknown) => void;
 
-const FAULT: TerminalVerdict = Object.freeze({
-  kind: 'deny',
-  status: 500,
-  reasons: Object.freeze(['gateway:check_failed']),
-});
+const FAULT = protocolRefusal('gateway', 500, 'gateway:check_failed', 'error');
 
 /** Applies one verdict; returns true when the request is refused (the chain stops). */
 export function applyVerdict(ctx: RequestContext, check: Pick<Check, 'name' | 'mode'>, v: Verdict): boolean {
@@ -33,17 +29,13 @@ export function applyVerdict(ctx: RequestContext, check: Pick<Check, 'name' | 'm
     for (const r of v.reasons) ctx.monitorHits.push(r);
     return false;
   }
-  ctx.refusal = v;
-  ctx.refusedBy = check.name;
-  ctx.decision = v.kind;
+  ctx.refusal = refusalOf(v, check.name);
   return true;
 }
 
 function fault(ctx: RequestContext, check: Check, err: unknown, onFault: FaultHandler): boolean {
   onFault(check, err);
   ctx.refusal = FAULT;
-  ctx.refusedBy = 'gateway';
-  ctx.decision = 'error';
   return true;
 }
 

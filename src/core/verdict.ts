@@ -34,6 +34,51 @@ export interface TerminalVerdict {
 
 export type Verdict = ContinueVerdict | TerminalVerdict;
 
+/** What a refusal records as the request's decision: a check's terminal kind, a protocol refusal, or a fault. */
+export type RefusalDecision = TerminalKind | 'refuse' | 'error';
+
+/**
+ * A refusal as the client gets it: the one value the refusal path takes (status, reasons, headers) and the
+ * log phase reads (decision, module). Protocol refusals are frozen constants; a check's terminal verdict
+ * becomes one with the check's name.
+ */
+export interface Refusal {
+  readonly decision: RefusalDecision;
+  readonly status: number;
+  readonly reasons: readonly string[];
+  /** Who refused: a check's name, or request | route | decide | gateway | upstream. */
+  readonly module: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+const protocolRefusals = new Map<string, Refusal>();
+
+/**
+ * The frozen refusal of the protocol layer for one status and reason (made once, then shared: the reject
+ * path under a flood allocates nothing for it). `decision` 'error' marks the gateway's own faults.
+ */
+export function protocolRefusal(
+  module: string,
+  status: number,
+  reason: string,
+  decision: 'refuse' | 'error' = 'refuse',
+): Refusal {
+  const key = `${module} ${status} ${reason} ${decision}`;
+  let r = protocolRefusals.get(key);
+  if (r === undefined) {
+    r = Object.freeze({ decision, status, reasons: Object.freeze([reason]), module });
+    protocolRefusals.set(key, r);
+  }
+  return r;
+}
+
+/** A check's terminal verdict as the refusal it makes. */
+export function refusalOf(v: TerminalVerdict, module: string): Refusal {
+  return v.headers === undefined
+    ? { decision: v.kind, status: v.status, reasons: v.reasons, module }
+    : { decision: v.kind, status: v.status, reasons: v.reasons, module, headers: v.headers };
+}
+
 /** The shared "nothing to say" verdict: allocation-free on the hot path. */
 export const PASS: ContinueVerdict = Object.freeze({ kind: 'continue', score: 0, reasons: Object.freeze([]) });
 
@@ -51,8 +96,4 @@ export function challenge(reasons: readonly string[], headers?: Record<string, s
 
 export function limit(reasons: readonly string[], headers?: Record<string, string>): TerminalVerdict {
   return headers ? { kind: 'limit', status: 429, reasons, headers } : { kind: 'limit', status: 429, reasons };
-}
-
-export function isTerminal(v: Verdict): v is TerminalVerdict {
-  return v.kind !== 'continue';
 }

@@ -2,6 +2,7 @@
 // Anything ambiguous is refused here, before any check sees it and before anything is forwarded.
 import type { IncomingMessage } from 'node:http';
 import type { RequestContext } from '../core/context.js';
+import { protocolRefusal, type Refusal } from '../core/verdict.js';
 import type { CompiledRoute } from './router.js';
 import type { BodyLimits } from '../body/limits.js';
 import { parseContentType, charsetAcceptable } from '../body/content-type.js';
@@ -10,18 +11,16 @@ import type { ReadFailure } from '../body/read.js';
 import { codeFieldNames } from '../body/code-fields.js';
 import { mergeOuter, outerCodeFields, outerRepeated } from '../body/outer-fields.js';
 
-export interface BodyRefusal {
-  readonly status: number;
-  readonly code: string;
-}
+/** Refusals of the body phase are protocol refusals of the request module (frozen, shared). */
+export type BodyRefusal = Refusal;
 
-const R = (status: number, code: string): BodyRefusal => Object.freeze({ status, code: `request:${code}` });
+const R = (status: number, code: string): BodyRefusal => protocolRefusal('request', status, `request:${code}`);
 const TOO_LARGE = R(413, 'body_too_large');
 const TIMEOUT = R(408, 'body_timeout');
 const ABORTED = R(400, 'body_aborted');
 const TOO_SLOW = R(408, 'body_too_slow');
 // Not the client's fault alone: too many bodies are trickling in at once (a slow-body flood); try again later.
-const SLOW_FULL: BodyRefusal = Object.freeze({ status: 503, code: 'gateway:slow_bodies' });
+const SLOW_FULL = protocolRefusal('gateway', 503, 'gateway:slow_bodies');
 const TYPE = R(415, 'content_type');
 const CHARSET = R(415, 'charset');
 const ENCODING = R(415, 'content_encoding');

@@ -14,6 +14,7 @@ import { protocolProblem } from './protocol.js';
 import { refusalJson, writeRefusal } from './refusal.js';
 import { Exchange, type ExchangeHost } from './exchange.js';
 import { mustClose } from './drain.js';
+import { protocolRefusal, type Refusal } from '../core/verdict.js';
 import { SlowBodySlots } from './slow-bodies.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { RequestMetrics } from '../telemetry/request-metrics.js';
@@ -64,7 +65,7 @@ export class DataPlane implements ExchangeHost {
       }
       if (ex.res.headersSent) return false;
       ex.flight?.abort(); // a streamed body cut short: the upstream must not wait for the rest
-      this.refuse(ex.res, ex.ctx, ex.snap, status, [reason], 'request', true);
+      this.refuse(ex.res, ex.ctx, ex.snap, protocolRefusal('request', status, reason), true);
       return true;
     },
   };
@@ -121,25 +122,24 @@ export class DataPlane implements ExchangeHost {
     });
     if (this.draining) res.shouldKeepAlive = false;
     if (this.inflight > snap.config.server.max_inflight) {
-      const retry = { 'retry-after': String(snap.config.server.overload_retry_after_s) };
-      this.refuse(res, ctx, snap, 503, ['gateway:overloaded'], 'gateway', close, retry);
+      this.refuse(res, ctx, snap, overloaded(snap.config.server.overload_retry_after_s), close);
       return;
     }
     const problem = protocolProblem(req);
     if (problem !== null) {
-      this.refuse(res, ctx, snap, 400, [`request:${problem}`], 'request', true);
+      this.refuse(res, ctx, snap, protocolRefusal('request', 400, `request:${problem}`), true);
       return;
     }
     const canon = canonicalise(req.url ?? '');
     if (!canon.ok) {
-      this.refuse(res, ctx, snap, 400, [`request:${canon.code}`], 'request', close);
+      this.refuse(res, ctx, snap, protocolRefusal('request', 400, `request:${canon.code}`), close);
       return;
     }
     ctx.path = canon.path;
     ctx.query = canon.query;
     ctx.route = snap.router.match(ctx.method, ctx.path);
     if (ctx.route === null && snap.config.unmatched.action === 'refuse') {
-      this.refuse(res, ctx, snap, snap.config.unmatched.status, ['route:not_found'], 'route', close);
+      this.refuse(res, ctx, snap, protocolRefusal('route', snap.config.unmatched.status, 'route:not_found'), close);
       return;
     }
     ex.run();
@@ -160,30 +160,21 @@ export class DataPlane implements ExchangeHost {
   /** A fault of the gateway itself: logged, answered 500 (or the connection cut, when headers went out). */
   failed(ex: Exchange, err: unknown): void {
     this.log.error({ err, request_id: ex.ctx.id }, 'request pipeline failed');
-    this.refuse(ex.res, ex.ctx, ex.snap, 500, ['gateway:internal'], 'gateway', true);
-    ex.ctx.decision = 'error';
+    this.refuse(ex.res, ex.ctx, ex.snap, INTERNAL, true);
   }
 
-  refuse(
-    res: ServerResponse,
-    ctx: RequestContext,
-    snap: Snapshot,
-    status: number,
-    reasons: readonly string[],
-    module: string,
-    close: boolean,
-    headers?: Readonly<Record<string, string>>,
-  ): void {
-    if (ctx.refusal === null || ctx.refusal.reasons !== reasons) {
-      ctx.refusal = { kind: status === 429 ? 'limit' : status === 401 ? 'challenge' : 'deny', status, reasons };
-    }
-    ctx.refusedBy = module;
-    ctx.decision = 'refuse';
-    ctx.status = status;
-    const all = [...snap.securityHeaders, [snap.requestIdHeader, ctx.id] as const];
+  /**
+   * The one refusal path: records the refusal and its decision on the context (once: the log phase reads
+   * them) and writes it. `close`: the connection ends after it (drain.ts says when an unread body allows not).
+   */
+  refuse(res: ServerResponse, ctx: RequestContext, snap: Snapshot, r: Refusal, close: boolean): void {
+    ctx.refusal = r;
+    ctx.decision = r.decision;
+    ctx.status = r.status;
     const closing = close || this.draining;
     if (closing) (res.req.socket as MarkedSocket | null)![CLOSING] = true;
-    writeRefusal(res, status, refusalJson(status, ctx.id, reasons, snap.disclose), all, headers, closing);
+    const body = refusalJson(r.status, ctx.id, r.reasons, snap.disclose);
+    writeRefusal(res, r.status, body, snap.securityHeaders, snap.requestIdHeader, ctx.id, r.headers, closing);
     ctx.firstByteOut = performance.now();
   }
 
@@ -220,6 +211,20 @@ export class DataPlane implements ExchangeHost {
     if (this.inflight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
+}
+
+const INTERNAL = protocolRefusal('gateway', 500, 'gateway:internal', 'error');
+
+const overloadRefusals = new Map<number, Refusal>();
+/** 503 with Retry-After, made once per configured wait. */
+function overloaded(retryAfterS: number): Refusal {
+  let r = overloadRefusals.get(retryAfterS);
+  if (r === undefined) {
+    const base = protocolRefusal('gateway', 503, 'gateway:overloaded');
+    r = Object.freeze({ ...base, headers: Object.freeze({ 'retry-after': String(retryAfterS) }) });
+    overloadRefusals.set(retryAfterS, r);
+  }
+  return r;
 }
 
 function hasBody(req: IncomingMessage): boolean {

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../core/context.js';
 import type { Snapshot } from '../core/snapshot.js';
 import type { Check } from '../core/check.js';
+import type { Refusal } from '../core/verdict.js';
 import { runPhase, type FaultHandler } from '../core/pipeline.js';
 import { readBody, type BodySink, type ReadResult, type SlowBodies } from '../body/read.js';
 import { decodeInto, precheckBody, readRefusal } from './body-phase.js';
@@ -80,7 +81,7 @@ export class Exchange implements BodySink {
       const route = ctx.route;
       if (route !== null) {
         const pre = precheckBody(this.req, route);
-        if (pre !== null) return this.host.refuse(this.res, ctx, snap, pre.status, [pre.code], 'request', this.close);
+        if (pre !== null) return this.host.refuse(this.res, ctx, snap, pre, this.close);
       }
       if (this.expectContinue) this.res.writeContinue();
       if (route !== null && route.inspect && this.unread) {
@@ -138,9 +139,11 @@ export class Exchange implements BodySink {
       if (bad !== null) {
         // A body over the limit closes the connection even when the parser took all of it in already.
         const close = !req.complete || (!r.ok && r.code === 'body_too_large');
-        const retry =
-          bad.status === 503 ? { 'retry-after': String(snap.config.server.overload_retry_after_s) } : undefined;
-        return this.host.refuse(this.res, ctx, snap, bad.status, [bad.code], 'request', close, retry);
+        const refusal =
+          bad.status === 503
+            ? { ...bad, headers: { 'retry-after': String(snap.config.server.overload_retry_after_s) } }
+            : bad;
+        return this.host.refuse(this.res, ctx, snap, refusal, close);
       }
       this.unread = false;
       this.steps(CHECKS);
@@ -156,13 +159,19 @@ export class Exchange implements BodySink {
     const denyAt = cfg?.deny_score ?? Infinity;
     const challengeAt = cfg?.challenge_score ?? Infinity;
     if (ctx.score >= denyAt) {
-      this.host.refuse(res, ctx, snap, 403, ctx.reasons, 'decide', this.close);
-      ctx.decision = 'deny';
+      const r: Refusal = { decision: 'deny', status: 403, reasons: ctx.reasons, module: 'decide' };
+      this.host.refuse(res, ctx, snap, r, this.close);
       return true;
     }
     if (ctx.score >= challengeAt) {
-      this.host.refuse(res, ctx, snap, 401, ctx.reasons, 'decide', this.close, WWW_AUTH);
-      ctx.decision = 'challenge';
+      const r: Refusal = {
+        decision: 'challenge',
+        status: 401,
+        reasons: ctx.reasons,
+        module: 'decide',
+        headers: WWW_AUTH,
+      };
+      this.host.refuse(res, ctx, snap, r, this.close);
       return true;
     }
     if (ctx.monitorScore !== 0 && ctx.score + ctx.monitorScore >= Math.min(denyAt, challengeAt)) {
@@ -171,10 +180,8 @@ export class Exchange implements BodySink {
     return false;
   }
 
+  /** A check's refusal, recorded by the pipeline (ctx.refusal), written. */
   private refuseVerdict(): void {
-    const ctx = this.ctx;
-    const v = ctx.refusal!;
-    this.host.refuse(this.res, ctx, this.snap, v.status, v.reasons, ctx.refusedBy, this.close, v.headers);
-    ctx.decision = v.kind === 'deny' && v.status >= 500 ? 'error' : v.kind;
+    this.host.refuse(this.res, this.ctx, this.snap, this.ctx.refusal!, this.close);
   }
 }

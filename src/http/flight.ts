@@ -10,20 +10,15 @@ import { classifyUpstreamError, statusFor } from '../proxy/upstream-error.js';
 import { encodePath } from './path.js';
 import { limitedBody } from '../body/limited-stream.js';
 import { applyVerdict } from '../core/pipeline.js';
+import { protocolRefusal, type Refusal } from '../core/verdict.js';
 
 /** How the data plane writes refusals (shared with the request phases). */
 export interface Refuser {
-  refuse(
-    res: ServerResponse,
-    ctx: RequestContext,
-    snap: Snapshot,
-    status: number,
-    reasons: readonly string[],
-    module: string,
-    close: boolean,
-    headers?: Readonly<Record<string, string>>,
-  ): void;
+  refuse(res: ServerResponse, ctx: RequestContext, snap: Snapshot, r: Refusal, close: boolean): void;
 }
+
+const RESPONSE_CHECK_FAILED = protocolRefusal('gateway', 502, 'gateway:check_failed', 'error');
+const STREAMED_TOO_LARGE = protocolRefusal('request', 413, 'request:body_too_large');
 
 export class Flight implements ForwardCallbacks {
   private handle: Forwarding | null = null;
@@ -95,15 +90,13 @@ export class Flight implements ForwardCallbacks {
       try {
         v = check.run(ctx, upstream);
       } catch {
-        this.refuser.refuse(this.res, ctx, this.snap, 502, ['gateway:check_failed'], 'gateway', false);
-        ctx.decision = 'error';
+        this.refuser.refuse(this.res, ctx, this.snap, RESPONSE_CHECK_FAILED, false);
         return false;
       }
-      // Response checks share the request checks' verdict rules (monitor mode never refuses).
+      // Response checks share the request checks' verdict rules (monitor mode never refuses); what they
+      // refuse is the upstream's answer, so the client gets 502 whatever status the verdict carried.
       if (applyVerdict(ctx, check, v)) {
-        const refusal = ctx.refusal!;
-        this.refuser.refuse(this.res, ctx, this.snap, 502, refusal.reasons, check.name, false);
-        ctx.decision = refusal.kind;
+        this.refuser.refuse(this.res, ctx, this.snap, { ...ctx.refusal!, status: 502 }, false);
         return false;
       }
     }
@@ -117,13 +110,18 @@ export class Flight implements ForwardCallbacks {
   failed(err: Error): void {
     const ctx = this.ctx;
     if ((err as { code?: string }).code === 'GW_BODY_TOO_LARGE') {
-      this.refuser.refuse(this.res, ctx, this.snap, 413, ['request:body_too_large'], 'request', true);
+      this.refuser.refuse(this.res, ctx, this.snap, STREAMED_TOO_LARGE, true);
       return;
     }
     const kind = classifyUpstreamError(err);
     ctx.upstreamError = kind;
-    this.refuser.refuse(this.res, ctx, this.snap, statusFor(kind), [`upstream:${kind}`], 'upstream', true);
-    ctx.decision = 'error';
+    this.refuser.refuse(
+      this.res,
+      ctx,
+      this.snap,
+      protocolRefusal('upstream', statusFor(kind), `upstream:${kind}`, 'error'),
+      true,
+    );
   }
 
   broken(err: Error): void {

@@ -45,15 +45,35 @@ export function refusalJson(status: number, requestId: string, reasons: readonly
   );
 }
 
+const prefixes = new WeakMap<readonly (readonly [string, string])[], readonly string[]>();
+
+/**
+ * The headers every refusal of a configuration carries, as the flat list Node writes without building a
+ * dictionary (security headers, JSON type, no caching): made once per list of security headers.
+ */
+function refusalPrefix(security: readonly (readonly [string, string])[]): readonly string[] {
+  let p = prefixes.get(security);
+  if (p === undefined) {
+    const flat: string[] = [];
+    for (const [k, v] of security) flat.push(k, v);
+    flat.push('content-type', 'application/json; charset=utf-8', 'cache-control', 'no-store');
+    p = Object.freeze(flat);
+    prefixes.set(security, p);
+  }
+  return p;
+}
+
 /**
  * Writes a refusal. `close` ends the connection afterwards: used whenever the request body was not
- * read (or not fully), so unread bytes can never be taken as the next request.
+ * read (or not fully) and cannot be safely discarded, so unread bytes can never be taken as the next request.
  */
 export function writeRefusal(
   res: ServerResponse,
   status: number,
   body: string,
-  headers: readonly (readonly [string, string])[],
+  security: readonly (readonly [string, string])[],
+  requestIdHeader: string,
+  requestId: string,
   extra: Readonly<Record<string, string>> | undefined,
   close: boolean,
 ): void {
@@ -61,13 +81,11 @@ export function writeRefusal(
     res.destroy();
     return;
   }
-  for (const [k, v] of headers) res.setHeader(k, v);
-  if (extra !== undefined) for (const k in extra) res.setHeader(k, extra[k]!);
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('cache-control', 'no-store');
-  res.setHeader('content-length', Buffer.byteLength(body));
-  if (close) res.setHeader('connection', 'close');
-  res.writeHead(status);
+  const out = refusalPrefix(security).slice();
+  out.push(requestIdHeader, requestId, 'content-length', String(Buffer.byteLength(body)));
+  if (extra !== undefined) for (const k in extra) out.push(k, extra[k]!);
+  if (close) out.push('connection', 'close');
+  res.writeHead(status, out);
   res.end(body);
   if (close) res.once('finish', () => res.socket?.destroySoon());
 }

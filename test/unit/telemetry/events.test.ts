@@ -15,8 +15,7 @@ describe('security event', () => {
     ctx.body = Buffer.from('{"tikz_code":"\\\\write18{rm -rf /}"}');
     ctx.decision = 'deny';
     ctx.status = 403;
-    ctx.refusedBy = 'sig';
-    ctx.refusal = { kind: 'deny', status: 403, reasons: ['sig:latex.shell-escape.write18'] };
+    ctx.refusal = { decision: 'deny', status: 403, reasons: ['sig:latex.shell-escape.write18'], module: 'sig' };
     ctx.matches.push({ rule: 'latex.shell-escape.write18', target: 'body', field: 'tikz_code', offset: 0, score: 100 });
     const ev = eventFor(ctx)!;
     expect(Object.keys(ev).sort()).toEqual(
