@@ -1,6 +1,6 @@
 // gateway.yaml schema: types and defaults in one place; unknown keys are rejected everywhere.
 import { z } from 'zod';
-import { isIP } from 'node:net';
+import { parseCidr } from '../net/cidr.js';
 import { storeSchema } from '../store/config.js';
 import { identitySchema } from '../identity/config.js';
 import { rateLimitsSchema } from '../ratelimit/config.js';
@@ -13,15 +13,9 @@ const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'monitor', 'off']);
 const positiveMs = timeoutMs();
 
+/** The config's grammar for an address or CIDR: src/net's, with zero-padded octets and zone ids refused. */
 export function isCidrOrIp(s: string): boolean {
-  const slash = s.indexOf('/');
-  const addr = slash === -1 ? s : s.slice(0, slash);
-  const family = isIP(addr);
-  if (family === 0) return false;
-  if (slash === -1) return true;
-  const bitsText = s.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(bitsText)) return false;
-  return Number(bitsText) <= (family === 4 ? 32 : 128);
+  return parseCidr(s, false) !== null;
 }
 
 const cidr = z.string().refine(isCidrOrIp, { message: 'expected an IP address or CIDR (e.g. 10.0.0.0/8)' });

@@ -1,7 +1,7 @@
 // Private, loopback, link-local and other non-routable ranges: "internal" clients, never located or scored.
-import { parseCidr } from '../reputation/address.js';
-import type { PrefixTrie } from '../reputation/trie.js';
-import { PrefixTrieBuilder } from '../reputation/trie-builder.js';
+import { parseCidr } from '../net/cidr.js';
+import type { PrefixTrie } from '../net/cidr-trie.js';
+import { PrefixTrieBuilder } from '../net/cidr-trie-builder.js';
 
 export const INTERNAL_RANGES: readonly string[] = Object.freeze([
   '0.0.0.0/8',

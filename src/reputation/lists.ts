@@ -3,8 +3,8 @@
 import { PASS, type Verdict } from '../core/verdict.js';
 import type { FeedConfig } from './config.js';
 import type { PackedList } from './parse.js';
-import type { PrefixTrie } from './trie.js';
-import { PrefixTrieBuilder } from './trie-builder.js';
+import type { PrefixTrie } from '../net/cidr-trie.js';
+import { PrefixTrieBuilder } from '../net/cidr-trie-builder.js';
 
 export const BYPASS = 1;
 export const ALLOW = 2;

@@ -1,6 +1,6 @@
-// IP grouping: IPv4 as is, IPv6 by prefix (several levels at once), the widest level as hash tag.
+// IP grouping (src/net/prefix.ts): IPv4 as is, IPv6 by prefix (several levels at once), the widest level as hash tag.
 import { describe, expect, it } from 'vitest';
-import { groupIp, ipv6Hextets, ipv6Prefix } from '../../../src/identity/ip-group.js';
+import { groupIp, ipv6Hextets, ipv6Prefix } from '../../../src/net/prefix.js';
 
 const one = { v4: [{ bits: 32, scale: 1 }], v6: [{ bits: 64, scale: 1 }] };
 
