@@ -6,6 +6,7 @@ import { MemoryTable, remember, unseen } from './clean-cache.js';
 import { compileRuleSet, KIND, type Group, type RuleSet } from './compile.js';
 import type { SignaturesConfig } from './config.js';
 import { resolveExclusions } from './exclusions.js';
+import { loadAllowlistDefaults } from './allowlist-defaults.js';
 import { buildAllowlist, checkPolicy, POLICY_RULES, type Allowlist } from './policy.js';
 import type { RuleSpec } from './rule.js';
 import { utf8 } from './bytes.js';
@@ -101,8 +102,10 @@ export class SignatureEngine {
     };
     this.fallback = build(null);
     for (const n of names) this.profiles.set(n, build(n));
-    for (const [tier, cfg] of Object.entries(config.allowlists)) this.allowlists.set(tier, buildAllowlist(cfg));
-    this.defaultAllowlist = buildAllowlist(undefined);
+    const defaults = loadAllowlistDefaults();
+    for (const [tier, cfg] of Object.entries(config.allowlists))
+      this.allowlists.set(tier, buildAllowlist(cfg, defaults));
+    this.defaultAllowlist = buildAllowlist(undefined, defaults);
     this.skipHeaders = new Set(config.skip_headers.map((h) => h.toLowerCase()));
     this.maxChars = config.max_value_chars;
   }

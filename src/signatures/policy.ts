@@ -3,7 +3,7 @@
 import RE2 from 're2';
 import { utf8 } from './bytes.js';
 import type { AllowlistConfig } from './config.js';
-import { DEFAULT_CLASSES, DEFAULT_INPUTS, DEFAULT_LIBRARIES, DEFAULT_PACKAGES } from './allowlist-defaults.js';
+import type { AllowlistDefaults } from './allowlist-defaults.js';
 
 export type PolicyKind = 'package' | 'library' | 'class' | 'input';
 
@@ -33,13 +33,14 @@ function list(defaults: readonly string[], extra: readonly string[], replace: bo
   return new Set(replace ? extra : [...defaults, ...extra]);
 }
 
-export function buildAllowlist(cfg: AllowlistConfig | undefined): Allowlist {
+/** A tier's lists: the defaults (rules/allowlists/defaults.yaml) plus, or replaced by, the tier's own. */
+export function buildAllowlist(cfg: AllowlistConfig | undefined, defaults: AllowlistDefaults): Allowlist {
   const c = cfg ?? { replace_defaults: false, packages: [], libraries: [], classes: [], inputs: [] };
   return Object.freeze({
-    packages: list(DEFAULT_PACKAGES, c.packages, c.replace_defaults),
-    libraries: list(DEFAULT_LIBRARIES, c.libraries, c.replace_defaults),
-    classes: list(DEFAULT_CLASSES, c.classes, c.replace_defaults),
-    inputs: list(DEFAULT_INPUTS, c.inputs, c.replace_defaults),
+    packages: list(defaults.packages, c.packages, c.replace_defaults),
+    libraries: list(defaults.libraries, c.libraries, c.replace_defaults),
+    classes: list(defaults.classes, c.classes, c.replace_defaults),
+    inputs: list(defaults.inputs, c.inputs, c.replace_defaults),
   });
 }
 
