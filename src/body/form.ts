@@ -1,6 +1,6 @@
 // application/x-www-form-urlencoded decoding: strict percent-decoding, repeated field names refused,
 // code fields recognised under any spelling a backend would read as theirs (code-fields.ts).
-import type { DecodedField } from './decoded.js';
+import type { DecodedField } from '../core/decoded.js';
 import type { DecodeResult } from './json.js';
 import { fieldTooLong, type BodyLimits } from './limits.js';
 import { codeFieldNames } from './code-fields.js';

@@ -1,5 +1,5 @@
 // JSON body decoding: strict parse, duplicate keys refused, string fields collected under their names.
-import type { DecodedBody, DecodedField } from './decoded.js';
+import type { DecodedBody, DecodedField } from '../core/decoded.js';
 import { fieldTooLong, type BodyLimits } from './limits.js';
 import { codeFieldNames, type CodeFieldNames } from './code-fields.js';
 

@@ -1,7 +1,7 @@
 // Code fields outside the body: query parameters and cookies named as a route's code field (PHP's $_REQUEST
 // merges both with the body), found, checked for repetition and added to the inspected fields.
 import { fieldTooLong, type BodyLimits } from './limits.js';
-import type { DecodedField } from './decoded.js';
+import type { DecodedField } from '../core/decoded.js';
 import type { CodeFieldNames } from './code-fields.js';
 
 /** A code field found outside the body: in the query string or a cookie. */

@@ -4,7 +4,7 @@ import type { Check } from '../core/check.js';
 import type { RequestContext } from '../core/context.js';
 import { PASS, type Verdict } from '../core/verdict.js';
 import type { GatewayConfig } from '../config/schema.js';
-import type { DecodedField } from '../body/decoded.js';
+import type { DecodedField } from '../core/decoded.js';
 import { loadSignatureEngine } from '../signatures/build.js';
 import type { SignatureEngine } from '../signatures/engine.js';
 

@@ -1,8 +1,8 @@
 // RequestContext: everything the pipeline learns about one request, filled phase by phase.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ContentMatch, Refusal } from './verdict.js';
-import type { CompiledRoute } from '../http/router.js';
-import type { DecodedBody } from '../body/decoded.js';
+import type { CompiledRoute } from './route.js';
+import type { DecodedBody } from './decoded.js';
 
 export type Decision = 'allow' | 'deny' | 'challenge' | 'limit' | 'refuse' | 'error';
 

@@ -1,4 +1,5 @@
-// The decoded request body: the string fields later checks (signatures) look at, with their names.
+// The decoded request body: the string fields later checks (signatures) look at, with their names. In core/
+// because the request context carries it and every layer above reads it.
 
 export interface DecodedField {
   /** The field's own key (`tikz_code`), or '' for array items and scalars at the root. */

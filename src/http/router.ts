@@ -1,16 +1,8 @@
 // Route table: built once from config, looked up by method + canonical path per request.
 import type { RouteConfig } from '../config/schema.js';
+import type { CompiledRoute } from '../core/route.js';
 
-export interface CompiledRoute {
-  readonly name: string;
-  readonly config: Readonly<RouteConfig>;
-  readonly methods: ReadonlySet<string> | null;
-  readonly inspect: boolean;
-  readonly contentTypes: ReadonlySet<string> | null;
-  readonly codeFields: ReadonlySet<string>;
-  readonly maxResponseBytes: number;
-  readonly responseTimeoutMs: number;
-}
+export type { CompiledRoute } from '../core/route.js';
 
 export interface RouteDefaults {
   readonly maxResponseBytes: number;

@@ -1,7 +1,7 @@
 // What one request offers the rules: its texts as segments (a code field, a header line, the path ...),
 // grouped into the sets rule groups read. Transformed texts are memoised per segment and chain.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { DecodedField } from '../body/decoded.js';
+import type { DecodedField } from '../core/decoded.js';
 import { fingerprint } from './clean-cache.js';
 import { KIND } from './compile.js';
 import { hasPercentEscape, urlDecode } from './transforms/url.js';

@@ -9,7 +9,7 @@ import { buildSignaturesCheck, signaturesCheck } from '../../../src/checks/signa
 import { buildEngine } from '../../../src/signatures/build.js';
 import { signaturesConfigSchema } from '../../../src/signatures/config.js';
 import { loadRuleFiles } from '../../../src/signatures/loader.js';
-import type { CompiledRoute } from '../../../src/http/router.js';
+import type { CompiledRoute } from '../../../src/core/route.js';
 
 const RULES = loadRuleFiles([join(import.meta.dirname, '../../vectors/signatures/rules-ok/engine.yaml')]);
 const REPO = join(import.meta.dirname, '../../..');
