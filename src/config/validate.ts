@@ -2,17 +2,11 @@
 // a module with its own cross-field rules adds its function to `semanticRules`.
 import type { GatewayConfig } from './schema.js';
 import { limitRoutesExist } from '../ratelimit/validate.js';
-import { formatPath, type ConfigPath } from './positions.js';
+import { formatPath } from './positions.js';
 
-export interface SemanticIssue {
-  /** Where the problem is reported (the loader turns it into line:col). */
-  readonly path: ConfigPath;
-  readonly message: string;
-  /** Point at the mapping key rather than its value (for problems about the key itself). */
-  readonly atKey?: boolean;
-}
+import type { SemanticIssue, SemanticRule } from './semantic.js';
 
-export type SemanticRule = (config: GatewayConfig) => readonly SemanticIssue[];
+export type { SemanticIssue, SemanticRule } from './semantic.js';
 
 /** Route names label metrics and events, so two routes with one name would merge their numbers. */
 export const uniqueRouteNames: SemanticRule = (config) => {

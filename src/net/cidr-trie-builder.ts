@@ -1,7 +1,14 @@
 // Builds the prefix trie: Patricia insertion into growable arrays, push-down of covering prefixes' values,
 // then compaction into the frozen, interleaved layout of cidr-trie.ts.
-import type { Cidr } from './cidr.js';
 import { FamilyTrie, PrefixTrie, V4, V6, type Combine, type Family } from './cidr-trie.js';
+
+/** A CIDR as the trie stores it (parsed and formatted by cidr.ts). */
+export interface Cidr {
+  readonly family: 4 | 6;
+  /** One word (IPv4) or four (IPv6), host bits cleared. */
+  readonly words: Uint32Array;
+  readonly bits: number;
+}
 
 function bitAt(words: ArrayLike<number>, base: number, i: number): number {
   return (words[base + (i >>> 5)]! >>> (31 - (i & 31))) & 1;

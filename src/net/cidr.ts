@@ -2,12 +2,9 @@
 import { formatV4, formatV6, parseV4, parseV6 } from './ip.js';
 import { PrefixTrieBuilder } from './cidr-trie-builder.js';
 
-export interface Cidr {
-  readonly family: 4 | 6;
-  /** One word (IPv4) or four (IPv6), host bits cleared. */
-  readonly words: Uint32Array;
-  readonly bits: number;
-}
+import type { Cidr } from './cidr-trie-builder.js';
+
+export type { Cidr } from './cidr-trie-builder.js';
 
 function maskWord(word: number, bitsInWord: number): number {
   if (bitsInWord <= 0) return 0;

@@ -1,5 +1,5 @@
 // Cross-field rules for rate_limits: a limit may only name routes that exist.
-import type { SemanticRule } from '../config/validate.js';
+import type { SemanticRule } from '../config/semantic.js';
 
 export const limitRoutesExist: SemanticRule = (config) => {
   if (config.rate_limits.mode === 'off') return [];

@@ -6,7 +6,14 @@
 // hundred characters sampled), are never hashed in full and never retained. The fingerprint only decides
 // whether the exact lookup is worth doing; membership is always decided on the whole text. Bounded by
 // entries and characters: when a bound is reached the memory is emptied and starts again (O(1)).
-import type { Segment } from './segments.js';
+/** What the memory reads of a segment (segments.ts's Segment; structural, so the two files do not import each other). */
+export interface Rememberable {
+  readonly kind: number;
+  readonly name: string;
+  readonly key: string;
+  readonly fingerprint: number;
+  readonly dirty: boolean;
+}
 
 /** Characters a fingerprint samples, spread over the text (its last 8 are added). */
 const SAMPLES = 64;
@@ -120,8 +127,12 @@ export class MemoryTable {
  * The segments their memory has not seen clean (the same array when it knows none of them). `label`: the
  * memory's first label (the tier, for code), or null for the segment's kind (web texts).
  */
-export function unseen(segs: readonly Segment[], table: MemoryTable, label: string | null): readonly Segment[] {
-  let out: Segment[] | null = null;
+export function unseen<S extends Rememberable>(
+  segs: readonly S[],
+  table: MemoryTable,
+  label: string | null,
+): readonly S[] {
+  let out: S[] | null = null;
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i]!;
     if (table.has(label ?? seg.kind, seg.name, seg.key, seg.fingerprint)) out ??= segs.slice(0, i);
@@ -131,6 +142,6 @@ export function unseen(segs: readonly Segment[], table: MemoryTable, label: stri
 }
 
 /** Remembers the segments no rule or policy matched (labels as for unseen). */
-export function remember(segs: readonly Segment[], table: MemoryTable, label: string | null): void {
+export function remember(segs: readonly Rememberable[], table: MemoryTable, label: string | null): void {
   for (const seg of segs) if (!seg.dirty) table.get(label ?? seg.kind, seg.name)?.add(seg.key, seg.fingerprint);
 }
