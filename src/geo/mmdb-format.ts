@@ -1,11 +1,8 @@
 // A strict, bounds-checked reader of the MaxMind DB data format, used to verify a database before trusting it.
 // mmdb-lib decodes lazily and trusts every offset; this one checks every byte it touches.
 import { isUtf8 } from 'node:buffer';
-
-/** Thrown for any violation; the verifier adds the file and the section. */
-export class FormatError extends Error {
-  override readonly name = 'FormatError';
-}
+// FormatError: thrown for any violation; the verifier adds the file and the section.
+import { FormatError } from '../core/errors.js';
 
 const POINTER = 1;
 const STRING = 2;

@@ -1,6 +1,7 @@
 // Verifies a whole MaxMind DB before use: metadata, every search-tree record, the separator, and every
 // value and pointer of the data section. A database that fails is refused; the caller keeps its old one.
-import { decodePlain, FormatError, readHeader, scanValue, type Plain } from './mmdb-format.js';
+import { FormatError, InvalidDatabase } from '../core/errors.js';
+import { decodePlain, readHeader, scanValue, type Plain } from './mmdb-format.js';
 
 const MARKER = Buffer.from('abcdef4d61784d696e642e636f6d', 'hex'); // \xAB\xCD\xEF MaxMind.com
 const MAX_METADATA = 128 * 1024;
@@ -16,10 +17,8 @@ export interface DatabaseInfo {
   readonly records: number;
 }
 
-/** Why a database was refused (message names the section and the offending offset). */
-export class InvalidDatabase extends Error {
-  override readonly name = 'InvalidDatabase';
-}
+// Why a database was refused; the class lives in core/errors.ts, re-exported for the geo loader and tests.
+export { InvalidDatabase };
 
 function metadataOf(buf: Buffer): { meta: Record<string, Plain>; start: number } {
   const from = Math.max(0, buf.length - MAX_METADATA);

@@ -5,7 +5,8 @@
 // match of the alternative contains a match of it). Alternatives that start with a backslash share one
 // prefilter; others are grouped by their literal; those without a useful literal but a run of digits are
 // gated by a digit-run test; the rest are always run. Dropping the part before the entry only loosens.
-import { parsePattern, PatternSyntaxError, type Item } from './regex-items.js';
+import { PatternSyntaxError } from '../core/errors.js';
+import { parsePattern, type Item } from './regex-items.js';
 
 export type PlanKind = 'escape' | 'literal' | 'digits' | 'always';
 

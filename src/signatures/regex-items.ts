@@ -2,6 +2,7 @@
 // characters, zero-width assertions, groups, and everything else as opaque items, each with its repetition
 // and its exact source text. The prefilter planner (prefilter-plan.ts) uses it to find, in every alternative,
 // a literal or a digit run any match must contain. Anything it does not understand is opaque, never guessed.
+import { PatternSyntaxError } from '../core/errors.js';
 
 export interface Item {
   /** The item's source, repetition included: concatenating items' sources rebuilds the pattern. */
@@ -18,8 +19,6 @@ export interface Item {
   readonly alts: readonly (readonly Item[])[];
   readonly flags: string;
 }
-
-export class PatternSyntaxError extends Error {}
 
 const ESCAPED_CHARS: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07' };
 

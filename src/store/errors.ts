@@ -1,22 +1,8 @@
 // Store failures, classified: "the backend is unreachable or slow" (a policy decides) vs "a script is wrong" (a fault).
-import { GatewayError } from '../core/errors.js';
+import { StoreError, type StoreErrorKind } from '../core/errors.js';
 
-/** Bounded metric label values for store errors. */
-export type StoreErrorKind = 'timeout' | 'connection' | 'busy' | 'script' | 'closed' | 'cross_slot';
-
-export class StoreError extends GatewayError {
-  readonly kind: StoreErrorKind;
-  constructor(kind: StoreErrorKind, message: string, options?: { cause?: unknown }) {
-    super(kind === 'timeout' ? 'GW_ERR_STORE_TIMEOUT' : 'GW_ERR_STORE', message, options);
-    this.name = 'StoreError';
-    this.kind = kind;
-  }
-
-  /** True when the backend cannot answer now (fail-open/fail-closed applies); false for faults in the caller. */
-  get unavailable(): boolean {
-    return this.kind === 'timeout' || this.kind === 'connection' || this.kind === 'busy';
-  }
-}
+// The class lives with the other typed errors; re-exported so store code keeps one import.
+export { StoreError, type StoreErrorKind } from '../core/errors.js';
 
 /** Server replies that mean "not now" rather than "wrong": loading, failover, busy script, cluster down. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|NOREPLICAS|MOVED|ASK)\b/;
