@@ -24,6 +24,11 @@ const SIGNATURES = `checks:
     rules_dir: ${JSON.stringify(join(REPO, 'rules'))}
 `;
 
+/** The reasons are read from the refusal body: the client is told the codes whatever the shipped default. */
+const DISCLOSE = `refusals:
+  disclose: codes
+`;
+
 const BENIGN = [
   '\\begin{tikzpicture}\\draw[->] (0,0) -- (2,1) node[right] {$f(x)$};\\end{tikzpicture}',
   '\\begin{tikzpicture}\\foreach \\x in {1,...,5} \\node[circle,draw] at (\\x,0) {\\x};\\end{tikzpicture}',
@@ -44,7 +49,7 @@ describe('generated attack corpus (HTTP)', () => {
 
   beforeAll(async () => {
     up = await startUpstream();
-    gw = await startTestGateway(baseConfig(up.url, `${ROUTES}${SIGNATURES}`));
+    gw = await startTestGateway(baseConfig(up.url, `${ROUTES}${SIGNATURES}${DISCLOSE}`));
   });
   afterAll(async () => {
     await gw?.close();

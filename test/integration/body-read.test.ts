@@ -39,7 +39,10 @@ describe('body read', () => {
   let t: TestGateway;
   beforeAll(async () => {
     up = await startUpstream();
-    t = await startTestGateway(baseConfig(up.url, COMPILE_ROUTE, '  body_timeout_ms: 2000'));
+    // refusals name their reason codes to the client: the assertions below read them from the body
+    t = await startTestGateway(
+      baseConfig(up.url, `${COMPILE_ROUTE}refusals:\n  disclose: codes\n`, '  body_timeout_ms: 2000'),
+    );
   });
   afterAll(async () => {
     await t.close();

@@ -36,6 +36,11 @@ function probe(
   return { entry, calls, completed };
 }
 
+/** The compile route, and refusals that name their reason codes: the tests read them from the bodies. */
+const ROUTES = `${COMPILE_ROUTE}refusals:
+  disclose: codes
+`;
+
 const COMPILE = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"tikz_code":"x"}' } as const;
 
 let up: TestUpstream | null = null;
@@ -48,7 +53,7 @@ afterEach(async () => {
 
 async function gateway(entries: CheckEntry[], routeExtra = '') {
   up = await startUpstream();
-  t = await startTestGateway(baseConfig(up.url, COMPILE_ROUTE.replace('name: compile', `name: compile${routeExtra}`)), {
+  t = await startTestGateway(baseConfig(up.url, ROUTES.replace('name: compile', `name: compile${routeExtra}`)), {
     checks: [...CHECKS, ...entries],
   });
   return t;
@@ -158,7 +163,7 @@ describe('pipeline', () => {
         run: (_ctx, res) => (res.body !== null && res.body.includes('<script') ? deny('svg:script') : PASS),
       };
       up = await startUpstream((_q, res) => res.end('<svg><script>alert(1)</script></svg>'));
-      t = await startTestGateway(baseConfig(up.url, COMPILE_ROUTE), {
+      t = await startTestGateway(baseConfig(up.url, ROUTES), {
         checks: [...CHECKS, { name: 'svg', build: () => inspector }],
       });
       const res = await request(`${t.url}/compile`, COMPILE);

@@ -45,7 +45,8 @@ describe('protocol refusals', () => {
   let t: TestGateway;
   beforeAll(async () => {
     up = await startUpstream();
-    t = await startTestGateway(baseConfig(up.url, COMPILE_ROUTE));
+    // the body's reason codes are part of what is checked: the client is told them whatever the shipped default
+    t = await startTestGateway(baseConfig(up.url, `${COMPILE_ROUTE}refusals:\n  disclose: codes\n`));
   });
   afterAll(async () => {
     await t.close();

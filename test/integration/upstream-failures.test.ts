@@ -8,6 +8,10 @@ import { rawRequest } from '../helpers/raw.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const BODY = '{"tikz_code":"\\\\draw (0,0);"}';
+/** The compile route, and refusals that name their reason codes: the tests read them from the bodies. */
+const ROUTES = `${COMPILE_ROUTE}refusals:
+  disclose: codes
+`;
 
 let up: TestUpstream | null = null;
 let t: TestGateway | null = null;
@@ -32,7 +36,7 @@ describe('upstream failures', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    t = await startTestGateway(baseConfig(`http://127.0.0.1:${port}`, COMPILE_ROUTE));
+    t = await startTestGateway(baseConfig(`http://127.0.0.1:${port}`, ROUTES));
     const res = await request(`${t.url}/compile`, { method: 'POST', headers: JSON_HEADERS, body: BODY });
     await expectRefusal(res, 502, 'upstream:refused');
     expect(await metric(t.adminUrl, 'portcullis_upstream_errors_total', { kind: 'refused' })).toBe(1);
@@ -43,7 +47,7 @@ describe('upstream failures', () => {
   it('answers 504 when the upstream is slower than the timeout, and leaks no internals', async () => {
     up = await startUpstream(() => undefined); // never answers
     t = await startTestGateway(
-      baseConfig(up.url, COMPILE_ROUTE.replace('name: compile', 'name: compile\n    response_timeout_ms: 300')),
+      baseConfig(up.url, ROUTES.replace('name: compile', 'name: compile\n    response_timeout_ms: 300')),
     );
     const res = await request(`${t.url}/compile`, { method: 'POST', headers: JSON_HEADERS, body: BODY });
     const body = await expectRefusal(res, 504, 'upstream:timeout');
@@ -53,7 +57,7 @@ describe('upstream failures', () => {
 
   it('answers 502 when the upstream resets the connection', async () => {
     up = await startUpstream((req) => req.socket.destroy());
-    t = await startTestGateway(baseConfig(up.url, COMPILE_ROUTE));
+    t = await startTestGateway(baseConfig(up.url, ROUTES));
     const res = await request(`${t.url}/compile`, { method: 'POST', headers: JSON_HEADERS, body: BODY });
     await expectRefusal(res, 502, 'upstream:reset');
   });
@@ -64,7 +68,7 @@ describe('upstream failures', () => {
       res.end('x'.repeat(5000));
     });
     t = await startTestGateway(
-      baseConfig(up.url, COMPILE_ROUTE.replace('name: compile', 'name: compile\n    max_response_bytes: 1000')),
+      baseConfig(up.url, ROUTES.replace('name: compile', 'name: compile\n    max_response_bytes: 1000')),
     );
     const res = await request(`${t.url}/compile`, { method: 'POST', headers: JSON_HEADERS, body: BODY });
     await expectRefusal(res, 502, 'upstream:response_too_large');
@@ -79,7 +83,7 @@ describe('upstream failures', () => {
       tick();
     });
     t = await startTestGateway(
-      baseConfig(up.url, COMPILE_ROUTE.replace('name: compile', 'name: compile\n    max_response_bytes: 1000')),
+      baseConfig(up.url, ROUTES.replace('name: compile', 'name: compile\n    max_response_bytes: 1000')),
     );
     const res = await request(`${t.url}/compile`, { method: 'POST', headers: JSON_HEADERS, body: BODY });
     expect(res.statusCode).toBe(200);
@@ -93,7 +97,7 @@ describe('global in-flight cap', () => {
   it('answers 503 with Retry-After beyond max_inflight, and serves again once requests finish', async () => {
     const pending: Array<() => void> = [];
     up = await startUpstream((_q, res) => pending.push(() => res.end('ok')));
-    t = await startTestGateway(baseConfig(up.url, COMPILE_ROUTE, '  max_inflight: 2\n  overload_retry_after_s: 7'));
+    t = await startTestGateway(baseConfig(up.url, ROUTES, '  max_inflight: 2\n  overload_retry_after_s: 7'));
     const a = request(`${t.url}/health`);
     const b = request(`${t.url}/health`);
     for (let i = 0; i < 100 && pending.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
@@ -116,7 +120,7 @@ describe('global in-flight cap', () => {
 describe('slow clients', () => {
   it('refuses a header block that never completes (slowloris) with 408', async () => {
     up = await startUpstream();
-    t = await startTestGateway(baseConfig(up.url, COMPILE_ROUTE, '  headers_timeout_ms: 300'));
+    t = await startTestGateway(baseConfig(up.url, ROUTES, '  headers_timeout_ms: 300'));
     const res = await rawRequest(t.url, ['GET /health HTTP/1.1\r\nHost: t\r\n', 100, 'X-A: 1\r\n'], 3000);
     expect(res.status).toBe(408);
     expect(JSON.parse(res.body).reasons).toEqual(['request:header_timeout']);
@@ -126,7 +130,7 @@ describe('slow clients', () => {
 
   it('refuses a body that stalls on an inspected route with 408, nothing forwarded', async () => {
     up = await startUpstream();
-    t = await startTestGateway(baseConfig(up.url, COMPILE_ROUTE, '  body_timeout_ms: 300'));
+    t = await startTestGateway(baseConfig(up.url, ROUTES, '  body_timeout_ms: 300'));
     const res = await rawRequest(
       t.url,
       ['POST /compile HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{"tikz', 5000],

@@ -31,6 +31,8 @@ identity:
     keys: [{ sha256: "${keyHash}", user: mallory }]
 decisions:
   audit_log: ${auditFile}
+refusals:
+  disclose: codes
 `,
       '  trusted_proxies: [127.0.0.1/32]',
     ).replace('admin:\n', `admin:\n  tokens: [${TOKEN}]\n`),

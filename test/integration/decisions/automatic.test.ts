@@ -24,9 +24,9 @@ afterEach(async () => {
 
 async function start(extra: string, clock: FakeClock) {
   up = await startUpstream();
-  t = await startTestGateway(baseConfig(up.url, `${COMPILE_ROUTE}${extra}`, '  trusted_proxies: [127.0.0.1/32]'), {
-    clock,
-  });
+  // post() reads the reason codes from the refusal body: the client is told them whatever the shipped default
+  const yaml = `${COMPILE_ROUTE}refusals:\n  disclose: codes\n${extra}`;
+  t = await startTestGateway(baseConfig(up.url, yaml, '  trusted_proxies: [127.0.0.1/32]'), { clock });
   return t;
 }
 

@@ -26,7 +26,7 @@ afterAll(async () => {
 const config = (db: string) =>
   baseConfig(
     up.url,
-    `${COMPILE_ROUTE}geo:\n  database: ${db}\n  deny_countries: [GB]\n  country_risk: { US: 5 }\n`,
+    `${COMPILE_ROUTE}geo:\n  database: ${db}\n  deny_countries: [GB]\n  country_risk: { US: 5 }\nrefusals:\n  disclose: codes\n`,
     '  trusted_proxies: [127.0.0.1/32]',
   ).replace('admin:\n', `admin:\n  tokens: [${TOKEN}]\n`);
 

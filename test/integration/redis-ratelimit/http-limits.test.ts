@@ -52,12 +52,17 @@ rate_limits:
         - { name: per_minute, algorithm: gcra, rate: 1, period_s: 60, burst: 1 }
 `;
 
+/** The tests read reason codes from the refusal bodies: the client is told them whatever the shipped default. */
+const DISCLOSE = `refusals:
+  disclose: codes
+`;
+
 const TRUST = '  trusted_proxies: [127.0.0.1/32]';
 const BODY = '{"tikz_code":"\\\\draw (0,0);"}';
 
 async function start(behaviour: Behaviour = svgAnswer, clock = new FakeClock(1_800_000_000_000)) {
   up = await startUpstream(behaviour);
-  t = await startTestGateway(baseConfig(up.url, ROUTES + LIMITS, TRUST), { clock });
+  t = await startTestGateway(baseConfig(up.url, ROUTES + LIMITS + DISCLOSE, TRUST), { clock });
   return {
     clock,
     control: t.gw.resources.get<RateControl>('ratelimit.control', () => {

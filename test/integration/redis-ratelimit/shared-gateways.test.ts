@@ -34,6 +34,8 @@ rate_limits:
       limits:
         - { name: per_minute, algorithm: gcra, rate: 6000, period_s: 60, burst: 1000 }
         - { name: per_day, algorithm: sliding_window, limit: ${perDay}, window_s: 86400 }
+refusals:
+  disclose: codes
 `,
     '  trusted_proxies: [127.0.0.1/32]',
   );

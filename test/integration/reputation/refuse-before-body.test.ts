@@ -36,6 +36,8 @@ geo:
 checks:
   headers:
     forbid: [x-evil]
+refusals:
+  disclose: codes
 `,
     '  trusted_proxies: [127.0.0.1/32]\n  body_timeout_ms: 30000',
   );
