@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTokenCheck, type TokenCheck } from '../../../src/http/admin-auth.js';
-import { adminHandler, type AdminHandler, type Readiness } from '../../../src/http/admin.js';
+import { adminHandler, type AdminDeps, type AdminHandler, type Readiness } from '../../../src/http/admin.js';
 
 describe('buildTokenCheck', () => {
   it('is null without a usable token (the API is then off)', () => {
@@ -33,6 +33,9 @@ let readiness: Readiness[] = [];
 let tokens: TokenCheck | null = buildTokenCheck(['s3cret']);
 const routes = new Map<string, AdminHandler>();
 const seen: unknown[] = [];
+// AdminDeps.routes is moving from a Map to a function returning the table of the snapshot in service (a change
+// in flight elsewhere); this dependency answers both shapes so the test holds across that change.
+const routeTable = Object.assign(() => routes, { get: (k: string) => routes.get(k) }) as unknown as AdminDeps['routes'];
 
 beforeAll(async () => {
   new Counter({ name: 'test_admin_hits_total', help: 'a metric to find', registers: [registry] }).inc(3);
@@ -42,7 +45,7 @@ beforeAll(async () => {
   });
   routes.set('GET /admin/api/boom', () => Promise.reject(new Error('handler fault')));
   server = createServer(
-    adminHandler({ registry, readiness: () => readiness, tokens: () => tokens, routes: () => routes }),
+    adminHandler({ registry, readiness: () => readiness, tokens: () => tokens, routes: routeTable }),
   );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
