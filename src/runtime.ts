@@ -1,5 +1,5 @@
-// Composition root: config -> snapshot (checks, routes, limits) swapped whole on reload; stores, pools,
-// metrics and listeners live outside the snapshot and outlive reloads.
+// Composition root: config -> snapshot (checks, routes, admin routes, limits) swapped whole on reload; the
+// services checks use (store, blocks), pools, metrics and listeners live outside the snapshot and outlive it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'undici';
@@ -10,7 +10,9 @@ import { watchConfig, type ConfigWatcher } from './config/watch.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { Resources } from './core/resources.js';
 import { buildSnapshot, type Snapshot } from './core/snapshot.js';
-import { CHECKS, type CheckEntry } from './checks/registry.js';
+import { CHECKS, type CheckEntry, type Services } from './checks/registry.js';
+import { blocksPlan, type BlocksPlan } from './checks/decisions.js';
+import { Decisions } from './reputation/decisions.js';
 import { createStore, storeReadiness, type BuiltStore } from './store/factory.js';
 
 const STORE_CONNECT_WAIT_MS = 2_000;
@@ -42,8 +44,11 @@ export class Gateway {
   readonly log: Logger;
   readonly events: EventSink;
   readonly store: Store;
-  readonly adminRoutes = new Map<string, AdminHandler>();
+  /** Long-lived services, created here once and handed to the checks of every configuration. */
+  readonly services: Services;
   readonly readiness: Readiness[] = [];
+  /** The runtime's own admin routes; every snapshot's route table starts from these. */
+  private readonly coreRoutes = new Map<string, AdminHandler>();
   /** Built in listen(), once the store had its chance to connect (checks load shared state at build). */
   private snap!: Snapshot;
   private readonly builtStore: BuiltStore;
@@ -52,6 +57,8 @@ export class Gateway {
   private readonly pools = new Map<string, Pool>();
   /** The resource keys each snapshot's build asked for (see Resources.release). */
   private readonly named = new WeakMap<Snapshot, ReadonlySet<string>>();
+  /** How each snapshot runs the blocks service (null: module off), applied when it swaps in. */
+  private readonly blocksPlans = new WeakMap<Snapshot, BlocksPlan | null>();
   private readonly plane: DataPlane;
   private readonly server: http.Server;
   private readonly admin: http.Server;
@@ -73,6 +80,9 @@ export class Gateway {
     );
     this.store = built.store;
     this.builtStore = built;
+    // Asked for outside any build: pinned, closed only with the gateway.
+    const blocks = this.resources.get('decisions', () => new Decisions(built.store, clock, this.log));
+    this.services = Object.freeze({ blocks });
     this.plane = new DataPlane(() => this.snap, this.metrics, this.events, this.log);
     const s = config.server;
     this.server = http.createServer(
@@ -117,10 +127,11 @@ export class Gateway {
         registry: this.metrics.registry,
         readiness: () => this.readiness,
         tokens: () => this.tokenCheck,
-        routes: this.adminRoutes,
+        // Before the first build (listen() failed early) only the runtime's own routes exist.
+        routes: () => this.current?.admin ?? this.coreRoutes,
       }),
     );
-    this.adminRoutes.set('GET /admin/api/status', async () => ({
+    this.coreRoutes.set('GET /admin/api/status', async () => ({
       status: 200,
       body: {
         inflight: this.plane.inflight,
@@ -160,22 +171,33 @@ export class Gateway {
       pool = createPool(config.upstream);
       this.pools.set(key, pool);
     }
-    const { value: snap, keys } = this.resources.record(() =>
-      buildSnapshot(
+    const clock = this.opts.clock ?? systemClock;
+    const { value, keys } = this.resources.record(() => ({
+      snap: buildSnapshot(
         config,
-        {
-          store: this.store,
-          clock: this.opts.clock ?? systemClock,
-          log: this.log,
-          resources: this.resources,
-          admin: (route, handler) => void this.adminRoutes.set(route, handler),
-        },
+        { store: this.store, clock, log: this.log, resources: this.resources, services: this.services },
         pool,
         this.opts.checks ?? CHECKS,
+        this.coreRoutes,
       ),
-    );
-    this.named.set(snap, keys);
-    return snap;
+      blocks: blocksPlan(config, { resources: this.resources, clock }),
+    }));
+    this.named.set(value.snap, keys);
+    this.blocksPlans.set(value.snap, value.blocks);
+    return value.snap;
+  }
+
+  /** What a configuration says about services that can change while running. */
+  private applyLive(snap: Snapshot): void {
+    this.tokenCheck = buildTokenCheck(snap.config.admin.tokens);
+    this.metrics.configTimestamp.set(snap.loadedAt / 1000);
+    const plan = this.blocksPlans.get(snap) ?? null;
+    if (plan === null) {
+      this.services.blocks.stop();
+    } else {
+      this.services.blocks.settings = plan.settings;
+      void this.services.blocks.start(plan.resyncMs);
+    }
   }
 
   /**
@@ -192,8 +214,7 @@ export class Gateway {
   private swap(next: Snapshot): void {
     const prev = this.snap;
     this.snap = next;
-    this.tokenCheck = buildTokenCheck(next.config.admin.tokens);
-    this.metrics.configTimestamp.set(next.loadedAt / 1000);
+    this.applyLive(next);
     const l = prev.config.server.listen;
     const n = next.config.server.listen;
     if (l.host !== n.host || l.port !== n.port) this.log.warn('listen address changes take effect on restart');
@@ -213,8 +234,7 @@ export class Gateway {
     // the shared truth at build time; past it the store's failure policy applies and it catches up later.
     await this.builtStore.ready(STORE_CONNECT_WAIT_MS);
     this.snap = this.build(this.initial);
-    this.tokenCheck = buildTokenCheck(this.snap.config.admin.tokens);
-    this.metrics.configTimestamp.set(this.snap.loadedAt / 1000);
+    this.applyLive(this.snap);
     const c = this.snap.config;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -245,6 +265,10 @@ export class Gateway {
   }
   get snapshot(): Snapshot {
     return this.snap;
+  }
+  /** The snapshot in service, undefined before listen() built the first one (or when it failed to). */
+  private get current(): Snapshot | undefined {
+    return this.snap as Snapshot | undefined;
   }
   get inflight(): number {
     return this.plane.inflight;

@@ -3,22 +3,47 @@
 // refusals (a CRITICAL signature, repeated 429s) into escalating automatic blocks.
 import type { Check } from '../core/check.js';
 import type { RequestContext } from '../core/context.js';
+import { GatewayError } from '../core/errors.js';
 import { PASS, type TerminalVerdict, type Verdict } from '../core/verdict.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { createAuditSink } from '../admin/audit.js';
 import { decisionsApi } from '../admin/decisions-api.js';
 import { parseCidr } from '../reputation/address.js';
 import { ORIGINS, type Decision, type Origin } from '../reputation/decision.js';
-import { Decisions } from '../reputation/decisions.js';
+import type { Decisions, DecisionSettings } from '../reputation/decisions.js';
 import { PrefixTrieBuilder } from '../reputation/trie-builder.js';
 import type { CheckDeps } from './registry.js';
 
+/** The blocks service the runtime handed over; a decisions check cannot work without it. */
+function blocksOf(deps: CheckDeps): Decisions {
+  const blocks = deps.services?.blocks;
+  if (blocks === undefined)
+    throw new GatewayError('GW_ERR_INTERNAL', 'decisions: the runtime provided no blocks service');
+  return blocks;
+}
+
+/** How the runtime runs the blocks service under one configuration (applied when that configuration swaps in). */
+export interface BlocksPlan {
+  readonly settings: DecisionSettings;
+  readonly resyncMs: number;
+}
+
 /**
- * The gateway's one Decisions instance (long-lived, shared by every config). Other modules make automatic
- * blocks through it: `blocksFor(deps).offend({ scope: 'ip', value }, reason, 'incident')`.
+ * The blocks service's settings under `config`, or null when the module is off (the service then stops its
+ * periodic re-read). Built with the snapshot, so the audit sink is a resource that configuration names.
  */
-export function blocksFor(deps: Pick<CheckDeps, 'resources' | 'store' | 'clock' | 'log'>): Decisions {
-  return deps.resources.get('decisions', () => new Decisions(deps.store, deps.clock, deps.log));
+export function blocksPlan(config: GatewayConfig, deps: Pick<CheckDeps, 'resources' | 'clock'>): BlocksPlan | null {
+  const c = config.decisions;
+  if (c.mode === 'off') return null;
+  const audit = deps.resources.get(`audit:${c.audit_log}`, () => createAuditSink(c.audit_log, () => deps.clock.now()));
+  return Object.freeze({
+    settings: Object.freeze({
+      stepsMs: Object.freeze(c.escalation.steps_s.map((s) => s * 1000)),
+      rememberMs: c.escalation.remember_s * 1000,
+      audit,
+    }),
+    resyncMs: c.resync_s * 1000,
+  });
 }
 
 const VERDICTS: Readonly<Record<Origin, TerminalVerdict>> = Object.freeze(
@@ -33,26 +58,13 @@ function verdictFor(ctx: RequestContext, d: Decision | null): Verdict {
   return VERDICTS[d.origin];
 }
 
-function configure(config: GatewayConfig, deps: CheckDeps): Decisions {
-  const c = config.decisions;
-  const decisions = blocksFor(deps);
-  const audit = deps.resources.get(`audit:${c.audit_log}`, () => createAuditSink(c.audit_log, () => deps.clock.now()));
-  decisions.settings = Object.freeze({
-    stepsMs: Object.freeze(c.escalation.steps_s.map((s) => s * 1000)),
-    rememberMs: c.escalation.remember_s * 1000,
-    audit,
-  });
-  void decisions.start(c.resync_s * 1000);
-  for (const [route, handler] of Object.entries(decisionsApi(decisions, () => deps.clock.now()))) {
-    deps.admin?.(route, handler);
-  }
-  return decisions;
-}
-
 export function buildDecisionsCheck(config: GatewayConfig, deps: CheckDeps): Check | null {
   const c = config.decisions;
   if (c.mode === 'off') return null;
-  const decisions = configure(config, deps);
+  const decisions = blocksOf(deps);
+  for (const [route, handler] of Object.entries(decisionsApi(decisions, () => deps.clock.now()))) {
+    deps.admin?.(route, handler);
+  }
   const exemptBuilder = new PrefixTrieBuilder<true>(() => true);
   for (const e of c.auto.exempt) exemptBuilder.add(parseCidr(e)!, true);
   const exempt = exemptBuilder.build();
@@ -93,7 +105,7 @@ export function buildDecisionsCheck(config: GatewayConfig, deps: CheckDeps): Che
 export function buildUserBlockCheck(config: GatewayConfig, deps: CheckDeps): Check | null {
   const c = config.decisions;
   if (c.mode === 'off') return null;
-  const decisions = blocksFor(deps);
+  const decisions = blocksOf(deps);
   return Object.freeze({
     name: 'block',
     phase: 'headers',

@@ -9,6 +9,7 @@ import { buildCidrSet, type CidrSet } from '../net/cidr.js';
 import { buildSecurityHeaders, type HeaderList } from '../http/security-headers.js';
 import { bodyLimits, type BodyLimits } from '../body/limits.js';
 import type { Disclose } from '../http/refusal.js';
+import type { AdminHandler } from '../http/admin.js';
 
 export interface Snapshot {
   readonly config: GatewayConfig;
@@ -23,16 +24,24 @@ export interface Snapshot {
   readonly logChecks: readonly Check[];
   readonly limits: ReadonlyMap<string, BodyLimits>;
   readonly pool: Dispatcher;
+  /**
+   * The admin API of this configuration (`METHOD /admin/api/...`): the runtime's own routes and those the
+   * checks registered while being built. Swapped with the snapshot, so a module turned off by reload stops
+   * answering its routes.
+   */
+  readonly admin: ReadonlyMap<string, AdminHandler>;
   readonly loadedAt: number;
 }
 
 export function buildSnapshot(
   config: GatewayConfig,
-  deps: CheckDeps,
+  deps: Omit<CheckDeps, 'admin'>,
   pool: Dispatcher,
   entries: readonly CheckEntry[] = CHECKS,
+  adminRoutes: ReadonlyMap<string, AdminHandler> = new Map(),
 ): Snapshot {
-  const built = buildChecks(config, deps, entries);
+  const admin = new Map(adminRoutes);
+  const built = buildChecks(config, { ...deps, admin: (route, handler) => void admin.set(route, handler) }, entries);
   const phases: Record<RequestPhase, Check[]> = { connection: [], headers: [], body: [] };
   for (const c of built.request) phases[c.phase].push(c);
   const limits = new Map<string, BodyLimits>();
@@ -57,6 +66,15 @@ export function buildSnapshot(
     logChecks: Object.freeze(built.request.filter((c) => c.onComplete !== undefined)),
     limits,
     pool,
+    admin: frozenMap(admin),
     loadedAt: Date.now(),
   });
+}
+
+/** A Map whose mutators throw: the route table is read by admin requests while the snapshot serves. */
+function frozenMap<K, V>(m: Map<K, V>): ReadonlyMap<K, V> {
+  const refuse = (): never => {
+    throw new TypeError("a snapshot's admin routes are read-only");
+  };
+  return Object.freeze(Object.assign(m, { set: refuse, delete: refuse, clear: refuse }));
 }

@@ -19,7 +19,8 @@ export interface AdminDeps {
   readonly registry: Registry;
   readonly readiness: () => readonly Readiness[];
   readonly tokens: () => TokenCheck | null;
-  readonly routes: ReadonlyMap<string, AdminHandler>;
+  /** The route table of the configuration in service (read per request: it changes with every swap). */
+  readonly routes: () => ReadonlyMap<string, AdminHandler>;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -78,7 +79,7 @@ export function adminHandler(d: AdminDeps) {
           res.setHeader('www-authenticate', 'Bearer realm="portcullis-admin"');
           return json(res, 401, { error: 'unauthorized' });
         }
-        const handler = d.routes.get(`${req.method ?? 'GET'} ${path}`);
+        const handler = d.routes().get(`${req.method ?? 'GET'} ${path}`);
         if (handler === undefined) return json(res, 404, { error: 'not_found' });
         let body: unknown;
         try {

@@ -1,5 +1,6 @@
 // Blocks shared by every instance: records in the Store (Redis when configured), a local cache refreshed by
-// the Store's change signal and a periodic full read, and one call, offend(), for automatic blocks.
+// the Store's change signal and a periodic full read, and one call, offend(), for automatic blocks. One
+// long-lived service, created by the runtime and handed to the checks of every configuration.
 import type { Clock } from '../core/clock.js';
 import type { Closable } from '../core/resources.js';
 import type { Store } from '../store/store.js';
@@ -72,6 +73,16 @@ export class Decisions implements Closable {
     // and its reply would be taken for a store timeout.
     this.loading ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.resync());
     return this.loading;
+  }
+
+  /**
+   * Stops the periodic re-read (the module was turned off by a reload). The change subscription stays: the
+   * cache keeps following the store for the next start(), which reads everything again anyway.
+   */
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.loading = null;
   }
 
   /**
@@ -200,6 +211,6 @@ export class Decisions implements Closable {
 
   close(): void {
     this.unsubscribe();
-    if (this.timer !== null) clearInterval(this.timer);
+    this.stop();
   }
 }

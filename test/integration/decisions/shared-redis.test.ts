@@ -84,9 +84,8 @@ decisions:
 
   it('an automatic block (offend) on one instance reaches the other, and a late instance loads it', async () => {
     const [a, b] = gws as [TestGateway, TestGateway];
-    const { blocksFor } = await import('../../../src/checks/decisions.js');
-    const deps = { resources: a.gw.resources, store: a.gw.store, clock: { now: () => Date.now() }, log: a.gw.log };
-    const d = await blocksFor(deps).offend({ scope: 'prefix', value: '198.51.100.0/24' }, 'incident test', 'incident');
+    const blocks = a.gw.services.blocks;
+    const d = await blocks.offend({ scope: 'prefix', value: '198.51.100.0/24' }, 'incident test', 'incident');
     expect(d).toMatchObject({ scope: 'prefix', origin: 'incident', offence: 1 });
     expect(await within1s(b, '198.51.100.77', 403), 'instance b').toBeGreaterThanOrEqual(0);
     const late = await startTestGateway(config());
