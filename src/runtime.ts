@@ -2,11 +2,13 @@
 // services checks use (store, blocks), pools, metrics and listeners live outside the snapshot and outlive it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import type { Pool } from 'undici';
 import { loadConfigFile } from './config/load.js';
-import type { GatewayConfig } from './config/schema.js';
+import { configSchema, type GatewayConfig } from './config/schema.js';
+import { holdRestartOnly, restartOnlyKeysOf, type RestartOnlyKey } from './config/lifetimes.js';
 import { ConfigReloader, type ReloadOutcome } from './config/reloader.js';
-import { watchConfig, type ConfigWatcher } from './config/watch.js';
+import { WatchedFile } from './config/watched-file.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { Resources } from './core/resources.js';
 import { buildSnapshot, type Snapshot } from './core/snapshot.js';
@@ -14,8 +16,6 @@ import { CHECKS, type CheckEntry, type Services } from './checks/registry.js';
 import { blocksPlan, type BlocksPlan } from './checks/decisions.js';
 import { Decisions } from './reputation/decisions.js';
 import { createStore, storeReadiness, type BuiltStore } from './store/factory.js';
-
-const STORE_CONNECT_WAIT_MS = 2_000;
 import type { Store } from './store/store.js';
 import { DataPlane } from './http/data-plane.js';
 import { onClientError } from './http/client-errors.js';
@@ -25,6 +25,10 @@ import { createPool, poolKey, upstreamReadiness } from './proxy/pool.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { createEventSink, type EventSink } from './telemetry/events.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
+
+const STORE_CONNECT_WAIT_MS = 2_000;
+/** Read from the schema once: the keys a reload cannot apply. */
+const RESTART_ONLY: readonly RestartOnlyKey[] = restartOnlyKeysOf(configSchema);
 
 export interface StartOptions {
   readonly configFile: string;
@@ -59,11 +63,13 @@ export class Gateway {
   private readonly named = new WeakMap<Snapshot, ReadonlySet<string>>();
   /** How each snapshot runs the blocks service (null: module off), applied when it swaps in. */
   private readonly blocksPlans = new WeakMap<Snapshot, BlocksPlan | null>();
+  /** Restart-only keys a reloaded file changed (the snapshot kept their running values). */
+  private readonly held = new WeakMap<Snapshot, readonly RestartOnlyKey[]>();
   private readonly plane: DataPlane;
   private readonly server: http.Server;
   private readonly admin: http.Server;
   private readonly reloader: ConfigReloader<Snapshot>;
-  private watcher: ConfigWatcher | null = null;
+  private watcher: WatchedFile | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -147,11 +153,27 @@ export class Gateway {
       },
     }));
     this.reloader = new ConfigReloader<Snapshot>({
-      load: async () => this.build(await loadConfigFile(opts.configFile, opts.env ?? process.env)),
+      load: async () => {
+        const loaded = await loadConfigFile(opts.configFile, opts.env ?? process.env);
+        const held = holdRestartOnly(RESTART_ONLY, this.snap.config, loaded);
+        const snap = this.build(held.config);
+        this.held.set(snap, held.changed);
+        return snap;
+      },
       apply: (next) => this.swap(next),
-      onSuccess: () => {
+      onSuccess: (next) => {
         this.metrics.reloads.labels('success').inc();
-        this.log.info({ file: opts.configFile }, 'configuration reloaded');
+        const waiting = this.held.get(next) ?? [];
+        if (waiting.length === 0) {
+          this.log.info({ file: opts.configFile }, 'configuration reloaded');
+          return;
+        }
+        for (const k of waiting) this.metrics.restartRequired.labels(k.key).inc();
+        const keys = waiting.map((k) => k.key);
+        this.log.warn(
+          { file: opts.configFile, restart_required: keys },
+          `restart required: ${keys.join(', ')} changed and keep their running values until a restart; the rest of the configuration was reloaded`,
+        );
       },
       onFailure: (error) => {
         this.metrics.reloads.labels('failure').inc();
@@ -175,7 +197,14 @@ export class Gateway {
     const { value, keys } = this.resources.record(() => ({
       snap: buildSnapshot(
         config,
-        { store: this.store, clock, log: this.log, resources: this.resources, services: this.services },
+        {
+          store: this.store,
+          clock,
+          log: this.log,
+          resources: this.resources,
+          services: this.services,
+          watch: (path) => this.watchFile(path),
+        },
         pool,
         this.opts.checks ?? CHECKS,
         this.coreRoutes,
@@ -187,10 +216,32 @@ export class Gateway {
     return value.snap;
   }
 
-  /** What a configuration says about services that can change while running. */
+  /**
+   * A file the configuration is built from (rule files, API-key files) reloads the configuration when it
+   * changes, like gateway.yaml. A resource named by the build, so a file no configuration names any more
+   * stops being watched after the swap.
+   */
+  private watchFile(path: string): void {
+    if (this.opts.watch === false) return;
+    const abs = resolve(path);
+    this.resources.get(
+      `watch:${abs}`,
+      () =>
+        new WatchedFile(abs, () => void this.reload(), {
+          onError: (err) => this.log.warn({ err, file: abs }, 'file watcher failed'),
+        }),
+    );
+  }
+
+  /** What a configuration says about services and the listener that can change while running. */
   private applyLive(snap: Snapshot): void {
     this.tokenCheck = buildTokenCheck(snap.config.admin.tokens);
     this.metrics.configTimestamp.set(snap.loadedAt / 1000);
+    const s = snap.config.server;
+    // Node reads these per connection check and per response; the check interval itself stays as started.
+    this.server.headersTimeout = s.headers_timeout_ms;
+    this.server.requestTimeout = s.headers_timeout_ms + s.body_timeout_ms;
+    this.server.keepAliveTimeout = s.keep_alive_timeout_ms;
     const plan = this.blocksPlans.get(snap) ?? null;
     if (plan === null) {
       this.services.blocks.stop();
@@ -215,9 +266,6 @@ export class Gateway {
     const prev = this.snap;
     this.snap = next;
     this.applyLive(next);
-    const l = prev.config.server.listen;
-    const n = next.config.server.listen;
-    if (l.host !== n.host || l.port !== n.port) this.log.warn('listen address changes take effect on restart');
     this.releaseUnnamed(prev.config);
     if (prev.pool !== next.pool) {
       for (const [k, p] of this.pools) {
@@ -245,7 +293,7 @@ export class Gateway {
       this.admin.listen(c.admin.listen.port, c.admin.listen.host, () => resolve());
     });
     if (this.opts.watch !== false) {
-      this.watcher = watchConfig(this.opts.configFile, () => void this.reload(), {
+      this.watcher = new WatchedFile(this.opts.configFile, () => void this.reload(), {
         onError: (err) => this.log.warn({ err }, 'config watcher failed'),
       });
     }

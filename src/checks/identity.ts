@@ -29,6 +29,10 @@ function single(v: string | string[] | undefined): string | undefined {
 export function buildIdentityCheck(config: GatewayConfig, deps: CheckDeps): Check | null {
   const c = config.identity;
   if (c.mode === 'off') return null;
+  // Key and JWKS files are part of the configuration: an edit reloads it, a bad file is refused like a bad
+  // gateway.yaml (the keys in service stay).
+  if (c.api_keys.file !== undefined) deps.watch?.(c.api_keys.file);
+  if (c.jwt.enabled && c.jwt.jwks_file !== undefined) deps.watch?.(c.jwt.jwks_file);
   const entries = [...c.api_keys.keys, ...(c.api_keys.file !== undefined ? readKeysFile(c.api_keys.file) : [])];
   const keys = new ApiKeyTable(entries);
   const keyHeader = c.api_keys.header.toLowerCase();

@@ -5,8 +5,10 @@ import type { RequestContext } from '../core/context.js';
 import { PASS, type Verdict } from '../core/verdict.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { DecodedField } from '../core/decoded.js';
-import { loadSignatureEngine } from '../signatures/build.js';
+import { buildEngine, ruleFilesOf } from '../signatures/build.js';
 import type { SignatureEngine } from '../signatures/engine.js';
+import { loadRuleFiles } from '../signatures/loader.js';
+import type { CheckDeps } from './registry.js';
 
 const NO_FIELDS: readonly DecodedField[] = Object.freeze([]);
 
@@ -34,11 +36,15 @@ export function signaturesCheck(engine: SignatureEngine, mode: 'enforce' | 'moni
   } satisfies Check);
 }
 
-export function buildSignaturesCheck(config: GatewayConfig): Check | null {
+export function buildSignaturesCheck(config: GatewayConfig, deps: Pick<CheckDeps, 'watch'> = {}): Check | null {
   const c = config.checks.signatures;
   if (c.mode === 'off') return null;
-  const engine = loadSignatureEngine(
+  const files = ruleFilesOf(c);
+  // Watched before they are read: an edit that lands while this build reads them still reloads.
+  for (const f of files) deps.watch?.(f);
+  const engine = buildEngine(
     c,
+    loadRuleFiles(files),
     config.routes.map((r) => r.name),
   );
   return signaturesCheck(engine, c.mode);

@@ -8,6 +8,7 @@ import { signaturesConfigSchema } from '../signatures/config.js';
 import { geoSchema } from '../geo/config.js';
 import { decisionsSchema, reputationSchema } from '../reputation/config.js';
 import { bytes, MAX_BYTES, MAX_CONNECTIONS, MAX_INTERVAL_S, MAX_SCORE, MAX_TIMEOUT_MS, timeoutMs } from './limits.js';
+import { restartOnly } from './lifetimes.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'monitor', 'off']);
@@ -83,13 +84,16 @@ export const configSchema = z.strictObject({
   version: z.literal(1).default(1),
   server: z
     .strictObject({
-      listen: listen('0.0.0.0', 8080),
+      listen: restartOnly(listen('0.0.0.0', 8080), 'the listening socket is bound once, at start'),
       trusted_proxies: z.array(cidr).default([]),
       /** Slowloris guards: whole header block, whole body, idle keep-alive. */
       headers_timeout_ms: positiveMs.default(10_000),
       body_timeout_ms: positiveMs.default(30_000),
       keep_alive_timeout_ms: positiveMs.default(65_000),
-      max_header_bytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+      max_header_bytes: restartOnly(
+        z.number().int().min(1024).max(1_048_576).default(16_384),
+        "Node's HTTP server takes it when the server is created",
+      ),
       /** Global in-flight cap: beyond it, 503 with Retry-After. */
       max_inflight: z.number().int().positive().max(MAX_CONNECTIONS).default(1024),
       /**
@@ -124,7 +128,7 @@ export const configSchema = z.strictObject({
   }),
   admin: z
     .strictObject({
-      listen: listen('127.0.0.1', 9091),
+      listen: restartOnly(listen('127.0.0.1', 9091), 'the admin socket is bound once, at start'),
       /** Bearer tokens for /admin/api (several for rotation); none: the API is off. Empty strings are ignored. */
       tokens: z.array(z.string()).default([]),
     })
@@ -162,7 +166,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   /** Shared state: memory (one instance) or Redis (src/store/config.ts). */
-  store: storeSchema,
+  store: restartOnly(storeSchema, 'every instance shares its state through the store opened at start'),
   /** Who is asking: API keys, JWTs, IP grouping (src/identity/config.ts). */
   identity: identitySchema,
   /** Rate tiers, quotas and in-flight caps (src/ratelimit/config.ts). */
@@ -173,13 +177,16 @@ export const configSchema = z.strictObject({
   reputation: reputationSchema,
   /** Blocks shared through the Store, escalation, automatic blocks, audit log (src/reputation/config.ts). */
   decisions: decisionsSchema,
-  logging: z
-    .strictObject({
-      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-      /** Security events: 'stdout', 'stderr', or a file path. */
-      events: z.string().default('stdout'),
-    })
-    .prefault({}),
+  logging: restartOnly(
+    z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** Security events: 'stdout', 'stderr', or a file path. */
+        events: z.string().default('stdout'),
+      })
+      .prefault({}),
+    'the logger and the event destination are opened once, at start',
+  ),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { Reader, type Response } from 'maxmind';
 import type { Closable } from '../core/resources.js';
 import { GatewayError } from '../core/errors.js';
-import { watchConfig, type ConfigWatcher } from '../config/watch.js';
+import { WatchedFile } from '../config/watched-file.js';
 import type { Logger } from '../telemetry/logger.js';
 import { verifyDatabase, type DatabaseInfo } from './mmdb-verify.js';
 
@@ -52,7 +52,7 @@ export class GeoDatabase implements Closable {
   lastError: string | null = null;
   private success = 0;
   private failure = 0;
-  private readonly watcher: ConfigWatcher | null;
+  private readonly watcher: WatchedFile | null;
   private pending: Promise<boolean> = Promise.resolve(true);
 
   /** Opens and verifies synchronously (config build time). Throws GatewayError with the reason. */
@@ -80,7 +80,7 @@ export class GeoDatabase implements Closable {
     this.watcher =
       options.watch === false
         ? null
-        : watchConfig(path, () => void this.reload(), {
+        : new WatchedFile(path, () => void this.reload(), {
             debounceMs: options.debounceMs ?? 250,
             onError: (err) => this.log.warn({ err, db: path }, 'geo database watcher failed'),
           });

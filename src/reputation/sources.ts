@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Closable } from '../core/resources.js';
 import { GatewayError } from '../core/errors.js';
-import { watchConfig, type ConfigWatcher } from '../config/watch.js';
+import { WatchedFile } from '../config/watched-file.js';
 import type { Logger } from '../telemetry/logger.js';
 import { parseList, type ListFormat, type ParsedList } from './parse.js';
 
@@ -29,7 +29,7 @@ export class ListFile implements Closable {
   generation = 1;
   lastError: string | null = null;
   private readonly listeners = new Set<() => void>();
-  private readonly watcher: ConfigWatcher | null;
+  private readonly watcher: WatchedFile | null;
   private pending: Promise<boolean> = Promise.resolve(true);
 
   constructor(
@@ -50,7 +50,7 @@ export class ListFile implements Closable {
     this.watcher =
       options.watch === false
         ? null
-        : watchConfig(path, () => void this.reload(), {
+        : new WatchedFile(path, () => void this.reload(), {
             debounceMs: options.debounceMs ?? 250,
             onError: (err) => this.log.warn({ err, file: path }, 'list file watcher failed'),
           });

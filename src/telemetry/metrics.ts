@@ -88,6 +88,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['result'] as const,
       registers: r,
     }),
+    restartRequired: new Counter({
+      name: 'portcullis_config_restart_required_total',
+      help: 'Reloads that changed a key taking effect only on restart (the running value stays), by key',
+      labelNames: ['key'] as const,
+      registers: r,
+    }),
     configTimestamp: new Gauge({
       name: 'portcullis_config_loaded_timestamp_seconds',
       help: 'When the configuration in use was loaded',
