@@ -8,10 +8,10 @@ import { PASS, type TerminalVerdict, type Verdict } from '../core/verdict.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { createAuditSink } from '../admin/audit.js';
 import { decisionsApi } from '../admin/decisions-api.js';
-import { parseCidr } from '../reputation/address.js';
+import { parseCidr } from '../net/cidr.js';
 import { ORIGINS, type Decision, type Origin } from '../reputation/decision.js';
 import type { Decisions, DecisionSettings } from '../reputation/decisions.js';
-import { PrefixTrieBuilder } from '../reputation/trie-builder.js';
+import { PrefixTrieBuilder } from '../net/cidr-trie-builder.js';
 import type { CheckDeps } from './registry.js';
 
 /** The blocks service the runtime handed over; a decisions check cannot work without it. */

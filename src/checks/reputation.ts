@@ -10,7 +10,7 @@ import type { ReputationConfig } from '../reputation/config.js';
 import { ALLOW, BYPASS, DENY, ListsBuilder, type Mark } from '../reputation/lists.js';
 import { packEntries, type ListFormat } from '../reputation/parse.js';
 import { ListFile, Rebuilt } from '../reputation/sources.js';
-import type { PrefixTrie } from '../reputation/trie.js';
+import type { PrefixTrie } from '../net/cidr-trie.js';
 import { normaliseIp } from '../net/ip.js';
 import type { CheckDeps } from './registry.js';
 

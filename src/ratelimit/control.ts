@@ -2,7 +2,7 @@
 import type { Clock } from '../core/clock.js';
 import type { RequestContext } from '../core/context.js';
 import type { Resources } from '../core/resources.js';
-import type { IpGrouping } from '../identity/ip-group.js';
+import type { IpGrouping } from '../net/prefix.js';
 import type { Store } from '../store/store.js';
 import { InflightCounter } from './inflight.js';
 import { TierOverrides } from './overrides.js';

@@ -2,7 +2,7 @@
 import type { AlgoParams } from './algorithms.js';
 import type { LimitConfig, RateLimitsConfig } from './config.js';
 import { limitArgs } from './script.js';
-import type { GroupLevel } from '../identity/ip-group.js';
+import type { GroupLevel } from '../net/prefix.js';
 
 export interface PolicyDef {
   /** Header policy name (the limit's name; wider grouping levels get a suffix). */

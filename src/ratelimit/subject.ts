@@ -1,6 +1,6 @@
 // Who a request's counters belong to, from its identity and client address (see rate_limits.key_by).
 import type { RequestContext } from '../core/context.js';
-import { groupIp, type GroupLevel, type IpGrouping } from '../identity/ip-group.js';
+import { groupIp, type GroupLevel, type IpGrouping } from '../net/prefix.js';
 import type { IdentityConfig } from '../identity/config.js';
 import type { GroupingKind } from './plan.js';
 import type { Subject } from './limiter.js';

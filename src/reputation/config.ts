@@ -1,7 +1,7 @@
 // gateway.yaml `reputation:` (allow/deny/bypass lists, threat feeds) and `decisions:` (blocks, escalation,
 // automatic blocks, audit log) sections.
 import { z } from 'zod';
-import { parseCidr } from './address.js';
+import { parseCidr } from '../net/cidr.js';
 import { intervalS, lifetimeS, MAX_COUNT } from '../config/limits.js';
 
 const mode = z.enum(['enforce', 'monitor', 'off']);

@@ -1,10 +1,11 @@
 // The local copy of the shared blocks every request reads: maps by address and user, a trie for prefixes.
 // Kept in step with the Store by decisions.ts; expired entries are dropped when met.
 import type { Clock } from '../core/clock.js';
-import { canonicalV6, parseCidr } from './address.js';
+import { canonicalV6 } from '../net/ip.js';
+import { parseCidr } from '../net/cidr.js';
 import { KEY_PREFIX, keyOf, type Decision } from './decision.js';
-import type { PrefixTrie } from './trie.js';
-import { PrefixTrieBuilder } from './trie-builder.js';
+import type { PrefixTrie } from '../net/cidr-trie.js';
+import { PrefixTrieBuilder } from '../net/cidr-trie-builder.js';
 
 /** The later-ending block wins where prefixes overlap: it covers the address for longer. */
 const later = (a: Decision, b: Decision): Decision => (b.expires > a.expires ? b : a);

@@ -1,7 +1,8 @@
 // The block record ("decision"): who is blocked (ip, prefix or user), why, by whom, until when. Values are
 // normalised so every instance, the admin API and the per-request lookup agree on one spelling.
 import { normaliseIp } from '../net/ip.js';
-import { canonicalV6, formatCidr, parseCidr } from './address.js';
+import { canonicalV6 } from '../net/ip.js';
+import { formatCidr, parseCidr } from '../net/cidr.js';
 
 export const SCOPES = ['ip', 'prefix', 'user'] as const;
 export const ORIGINS = ['manual', 'rule', 'incident', 'feed'] as const;

@@ -1,6 +1,6 @@
 // List and threat-feed file parsing: one address or CIDR per line, `#` comments (plain lists, FireHOL
 // .netset) or `;` comments (Spamhaus DROP: "1.10.16.0/20 ; SBL256894"). Prefixes are packed, not objects.
-import { parseCidr } from './address.js';
+import { parseCidr } from '../net/cidr.js';
 
 export type ListFormat = 'auto' | 'plain' | 'netset' | 'spamhaus';
 
