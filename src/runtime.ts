@@ -27,8 +27,25 @@ import { createEventSink, type EventSink } from './telemetry/events.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 
 const STORE_CONNECT_WAIT_MS = 2_000;
+/**
+ * After the drain time, what is left (pools, store connections) gets at least this long to close politely
+ * before it is destroyed: enough for a healthy Redis to answer QUIT, short enough that SIGTERM still exits.
+ */
+const CLOSE_FLOOR_MS = 250;
 /** Read from the schema once: the keys a reload cannot apply. */
 const RESTART_ONLY: readonly RestartOnlyKey[] = restartOnlyKeysOf(configSchema);
+
+/** Resolves true when `p` settles within `ms`, false when the time ran out first (p keeps running). */
+function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
 
 export interface StartOptions {
   readonly configFile: string;
@@ -59,6 +76,8 @@ export class Gateway {
   /** Admin token digests, derived from the config in service (hashed once per load, not per admin call). */
   private tokenCheck: TokenCheck | null = null;
   private readonly pools = new Map<string, Pool>();
+  /** Pools a reload replaced, still closing (their requests in flight finish); shutdown destroys the rest. */
+  private readonly retiring = new Set<Pool>();
   /** The resource keys each snapshot's build asked for (see Resources.release). */
   private readonly named = new WeakMap<Snapshot, ReadonlySet<string>>();
   /** How each snapshot runs the blocks service (null: module off), applied when it swaps in. */
@@ -271,7 +290,9 @@ export class Gateway {
       for (const [k, p] of this.pools) {
         if (p === prev.pool) {
           this.pools.delete(k);
-          void p.close(); // graceful: requests in flight on the old pool finish
+          this.retiring.add(p);
+          // graceful: requests in flight on the old pool finish
+          void p.close().finally(() => this.retiring.delete(p));
         }
       }
     }
@@ -326,24 +347,33 @@ export class Gateway {
     return this.reloader.reload();
   }
 
-  /** Graceful stop: refuse new connections, let in-flight requests finish (up to the drain time), close. */
-  close(drainMs = this.initial.server.drain_timeout_ms): Promise<void> {
+  /**
+   * Graceful stop, bounded: refuse new connections, let in-flight requests finish (up to the drain time, from
+   * the configuration in service), then close pools and resources within what is left of it (at least
+   * CLOSE_FLOOR_MS). What has not closed by then is destroyed: a pool waits for its requests in flight, which
+   * a wedged upstream never ends, and a store's polite close waits for a Redis that may be gone. SIGTERM
+   * must exit either way.
+   */
+  close(drainMs = this.current?.config.server.drain_timeout_ms ?? this.initial.server.drain_timeout_ms): Promise<void> {
     this.closing ??= (async () => {
+      const deadline = Date.now() + drainMs;
+      const left = () => Math.max(deadline - Date.now(), CLOSE_FLOOR_MS);
       this.watcher?.close();
       this.plane.draining = true;
       const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
       this.server.closeIdleConnections();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.plane.idle(), new Promise<void>((r) => (timer = setTimeout(r, drainMs)))]);
-      clearTimeout(timer);
+      await within(this.plane.idle(), drainMs);
       this.server.closeAllConnections();
       await stopped;
       await new Promise<void>((resolve) => {
         this.admin.close(() => resolve());
         this.admin.closeAllConnections();
       });
-      await Promise.all([...this.pools.values()].map((p) => p.close()));
-      await this.resources.closeAll();
+      const pools = [...this.pools.values(), ...this.retiring];
+      if (!(await within(Promise.all(pools.map((p) => p.close())), left()))) {
+        await Promise.all(pools.map((p) => (p.destroyed ? undefined : p.destroy().catch(() => undefined))));
+      }
+      await this.resources.closeAll(left());
       this.events.flush();
     })();
     return this.closing;

@@ -5,6 +5,8 @@
 
 export interface Closable {
   close(): Promise<void> | void;
+  /** Releases at once what close() did not finish in its time (sockets cut, not drained). */
+  destroy?(): void;
 }
 
 export class Resources {
@@ -68,11 +70,35 @@ export class Resources {
     this.timers.add(timer);
   }
 
-  async closeAll(): Promise<void> {
+  /**
+   * Closes everything, newest first (a service closes before the store it writes to). Bounded: after
+   * `waitMs` the rest is no longer waited for (items that can be destroyed are), so shutdown cannot hang on
+   * a resource whose close waits for a peer that is gone. A close that fails counts as closed.
+   */
+  async closeAll(waitMs = Infinity): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     const all = [...this.items.values()].reverse();
     this.items.clear();
-    for (const item of all) await item.close();
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<'time'>((r) => {
+      if (Number.isFinite(waitMs)) timer = setTimeout(() => r('time'), waitMs);
+    });
+    try {
+      for (let i = 0; i < all.length; i++) {
+        const closing = Promise.resolve()
+          .then(() => all[i]!.close())
+          .then(
+            () => 'closed' as const,
+            () => 'closed' as const,
+          );
+        if ((await Promise.race([closing, timeUp])) === 'time') {
+          for (const item of all.slice(i)) item.destroy?.();
+          return;
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -50,6 +50,8 @@ function globEscape(s: string): string {
 }
 
 const CHANGE = 'change';
+/** How long close() waits for QUIT's answer before cutting the connection. */
+const QUIT_WAIT_MS = 1_000;
 
 export class RedisStore implements Store {
   readonly kind: 'redis' | 'redis-cluster' | 'redis-sentinel';
@@ -161,17 +163,31 @@ export class RedisStore implements Store {
     };
   }
 
+  /**
+   * QUIT lets replies in flight arrive; it is sent only over a connection that is up, and waited for at most
+   * QUIT_WAIT_MS. ioredis queues QUIT while it reconnects to a Redis that is down, so quit() alone would
+   * never resolve and shutdown would hang: past that, or without a connection, the sockets are cut.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.emitter.removeAllListeners();
     const quit = async (c: RedisClient | null) => {
       if (c === null) return;
-      try {
-        await c.quit();
-      } catch {
+      if (c.status !== 'ready') {
         c.disconnect();
+        return;
       }
+      let timer: NodeJS.Timeout | undefined;
+      const quitted = await Promise.race([
+        c.quit().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), QUIT_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
+      if (!quitted) c.disconnect();
     };
     await Promise.all([quit(this.client), quit(this.subscriber)]);
   }
