@@ -10,6 +10,7 @@ import { classifyUpstreamError, statusFor } from '../proxy/upstream-error.js';
 import { encodePath } from './path.js';
 import { limitedBody } from '../body/limited-stream.js';
 import { applyVerdict } from '../core/pipeline.js';
+import { BodyTooLargeError } from '../core/errors.js';
 import { protocolRefusal, type Refusal } from '../core/verdict.js';
 
 /** How the data plane writes refusals (shared with the request phases). */
@@ -109,7 +110,7 @@ export class Flight implements ForwardCallbacks {
 
   failed(err: Error): void {
     const ctx = this.ctx;
-    if ((err as { code?: string }).code === 'GW_BODY_TOO_LARGE') {
+    if (err instanceof BodyTooLargeError) {
       this.refuser.refuse(this.res, ctx, this.snap, STREAMED_TOO_LARGE, true);
       return;
     }

@@ -3,6 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
+import { ClientGoneError, ResponseTooLargeError } from '../core/errors.js';
 
 type Controller = Dispatcher.DispatchController;
 
@@ -30,18 +31,6 @@ export interface ForwardCallbacks {
   broken(err: Error): void;
 }
 
-class TooLarge extends Error {
-  readonly code = 'GW_RESPONSE_TOO_LARGE';
-}
-
-/** The client closed its connection: the upstream request is abandoned (never reported as an upstream fault). */
-class ClientGone extends Error {
-  readonly code = 'GW_CLIENT_GONE';
-  constructor() {
-    super('client closed the connection');
-  }
-}
-
 class ForwardHandler implements Dispatcher.DispatchHandler {
   private controller: Controller | null = null;
   /** The client went away before undici started the request: abort as soon as it starts. */
@@ -62,25 +51,25 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.controller = controller;
     // Queued for a pool connection or still connecting when the client left: undici had nothing to abort
     // then, so the request would be sent and its answer written to a dead response (nodejs/undici#5360).
-    if (this.abortPending || this.res.destroyed) controller.abort(new ClientGone());
+    if (this.abortPending || this.res.destroyed) controller.abort(new ClientGoneError());
   }
 
   /** The client went away: stop the upstream work too (now, or as soon as undici starts the request). */
   abort(): void {
     if (this.done) return;
     if (this.controller === null) this.abortPending = true;
-    else if (!this.controller.aborted) this.controller.abort(new ClientGone());
+    else if (!this.controller.aborted) this.controller.abort(new ClientGoneError());
   }
 
   onResponseStart(controller: Controller, status: number, headers: IncomingHttpHeaders): void {
     if (status < 200) return; // informational: not forwarded
     if (this.res.destroyed) {
-      controller.abort(new ClientGone());
+      controller.abort(new ClientGoneError());
       return;
     }
     const cl = headers['content-length'];
     if (typeof cl === 'string' && Number(cl) > this.req.maxResponseBytes) {
-      controller.abort(new TooLarge('upstream response exceeds the cap'));
+      controller.abort(new ResponseTooLargeError('upstream response exceeds the cap'));
       return;
     }
     this.status = status;
@@ -98,7 +87,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   onResponseData(controller: Controller, chunk: Buffer): void {
     this.sent += chunk.length;
     if (this.sent > this.req.maxResponseBytes) {
-      controller.abort(new TooLarge('upstream response exceeds the cap'));
+      controller.abort(new ResponseTooLargeError('upstream response exceeds the cap'));
       return;
     }
     if (this.chunks !== null) {
@@ -108,7 +97,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     // A destroyed response never drains: pausing would hold the upstream connection (and undici asserts
     // when the upstream then closes a paused socket). Abort instead.
     if (this.res.destroyed) {
-      controller.abort(new ClientGone());
+      controller.abort(new ClientGoneError());
       return;
     }
     if (!this.res.write(chunk)) {
@@ -137,7 +126,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Controller, err: Error): void {
     this.done = true;
-    if (err instanceof ClientGone || this.res.destroyed) return; // nobody to answer; the log phase saw 499
+    if (err instanceof ClientGoneError || this.res.destroyed) return; // nobody to answer; the log phase saw 499
     if (this.res.headersSent) this.cb.broken(err);
     else this.cb.failed(err);
   }
@@ -151,7 +140,7 @@ function waitForDrain(res: ServerResponse, controller: Controller): void {
   };
   const onClose = () => {
     res.off('drain', onDrain);
-    if (!controller.aborted) controller.abort(new ClientGone());
+    if (!controller.aborted) controller.abort(new ClientGoneError());
   };
   res.once('drain', onDrain);
   res.once('close', onClose);

@@ -1,4 +1,5 @@
 // Classifies undici failures into the few kinds clients and metrics distinguish (502 vs 504).
+import { ResponseTooLargeError } from '../core/errors.js';
 
 export type UpstreamErrorKind = 'refused' | 'timeout' | 'reset' | 'response_too_large' | 'other';
 
@@ -11,7 +12,7 @@ export function classifyUpstreamError(err: unknown): UpstreamErrorKind {
   if (code === 'ECONNREFUSED' || cause === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH')
     return 'refused';
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' || cause === 'ECONNRESET') return 'reset';
-  if (code === 'GW_RESPONSE_TOO_LARGE') return 'response_too_large';
+  if (err instanceof ResponseTooLargeError) return 'response_too_large';
   return 'other';
 }
 
