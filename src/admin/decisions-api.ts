@@ -2,7 +2,7 @@
 // bearer token is checked before a handler runs; the actor is recorded with every change.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { AdminHandler } from '../http/admin.js';
+import type { AdminHandler } from '../core/admin-route.js';
 import {
   ORIGINS,
   SCOPES,

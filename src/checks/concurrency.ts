@@ -5,7 +5,7 @@ import { PASS, type TerminalVerdict, type Verdict } from '../core/verdict.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { rateControl, type RateSettings } from '../ratelimit/control.js';
 import { groupingFromConfig } from '../ratelimit/subject.js';
-import type { CheckDeps } from './registry.js';
+import type { CheckDeps } from './deps.js';
 
 /** ctx.scratch key: the client id whose slot this request holds (set only when one was taken). */
 const HELD = 'concurrency.held';

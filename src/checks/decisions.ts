@@ -12,7 +12,7 @@ import { parseCidr } from '../net/cidr.js';
 import { ORIGINS, type Decision, type Origin } from '../reputation/decision.js';
 import type { Decisions, DecisionSettings } from '../reputation/decisions.js';
 import { PrefixTrieBuilder } from '../net/cidr-trie-builder.js';
-import type { CheckDeps } from './registry.js';
+import type { CheckDeps } from './deps.js';
 
 /** The blocks service the runtime handed over; a decisions check cannot work without it. */
 function blocksOf(deps: CheckDeps): Decisions {

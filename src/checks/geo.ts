@@ -11,7 +11,7 @@ import { EMBEDDED_DATABASE, GeoDatabase } from '../geo/database.js';
 import { generationOf, lookupGeo, type GeoSources } from '../geo/lookup.js';
 import { buildGeoRules } from '../geo/rules.js';
 import { normaliseIp } from '../net/ip.js';
-import type { CheckDeps } from './registry.js';
+import type { CheckDeps } from './deps.js';
 
 /** Opens (once per path, shared across reloads) the databases the rules need. */
 export function geoSources(c: GeoConfig, deps: Pick<CheckDeps, 'resources' | 'log'>): GeoSources {

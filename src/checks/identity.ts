@@ -5,7 +5,7 @@ import { PASS, type TerminalVerdict, type Verdict } from '../core/verdict.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { ApiKeyTable, readKeysFile } from '../identity/api-keys.js';
 import { JwtVerifier, readJwks, type JwtResult } from '../identity/jwt.js';
-import type { CheckDeps } from './registry.js';
+import type { CheckDeps } from './deps.js';
 
 const refusal = (code: string, wwwAuthenticate: string): TerminalVerdict =>
   Object.freeze({

@@ -11,7 +11,7 @@ import { rateLimitHeaders, retryAfter } from '../ratelimit/headers.js';
 import { rateControl, type RateSettings } from '../ratelimit/control.js';
 import { addResponseHeaders } from '../ratelimit/response-headers.js';
 import { StoreError } from '../store/errors.js';
-import type { CheckDeps } from './registry.js';
+import type { CheckDeps } from './deps.js';
 
 export function buildRateLimitCheck(config: GatewayConfig, deps: CheckDeps): Check | null {
   const c = config.rate_limits;

@@ -12,7 +12,7 @@ import { packEntries, type ListFormat } from '../reputation/parse.js';
 import { ListFile, Rebuilt } from '../reputation/sources.js';
 import type { PrefixTrie } from '../net/cidr-trie.js';
 import { normaliseIp } from '../net/ip.js';
-import type { CheckDeps } from './registry.js';
+import type { CheckDeps } from './deps.js';
 
 function active(c: ReputationConfig): boolean {
   if (c.mode === 'off') return false;

@@ -8,7 +8,7 @@ import type { DecodedField } from '../core/decoded.js';
 import { buildEngine, ruleFilesOf } from '../signatures/build.js';
 import type { SignatureEngine } from '../signatures/engine.js';
 import { loadRuleFiles } from '../signatures/loader.js';
-import type { CheckDeps } from './registry.js';
+import type { CheckDeps } from './deps.js';
 
 const NO_FIELDS: readonly DecodedField[] = Object.freeze([]);
 

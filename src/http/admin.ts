@@ -9,11 +9,8 @@ export interface Readiness {
   check(): Promise<{ state: 'ok' | 'degraded' | 'down'; detail?: string }>;
 }
 
-export type AdminHandler = (
-  req: IncomingMessage,
-  body: unknown,
-  url: URL,
-) => Promise<{ status: number; body: unknown }>;
+export type { AdminHandler } from '../core/admin-route.js';
+import type { AdminHandler } from '../core/admin-route.js';
 
 export interface AdminDeps {
   readonly registry: Registry;
