@@ -34,4 +34,9 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // CommonJS configuration files of tools (dependency-cruiser reads .cjs)
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
 );

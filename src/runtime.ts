@@ -11,9 +11,9 @@ import { ConfigReloader, type ReloadOutcome } from './config/reloader.js';
 import { WatchedFile } from './config/watched-file.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { Resources } from './core/resources.js';
-import { buildSnapshot, type Snapshot } from './core/snapshot.js';
+import { buildSnapshot, type Snapshot } from './runtime/snapshot.js';
 import { CHECKS, type CheckEntry, type Services } from './checks/registry.js';
-import { blocksPlan, type BlocksPlan } from './checks/decisions.js';
+import { blocksAdminRoutes, blocksPlan, type BlocksPlan } from './runtime/blocks.js';
 import { Decisions } from './reputation/decisions.js';
 import { createStore, storeReadiness, type BuiltStore } from './store/factory.js';
 import type { Store } from './store/store.js';
@@ -226,7 +226,7 @@ export class Gateway {
         },
         pool,
         this.opts.checks ?? CHECKS,
-        this.coreRoutes,
+        new Map([...this.coreRoutes, ...blocksAdminRoutes(config, this.services.blocks, clock)]),
       ),
       blocks: blocksPlan(config, { resources: this.resources, clock }),
     }));

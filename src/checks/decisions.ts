@@ -6,11 +6,9 @@ import type { RequestContext } from '../core/context.js';
 import { GatewayError } from '../core/errors.js';
 import { PASS, type TerminalVerdict, type Verdict } from '../core/verdict.js';
 import type { GatewayConfig } from '../config/schema.js';
-import { createAuditSink } from '../admin/audit.js';
-import { decisionsApi } from '../admin/decisions-api.js';
 import { parseCidr } from '../net/cidr.js';
 import { ORIGINS, type Decision, type Origin } from '../reputation/decision.js';
-import type { Decisions, DecisionSettings } from '../reputation/decisions.js';
+import type { Decisions } from '../reputation/decisions.js';
 import { PrefixTrieBuilder } from '../net/cidr-trie-builder.js';
 import type { CheckDeps } from './deps.js';
 
@@ -20,30 +18,6 @@ function blocksOf(deps: CheckDeps): Decisions {
   if (blocks === undefined)
     throw new GatewayError('GW_ERR_INTERNAL', 'decisions: the runtime provided no blocks service');
   return blocks;
-}
-
-/** How the runtime runs the blocks service under one configuration (applied when that configuration swaps in). */
-export interface BlocksPlan {
-  readonly settings: DecisionSettings;
-  readonly resyncMs: number;
-}
-
-/**
- * The blocks service's settings under `config`, or null when the module is off (the service then stops its
- * periodic re-read). Built with the snapshot, so the audit sink is a resource that configuration names.
- */
-export function blocksPlan(config: GatewayConfig, deps: Pick<CheckDeps, 'resources' | 'clock'>): BlocksPlan | null {
-  const c = config.decisions;
-  if (c.mode === 'off') return null;
-  const audit = deps.resources.get(`audit:${c.audit_log}`, () => createAuditSink(c.audit_log, () => deps.clock.now()));
-  return Object.freeze({
-    settings: Object.freeze({
-      stepsMs: Object.freeze(c.escalation.steps_s.map((s) => s * 1000)),
-      rememberMs: c.escalation.remember_s * 1000,
-      audit,
-    }),
-    resyncMs: c.resync_s * 1000,
-  });
 }
 
 const VERDICTS: Readonly<Record<Origin, TerminalVerdict>> = Object.freeze(
@@ -62,9 +36,6 @@ export function buildDecisionsCheck(config: GatewayConfig, deps: CheckDeps): Che
   const c = config.decisions;
   if (c.mode === 'off') return null;
   const decisions = blocksOf(deps);
-  for (const [route, handler] of Object.entries(decisionsApi(decisions, () => deps.clock.now()))) {
-    deps.admin?.(route, handler);
-  }
   const exemptBuilder = new PrefixTrieBuilder<true>(() => true);
   for (const e of c.auto.exempt) exemptBuilder.add(parseCidr(e)!, true);
   const exempt = exemptBuilder.build();

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { RequestContext } from '../core/context.js';
-import type { Snapshot } from '../core/snapshot.js';
+import type { Snapshot } from './snapshot.js';
 import type { Check } from '../core/check.js';
 import { runLogHooks } from '../core/pipeline.js';
 import { normaliseIp } from '../net/ip.js';

@@ -4,7 +4,7 @@
 // costs no promise and no microtask.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../core/context.js';
-import type { Snapshot } from '../core/snapshot.js';
+import type { Snapshot } from './snapshot.js';
 import type { Check } from '../core/check.js';
 import type { Refusal } from '../core/verdict.js';
 import { runPhase, type FaultHandler } from '../core/pipeline.js';

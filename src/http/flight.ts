@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import type { RequestContext } from '../core/context.js';
-import type { Snapshot } from '../core/snapshot.js';
+import type { Snapshot } from './snapshot.js';
 import type { ForwardCallbacks, Forwarding } from '../proxy/forward.js';
 import { forward } from '../proxy/forward.js';
 import { clientHeaders, upstreamHeaders } from '../proxy/headers.js';

@@ -1,37 +1,17 @@
-// The frozen per-config state every request reads: routes, checks by phase, limits, headers. Built once
-// at load and swapped whole on reload; requests in flight keep the snapshot they started with.
+// Builds the snapshot a configuration serves with (http/snapshot.ts): checks from the registry, routes, trusted
+// proxies, security headers, body limits and the admin route table. Part of the composition root.
 import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from '../config/schema.js';
-import type { Check, ResponseCheck, RequestPhase } from './check.js';
+import type { Check, RequestPhase } from '../core/check.js';
+import type { AdminHandler } from '../core/admin-route.js';
 import { buildChecks, type CheckDeps, type CheckEntry, CHECKS } from '../checks/registry.js';
-import { buildRouter, type Router } from '../http/router.js';
-import { buildCidrSet, type CidrSet } from '../net/cidr.js';
-import { buildSecurityHeaders, type HeaderList } from '../http/security-headers.js';
+import { buildRouter } from '../http/router.js';
+import { buildCidrSet } from '../net/cidr.js';
+import { buildSecurityHeaders } from '../http/security-headers.js';
 import { bodyLimits, type BodyLimits } from '../body/limits.js';
-import type { Disclose } from '../http/refusal.js';
-import type { AdminHandler } from '../http/admin.js';
+import type { Snapshot } from '../http/snapshot.js';
 
-export interface Snapshot {
-  readonly config: GatewayConfig;
-  readonly router: Router;
-  readonly trusted: CidrSet;
-  readonly securityHeaders: HeaderList;
-  readonly requestIdHeader: string;
-  readonly disclose: Disclose;
-  readonly phases: Readonly<Record<RequestPhase, readonly Check[]>>;
-  readonly response: readonly ResponseCheck[];
-  /** Checks with a log hook (onComplete), in order. */
-  readonly logChecks: readonly Check[];
-  readonly limits: ReadonlyMap<string, BodyLimits>;
-  readonly pool: Dispatcher;
-  /**
-   * The admin API of this configuration (`METHOD /admin/api/...`): the runtime's own routes and those the
-   * checks registered while being built. Swapped with the snapshot, so a module turned off by reload stops
-   * answering its routes.
-   */
-  readonly admin: ReadonlyMap<string, AdminHandler>;
-  readonly loadedAt: number;
-}
+export type { Snapshot } from '../http/snapshot.js';
 
 export function buildSnapshot(
   config: GatewayConfig,
