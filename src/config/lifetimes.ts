@@ -1,6 +1,7 @@
 // Declared lifetimes: which gateway.yaml keys take effect on reload and which only on restart.
 import { z } from 'zod';
 import { deepFreeze } from './freeze.js';
+import { schemaLayers } from './schema-keys.js';
 
 export interface LifetimeMeta {
   /** Why a reload cannot apply it (shown in docs/configuration.md and the reload warning's docs). */
@@ -27,34 +28,11 @@ export interface RestartOnlyKey {
   readonly why: string;
 }
 
-/** The wrappers zod puts around a declared schema (defaults, optionals, pipes), outermost first. */
-function layers(schema: z.core.$ZodType): z.core.$ZodType[] {
-  const out: z.core.$ZodType[] = [schema];
-  let s = schema;
-  for (let i = 0; i < 32; i++) {
-    if (
-      s instanceof z.ZodDefault ||
-      s instanceof z.ZodPrefault ||
-      s instanceof z.ZodOptional ||
-      s instanceof z.ZodNullable ||
-      s instanceof z.ZodReadonly
-    ) {
-      s = s.unwrap();
-    } else if (s instanceof z.ZodPipe) {
-      s = s.in;
-    } else {
-      break;
-    }
-    out.push(s);
-  }
-  return out;
-}
-
 /** Every restart-only key of `schema`, in declaration order (object keys only: lists are whole values). */
 export function restartOnlyKeysOf(schema: z.core.$ZodType): readonly RestartOnlyKey[] {
   const found: RestartOnlyKey[] = [];
   const walk = (s: z.core.$ZodType, path: readonly string[]): void => {
-    const all = layers(s);
+    const all = schemaLayers(s);
     const meta = all.map((l) => restartOnlyKeys.get(l)).find((m) => m !== undefined);
     if (meta !== undefined && path.length > 0) {
       found.push(Object.freeze({ key: path.join('.'), path: Object.freeze([...path]), why: meta.why }));

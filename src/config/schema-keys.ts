@@ -2,8 +2,13 @@
 import { z } from 'zod';
 import type { ConfigPath } from './positions.js';
 
-/** Peels defaults, optionals and pipes off a schema until something structural remains. */
-function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+/**
+ * The wrappers zod puts around a declared schema (defaults, optionals, pipes, lazies), outermost first, down to
+ * the structural schema inside (the last element). Markers registered on a schema (lifetimes.ts) may sit on any
+ * of them.
+ */
+export function schemaLayers(schema: z.core.$ZodType): z.core.$ZodType[] {
+  const out: z.core.$ZodType[] = [schema];
   let s = schema;
   for (let i = 0; i < 32; i++) {
     if (
@@ -13,18 +18,24 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
       s instanceof z.ZodNullable ||
       s instanceof z.ZodReadonly ||
       s instanceof z.ZodCatch ||
-      s instanceof z.ZodNonOptional
+      s instanceof z.ZodNonOptional ||
+      s instanceof z.ZodLazy
     ) {
       s = s.unwrap();
     } else if (s instanceof z.ZodPipe) {
       s = s.in;
-    } else if (s instanceof z.ZodLazy) {
-      s = s.unwrap();
     } else {
-      return s;
+      break;
     }
+    out.push(s);
   }
-  return s;
+  return out;
+}
+
+/** Peels defaults, optionals and pipes off a schema until something structural remains. */
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+  const all = schemaLayers(schema);
+  return all[all.length - 1]!;
 }
 
 /** The object keys the schema accepts at `path`, in declaration order; empty when the path is not an object. */
