@@ -72,6 +72,20 @@ export function protocolRefusal(
   return r;
 }
 
+const retryRefusals = new WeakMap<Refusal, Map<number, Refusal>>();
+
+/** A protocol refusal with `Retry-After: seconds` (503s), made once per refusal and wait, then shared. */
+export function withRetryAfter(r: Refusal, seconds: number): Refusal {
+  let bySeconds = retryRefusals.get(r);
+  if (bySeconds === undefined) retryRefusals.set(r, (bySeconds = new Map()));
+  let out = bySeconds.get(seconds);
+  if (out === undefined) {
+    out = Object.freeze({ ...r, headers: Object.freeze({ ...r.headers, 'retry-after': String(seconds) }) });
+    bySeconds.set(seconds, out);
+  }
+  return out;
+}
+
 /** A check's terminal verdict as the refusal it makes. */
 export function refusalOf(v: TerminalVerdict, module: string): Refusal {
   return v.headers === undefined

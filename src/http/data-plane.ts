@@ -14,7 +14,7 @@ import { protocolProblem } from './protocol.js';
 import { refusalJson, writeRefusal } from './refusal.js';
 import { Exchange, type ExchangeHost } from './exchange.js';
 import { mustClose } from './drain.js';
-import { protocolRefusal, type Refusal } from '../core/verdict.js';
+import { protocolRefusal, withRetryAfter, type Refusal } from '../core/verdict.js';
 import { SlowBodySlots } from './slow-bodies.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { RequestMetrics } from '../telemetry/request-metrics.js';
@@ -122,7 +122,7 @@ export class DataPlane implements ExchangeHost {
     });
     if (this.draining) res.shouldKeepAlive = false;
     if (this.inflight > snap.config.server.max_inflight) {
-      this.refuse(res, ctx, snap, overloaded(snap.config.server.overload_retry_after_s), close);
+      this.refuse(res, ctx, snap, withRetryAfter(OVERLOADED, snap.config.server.overload_retry_after_s), close);
       return;
     }
     const problem = protocolProblem(req);
@@ -215,17 +215,7 @@ export class DataPlane implements ExchangeHost {
 
 const INTERNAL = protocolRefusal('gateway', 500, 'gateway:internal', 'error');
 
-const overloadRefusals = new Map<number, Refusal>();
-/** 503 with Retry-After, made once per configured wait. */
-function overloaded(retryAfterS: number): Refusal {
-  let r = overloadRefusals.get(retryAfterS);
-  if (r === undefined) {
-    const base = protocolRefusal('gateway', 503, 'gateway:overloaded');
-    r = Object.freeze({ ...base, headers: Object.freeze({ 'retry-after': String(retryAfterS) }) });
-    overloadRefusals.set(retryAfterS, r);
-  }
-  return r;
-}
+const OVERLOADED = protocolRefusal('gateway', 503, 'gateway:overloaded');
 
 function hasBody(req: IncomingMessage): boolean {
   const cl = req.headers['content-length'];

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../core/context.js';
 import type { Snapshot } from './snapshot.js';
 import type { Check } from '../core/check.js';
-import type { Refusal } from '../core/verdict.js';
+import { withRetryAfter, type Refusal } from '../core/verdict.js';
 import { runPhase, type FaultHandler } from '../core/pipeline.js';
 import { readBody, type BodySink, type ReadResult, type SlowBodies } from '../body/read.js';
 import { decodeInto, precheckBody, readRefusal } from './body-phase.js';
@@ -139,10 +139,8 @@ export class Exchange implements BodySink {
       if (bad !== null) {
         // A body over the limit closes the connection even when the parser took all of it in already.
         const close = !req.complete || (!r.ok && r.code === 'body_too_large');
-        const refusal =
-          bad.status === 503
-            ? { ...bad, headers: { 'retry-after': String(snap.config.server.overload_retry_after_s) } }
-            : bad;
+        // a 503 (too many slow bodies at once) says when to come back, as the overload refusal does
+        const refusal = bad.status === 503 ? withRetryAfter(bad, snap.config.server.overload_retry_after_s) : bad;
         return this.host.refuse(this.res, ctx, snap, refusal, close);
       }
       this.unread = false;
