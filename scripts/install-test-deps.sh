@@ -16,6 +16,7 @@ TOOLS=(
   "redis-server    redis-server" # Store contract, RedisStore, rate tiers (test/helpers/redis.ts)
   "redis-cli       redis-tools"  # Cluster setup in test/helpers/redis.ts
   "fail2ban-regex  fail2ban"     # the shipped fail2ban filter is checked against real security events
+  "promtool        prometheus"   # promtool check metrics on a real scrape (test/integration/ops/metrics-promtool.test.ts)
 )
 
 say() { printf 'install-test-deps: %s\n' "$*" >&2; }

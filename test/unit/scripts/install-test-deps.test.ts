@@ -1,7 +1,7 @@
 // scripts/install-test-deps.sh: silent when every tool is there; a missing tool is named with its Debian package,
 // fails the run under CI=true and only warns otherwise. Runs the real script with a PATH of stand-ins.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,7 +35,12 @@ afterEach(() => {
 });
 
 describe('install-test-deps.sh', () => {
-  const all = ['redis-server', 'redis-cli', 'fail2ban-regex'];
+  // every command the script's TOOLS list names (read from the script: a new tool needs no edit here)
+  const all = [...readFileSync(SCRIPT, 'utf8').matchAll(/^\s+"(\S+)\s+\S+"/gm)].map((m) => m[1]!);
+
+  it('reads the tool list from the script', () => {
+    expect(all).toEqual(expect.arrayContaining(['redis-server', 'redis-cli', 'fail2ban-regex', 'promtool']));
+  });
 
   it('prints nothing and exits 0 when every tool is present', () => {
     const r = run(all, true);
@@ -44,14 +49,20 @@ describe('install-test-deps.sh', () => {
   });
 
   it('fails under CI=true when a tool is missing and it cannot install, naming tool and package', () => {
-    const r = run(['redis-server', 'fail2ban-regex'], true);
+    const r = run(
+      all.filter((t) => t !== 'redis-cli'),
+      true,
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('missing: redis-cli (Debian packages: redis-tools)');
     expect(r.stderr).toContain('apt-get install');
   });
 
   it('only warns (exit 0) outside CI, saying the suites will be skipped', () => {
-    const r = run(['redis-server', 'redis-cli'], false);
+    const r = run(
+      all.filter((t) => t !== 'fail2ban-regex'),
+      false,
+    );
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('missing: fail2ban-regex (Debian packages: fail2ban)');
     expect(r.stderr).toContain('SKIPPED');
