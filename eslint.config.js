@@ -35,6 +35,18 @@ export default tseslint.config(
     },
   },
   {
+    // The reference compile service (plain Node ESM, typechecked through JSDoc): Node's web-platform globals.
+    files: ['examples/**/*.mjs'],
+    languageOptions: {
+      globals: {
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        TextDecoder: 'readonly',
+        URLSearchParams: 'readonly',
+      },
+    },
+  },
+  {
     // CommonJS configuration files of tools (dependency-cruiser reads .cjs)
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
