@@ -9,6 +9,8 @@ export interface ContentMatch {
   readonly offset: number;
   readonly score: number;
   readonly severity?: string;
+  /** How sure the match is of an attack: attack | high | low, or policy for the positive model's refusals. */
+  readonly confidence?: string;
 }
 
 export type TerminalKind = 'deny' | 'challenge' | 'limit';

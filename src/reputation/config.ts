@@ -3,12 +3,13 @@
 import { z } from 'zod';
 import { parseCidr } from '../net/cidr.js';
 import { intervalS, lifetimeS, MAX_COUNT } from '../config/limits.js';
+import { pathString } from '../config/paths.js';
 
 const mode = z.enum(['enforce', 'monitor', 'off']);
 const cidr = z
   .string()
   .refine((s) => parseCidr(s) !== null, { message: 'expected an IP address or CIDR (e.g. 10.0.0.0/8)' });
-const path = z.string().min(1);
+const path = pathString('read');
 
 const feedSchema = z
   .strictObject({
@@ -76,8 +77,32 @@ export const decisionsSchema = z
     /** Which refusals of other checks count as offences (automatic blocks, origin rule). */
     auto: z
       .strictObject({
-        /** A request refused by a CRITICAL signature. */
+        /**
+         * Requests refused by signatures are evidence, weighted by the confidence of the rules that refused
+         * them (see evidence); false: signature refusals never lead to a block. (The name is kept from when
+         * only a CRITICAL match counted, and at once.)
+         */
         critical_signature: z.boolean().default(true),
+        /**
+         * Evidence adding up to one offence: each signature refusal adds the weight of its most confident
+         * enforce match; reaching `threshold` within `window_s` (counted from the first piece) is an offence.
+         * Only `attack` rules (unmistakable: shell escape, writing files) reach it alone by default; a
+         * positive-model (policy) refusal or a low-confidence rule needs many.
+         */
+        evidence: z
+          .strictObject({
+            threshold: z.number().int().min(1).max(MAX_COUNT).default(12),
+            window_s: intervalS().default(600),
+            weights: z
+              .strictObject({
+                attack: z.number().int().nonnegative().max(MAX_COUNT).default(12),
+                high: z.number().int().nonnegative().max(MAX_COUNT).default(4),
+                low: z.number().int().nonnegative().max(MAX_COUNT).default(2),
+                policy: z.number().int().nonnegative().max(MAX_COUNT).default(1),
+              })
+              .prefault({}),
+          })
+          .prefault({}),
         /** This many rate-limit refusals (429) of one client within window_s; 0 turns it off. */
         rate_limit_refusals: z.number().int().nonnegative().max(MAX_COUNT).default(50),
         rate_limit_window_s: intervalS().default(60),
@@ -89,7 +114,7 @@ export const decisionsSchema = z
       })
       .prefault({}),
     /** Admin audit log (one JSON line per change, with its actor): stdout, stderr or a file path. */
-    audit_log: z.string().min(1).default('stdout'),
+    audit_log: pathString('write', ['stdout', 'stderr']).default('stdout'),
     /** Full re-read of the shared decisions, besides the change signal (heals missed signals). */
     resync_s: intervalS().default(30),
   })

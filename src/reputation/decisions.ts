@@ -15,7 +15,7 @@ import {
   type Origin,
   type Subject,
 } from './decision.js';
-import { OFFENCE, STRIKE, stepFor } from './escalation.js';
+import { EVIDENCE, OFFENCE, STRIKE, stepFor } from './escalation.js';
 
 /** Receives every change (add, lift, automatic block) with its actor. */
 export interface AuditWriter {
@@ -198,6 +198,15 @@ export class Decisions implements Closable {
     const current = s.scope === 'user' ? this.findUser(s.value) : s.scope === 'ip' ? this.findIp(s.value) : null;
     if (current !== null && keyOf(current) === keyOf(d) && current.expires >= d.expires) return current;
     return this.add(d, { action: 'block', actor });
+  }
+
+  /**
+   * Adds `weight` to the subject's evidence; true when the total within the window reached `threshold` (one
+   * offence: the caller blocks through offend()). The total starts again after each offence.
+   */
+  async evidence(subject: Subject, weight: number, threshold: number, windowMs: number): Promise<boolean> {
+    if (weight <= 0) return false;
+    return this.store.run(EVIDENCE, [`evidence:${subject.scope}:${subject.value}`], [windowMs, threshold, weight]);
   }
 
   /** Counts one strike (e.g. a rate-limit refusal); every `threshold` strikes within the window is an offence. */

@@ -48,6 +48,7 @@ export class Collector {
     rule: string,
     score: number,
     severity: string,
+    confidence: string,
     critical: boolean,
     monitor: boolean,
     seg: Segment,
@@ -57,7 +58,7 @@ export class Collector {
     seg.dirty = true;
     // Events carry matches: a request cannot make them (or the memory) grow without bound.
     if (this.matches.length < MAX_MATCHES)
-      this.matches.push({ rule, target, field: seg.field, offset, score, severity });
+      this.matches.push({ rule, target, field: seg.field, offset, score, severity, confidence });
     if (this.counted.has(rule)) return;
     this.counted.add(rule);
     if (monitor) {

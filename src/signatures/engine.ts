@@ -185,6 +185,7 @@ export class SignatureEngine {
           'limit.too-long',
           profile.threshold,
           'HIGH',
+          'low', // an oversized value is refused for safety, not as evidence of an attack
           true,
           false,
           seg,
@@ -264,6 +265,7 @@ export class SignatureEngine {
         r.spec.id,
         r.spec.score,
         r.spec.severity,
+        r.spec.confidence,
         r.critical,
         r.monitor,
         seg,
@@ -283,7 +285,7 @@ export class SignatureEngine {
           if (off !== undefined && off.has(seg.name)) continue;
           const col = this.sink();
           if (col.policy.length < MAX_MATCHES) col.policy.push({ rule: h.rule, name: h.name, offset: h.offset });
-          col.add(h.rule, POLICY_SCORE, 'CRITICAL', true, false, seg, h.offset, 'code');
+          col.add(h.rule, POLICY_SCORE, 'CRITICAL', 'policy', true, false, seg, h.offset, 'code');
         }
       }
     }

