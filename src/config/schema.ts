@@ -9,6 +9,7 @@ import { geoSchema } from '../geo/config.js';
 import { decisionsSchema, reputationSchema } from '../reputation/config.js';
 import { bytes, MAX_BYTES, MAX_CONNECTIONS, MAX_INTERVAL_S, MAX_SCORE, MAX_TIMEOUT_MS, timeoutMs } from './limits.js';
 import { restartOnly } from './lifetimes.js';
+import { compileSchema } from '../proxy/compile-config.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'monitor', 'off']);
@@ -52,6 +53,8 @@ const routeSchema = z.strictObject({
   /** Total score at which the decide phase refuses (403), and challenges (401). */
   deny_score: z.number().positive().max(MAX_SCORE).default(100),
   challenge_score: z.number().positive().max(MAX_SCORE).optional(),
+  /** A compile route: how each answer's outcome is read and reported (src/proxy/compile-config.ts). */
+  compile: compileSchema.optional(),
 });
 
 export type RouteConfig = z.infer<typeof routeSchema>;

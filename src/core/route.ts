@@ -1,5 +1,6 @@
 // A matched route as every layer reads it: its name, compiled limits and the settings the request path uses.
 // In core/ because the request context carries it; http/router.ts builds it from the configuration.
+import type { CompileSettings } from './compile.js';
 
 /** The route settings read per request (a structural view of config's RouteConfig: core imports no config). */
 export interface RouteSettings {
@@ -20,4 +21,6 @@ export interface CompiledRoute {
   readonly codeFields: ReadonlySet<string>;
   readonly maxResponseBytes: number;
   readonly responseTimeoutMs: number;
+  /** How this route's compile outcomes are read (`routes[].compile`); null: not a compile route. */
+  readonly compile: CompileSettings | null;
 }

@@ -12,6 +12,7 @@ import { limitedBody } from '../body/limited-stream.js';
 import { applyVerdict } from '../core/pipeline.js';
 import { BodyTooLargeError } from '../core/errors.js';
 import { protocolRefusal, type Refusal } from '../core/verdict.js';
+import { compileAborted, compileAnswered, compileFailed } from './compile-answer.js';
 
 /** How the data plane writes refusals (shared with the request phases). */
 export interface Refuser {
@@ -72,6 +73,7 @@ export class Flight implements ForwardCallbacks {
 
   /** Client went away: stop the upstream work. */
   abort(): void {
+    compileAborted(this.ctx);
     this.handle?.abort();
   }
 
@@ -79,12 +81,14 @@ export class Flight implements ForwardCallbacks {
     this.ctx.upstreamHeaders = performance.now();
     this.ctx.status = status;
     const c = this.ctx;
-    return clientHeaders(headers, this.snap.securityHeaders, this.snap.requestIdHeader, c.id, c.responseHeaders);
+    const seen = compileAnswered(c, status, headers);
+    return clientHeaders(seen, this.snap.securityHeaders, this.snap.requestIdHeader, c.id, c.responseHeaders);
   }
 
   inspect(status: number, headers: IncomingHttpHeaders, body: Buffer): boolean {
     const ctx = this.ctx;
     ctx.upstreamHeaders = performance.now();
+    compileAnswered(ctx, status, headers);
     const upstream = { status, headers, body };
     for (const check of this.snap.response) {
       let v;
@@ -110,6 +114,7 @@ export class Flight implements ForwardCallbacks {
 
   failed(err: Error): void {
     const ctx = this.ctx;
+    compileFailed(ctx, err, false);
     if (err instanceof BodyTooLargeError) {
       this.refuser.refuse(this.res, ctx, this.snap, STREAMED_TOO_LARGE, true);
       return;
@@ -126,6 +131,7 @@ export class Flight implements ForwardCallbacks {
   }
 
   broken(err: Error): void {
+    compileFailed(this.ctx, err, true);
     this.ctx.upstreamError = classifyUpstreamError(err);
     this.ctx.decision = 'error';
     this.res.destroy();

@@ -1,6 +1,7 @@
 // Route table: built once from config, looked up by method + canonical path per request.
 import type { RouteConfig } from '../config/schema.js';
 import type { CompiledRoute } from '../core/route.js';
+import { buildCompileSettings } from '../proxy/compile-outcome.js';
 
 export type { CompiledRoute } from '../core/route.js';
 
@@ -9,6 +10,8 @@ export interface RouteDefaults {
   readonly responseTimeoutMs: number;
   /** Fold case before matching (route paths are folded at build time). */
   readonly caseInsensitive: boolean;
+  /** Tiers that label compile metrics (the configured rate tiers); others count as `other`. */
+  readonly tiers?: readonly string[];
 }
 
 export interface Router {
@@ -27,6 +30,7 @@ function compile(r: RouteConfig, d: RouteDefaults): CompiledRoute {
     codeFields: new Set(r.code_fields),
     maxResponseBytes: r.max_response_bytes ?? d.maxResponseBytes,
     responseTimeoutMs: r.response_timeout_ms ?? d.responseTimeoutMs,
+    compile: r.compile === undefined ? null : buildCompileSettings(r.compile, d.tiers ?? []),
   });
 }
 

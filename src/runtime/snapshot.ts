@@ -32,6 +32,7 @@ export function buildSnapshot(
       maxResponseBytes: config.upstream.max_response_bytes,
       responseTimeoutMs: config.upstream.timeout_ms,
       caseInsensitive: config.server.case_insensitive_routes,
+      tiers: Object.keys(config.rate_limits.tiers),
     }),
     trusted: buildCidrSet(config.server.trusted_proxies),
     securityHeaders: buildSecurityHeaders(config.security_headers),

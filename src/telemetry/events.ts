@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import type { RequestContext } from '../core/context.js';
 import type { ContentMatch } from '../core/verdict.js';
+import type { CompileOutcome } from '../core/compile.js';
 
 export const EVENT_SCHEMA = 'portcullis.security_event/1';
 
@@ -23,6 +24,16 @@ export interface SecurityEvent {
   readonly user: string | null;
   readonly tier: string;
   readonly matches: readonly ContentMatch[];
+  /** What the forwarded compile came to (compile routes), last so the fields before keep their order. */
+  readonly compile?: CompileEventField;
+}
+
+export interface CompileEventField {
+  readonly outcome: string;
+  readonly wall_ms: number;
+  readonly cpu_ms: number | null;
+  readonly source: 'headers' | 'inferred';
+  readonly header_problem: string | null;
 }
 
 export interface EventSink {
@@ -30,11 +41,21 @@ export interface EventSink {
   flush(): void;
 }
 
-/** Builds the event of a finished request; null when there is nothing to report. */
+/** Whether a compile route wants an event for this compile by itself (`routes[].compile.events`). */
+function compileWantsEvent(ctx: RequestContext, c: CompileOutcome | null): boolean {
+  const events = ctx.route?.compile?.events;
+  return c !== null && (events === 'all' || (events === 'failures' && c.outcome !== 'ok'));
+}
+
+/**
+ * Builds the event of a finished request; null when there is nothing to report: no refusal, no monitor hit,
+ * and no compile outcome its route reports.
+ */
 export function eventFor(ctx: RequestContext): SecurityEvent | null {
   const refused = ctx.decision !== 'allow' && ctx.decision !== 'error';
-  if (!refused && ctx.monitorHits.length === 0) return null;
-  return {
+  const c = ctx.compile;
+  if (!refused && ctx.monitorHits.length === 0 && !compileWantsEvent(ctx, c)) return null;
+  const event: SecurityEvent = {
     schema: EVENT_SCHEMA,
     time: new Date().toISOString(),
     request_id: ctx.id,
@@ -44,7 +65,7 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
     route: ctx.route?.name ?? '_unmatched',
     decision: refused ? ctx.decision : 'allow',
     status: ctx.status,
-    mode: refused ? 'enforce' : 'monitor',
+    mode: refused || ctx.monitorHits.length === 0 ? 'enforce' : 'monitor',
     module: ctx.refusedBy,
     reasons: refused ? (ctx.refusal?.reasons ?? []) : ctx.monitorHits,
     score: ctx.score,
@@ -52,6 +73,15 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
     tier: ctx.identity.tier,
     matches: ctx.matches,
   };
+  if (c === null) return event;
+  const compile = {
+    outcome: c.outcome,
+    wall_ms: c.wallMs,
+    cpu_ms: c.cpuMs,
+    source: c.source,
+    header_problem: c.headerProblem,
+  };
+  return { ...event, compile };
 }
 
 /** Writes events as JSON lines to 'stdout', 'stderr' or a file (created with its directory). */

@@ -8,6 +8,8 @@ const ADDED_BUCKETS = [
   0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05,
 ];
 const UPSTREAM_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Buckets for compile times: a small diagram takes a tenth of a second, a runaway one the service's timeout. */
+const COMPILE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 45, 60];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -58,6 +60,25 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       'portcullis_upstream_errors_total',
       'Upstream failures by route and kind (refused, timeout, reset, response_too_large, other)',
       ['route', 'kind'],
+      registry,
+    ),
+    compileOutcomes: new FastCounter(
+      'portcullis_compile_outcomes_total',
+      'Forwarded compiles by route, tier and outcome (ok, tex_error, timeout, memory, too_large, rejected, error, aborted)',
+      ['route', 'tier', 'outcome'],
+      registry,
+    ),
+    compileSeconds: new FastHistogram(
+      'portcullis_compile_seconds',
+      "Compile time by route, tier and kind: wall (the service's figure, or the gateway's measure) and cpu (stated by the service)",
+      ['route', 'tier', 'kind'],
+      COMPILE_BUCKETS,
+      registry,
+    ),
+    compileHeaderProblems: new FastCounter(
+      'portcullis_compile_header_problems_total',
+      'Answers on routes that trust the outcome headers whose headers were not used, by route and problem (missing, malformed, inconsistent)',
+      ['route', 'problem'],
       registry,
     ),
     upstreamUp: new Gauge({

@@ -3,6 +3,7 @@
 import type { RequestContext } from '../core/context.js';
 import type { FastCounterSlot, FastHistogramSlot } from './fast-metrics.js';
 import type { Metrics } from './metrics.js';
+import { COMPILE_OUTCOMES, type CompileSettings } from '../core/compile.js';
 
 interface RouteSeries {
   readonly addedRequest: FastHistogramSlot;
@@ -14,6 +15,8 @@ interface RouteSeries {
 
 export class RequestMetrics {
   private readonly routes = new Map<string, RouteSeries>();
+  /** Compile settings whose outcome series exist at zero already (each configuration's, once). */
+  private readonly compileSeeded = new WeakSet<CompileSettings>();
   constructor(readonly m: Metrics) {}
 
   private series(route: string): RouteSeries {
@@ -55,5 +58,24 @@ export class RequestMetrics {
       }
     }
     if (ctx.upstreamError !== '') m.upstreamErrors.child(route, ctx.upstreamError).inc();
+    if (ctx.compile !== null && ctx.route?.compile != null) this.recordCompile(ctx, route, ctx.route.compile);
+  }
+
+  /** Outcome, wall and CPU time of a forwarded compile, by route and (configured) tier. */
+  private recordCompile(ctx: RequestContext, route: string, s: CompileSettings): void {
+    const m = this.m;
+    const c = ctx.compile!;
+    if (!this.compileSeeded.has(s)) {
+      // Every outcome of every configured tier exists from the first compile on, so rate() sees a first failure.
+      this.compileSeeded.add(s);
+      for (const tier of [...s.tiers, 'other']) {
+        for (const o of COMPILE_OUTCOMES) m.compileOutcomes.child(route, tier, o);
+      }
+    }
+    const tier = s.tiers.has(ctx.identity.tier) ? ctx.identity.tier : 'other';
+    m.compileOutcomes.child(route, tier, c.outcome).inc();
+    m.compileSeconds.child(route, tier, 'wall').observe(c.wallMs / 1000);
+    if (c.cpuMs !== null) m.compileSeconds.child(route, tier, 'cpu').observe(c.cpuMs / 1000);
+    if (c.headerProblem !== null) m.compileHeaderProblems.child(route, c.headerProblem).inc();
   }
 }
