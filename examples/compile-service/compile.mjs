@@ -189,9 +189,10 @@ export async function compileTikz(code, s, hooks = {}) {
         'dvisvgm',
         '--no-fonts',
         '--page=1',
-        // Hardened: no PostScript (Ghostscript), no PDF (font map files), no hyperref links; TikZ's dvisvgm
-        // driver needs only the dvisvgm, color and papersize specials.
-        ...(s.weakened ? [] : ['--no-specials=ps,pdf,html,em,tpic']),
+        // Hardened: no PostScript (Ghostscript), no PDF (font map files), no hyperref links, no emTeX; TikZ's
+        // dvisvgm driver needs only the dvisvgm, color and papersize specials. Not `tpic` in this list: with
+        // it, dvisvgm 3.0.3 ignored the whole list and html links came through (test/integration/compile-service).
+        ...(s.weakened ? [] : ['--no-specials=ps,pdf,html,em']),
         '--output=job.svg',
         'job.dvi',
       ],

@@ -76,19 +76,21 @@ export function networkIsolation() {
 }
 
 /**
- * CPU (user+system, the process and its reaped children) of every live process in a process group, read from
- * /proc/<pid>/stat: the measure when the group is killed before the shell can report.
+ * The live members of a process group, from /proc: pid -> CPU ticks (user+system, its own and its reaped
+ * children's). Zombies are left out: they are dead and hold nothing, only waiting for their reaper (in a
+ * container, PID 1 may take its time).
  * @param {number} pgid
- * @returns {number} milliseconds
+ * @returns {Map<number, number>}
  */
-function groupCpuMs(pgid) {
-  let ticks = 0;
+function groupMembers(pgid) {
+  /** @type {Map<number, number>} */
+  const members = new Map();
   /** @type {string[]} */
   let pids = [];
   try {
     pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
   } catch {
-    return 0;
+    return members;
   }
   for (const pid of pids) {
     let stat;
@@ -97,11 +99,22 @@ function groupCpuMs(pgid) {
     } catch {
       continue; // gone meanwhile
     }
-    // Fields after the command name (which may hold spaces and parentheses): state is field 3.
+    // The fields after the command name (which may hold spaces and parentheses), from field 3 (state) on.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(f[2]) !== pgid) continue; // field 5: pgrp
-    ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
+    if (Number(f[2]) !== pgid || f[0] === 'Z') continue; // field 5: pgrp
+    members.set(Number(pid), Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])); // utime stime cutime cstime
   }
+  return members;
+}
+
+/**
+ * CPU of a process group's live members: the measure when the group is killed before the shell can report.
+ * @param {number} pgid
+ * @returns {number} milliseconds
+ */
+function groupCpuMs(pgid) {
+  let ticks = 0;
+  for (const t of groupMembers(pgid).values()) ticks += t;
   return Math.round((ticks * 1000) / ticksPerSecond());
 }
 
@@ -128,16 +141,6 @@ function parseReport(report) {
   return code > 128 ? { status: null, signal: code - 128, cpuMs } : { status: code, signal: null, cpuMs };
 }
 
-/** @param {number} pgid */
-function groupAlive(pgid) {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Kills a process group and waits (briefly) until no member is left, so that the caller can remove the job
  * directory knowing nothing writes into it any more.
@@ -149,7 +152,7 @@ async function killGroup(pgid) {
   } catch {
     return; // already gone
   }
-  for (let i = 0; i < 100 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 200 && groupMembers(pgid).size > 0; i++) await new Promise((r) => setTimeout(r, 10));
 }
 
 /**
@@ -225,7 +228,8 @@ export function runStep(o) {
       settled = true;
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
-      if (pgid > 0) await killGroup(pgid); // leftovers of a finished step (none expected) go too
+      // A step that ended by itself leaves nothing behind (latex forks nothing with shell escape off, dvisvgm waits
+      // for what it runs); its group is not signalled, since its id may already belong to someone else.
       resolve(r);
     };
     child.on('error', (err) => {
