@@ -9,7 +9,8 @@
 # Under CI=true anything still missing at the end is a hard failure (exit 1); otherwise a loud warning (exit 0),
 # and the suites that need the tool skip themselves with a message (they fail instead under CI=true).
 #
-# To add a tool: one line "command  debian-package" in TOOLS below (a package may provide several commands).
+# To add a tool: one line "command  debian-package" in TOOLS below (a package may provide several commands);
+# a TeX file (class, package): one line "file  debian-package" in TEX_FILES (checked with kpsewhich's exit status).
 set -euo pipefail
 
 TOOLS=(
@@ -17,6 +18,15 @@ TOOLS=(
   "redis-cli       redis-tools"  # Cluster setup in test/helpers/redis.ts
   "fail2ban-regex  fail2ban"     # the shipped fail2ban filter is checked against real security events
   "promtool        prometheus"   # promtool check metrics on a real scrape (test/integration/ops/metrics-promtool.test.ts)
+  "latex           texlive-latex-base" # the reference compile service (test/helpers/compile-service.ts)
+  "kpsewhich       texlive-latex-base" # finds the TeX files below
+  "dvisvgm         dvisvgm"            # the compile service's DVI -> SVG step
+  "prlimit         util-linux"         # the compile service's rlimits on latex and dvisvgm
+  "chromium        chromium"           # browser tests: answers opened in headless Chromium (test/helpers/browser.ts)
+)
+TEX_FILES=(
+  "tikz.sty        texlive-pictures"    # TikZ
+  "standalone.cls  texlive-latex-extra" # the document class the compile service wraps code in
 )
 
 say() { printf 'install-test-deps: %s\n' "$*" >&2; }
@@ -30,6 +40,13 @@ scan() {
   for line in "${TOOLS[@]}"; do
     read -r tool pkg <<<"$line"
     if ! command -v "$tool" >/dev/null 2>&1; then
+      missing_tools+=("$tool")
+      [[ " ${missing_pkgs[*]} " == *" $pkg "* ]] || missing_pkgs+=("$pkg")
+    fi
+  done
+  for line in "${TEX_FILES[@]}"; do
+    read -r tool pkg <<<"$line"
+    if ! kpsewhich "$tool" >/dev/null 2>&1; then
       missing_tools+=("$tool")
       [[ " ${missing_pkgs[*]} " == *" $pkg "* ]] || missing_pkgs+=("$pkg")
     fi
