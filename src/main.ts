@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// CLI: portcullis start | check | test-rules | explain — thin wrappers over the runtime and the tools.
+// CLI: portcullis start | check | test-rules | explain | hash-key, --help, --version — thin wrappers over the runtime and the tools.
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/load.js';
 import { GatewayError } from './core/errors.js';
@@ -7,17 +7,10 @@ import { semiSpaceHint } from './core/node-flags.js';
 import { startGateway } from './runtime.js';
 import { createLogger } from './telemetry/logger.js';
 import { explainCommand, testRulesCommand } from './signatures/cli.js';
+import { USAGE, helpOf, isCommand, version } from './cli/usage.js';
+import { hashKeyCommand } from './cli/hash-key.js';
+import { explainRequestCommand } from './cli/explain-request.js';
 
-const USAGE = `usage: portcullis <command> [options]
-
-commands:
-  start       [--config FILE]                 run the gateway (default ./gateway.yaml)
-  check       [--config FILE]                 validate a configuration; prints every problem, exits 1 if any
-  test-rules  [--config FILE]                 run every rule's own examples
-  explain     --file SAMPLE.tex [--route PATH] [--config FILE]
-                                              show how the signatures see a sample and what they decide
-                                              (exit 0: allowed, 3: would be refused)
-`;
 
 function out(s: string): void {
   process.stdout.write(s.endsWith('\n') ? s : s + '\n');
@@ -82,19 +75,46 @@ async function check(configFile: string): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      config: { type: 'string', short: 'c', default: 'gateway.yaml' },
-      file: { type: 'string', short: 'f' },
-      route: { type: 'string', short: 'r' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: false,
-  });
-  if (values.help || command === undefined || command === 'help') {
-    out(USAGE);
-    return command === undefined ? 2 : 0;
+  if (command === '--version' || command === '-v' || command === 'version') {
+    out(`portcullis ${version()}`);
+    return 0;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    const topic = rest[0];
+    out(topic !== undefined && isCommand(topic) ? helpOf(topic) : USAGE);
+    return 0;
+  }
+  if (command === undefined) {
+    err(USAGE);
+    return 2;
+  }
+  if (!isCommand(command)) {
+    err(`unknown command: ${command}\n\n${USAGE}`);
+    return 2;
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        config: { type: 'string', short: 'c', default: 'gateway.yaml' },
+        file: { type: 'string', short: 'f' },
+        route: { type: 'string', short: 'r' },
+        request: { type: 'string' },
+        tier: { type: 'string' },
+        user: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    // parseArgs' own message names the option ("Unknown option '--confg'"); the command's help says the rest.
+    err(`${e instanceof Error ? e.message : String(e)}\n\n${helpOf(command)}`);
+    return 2;
+  }
+  if (values.help) {
+    out(helpOf(command));
+    return 0;
   }
   switch (command) {
     case 'start':
@@ -104,14 +124,23 @@ export async function main(argv: string[]): Promise<number> {
     case 'test-rules':
       return testRulesCommand(values.config!, { out, err });
     case 'explain':
-      if (values.file === undefined) {
-        err(`explain needs --file SAMPLE.tex\n\n${USAGE}`);
+      if (values.file !== undefined) {
+        return explainCommand(
+          { configFile: values.config!, file: values.file, route: values.route, tier: values.tier },
+          { out, err },
+        );
+      }
+      if (values.request === undefined && process.stdin.isTTY) {
+        err(`explain needs --request FILE, --request - (stdin) or --file SAMPLE.tex\n\n${helpOf('explain')}`);
         return 2;
       }
-      return explainCommand({ configFile: values.config!, file: values.file, route: values.route }, { out, err });
-    default:
-      err(`unknown command: ${command}\n\n${USAGE}`);
-      return 2;
+      return explainRequestCommand(
+        { configFile: values.config!, request: values.request ?? '-', tier: values.tier, stdin: process.stdin },
+        { out, err },
+      );
+    case 'hash-key':
+      if (process.stdin.isTTY) err('type the key, then Enter and Ctrl-D');
+      return hashKeyCommand(process.stdin, { user: values.user, tier: values.tier }, { out, err });
   }
 }
 
