@@ -36,7 +36,11 @@ async function start(configFile: string): Promise<number> {
   log.info({ data: gw.url, admin: gw.adminUrl, config: configFile }, 'portcullis listening');
   const hint = semiSpaceHint(process.execArgv, process.env.NODE_OPTIONS);
   if (hint !== null) log.info(hint);
-  process.on('SIGHUP', () => void gw.reload());
+  // SIGHUP: logrotate's signal (reopen the log files by their paths) and the reload signal
+  process.on('SIGHUP', () => {
+    gw.reopenLogs();
+    void gw.reload();
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

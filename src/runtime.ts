@@ -10,6 +10,7 @@ import { holdRestartOnly, restartOnlyKeysOf, type RestartOnlyKey } from './confi
 import { ConfigReloader, type ReloadOutcome } from './config/reloader.js';
 import { WatchedFile } from './config/watched-file.js';
 import { systemClock, type Clock } from './core/clock.js';
+import { GatewayError } from './core/errors.js';
 import { Resources } from './core/resources.js';
 import { buildSnapshot, type Snapshot } from './runtime/snapshot.js';
 import { CHECKS, type CheckEntry, type Services } from './checks/registry.js';
@@ -45,6 +46,37 @@ function within(p: Promise<unknown>, ms: number): Promise<boolean> {
     ),
     new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
   ]).finally(() => clearTimeout(timer));
+}
+
+/** Why a listener could not open, in the operator's words (the rest keep Node's code). */
+const LISTEN_PROBLEMS: Readonly<Record<string, string>> = Object.freeze({
+  EADDRINUSE: 'the address is already in use (another process, or another portcullis, holds the port)',
+  EACCES: 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)',
+  EADDRNOTAVAIL: 'no interface of this machine has that address',
+});
+
+/**
+ * Listens, or fails with one GatewayError naming the key, address and cause: a refused start is the
+ * operator's to fix and gets one clear line from the CLI, not a stack trace.
+ */
+function listenOn(
+  server: http.Server,
+  key: string,
+  at: { readonly host: string; readonly port: number },
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (err: NodeJS.ErrnoException) => {
+      const why = LISTEN_PROBLEMS[err.code ?? ''] ?? err.code ?? err.message;
+      reject(
+        new GatewayError('GW_ERR_LISTEN', `cannot listen on ${at.host}:${at.port} (${key}): ${why}`, { cause: err }),
+      );
+    };
+    server.once('error', failed);
+    server.listen(at.port, at.host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
 }
 
 export interface StartOptions {
@@ -305,14 +337,8 @@ export class Gateway {
     this.snap = this.build(this.initial);
     this.applyLive(this.snap);
     const c = this.snap.config;
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(c.server.listen.port, c.server.listen.host, () => resolve());
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.admin.once('error', reject);
-      this.admin.listen(c.admin.listen.port, c.admin.listen.host, () => resolve());
-    });
+    await listenOn(this.server, 'server.listen', c.server.listen);
+    await listenOn(this.admin, 'admin.listen', c.admin.listen);
     if (this.opts.watch !== false) {
       this.watcher = new WatchedFile(this.opts.configFile, () => void this.reload(), {
         onError: (err) => this.log.warn({ err }, 'config watcher failed'),
@@ -345,6 +371,23 @@ export class Gateway {
 
   reload(): Promise<ReloadOutcome<Snapshot>> {
     return this.reloader.reload();
+  }
+
+  /**
+   * Opens the log files again by their paths (security events, admin audit): after logrotate renamed them,
+   * writes go to the new files instead of following the renamed ones. The CLI calls it on SIGHUP.
+   */
+  reopenLogs(): void {
+    for (const [what, reopen] of [
+      ['events', () => this.events.reopen()],
+      ['audit', () => this.services.blocks.settings.audit?.reopen?.()],
+    ] as const) {
+      try {
+        reopen();
+      } catch (err) {
+        this.log.error({ err, log: what }, 'reopening a log file failed; it keeps the old one');
+      }
+    }
   }
 
   /**

@@ -29,6 +29,9 @@ export function createAuditSink(destination: string, now: () => number = Date.no
       };
       stream.write(JSON.stringify(line) + '\n');
     },
+    reopen() {
+      if (typeof dest === 'string') stream.reopen();
+    },
     close() {
       if (typeof dest === 'string') stream.end();
     },

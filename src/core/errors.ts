@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'GW_ERR_CHECK'
   | 'GW_ERR_RULES'
   | 'GW_ERR_USAGE'
+  | 'GW_ERR_LISTEN'
   | 'GW_ERR_INTERNAL'
   | 'GW_ERR_GEO_DATABASE'
   | 'GW_ERR_PATTERN_SYNTAX'

@@ -20,6 +20,8 @@ import { EVIDENCE, OFFENCE, STRIKE, stepFor } from './escalation.js';
 /** Receives every change (add, lift, automatic block) with its actor. */
 export interface AuditWriter {
   write(entry: { action: 'add' | 'lift' | 'block'; actor: string; token_id?: string; decision: Decision }): void;
+  /** Opens a file destination again by its path (log rotation, SIGHUP). */
+  reopen?(): void;
 }
 
 export interface DecisionSettings {
@@ -46,6 +48,8 @@ export class Decisions implements Closable {
   private lastSync = 0;
   private wasDegraded = false;
   private everyMs = 30_000;
+  /** Set by close(): a read still scheduled (start() defers the first) finds the store closed and skips. */
+  private closed = false;
 
   constructor(
     private readonly store: Store,
@@ -103,6 +107,7 @@ export class Decisions implements Closable {
 
   /** Replaces the cache with the store's content. */
   async resync(): Promise<void> {
+    if (this.closed) return; // a start refused at listen closes everything before the deferred first read
     let entries;
     this.lastSync = Date.now();
     try {
@@ -219,6 +224,7 @@ export class Decisions implements Closable {
   }
 
   close(): void {
+    this.closed = true;
     this.unsubscribe();
     this.stop();
   }

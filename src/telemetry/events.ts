@@ -39,6 +39,11 @@ export interface CompileEventField {
 export interface EventSink {
   write(event: SecurityEvent): void;
   flush(): void;
+  /**
+   * Opens the file again by its path (after logrotate renamed it; SIGHUP): later events go to the new file,
+   * events already buffered to the old one. A no-op for stdout, stderr and memory sinks.
+   */
+  reopen(): void;
 }
 
 /** Whether a compile route wants an event for this compile by itself (`routes[].compile.events`). */
@@ -99,11 +104,15 @@ export function createEventSink(destination: string): EventSink {
         // not ready yet (nothing written): nothing to flush
       }
     },
+    reopen() {
+      // sonic-boom flushes what it holds to the old file, then opens the path again (creating it)
+      if (typeof dest === 'string') stream.reopen();
+    },
   };
 }
 
 /** An in-memory sink for tests and the explain command. */
 export function createMemorySink(): EventSink & { readonly events: SecurityEvent[] } {
   const events: SecurityEvent[] = [];
-  return { events, write: (e) => void events.push(e), flush: () => undefined };
+  return { events, write: (e) => void events.push(e), flush: () => undefined, reopen: () => undefined };
 }
