@@ -41,6 +41,7 @@ export default tseslint.config(
       globals: {
         AbortController: 'readonly',
         AbortSignal: 'readonly',
+        fetch: 'readonly',
         TextDecoder: 'readonly',
         URLSearchParams: 'readonly',
       },
