@@ -7,6 +7,7 @@ import { buildIdentityCheck } from './identity.js';
 import { buildConcurrencyCheck } from './concurrency.js';
 import { buildRateLimitCheck } from './rate-limit.js';
 import { buildSignaturesCheck } from './signatures.js';
+import { buildCrsCheck } from './crs.js';
 import { buildGeoCheck } from './geo.js';
 import { buildReputationCheck } from './reputation.js';
 import { buildDecisionsCheck, buildUserBlockCheck } from './decisions.js';
@@ -30,6 +31,8 @@ export const CHECKS: readonly CheckEntry[] = [
   { name: 'concurrency', build: buildConcurrencyCheck },
   { name: 'rate', build: buildRateLimitCheck },
   { name: 'signatures', build: buildSignaturesCheck },
+  // the OWASP CRS on every non-code target (off unless checks.crs names a CRS directory)
+  { name: 'crs', build: buildCrsCheck },
 ];
 
 export interface BuiltChecks {

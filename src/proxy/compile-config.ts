@@ -22,13 +22,16 @@ export const compileSchema = z
       .prefault({}),
     /** Remove those headers from the client's answer: they tell an attacker how close a payload came to a limit. */
     strip_headers: z.boolean().default(true),
-    /** Upstream statuses that mean an outcome, when it is inferred (2xx is ok; other 4xx rejected; 5xx error). */
+    /**
+     * Upstream statuses that mean an outcome when it is inferred (2xx is ok, other 4xx rejected, other statuses
+     * error). The defaults are the reference compile service's (examples/compile-service), one status each.
+     */
     statuses: z
       .strictObject({
         tex_error: statusList.default([422]),
-        timeout: statusList.default([504, 408]),
+        timeout: statusList.default([504]),
         memory: statusList.default([507]),
-        too_large: statusList.default([413]),
+        too_large: statusList.default([502]),
       })
       .prefault({}),
     /** Security events for compiles: every one, those not ok, or none (refusals and monitor hits always have one). */
