@@ -20,7 +20,7 @@ export function demoLines(url: string, adminUrl: string): DemoLine[] {
     {
       command: `curl -s -w ' -> %{http_code}\\n' ${JSON_CT} --data '{"tikz_code":"a","tikz_code":"b"}' ${url}/compile`,
       expect: 400,
-      what: 'refused as malformed: a duplicate JSON key (the body names the reason code)',
+      what: 'refused as malformed: a duplicate JSON key (the body names the category; the event has the code)',
     },
     {
       command: `curl ${W} ${JSON_CT} --data '{"tikz_code": ' ${url}/compile`,
