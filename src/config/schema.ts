@@ -5,6 +5,7 @@ import { storeSchema } from '../store/config.js';
 import { identitySchema } from '../identity/config.js';
 import { rateLimitsSchema } from '../ratelimit/config.js';
 import { signaturesConfigSchema } from '../signatures/config.js';
+import { crsConfigSchema } from '../crs/config.js';
 import { geoSchema } from '../geo/config.js';
 import { decisionsSchema, reputationSchema } from '../reputation/config.js';
 import { bytes, MAX_BYTES, MAX_CONNECTIONS, MAX_INTERVAL_S, MAX_SCORE, MAX_TIMEOUT_MS, timeoutMs } from './limits.js';
@@ -169,6 +170,8 @@ export const configSchema = z.strictObject({
         .prefault({}),
       /** Threat signatures and the positive model (src/signatures/config.ts). */
       signatures: signaturesConfigSchema,
+      /** The OWASP Core Rule Set on every target that is not a code field (src/crs/config.ts); off by default. */
+      crs: crsConfigSchema,
     })
     .prefault({}),
   /** Shared state: memory (one instance) or Redis (src/store/config.ts). */
