@@ -1,0 +1,344 @@
+// Runs a compiled CRS program over one request (phases 1 and 2): variables, transformations, operators, chains,
+// setvar and the TX collection, skipAfter/markers, ctl exclusions and the disruptive action that ends it.
+import type { CrsInput, Entry } from './input.js';
+import { inRanges } from './compile.js';
+import type { Ctl, Program, Rule, SetVar, Target } from './rule.js';
+
+export interface CrsMatch {
+  readonly id: number;
+  /** Where it matched (`ARGS:title`), never the value. */
+  readonly variable: string;
+  readonly paranoia: number;
+  readonly severity: string;
+}
+
+export interface CrsResult {
+  /** Logged rules that matched, in order (949110 among them when the score crossed the threshold). */
+  readonly matches: readonly CrsMatch[];
+  /** The rule whose deny/drop ended the request, 0 when none did. */
+  readonly deniedBy: number;
+  /** tx.blocking_inbound_anomaly_score at the end (CRS's own sum, per paranoia level in force). */
+  readonly score: number;
+}
+
+interface Hit {
+  readonly name: string;
+  readonly value: string;
+}
+
+interface RemovedTarget {
+  readonly ids: ((id: number) => boolean) | null;
+  readonly tag: ((r: Rule) => boolean) | null;
+  readonly target: Target;
+}
+
+const NONE: readonly Entry[] = Object.freeze([]);
+
+function namesOf(entries: readonly Entry[]): Entry[] {
+  return entries.map((e) => ({ key: e.key, lkey: e.lkey, value: e.key }));
+}
+
+/** One request's evaluation state: the TX collection, matched variables, runtime exclusions. */
+class Transaction {
+  readonly tx = new Map<string, string>();
+  matchedVar = '';
+  matchedVarName = '';
+  matchedVars: Hit[] = [];
+  engine: 'on' | 'off' | 'detectiononly' = 'on';
+  removedIds: ((id: number) => boolean)[] = [];
+  removedTags: ((r: Rule) => boolean)[] = [];
+  removedTargets: RemovedTarget[] = [];
+  readonly matches: CrsMatch[] = [];
+  private args: Entry[] | null = null;
+  private readonly tcache = new Map<readonly unknown[], Map<string, string>>();
+
+  constructor(readonly input: CrsInput) {}
+
+  argsAll(): Entry[] {
+    return (this.args ??= [...this.input.argsGet, ...this.input.argsPost]);
+  }
+
+  transformed(rule: Rule, value: string): string {
+    const t = rule.transforms;
+    if (t.length === 0) return value;
+    let cache = this.tcache.get(t);
+    if (cache === undefined) this.tcache.set(t, (cache = new Map()));
+    let out = cache.get(value);
+    if (out === undefined) {
+      out = value;
+      for (const f of t) out = f(out);
+      cache.set(value, out);
+    }
+    return out;
+  }
+
+  collection(name: string): readonly Entry[] | null {
+    const i = this.input;
+    switch (name) {
+      case 'ARGS':
+        return this.argsAll();
+      case 'ARGS_NAMES':
+        return namesOf(this.argsAll());
+      case 'ARGS_GET':
+        return i.argsGet;
+      case 'ARGS_GET_NAMES':
+        return namesOf(i.argsGet);
+      case 'ARGS_POST':
+        return i.argsPost;
+      case 'ARGS_POST_NAMES':
+        return namesOf(i.argsPost);
+      case 'REQUEST_HEADERS':
+        return i.headers;
+      case 'REQUEST_HEADERS_NAMES':
+        return namesOf(i.headers);
+      case 'REQUEST_COOKIES':
+        return i.cookies;
+      case 'REQUEST_COOKIES_NAMES':
+        return namesOf(i.cookies);
+      case 'TX':
+        return [...this.tx].map(([k, v]) => ({ key: k, lkey: k, value: v }));
+      case 'MATCHED_VARS':
+        return this.matchedVars.map((h) => ({ key: h.name, lkey: h.name.toLowerCase(), value: h.value }));
+      case 'MATCHED_VARS_NAMES':
+        return this.matchedVars.map((h) => ({ key: h.name, lkey: h.name.toLowerCase(), value: h.name }));
+      case 'FILES':
+      case 'FILES_NAMES':
+      case 'MULTIPART_PART_HEADERS':
+      case 'XML':
+        return NONE;
+      default:
+        return null;
+    }
+  }
+
+  scalar(name: string): string {
+    const i = this.input;
+    switch (name) {
+      case 'REQUEST_URI':
+      case 'REQUEST_URI_RAW':
+        return i.uri;
+      case 'REQUEST_FILENAME':
+        return i.filename;
+      case 'REQUEST_BASENAME':
+        return i.basename;
+      case 'REQUEST_LINE':
+        return `${i.method} ${i.uri} ${i.protocol}`;
+      case 'REQUEST_METHOD':
+        return i.method;
+      case 'REQUEST_PROTOCOL':
+        return i.protocol;
+      case 'QUERY_STRING':
+        return i.queryString;
+      case 'REQUEST_BODY':
+        return i.body;
+      case 'REQUEST_BODY_LENGTH':
+        return String(i.bodyLength);
+      case 'REQBODY_PROCESSOR':
+        return i.bodyProcessor;
+      case 'REQBODY_ERROR':
+        return '0';
+      case 'REMOTE_ADDR':
+        return i.remoteAddr;
+      case 'UNIQUE_ID':
+        return i.uniqueId;
+      case 'MATCHED_VAR':
+        return this.matchedVar;
+      case 'MATCHED_VAR_NAME':
+        return this.matchedVarName;
+      case 'ARGS_COMBINED_SIZE': {
+        let n = 0;
+        for (const e of this.argsAll()) n += e.key.length + e.value.length;
+        return String(n);
+      }
+      case 'FILES_COMBINED_SIZE':
+        return '0';
+      default:
+        return '';
+    }
+  }
+
+  /** `%{tx.x}`, `%{MATCHED_VAR}`, `%{REQUEST_HEADERS.host}`, `%{rule.id}` expanded. */
+  expand(s: string, rule: Rule): string {
+    if (s.indexOf('%{') === -1) return s;
+    return s.replace(/%\{([^}]+)\}/g, (_m, ref: string) => {
+      const dot = ref.indexOf('.');
+      const coll = (dot === -1 ? ref : ref.slice(0, dot)).toUpperCase();
+      const key = dot === -1 ? null : ref.slice(dot + 1).toLowerCase();
+      if (coll === 'TX') return key === null ? '' : (this.tx.get(key) ?? '');
+      if (coll === 'RULE') {
+        if (key === 'id') return String(rule.id);
+        if (key === 'msg') return rule.msg;
+        if (key === 'severity') return rule.severity;
+        return '';
+      }
+      const c = this.collection(coll);
+      if (c === null) return this.scalar(coll);
+      if (key === null) return '';
+      return c.find((e) => e.lkey === key)?.value ?? '';
+    });
+  }
+
+  /** The (name, value) pairs one target yields for a rule, after its exclusions. */
+  resolve(rule: Rule, t: Target, out: Hit[]): void {
+    const c = this.collection(t.name);
+    if (c === null) {
+      out.push({ name: t.name, value: t.count ? '1' : this.scalar(t.name) });
+      return;
+    }
+    let n = 0;
+    for (const e of c) {
+      if (t.key !== null && e.lkey !== t.key) continue;
+      if (t.keyRe !== null && !t.keyRe.test(e.key)) continue;
+      if (this.excluded(rule, t.name, e)) continue;
+      if (t.count) n++;
+      else out.push({ name: `${t.name}:${e.key}`, value: e.value });
+    }
+    if (t.count) out.push({ name: `&${t.name}`, value: String(n) });
+  }
+
+  private excluded(rule: Rule, name: string, e: Entry): boolean {
+    for (const x of rule.excludes) if (covers(x, name, e)) return true;
+    for (const r of this.removedTargets) {
+      if (r.ids !== null && !r.ids(rule.id)) continue;
+      if (r.tag !== null && !r.tag(rule)) continue;
+      if (covers(r.target, name, e)) return true;
+    }
+    return false;
+  }
+
+  removed(rule: Rule): boolean {
+    for (const f of this.removedIds) if (f(rule.id)) return true;
+    for (const f of this.removedTags) if (f(rule)) return true;
+    return false;
+  }
+}
+
+function covers(x: Target, name: string, e: Entry): boolean {
+  if (x.name !== name) return false;
+  if (x.key !== null) return e.lkey === x.key;
+  if (x.keyRe !== null) return x.keyRe.test(e.key);
+  return true;
+}
+
+/** One link of a rule: true when it matched; the matches become MATCHED_VARS for the next link. */
+function evalLink(tx: Transaction, rule: Rule): boolean {
+  const hits: Hit[] = [];
+  const matched: Hit[] = [];
+  for (const t of rule.targets) tx.resolve(rule, t, hits);
+  if (rule.targets.length === 0) hits.push({ name: '', value: '' });
+  const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
+  for (const h of hits) {
+    let values: string[];
+    if (rule.multiMatch && rule.transforms.length > 0) {
+      values = [h.value];
+      let v = h.value;
+      for (const f of rule.transforms) {
+        v = f(v);
+        if (v !== values[values.length - 1]) values.push(v);
+      }
+    } else values = [tx.transformed(rule, h.value)];
+    for (const v of values) {
+      const caps = rule.op.match(v, arg);
+      const ok = rule.negated ? caps === null : caps !== null;
+      if (!ok) continue;
+      if (rule.capture && caps !== null && caps.length > 0) {
+        for (let k = 0; k < caps.length; k++) tx.tx.set(String(k), caps[k]!);
+      }
+      matched.push({ name: h.name, value: v });
+      tx.matchedVar = v;
+      tx.matchedVarName = h.name;
+      break;
+    }
+  }
+  if (matched.length === 0) return false;
+  tx.matchedVars = matched;
+  return true;
+}
+
+function setVar(tx: Transaction, rule: Rule, s: SetVar): void {
+  const name = tx.expand(s.name, rule).toLowerCase();
+  if (s.op === 'delete') {
+    tx.tx.delete(name);
+    return;
+  }
+  const value = tx.expand(s.value, rule);
+  if (s.op === 'set') tx.tx.set(name, value);
+  else {
+    const cur = Number.parseInt(tx.tx.get(name) ?? '0', 10) || 0;
+    const d = Number.parseInt(value, 10) || 0;
+    tx.tx.set(name, String(s.op === 'add' ? cur + d : cur - d));
+  }
+}
+
+function applyCtl(tx: Transaction, c: Ctl): void {
+  switch (c.kind) {
+    case 'ruleRemoveById':
+      tx.removedIds.push((id) => inRanges(id, c.ids));
+      break;
+    case 'ruleRemoveByTag':
+      tx.removedTags.push((r) => r.tags.some((t) => c.tag.test(t)));
+      break;
+    case 'ruleRemoveTargetById':
+      tx.removedTargets.push({ ids: (id) => inRanges(id, c.ids), tag: null, target: c.target });
+      break;
+    case 'ruleRemoveTargetByTag':
+      tx.removedTargets.push({ ids: null, tag: (r) => r.tags.some((t) => c.tag.test(t)), target: c.target });
+      break;
+    case 'ruleEngine':
+      tx.engine = c.value;
+      break;
+    case 'ignored':
+      break;
+  }
+}
+
+/** Evaluates a rule and its chain; runs every link's actions when the whole chain matched. */
+function evalRule(tx: Transaction, rule: Rule): boolean {
+  let link: Rule | null = rule;
+  while (link !== null) {
+    if (!evalLink(tx, link)) return false;
+    link = link.chained;
+  }
+  for (let l: Rule | null = rule; l !== null; l = l.chained) {
+    for (const s of l.setvars) setVar(tx, rule, s);
+    for (const c of l.ctls) applyCtl(tx, c);
+  }
+  if (rule.log) {
+    tx.matches.push({ id: rule.id, variable: tx.matchedVarName, paranoia: rule.paranoia, severity: rule.severity });
+  }
+  return true;
+}
+
+export interface Overrides {
+  /** Extra runtime exclusions (the gateway's own `exclusions`), applied before the first rule. */
+  readonly ctls?: readonly Ctl[];
+}
+
+/** Runs phase 1 then phase 2. Stops at the first deny/drop (engine On) or allow. */
+export function evaluate(program: Program, input: CrsInput, over: Overrides = {}): CrsResult {
+  const tx = new Transaction(input);
+  for (const c of over.ctls ?? []) applyCtl(tx, c);
+  let deniedBy = 0;
+  outer: for (let p = 0; p < program.phases.length; p++) {
+    const rules = program.phases[p]!;
+    const markers = program.markers[p]!;
+    for (let i = 0; i < rules.length; i++) {
+      if (tx.engine === 'off') break outer;
+      const rule = rules[i]!;
+      if (rule.marker !== null || tx.removed(rule)) continue;
+      if (!evalRule(tx, rule)) continue;
+      if (rule.disruptive === 'deny' || rule.disruptive === 'drop') {
+        if (tx.engine === 'on') {
+          deniedBy = rule.id;
+          break outer;
+        }
+      } else if (rule.disruptive === 'allow') break outer;
+      if (rule.skipAfter !== null) {
+        const at = markers.get(rule.skipAfter);
+        i = at === undefined ? rules.length : at;
+      } else if (rule.skip > 0) i += rule.skip;
+    }
+  }
+  const score = Number.parseInt(tx.tx.get('blocking_inbound_anomaly_score') ?? '0', 10) || 0;
+  return { matches: tx.matches, deniedBy, score };
+}

@@ -1,0 +1,201 @@
+// What CRS rules read of a request, built once per request from the gateway's context: ARGS, headers, cookies,
+// URI parts and the body as byte strings. Code fields (TeX, `code_fields`) are never among them: they are left
+// out of ARGS, and the query string, Cookie header and body text are rebuilt without them when they hold one.
+import type { RequestContext } from '../core/context.js';
+import { codeFieldNames, type CodeFieldNames } from '../body/code-fields.js';
+import { bytesOf } from './operators.js';
+
+export interface Entry {
+  /** The key as sent (header names lower case, as Node gives them). */
+  readonly key: string;
+  readonly lkey: string;
+  readonly value: string;
+}
+
+export interface CrsInput {
+  readonly method: string;
+  readonly uri: string;
+  readonly filename: string;
+  readonly basename: string;
+  readonly protocol: string;
+  readonly queryString: string;
+  readonly body: string;
+  readonly bodyLength: number;
+  readonly bodyProcessor: string;
+  readonly remoteAddr: string;
+  readonly uniqueId: string;
+  readonly argsGet: readonly Entry[];
+  readonly argsPost: readonly Entry[];
+  readonly headers: readonly Entry[];
+  readonly cookies: readonly Entry[];
+}
+
+/** Every variable a rule may name; a rule naming another is listed as unsupported at load. */
+export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
+  'ARGS',
+  'ARGS_NAMES',
+  'ARGS_GET',
+  'ARGS_GET_NAMES',
+  'ARGS_POST',
+  'ARGS_POST_NAMES',
+  'ARGS_COMBINED_SIZE',
+  'REQUEST_HEADERS',
+  'REQUEST_HEADERS_NAMES',
+  'REQUEST_COOKIES',
+  'REQUEST_COOKIES_NAMES',
+  'REQUEST_FILENAME',
+  'REQUEST_BASENAME',
+  'REQUEST_URI',
+  'REQUEST_URI_RAW',
+  'REQUEST_LINE',
+  'REQUEST_METHOD',
+  'REQUEST_PROTOCOL',
+  'QUERY_STRING',
+  'REQUEST_BODY',
+  'REQUEST_BODY_LENGTH',
+  'REQBODY_PROCESSOR',
+  'REQBODY_ERROR',
+  'REMOTE_ADDR',
+  'UNIQUE_ID',
+  'TX',
+  'MATCHED_VAR',
+  'MATCHED_VAR_NAME',
+  'MATCHED_VARS',
+  'MATCHED_VARS_NAMES',
+  // The gateway decodes no multipart or XML bodies into parts: these are always empty (docs/crs.md).
+  'FILES',
+  'FILES_NAMES',
+  'FILES_COMBINED_SIZE',
+  'MULTIPART_PART_HEADERS',
+  'XML',
+]);
+
+const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/** ModSecurity's lenient URL decoding of a query part: `+` is a space, invalid escapes stay as they are. */
+function decodeLenient(s: string): string {
+  if (s.indexOf('%') === -1 && s.indexOf('+') === -1) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 43) out += ' ';
+    else if (c === 37 && i + 2 < s.length && isHex(s.charCodeAt(i + 1)) && isHex(s.charCodeAt(i + 2))) {
+      out += String.fromCharCode(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else out += s[i];
+  }
+  return out;
+}
+
+const entry = (key: string, value: string): Entry => ({ key, lkey: key.toLowerCase(), value });
+
+/** `a=1&b=2` -> entries, code fields left out; `kept` is the raw text without them (null: nothing removed). */
+function parsePairs(text: string, names: CodeFieldNames): { entries: Entry[]; kept: string | null } {
+  const entries: Entry[] = [];
+  if (text === '') return { entries, kept: null };
+  const keep: string[] = [];
+  let removed = false;
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = decodeLenient(eq === -1 ? pair : pair.slice(0, eq));
+    if (names.canonical(Buffer.from(key, 'latin1').toString('utf8')) !== null) {
+      removed = true;
+      continue;
+    }
+    keep.push(pair);
+    entries.push(entry(key, decodeLenient(eq === -1 ? '' : pair.slice(eq + 1))));
+  }
+  return { entries, kept: removed ? keep.join('&') : null };
+}
+
+function parseCookies(header: string, names: CodeFieldNames): { entries: Entry[]; kept: string | null } {
+  const entries: Entry[] = [];
+  const keep: string[] = [];
+  let removed = false;
+  for (const part of header.split(';')) {
+    const t = part.trim();
+    if (t === '') continue;
+    const eq = t.indexOf('=');
+    const key = eq === -1 ? t : t.slice(0, eq);
+    if (names.canonical(key) !== null) {
+      removed = true;
+      continue;
+    }
+    keep.push(t);
+    entries.push(entry(key, eq === -1 ? '' : t.slice(eq + 1)));
+  }
+  return { entries, kept: removed ? keep.join('; ') : null };
+}
+
+/** The path as the upstream receives it: percent-encoded where RFC 3986 wants it. */
+const encodePath = (p: string): string =>
+  /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(p)
+    ? p
+    : p.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu, (c) => encodeURIComponent(c));
+
+export function buildInput(ctx: RequestContext, fallbackCodeFields: ReadonlySet<string>): CrsInput {
+  const names = codeFieldNames(ctx.route?.codeFields ?? fallbackCodeFields);
+  const query = parsePairs(ctx.query, names);
+  const queryString = query.kept ?? ctx.query;
+  const filename = encodePath(ctx.path);
+  const uri = queryString === '' ? filename : `${filename}?${queryString}`;
+
+  const headers: Entry[] = [];
+  let cookies: Entry[] = [];
+  for (const [k, v] of Object.entries(ctx.headers)) {
+    if (v === undefined) continue;
+    let value = Array.isArray(v) ? v.join(', ') : v;
+    if (k === 'cookie') {
+      const c = parseCookies(value, names);
+      cookies = c.entries;
+      if (c.kept !== null) value = c.kept;
+    }
+    headers.push(entry(k, value));
+  }
+
+  const argsPost: Entry[] = [];
+  let body = '';
+  let bodyProcessor = '';
+  const decoded = ctx.decoded;
+  if (decoded !== null) {
+    let hasCode = false;
+    for (const f of decoded.fields) {
+      if (f.code) {
+        hasCode = true;
+        continue;
+      }
+      if (decoded.type === 'other') continue;
+      argsPost.push(entry(bytesOf(f.path === '' ? f.name : f.path), bytesOf(f.value)));
+    }
+    if (decoded.type === 'form') {
+      bodyProcessor = 'URLENCODED';
+      const raw = ctx.body === null ? '' : ctx.body.toString('latin1');
+      body = hasCode ? (parsePairs(raw, names).kept ?? raw) : raw;
+    } else if (decoded.type === 'json') {
+      bodyProcessor = 'JSON';
+    } else if (!hasCode && ctx.body !== null) {
+      body = ctx.body.toString('latin1');
+    }
+  } else if (ctx.body !== null) {
+    body = ctx.body.toString('latin1');
+  }
+  const slash = filename.lastIndexOf('/');
+  return {
+    method: ctx.method,
+    uri,
+    filename,
+    basename: filename.slice(slash + 1),
+    protocol: 'HTTP/1.1',
+    queryString,
+    body,
+    bodyLength: ctx.body?.length ?? 0,
+    bodyProcessor,
+    remoteAddr: ctx.clientIp,
+    uniqueId: ctx.id,
+    argsGet: query.entries,
+    argsPost,
+    headers,
+    cookies,
+  };
+}

@@ -1,0 +1,193 @@
+// SecLang operators (`@rx`, `@pm`, `@eq` ...) compiled once at load; per request only `match` runs. Regexes and
+// phrase lists run on RE2 (linear time, no catastrophic backtracking on a client's text).
+import type RE2 from 're2';
+import { sharedRe2 } from '../signatures/compile-cache.js';
+import { buildCidrSet } from '../net/cidr.js';
+import { normaliseIp } from '../net/ip.js';
+
+/** What a match may capture (TX:0..9 with `capture`). */
+export type Captures = readonly string[] | null;
+
+export interface Operator {
+  readonly name: string;
+  /** Expands macros in the argument per request when it has any (`@ge %{tx.threshold}`). */
+  readonly dynamic: boolean;
+  /** Returns captures (possibly empty) on a match, null on none. `arg` is the expanded argument when dynamic. */
+  match(value: string, arg: string): Captures | null;
+}
+
+export class UnsupportedOperator extends Error {}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+const toInt = (s: string): number => {
+  const m = /^\s*([+-]?\d+)/.exec(s);
+  return m === null ? 0 : Number(m[1]);
+};
+
+function escapeRe(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+/** Latin1 (byte) view of a UTF-8 string: the same bytes the engine matches against. */
+export function bytesOf(s: string): string {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.from(s, 'utf8').toString('latin1');
+  return s;
+}
+
+/** Many phrases, any of which matches as a case-insensitive substring: one RE2 alternation. */
+function phraseMatcher(phrases: readonly string[]): RE2 | null {
+  const uniq = [...new Set(phrases.filter((p) => p.length > 0).map((p) => bytesOf(p).toLowerCase()))];
+  if (uniq.length === 0) return null;
+  // Longest first, so the capture names the longest phrase at a position (as Aho-Corasick reports it).
+  uniq.sort((a, b) => b.length - a.length);
+  return sharedRe2(`(?i)(?:${uniq.map(escapeRe).join('|')})`, '');
+}
+
+function rxOperator(arg: string): Operator {
+  let re: RE2;
+  try {
+    re = sharedRe2(arg, 's');
+  } catch (e) {
+    throw new UnsupportedOperator(`@rx does not compile on RE2: ${(e as Error).message}`);
+  }
+  return {
+    name: 'rx',
+    dynamic: false,
+    match(value) {
+      const m = re.exec(value);
+      if (m === null) return null;
+      const caps: string[] = [];
+      for (let i = 0; i < m.length && i < 10; i++) caps.push(m[i] ?? '');
+      return caps;
+    },
+  };
+}
+
+function pmOperator(name: string, phrases: readonly string[]): Operator {
+  const re = phraseMatcher(phrases);
+  return {
+    name,
+    dynamic: false,
+    match(value) {
+      if (re === null) return null;
+      const m = re.exec(value);
+      return m === null ? null : [m[0]];
+    },
+  };
+}
+
+function simple(name: string, dynamic: boolean, f: (v: string, arg: string) => boolean): Operator {
+  return { name, dynamic, match: (v, a) => (f(v, a) ? NONE : null) };
+}
+
+/** `1-255,9,10`: the allowed bytes; a value with any other byte matches. */
+function byteRanges(arg: string): Uint8Array {
+  const ok = new Uint8Array(256);
+  for (const part of arg.split(',')) {
+    const t = part.trim();
+    if (t === '') continue;
+    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(t);
+    if (m === null) throw new UnsupportedOperator(`@validateByteRange: bad range ${JSON.stringify(t)}`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (a > 255 || b > 255 || a > b) throw new UnsupportedOperator(`@validateByteRange: bad range ${t}`);
+    for (let i = a; i <= b; i++) ok[i] = 1;
+  }
+  return ok;
+}
+
+function invalidUrlEncoding(v: string): boolean {
+  for (let i = v.indexOf('%'); i !== -1; i = v.indexOf('%', i + 1)) {
+    if (i + 2 >= v.length) return true;
+    if (!/^[0-9a-fA-F]{2}$/.test(v.slice(i + 1, i + 3))) return true;
+  }
+  return false;
+}
+
+function invalidUtf8(v: string): boolean {
+  if (!/[\x80-\xff]/.test(v)) return false;
+  const b = Buffer.from(v, 'latin1');
+  // Overlong forms, surrogates and code points past U+10FFFF are all invalid to isUtf8.
+  return !Buffer.from(b.toString('utf8'), 'utf8').equals(b);
+}
+
+/**
+ * Compiles `@name arg`. `readData` reads a `@pmFromFile` file (relative to the rule's file). Throws
+ * UnsupportedOperator for what the engine cannot run (the loader records the rule id, never skips silently).
+ */
+export function compileOperator(name: string, arg: string, readData: (file: string) => string): Operator {
+  const dynamic = arg.includes('%{');
+  switch (name.toLowerCase()) {
+    case 'rx':
+      if (dynamic) throw new UnsupportedOperator('@rx with a macro argument');
+      return rxOperator(arg);
+    case 'pm':
+      return pmOperator('pm', arg.split(/\s+/));
+    case 'pmf':
+    case 'pmfromfile': {
+      const phrases: string[] = [];
+      for (const f of arg.split(/\s+/).filter((x) => x !== '')) {
+        for (const line of readData(f).split(/\r?\n/)) {
+          const t = line.trim();
+          if (t !== '' && !t.startsWith('#')) phrases.push(t);
+        }
+      }
+      return pmOperator('pmFromFile', phrases);
+    }
+    case 'streq':
+      return simple('streq', dynamic, (v, a) => v === a);
+    case 'contains':
+      return simple('contains', dynamic, (v, a) => v.includes(a));
+    case 'containsword':
+      return simple('containsWord', dynamic, (v, a) => new RegExp(`(?:^|\\W)${escapeRe(a)}(?:\\W|$)`).test(v));
+    case 'beginswith':
+      return simple('beginsWith', dynamic, (v, a) => v.startsWith(a));
+    case 'endswith':
+      return simple('endsWith', dynamic, (v, a) => v.endsWith(a));
+    case 'within':
+      // The argument contains the value (an empty value is within everything, as in ModSecurity).
+      return simple('within', dynamic, (v, a) => a.includes(v));
+    case 'eq':
+      return simple('eq', dynamic, (v, a) => toInt(v) === toInt(a));
+    case 'ge':
+      return simple('ge', dynamic, (v, a) => toInt(v) >= toInt(a));
+    case 'gt':
+      return simple('gt', dynamic, (v, a) => toInt(v) > toInt(a));
+    case 'le':
+      return simple('le', dynamic, (v, a) => toInt(v) <= toInt(a));
+    case 'lt':
+      return simple('lt', dynamic, (v, a) => toInt(v) < toInt(a));
+    case 'ipmatch': {
+      let set;
+      try {
+        set = buildCidrSet(
+          arg
+            .split(',')
+            .map((x) => x.trim())
+            .filter((x) => x !== ''),
+        );
+      } catch (e) {
+        throw new UnsupportedOperator(`@ipMatch: ${(e as Error).message}`);
+      }
+      return simple('ipMatch', false, (v) => set.has(normaliseIp(v)));
+    }
+    case 'validatebyterange': {
+      const ok = byteRanges(arg);
+      return simple('validateByteRange', false, (v) => {
+        for (let i = 0; i < v.length; i++) if (ok[v.charCodeAt(i) & 0xff] !== 1) return true;
+        return false;
+      });
+    }
+    case 'validateurlencoding':
+      return simple('validateUrlEncoding', false, invalidUrlEncoding);
+    case 'validateutf8encoding':
+      return simple('validateUtf8Encoding', false, invalidUtf8);
+    case 'unconditionalmatch':
+      return simple('unconditionalMatch', false, () => true);
+    case 'nomatch':
+      return simple('noMatch', false, () => false);
+    default:
+      throw new UnsupportedOperator(`operator @${name} is not supported`);
+  }
+}
