@@ -122,7 +122,7 @@ async function main() {
     const { startCompileService } = await import('../examples/compile-service/server.mjs');
     const svc = await startCompileService({ host: '127.0.0.1', port: 0, concurrency: 5 });
     const t0 = Date.now();
-    /** @type {Map<number, { ok: true } | { ok: false; reason: string }>} */
+    /** @type {Map<number, { ok: boolean; reason?: string }>} */
     const verdicts = new Map();
     let next = 0;
     /** The length of the judged prefix holding COUNT successes, once known. */
@@ -136,7 +136,7 @@ async function main() {
     };
     /** @param {number} i */
     async function judge(i) {
-      const s = samples[i];
+      const s = /** @type {{ id: string; text: string }} */ (samples[i]);
       if (Object.hasOwn(EXCLUDED, s.id)) return { ok: false, reason: `left out of the corpus: ${EXCLUDED[s.id]}` };
       const res = await fetch(`${svc.url}/compile`, {
         method: 'POST',
@@ -178,7 +178,7 @@ async function main() {
     const selected = [];
     const skipped = [];
     for (let i = 0; i < prefix; i++) {
-      const s = samples[i];
+      const s = /** @type {{ id: string; text: string }} */ (samples[i]);
       const v = verdicts.get(i);
       if (v?.ok) selected.push({ id: s.id, sha256: sha256(s.text) });
       else skipped.push({ id: s.id, reason: v?.reason ?? 'not judged' });
