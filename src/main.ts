@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // CLI: portcullis start | check | test-rules | explain | hash-key, --help, --version — thin wrappers over the runtime and the tools.
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from './config/load.js';
+import { checkConfigFile } from './runtime/check.js';
 import { GatewayError } from './core/errors.js';
 import { semiSpaceHint } from './core/node-flags.js';
 import { startGateway } from './runtime.js';
@@ -65,7 +65,7 @@ async function start(configFile: string): Promise<number> {
 
 async function check(configFile: string): Promise<number> {
   try {
-    await loadConfigFile(configFile);
+    await checkConfigFile(configFile);
     out(`${configFile}: ok`);
     return 0;
   } catch (e) {

@@ -12,9 +12,10 @@ import { WatchedFile } from './config/watched-file.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { GatewayError } from './core/errors.js';
 import { Resources } from './core/resources.js';
-import { buildSnapshot, type Snapshot } from './runtime/snapshot.js';
+import { buildConfiguration, type Snapshot } from './runtime/snapshot.js';
+import { withBuildProblems } from './runtime/check.js';
 import { CHECKS, type CheckEntry, type Services } from './checks/registry.js';
-import { blocksAdminRoutes, blocksPlan, type BlocksPlan } from './runtime/blocks.js';
+import type { BlocksPlan } from './runtime/blocks.js';
 import { Decisions } from './reputation/decisions.js';
 import { createStore, storeReadiness, type BuiltStore } from './store/factory.js';
 import type { Store } from './store/store.js';
@@ -245,23 +246,20 @@ export class Gateway {
       this.pools.set(key, pool);
     }
     const clock = this.opts.clock ?? systemClock;
-    const { value, keys } = this.resources.record(() => ({
-      snap: buildSnapshot(
-        config,
-        {
-          store: this.store,
-          clock,
-          log: this.log,
-          resources: this.resources,
-          services: this.services,
-          watch: (path) => this.watchFile(path),
-        },
+    // The same build as `portcullis check` (runtime/snapshot.ts), which only leaves out the network.
+    const { value, keys } = this.resources.record(() =>
+      buildConfiguration(config, {
+        store: this.store,
+        clock,
+        log: this.log,
+        resources: this.resources,
+        services: this.services,
+        watch: (path) => this.watchFile(path),
         pool,
-        this.opts.checks ?? CHECKS,
-        new Map([...this.coreRoutes, ...blocksAdminRoutes(config, this.services.blocks, clock)]),
-      ),
-      blocks: blocksPlan(config, { resources: this.resources, clock }),
-    }));
+        checks: this.opts.checks ?? CHECKS,
+        coreRoutes: this.coreRoutes,
+      }),
+    );
     this.named.set(value.snap, keys);
     this.blocksPlans.set(value.snap, value.blocks);
     return value.snap;
@@ -425,7 +423,13 @@ export class Gateway {
 
 /** Loads the config (throws ConfigError with every problem), builds everything and listens. */
 export async function startGateway(opts: StartOptions): Promise<Gateway> {
-  const config = await loadConfigFile(opts.configFile, opts.env ?? process.env);
+  let config: GatewayConfig;
+  try {
+    config = await loadConfigFile(opts.configFile, opts.env ?? process.env);
+  } catch (err) {
+    // The build's problems join the file's, exactly as `portcullis check` lists them (runtime/check.ts).
+    throw await withBuildProblems(err, opts.checks ?? CHECKS);
+  }
   const gw = new Gateway(opts, config);
   try {
     await gw.listen();

@@ -33,7 +33,9 @@ export function buildIdentityCheck(config: GatewayConfig, deps: CheckDeps): Chec
   // gateway.yaml (the keys in service stay).
   if (c.api_keys.file !== undefined) deps.watch?.(c.api_keys.file);
   if (c.jwt.enabled && c.jwt.jwks_file !== undefined) deps.watch?.(c.jwt.jwks_file);
-  const entries = [...c.api_keys.keys, ...(c.api_keys.file !== undefined ? readKeysFile(c.api_keys.file) : [])];
+  const tiers = new Set(Object.keys(config.rate_limits.tiers));
+  const fromFile = c.api_keys.file !== undefined ? readKeysFile(c.api_keys.file, tiers) : [];
+  const entries = [...c.api_keys.keys, ...fromFile];
   const keys = new ApiKeyTable(entries);
   const keyHeader = c.api_keys.header.toLowerCase();
   const jwt = c.jwt.enabled

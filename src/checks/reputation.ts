@@ -30,10 +30,11 @@ export function buildReputationCheck(config: GatewayConfig, deps: CheckDeps): Ch
       () => new ListFile(abs, label, deps.log, { format, strict }),
     );
   };
-  const bypassFiles = c.bypass_files.map((p) => file(p, 'reputation.bypass_files', 'plain', true));
-  const allowFiles = c.allow_files.map((p) => file(p, 'reputation.allow_files', 'plain', true));
-  const denyFiles = c.deny_files.map((p) => file(p, 'reputation.deny_files', 'plain', true));
-  const feedFiles = c.feeds.map((f) => file(f.file, `reputation.feeds.${f.name}`, f.format, false));
+  // Labels are the config keys naming the files: a problem is reported there (file:line:col of gateway.yaml).
+  const bypassFiles = c.bypass_files.map((p, i) => file(p, `reputation.bypass_files[${i}]`, 'plain', true));
+  const allowFiles = c.allow_files.map((p, i) => file(p, `reputation.allow_files[${i}]`, 'plain', true));
+  const denyFiles = c.deny_files.map((p, i) => file(p, `reputation.deny_files[${i}]`, 'plain', true));
+  const feedFiles = c.feeds.map((f, i) => file(f.file, `reputation.feeds[${i}].file`, f.format, false));
   const inline = { bypass: packEntries(c.bypass), allow: packEntries(c.allow), deny: packEntries(c.deny) };
 
   const build = (): PrefixTrie<Mark> => {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { deepFreeze } from './freeze.js';
 import { schemaLayers } from './schema-keys.js';
+import { carrySource } from './source.js';
 
 export interface LifetimeMeta {
   /** Why a reload cannot apply it (shown in docs/configuration.md and the reload warning's docs). */
@@ -85,5 +86,7 @@ export function holdRestartOnly<C extends object>(keys: readonly RestartOnlyKey[
   if (changed.length === 0) return { config: next, changed };
   let config: unknown = next;
   for (const k of changed) config = withValueAt(config, k.path, valueAt(running, k.path));
-  return { config: deepFreeze(config as C), changed: Object.freeze(changed) };
+  const held = deepFreeze(config as C);
+  carrySource(next, held); // problems found while building it are still reported in next's file
+  return { config: held, changed: Object.freeze(changed) };
 }

@@ -1,6 +1,7 @@
 // Loads gateway.yaml: parse with positions, interpolate ${VAR}, validate (schema, then semantics), freeze.
 // Every problem of the file is collected and thrown at once as a ConfigError with file:line:col locations.
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import type { Node } from 'yaml';
 import { z } from 'zod';
@@ -8,15 +9,21 @@ import { ConfigError, GatewayError, type ConfigIssue } from '../core/errors.js';
 import { deepFreeze } from './freeze.js';
 import { interpolateDocument } from './interpolate.js';
 import { closest, describeIssue, NO_SCHEMA_MESSAGE } from './messages.js';
+import { checkPaths, pathValues, resolvePaths } from './paths.js';
 import { formatPath, SourcePositions, type ConfigPath } from './positions.js';
 import { configSchema, type GatewayConfig } from './schema.js';
 import { allowedKeysAt } from './schema-keys.js';
+import { rememberSource } from './source.js';
 import { validateSemantics, type SemanticRule, semanticRules } from './validate.js';
 import { parseTree } from './yaml-tree.js';
 
 export interface LoadOptions {
   /** Cross-field rules run after the schema; defaults to every registered rule. */
   readonly rules?: readonly SemanticRule[];
+  /** Relative paths in the config resolve against this folder; default: the folder of `file`. */
+  readonly baseDir?: string;
+  /** Check every path-typed value on disk (exists, readable, a folder...); loadConfigFile does. */
+  readonly checkFiles?: boolean;
 }
 
 /** Parses and validates config text; `file` only names the source in messages. Throws ConfigError. */
@@ -57,14 +64,35 @@ export function loadConfigText(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push(...schemaIssues(issue, data, file, positions, failed));
   } else if (issues.length === 0) {
-    for (const s of validateSemantics(parsed.data, options.rules ?? semanticRules)) {
+    // Paths first: the semantic rules and everything built later see absolute paths.
+    resolvePaths(configSchema, parsed.data, options.baseDir ?? dirname(resolve(file)));
+    const semantic = validateSemantics(parsed.data, options.rules ?? semanticRules);
+    if (options.checkFiles === true) semantic.push(...checkPaths(pathValues(configSchema, parsed.data)));
+    for (const s of semantic) {
       const at = positions.locate(s.path, { key: s.atKey === true });
+      // A name filled in by a default is not the operator's typo (e.g. the default tier of API keys).
+      if (s.ifWritten === true && !at.exact) continue;
       issues.push({ file, line: at.line, col: at.col, path: formatPath(s.path), message: s.message });
     }
   }
 
-  if (!parsed.success || issues.length > 0) throw new ConfigError(sorted(issues));
-  return deepFreeze(parsed.data);
+  if (!parsed.success) throw new ConfigError(sorted(issues));
+  const config = deepFreeze(parsed.data);
+  rememberSource(config, file, positions);
+  if (issues.length > 0) {
+    const error = new ConfigError(sorted(issues));
+    // Schema-valid: the build can still be tried, to report its problems in the same run (runtime/check.ts).
+    refused.set(error, config);
+    throw error;
+  }
+  return config;
+}
+
+const refused = new WeakMap<ConfigError, GatewayConfig>();
+
+/** The schema-valid config a ConfigError refused for semantic or path problems (undefined for other refusals). */
+export function refusedConfig(error: unknown): GatewayConfig | undefined {
+  return error instanceof ConfigError ? refused.get(error) : undefined;
 }
 
 /** "ENOENT: no such file or directory": the code, and what it means without the path repeated. */
@@ -75,7 +103,10 @@ function ioReason(err: unknown): string {
   return meaning === undefined ? String(err.code) : `${String(err.code)}: ${meaning}`;
 }
 
-/** Reads and loads a config file. Throws GatewayError GW_ERR_CONFIG_IO when unreadable, ConfigError when invalid. */
+/**
+ * Reads and loads a config file, relative paths resolved against its folder and checked on disk. Throws
+ * GatewayError GW_ERR_CONFIG_IO when unreadable, ConfigError when invalid.
+ */
 export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {
   let text: string;
   try {
@@ -83,7 +114,7 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
   } catch (err) {
     throw new GatewayError('GW_ERR_CONFIG_IO', `${file}: cannot read configuration: ${ioReason(err)}`, { cause: err });
   }
-  return loadConfigText(text, file, env);
+  return loadConfigText(text, file, env, { checkFiles: true });
 }
 
 function schemaIssues(

@@ -10,6 +10,7 @@ import { geoSchema } from '../geo/config.js';
 import { decisionsSchema, reputationSchema } from '../reputation/config.js';
 import { bytes, MAX_BYTES, MAX_CONNECTIONS, MAX_INTERVAL_S, MAX_SCORE, MAX_TIMEOUT_MS, timeoutMs } from './limits.js';
 import { restartOnly } from './lifetimes.js';
+import { pathString } from './paths.js';
 import { compileSchema } from '../proxy/compile-config.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -191,7 +192,7 @@ export const configSchema = z.strictObject({
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
         /** Security events: 'stdout', 'stderr', or a file path. */
-        events: z.string().default('stdout'),
+        events: pathString('write', ['stdout', 'stderr']).default('stdout'),
       })
       .prefault({}),
     'the logger and the event destination are opened once, at start',

@@ -9,6 +9,8 @@ export interface SemanticIssue {
   readonly message: string;
   /** Point at the mapping key rather than its value (for problems about the key itself). */
   readonly atKey?: boolean;
+  /** Report only when the path is written in the file (a name a default filled in is not a typo). */
+  readonly ifWritten?: boolean;
 }
 
 export type SemanticRule = (config: GatewayConfig) => readonly SemanticIssue[];

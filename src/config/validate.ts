@@ -3,6 +3,7 @@
 import type { GatewayConfig } from './schema.js';
 import { limitRoutesExist } from '../ratelimit/validate.js';
 import { formatPath } from './positions.js';
+import { signatureRoutesExist, tierNamesExist } from './names.js';
 
 import type { SemanticIssue, SemanticRule } from './semantic.js';
 
@@ -57,6 +58,8 @@ export const semanticRules: readonly SemanticRule[] = [
   inspectedBodyNeedsRoom,
   challengeBelowDeny,
   limitRoutesExist,
+  tierNamesExist,
+  signatureRoutesExist,
 ];
 
 /** Runs every rule; the result is empty for a sound config. */

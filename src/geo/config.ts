@@ -1,6 +1,7 @@
 // gateway.yaml `geo:` section: databases (embedded CC0 country DB by default) and country/ASN/anonymizer rules.
 import { z } from 'zod';
 import { MAX_CACHE_ENTRIES } from '../config/limits.js';
+import { pathString } from '../config/paths.js';
 
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'country codes are ISO 3166-1 alpha-2, upper case (e.g. KP)');
 const risk = z.number().min(0).max(1000);
@@ -22,11 +23,11 @@ export const geoSchema = z
      * Country database: `embedded` (the CC0 @ip-location-db country DB shipped with Portcullis) or a path to
      * a GeoIP2/GeoLite2 Country or City .mmdb. Every database is verified before use and reloaded on change.
      */
-    database: z.string().min(1).default('embedded'),
+    database: pathString('read', ['embedded']).default('embedded'),
     /** GeoLite2/GeoIP2 ASN database (needed by deny_asns / asn_risk). */
-    asn_database: z.string().min(1).optional(),
+    asn_database: pathString('read').optional(),
     /** GeoIP2 Anonymous IP database (needed by anonymous_risk). */
-    anonymous_database: z.string().min(1).optional(),
+    anonymous_database: pathString('read').optional(),
     /**
      * Which country a rule matches: `country` (where the address is used, falling back to where the network
      * is registered), `registered_country` (the reverse), or `either` (a rule matches if it names either).

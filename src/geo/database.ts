@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Reader, type Response } from 'maxmind';
 import type { Closable } from '../core/resources.js';
-import { GatewayError } from '../core/errors.js';
+import { ConfigKeyError, parsePath } from '../config/key-error.js';
 import { WatchedFile } from '../config/watched-file.js';
 import type { Logger } from '../telemetry/logger.js';
 import { verifyDatabase, type DatabaseInfo } from './mmdb-verify.js';
@@ -66,14 +66,14 @@ export class GeoDatabase implements Closable {
     try {
       buf = readFileSync(path);
     } catch (err) {
-      throw new GatewayError('GW_ERR_CONFIG_IO', `${label}: cannot read ${path}: ${(err as Error).message}`, {
+      throw new ConfigKeyError([{ path: parsePath(label), message: `cannot read ${path}: ${(err as Error).message}` }], {
         cause: err,
       });
     }
     try {
       this.loaded = load(buf);
     } catch (err) {
-      throw new GatewayError('GW_ERR_CONFIG_IO', `${label}: ${path} refused: ${(err as Error).message}`, {
+      throw new ConfigKeyError([{ path: parsePath(label), message: `${path} refused: ${(err as Error).message}` }], {
         cause: err,
       });
     }

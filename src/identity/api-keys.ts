@@ -1,9 +1,12 @@
 // API key table: SHA-256 of the presented key -> user and tier; built once at load from config and a keys file.
 import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
-import { GatewayError } from '../core/errors.js';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import { ConfigKeyError } from '../config/key-error.js';
+import { unknownName } from '../config/names.js';
+import { formatPath, SourcePositions } from '../config/positions.js';
+import { parseTree } from '../config/yaml-tree.js';
 import { apiKeyEntrySchema, type ApiKeyEntry } from './config.js';
 
 export interface KeyOwner {
@@ -16,22 +19,41 @@ export function sha256Hex(s: string): string {
   return hash('sha256', s, 'hex');
 }
 
-/** Reads a keys file: a YAML/JSON list of {sha256, user, tier}. Problems are config errors, reported at load. */
-export function readKeysFile(path: string): ApiKeyEntry[] {
+/**
+ * Reads a keys file: a YAML/JSON list of {sha256, user, tier}. Every problem is a config error at its
+ * file:line:col in the keys file, all at once; a tier not in `tiers` (when given) is one (a typo would
+ * silently give the key the default tier's limits).
+ */
+export function readKeysFile(path: string, tiers?: ReadonlySet<string>): ApiKeyEntry[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new GatewayError('GW_ERR_CONFIG_IO', `identity.api_keys.file: cannot read ${path}`, { cause: err });
+    const message = `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`;
+    throw new ConfigKeyError([{ path: ['identity', 'api_keys', 'file'], message }], { cause: err });
   }
-  const parsed = z.array(apiKeyEntrySchema).safeParse(parse(text));
+  const tree = parseTree(text);
+  const positions = new SourcePositions(tree.doc, tree.lines);
+  const issues: ConfigIssue[] = [];
+  const at = (p: readonly PropertyKey[], message: string) => {
+    const loc = positions.locate(p);
+    issues.push({ file: path, line: loc.line, col: loc.col, path: formatPath(p), message });
+  };
+  for (const p of [...tree.syntax, ...tree.duplicates]) {
+    issues.push({ file: path, ...positions.at(p.offset), path: positions.pathAt(p.offset), message: p.message });
+  }
+  if (tree.syntax.length > 0) throw new ConfigError(issues);
+  const parsed = z.array(apiKeyEntrySchema).safeParse(tree.doc.toJS({ maxAliasCount: 100 }) ?? []);
   if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new GatewayError(
-      'GW_ERR_CONFIG',
-      `identity.api_keys.file ${path}: ${first?.path.join('.') ?? ''}: ${first?.message ?? 'invalid'}`,
-    );
+    for (const i of parsed.error.issues) at(i.path, i.message);
+    throw new ConfigError(issues);
   }
+  if (tiers !== undefined) {
+    parsed.data.forEach((e, i) => {
+      if (!tiers.has(e.tier) && positions.locate([i, 'tier']).exact) at([i, 'tier'], unknownName('tier', e.tier, tiers));
+    });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
   return parsed.data;
 }
 

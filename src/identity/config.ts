@@ -1,6 +1,7 @@
 // gateway.yaml `identity:` section: API keys (SHA-256 hashes), JWTs (jose, JWKS file), IP grouping.
 import { z } from 'zod';
 import { MAX_CACHE_ENTRIES, MAX_INTERVAL_S } from '../config/limits.js';
+import { pathString } from '../config/paths.js';
 
 const tierName = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'tier names are 1-32 of [a-z0-9_]');
 
@@ -25,14 +26,14 @@ export const identitySchema = z
         header: z.string().min(1).default('x-api-key'),
         keys: z.array(apiKeyEntrySchema).default([]),
         /** A YAML or JSON file holding more entries (a list of {sha256, user, tier}); read at load. */
-        file: z.string().optional(),
+        file: pathString('read').optional(),
       })
       .prefault({}),
     jwt: z
       .strictObject({
         enabled: z.boolean().default(false),
         /** JWKS file with the public keys (RS256, ES256); read at load. */
-        jwks_file: z.string().optional(),
+        jwks_file: pathString('read').optional(),
         /** Shared secret for HS256 (use ${JWT_SECRET}); at least 32 bytes. */
         hs256_secret: z.string().min(32, 'an HS256 secret needs at least 32 bytes').optional(),
         algorithms: z

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../core/clock.js';
-import { GatewayError } from '../core/errors.js';
+import { ConfigKeyError } from '../config/key-error.js';
 import type { IdentityConfig } from './config.js';
 
 export type JwtFailure = 'expired' | 'invalid';
@@ -22,11 +22,15 @@ interface Cached {
 const NEGATIVE_MS = 60_000;
 const MAX_TOKEN_CHARS = 8_192;
 
+/** Reads and checks a JWKS file at load; a problem is reported at identity.jwt.jwks_file. */
 export function readJwks(path: string): JSONWebKeySet {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as JSONWebKeySet;
+    const jwks = JSON.parse(readFileSync(path, 'utf8')) as JSONWebKeySet;
+    createLocalJWKSet(jwks); // throws on anything that is not a JWKS
+    return jwks;
   } catch (err) {
-    throw new GatewayError('GW_ERR_CONFIG_IO', `identity.jwt.jwks_file: cannot read JSON from ${path}`, { cause: err });
+    const message = `cannot read a JWKS (JSON) from ${path}: ${err instanceof Error ? err.message : String(err)}`;
+    throw new ConfigKeyError([{ path: ['identity', 'jwt', 'jwks_file'], message }], { cause: err });
   }
 }
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Closable } from '../core/resources.js';
-import { GatewayError } from '../core/errors.js';
+import { ConfigKeyError, parsePath } from '../config/key-error.js';
 import { WatchedFile } from '../config/watched-file.js';
 import type { Logger } from '../telemetry/logger.js';
 import { parseList, type ListFormat, type ParsedList } from './parse.js';
@@ -42,7 +42,8 @@ export class ListFile implements Closable {
     try {
       text = readFileSync(path, 'utf8');
     } catch (err) {
-      throw new GatewayError('GW_ERR_CONFIG_IO', `${label}: cannot read ${path}: ${(err as Error).message}`, {
+      // Reported at the config key that names the file (`label` is its path, e.g. reputation.deny_files[0]).
+      throw new ConfigKeyError([{ path: parsePath(label), message: `cannot read ${path}: ${(err as Error).message}` }], {
         cause: err,
       });
     }
@@ -62,7 +63,7 @@ export class ListFile implements Closable {
       const first = p.bad[0]!;
       const where = `${this.path}:${first.line}: not an IP address or CIDR: ${JSON.stringify(first.text)}`;
       if (this.options.strict) {
-        throw new GatewayError('GW_ERR_CONFIG', `${this.label}: ${where} (${p.badCount} bad line(s))`);
+        throw new ConfigKeyError([{ path: parsePath(this.label), message: `${where} (${p.badCount} bad line(s))` }]);
       }
       this.log.warn({ file: this.path, skipped: p.badCount, first: where }, 'feed lines skipped');
     }

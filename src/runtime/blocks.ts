@@ -5,8 +5,11 @@ import type { Resources } from '../core/resources.js';
 import type { AdminHandler } from '../core/admin-route.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Decisions, DecisionSettings } from '../reputation/decisions.js';
-import { createAuditSink } from '../admin/audit.js';
+import { createAuditSink, type AuditSink } from '../admin/audit.js';
 import { decisionsApi } from '../admin/decisions-api.js';
+
+/** The audit sink of a configuration that is only checked, never served. */
+const NOT_OPENED: AuditSink = Object.freeze({ write: () => undefined, close: () => undefined });
 
 /** How the runtime runs the blocks service under one configuration (applied when that configuration swaps in). */
 export interface BlocksPlan {
@@ -20,11 +23,19 @@ export interface BlocksPlan {
  */
 export function blocksPlan(
   config: GatewayConfig,
-  deps: { readonly resources: Resources; readonly clock: Clock },
+  deps: {
+    readonly resources: Resources;
+    readonly clock: Clock;
+    /** false (`portcullis check`): the audit log is not opened (its path was checked on disk at load). */
+    readonly openOutputs?: boolean;
+  },
 ): BlocksPlan | null {
   const c = config.decisions;
   if (c.mode === 'off') return null;
-  const audit = deps.resources.get(`audit:${c.audit_log}`, () => createAuditSink(c.audit_log, () => deps.clock.now()));
+  const audit =
+    deps.openOutputs === false
+      ? NOT_OPENED
+      : deps.resources.get(`audit:${c.audit_log}`, () => createAuditSink(c.audit_log, () => deps.clock.now()));
   return Object.freeze({
     settings: Object.freeze({
       stepsMs: Object.freeze(c.escalation.steps_s.map((s) => s * 1000)),

@@ -1,7 +1,9 @@
 // Builds the signature engine from the `checks.signatures` config: finds and loads the rule files,
-// checks exclusions against them, compiles. Every problem is reported at once as a ConfigError.
+// checks exclusions against them, compiles. Every problem is reported at once, at the config key it concerns.
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import { fileURLToPath } from 'node:url';
+import { ConfigKeyError } from '../config/key-error.js';
 import type { SignaturesConfig } from './config.js';
 import { POLICY_IDS, SignatureEngine } from './engine.js';
 import { unknownExclusionNames } from './exclusions.js';
@@ -9,19 +11,33 @@ import { expandGlobs } from './glob.js';
 import { loadRuleFiles } from './loader.js';
 import type { RuleSpec } from './rule.js';
 
-const CONFIG_PATH = 'checks.signatures';
+const CONFIG_PATH = ['checks', 'signatures'] as const;
 
-/** The rule files the config names, resolved against `baseDir` (the working directory for now). */
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The rules shipped with Portcullis: the rule folder when the config names none. */
+export const SHIPPED_RULES_DIR = fileURLToPath(new URL('../../rules', import.meta.url));
+
+/**
+ * The rule files the config names. The loader made rules_dir absolute (relative to the config file); a
+ * rules_dir still relative (a config built in code) resolves against `baseDir`.
+ */
 export function ruleFilesOf(cfg: SignaturesConfig, baseDir: string = process.cwd()): string[] {
-  const dir = resolve(baseDir, cfg.rules_dir);
+  const dir = cfg.rules_dir === undefined ? SHIPPED_RULES_DIR : resolve(baseDir, cfg.rules_dir);
+  if (!isDirectory(dir)) {
+    throw new ConfigKeyError([{ path: [...CONFIG_PATH, 'rules_dir'], message: `${dir} is not a folder` }]);
+  }
   const { files, unmatched } = expandGlobs(cfg.rule_files, dir);
   if (unmatched.length > 0) {
-    throw new ConfigError(
+    throw new ConfigKeyError(
       unmatched.map((p) => ({
-        file: dir,
-        line: 1,
-        col: 1,
-        path: `${CONFIG_PATH}.rule_files`,
+        path: [...CONFIG_PATH, 'rule_files', cfg.rule_files.indexOf(p)],
         message: `no rule file matches "${p}" in ${dir}`,
       })),
     );
@@ -36,14 +52,7 @@ export function buildEngine(
 ): SignatureEngine {
   const problems = unknownExclusionNames(cfg.exclusions, rules, POLICY_IDS);
   if (problems.length > 0) {
-    const issues: ConfigIssue[] = problems.map((message) => ({
-      file: '(config)',
-      line: 1,
-      col: 1,
-      path: `${CONFIG_PATH}.exclusions`,
-      message,
-    }));
-    throw new ConfigError(issues);
+    throw new ConfigKeyError(problems.map((p) => ({ path: [...CONFIG_PATH, 'exclusions', ...p.path], message: p.message })));
   }
   return new SignatureEngine(rules, cfg, routeNames);
 }

@@ -2,6 +2,7 @@
 // the per-tier allow-lists of the positive model.
 import { z } from 'zod';
 import { bytes, MAX_BYTES, MAX_CACHE_ENTRIES, MAX_SCORE } from '../config/limits.js';
+import { pathString } from '../config/paths.js';
 
 const name = z.string().min(1);
 
@@ -38,12 +39,9 @@ const routeSettings = z.strictObject({
 export const signaturesConfigSchema = z
   .strictObject({
     mode: z.enum(['enforce', 'monitor', 'off']).default('enforce'),
-    /**
-     * Folder of the rule files. Relative paths resolve against the working directory for now (the config
-     * loader does not pass the config file's folder yet).
-     */
-    rules_dir: z.string().default('rules'),
-    /** Rule files: names or globs (`*` in the file name) relative to rules_dir. */
+    /** Folder of the rule files, relative to the config file's folder; absent: the rules shipped with Portcullis. */
+    rules_dir: pathString('dir').optional(),
+    /** Rule files: names or globs (`*` in the file name) relative to rules_dir (not paths of their own). */
     rule_files: z.array(z.string().min(1)).min(1).default(['*.yaml']),
     /** 1: what real diagrams never need is refused; 2-4 add stricter rules. */
     paranoia: z.number().int().min(1).max(4).default(1),

@@ -1,5 +1,6 @@
 // Exclusions from gateway.yaml resolved against the loaded rules: per route, the rule ids that are off
 // everywhere (left out of that route's compiled set) and the ones off for some fields only.
+import { closest } from '../config/messages.js';
 import type { ExclusionConfig } from './config.js';
 import type { RuleSpec } from './rule.js';
 
@@ -51,16 +52,25 @@ export function unknownExclusionNames(
   exclusions: readonly ExclusionConfig[],
   rules: readonly RuleSpec[],
   extraIds: readonly string[],
-): string[] {
-  const problems: string[] = [];
-  const ids = new Set([...rules.map((r) => r.id), ...extraIds]);
-  const tags = new Set(rules.flatMap((r) => r.tags));
+): { readonly path: readonly (string | number)[]; readonly message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const ids = [...new Set([...rules.map((r) => r.id), ...extraIds])];
+  const idSet = new Set(ids);
+  const tags = [...new Set(rules.flatMap((r) => r.tags))];
   exclusions.forEach((e, i) => {
-    for (const r of e.rules) {
-      const known = r.endsWith('*') ? [...ids].some((id) => id.startsWith(r.slice(0, -1))) : ids.has(r);
-      if (!known) problems.push(`exclusions[${i}]: no rule "${r}"`);
-    }
-    for (const t of e.tags) if (!tags.has(t)) problems.push(`exclusions[${i}]: no rule has the tag "${t}"`);
+    e.rules.forEach((r, j) => {
+      const known = r.endsWith('*') ? ids.some((id) => id.startsWith(r.slice(0, -1))) : idSet.has(r);
+      if (!known) problems.push({ path: [i, 'rules', j], message: `no rule "${r}"${hint(r, ids)}` });
+    });
+    e.tags.forEach((t, j) => {
+      if (!tags.includes(t)) problems.push({ path: [i, 'tags', j], message: `no rule has the tag "${t}"${hint(t, tags)}` });
+    });
   });
   return problems;
+}
+
+/** ` (did you mean "x"?)` when a known name is close; the lists are too long to print whole. */
+function hint(name: string, known: readonly string[]): string {
+  const near = closest(name.endsWith('*') ? name.slice(0, -1) : name, known);
+  return near === undefined ? '' : ` (did you mean "${near}"?)`;
 }

@@ -27,7 +27,7 @@ const TIKZ = JSON.stringify({ tikz_code: '\\begin{tikzpicture}\\draw (0,0) -- (1
 function config(upstream: string, i: number): string {
   return baseConfig(
     upstream,
-    `${COMPILE_ROUTE}checks:\n  headers:\n    forbid: [x-never-sent-${i % 2}]\n  signatures:\n    rules_dir: rules\n`,
+    `${COMPILE_ROUTE}checks:\n  headers:\n    forbid: [x-never-sent-${i % 2}]\n  signatures:\n    mode: enforce\n`,
   );
 }
 

@@ -1,0 +1,135 @@
+// Path-typed config keys: declared with pathString() in the schema, resolved against the config file's folder
+// at load, and checked on disk (a file to read exists and is readable, a folder is a folder, a file to write
+// can be created) so `check` and `start` refuse a wrong path alike, at its line and column.
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import type { ConfigPath } from './positions.js';
+import { schemaLayers } from './schema-keys.js';
+import type { SemanticIssue } from './semantic.js';
+
+/** read: a file read at load (rules, lists, keys, databases); dir: a folder; write: a file appended to (logs). */
+export type PathKind = 'read' | 'dir' | 'write';
+
+export interface PathMeta {
+  readonly kind: PathKind;
+  /** Words that are not paths (`stdout`, `embedded`): left as they are. */
+  readonly keywords: readonly string[];
+}
+
+/** Schemas registered here hold filesystem paths; the loader finds them through the schema, never by key name. */
+export const pathKeys = z.registry<PathMeta>();
+
+/**
+ * A filesystem path in gateway.yaml. Relative paths are relative to the config file's folder (not the working
+ * directory), so a config behaves the same wherever `portcullis` is started from.
+ */
+export function pathString(kind: PathKind, keywords: readonly string[] = []): z.ZodString {
+  const s = z.string().min(1);
+  pathKeys.add(s, { kind, keywords: Object.freeze([...keywords]) });
+  return s;
+}
+
+export interface PathValue {
+  readonly path: ConfigPath;
+  readonly value: string;
+  readonly meta: PathMeta;
+}
+
+/** Every path-typed value in `data` (a parsed config), found by walking `schema` beside it. */
+export function pathValues(schema: z.core.$ZodType, data: unknown): PathValue[] {
+  const found: PathValue[] = [];
+  const walk = (s: z.core.$ZodType, v: unknown, path: ConfigPath): void => {
+    if (v === undefined || v === null) return;
+    const layers = schemaLayers(s);
+    const meta = layers.map((l) => pathKeys.get(l)).find((m) => m !== undefined);
+    if (meta !== undefined) {
+      if (typeof v === 'string') found.push({ path, value: v, meta });
+      return;
+    }
+    const inner = layers[layers.length - 1]!;
+    if (inner instanceof z.ZodObject && typeof v === 'object') {
+      const shape = inner.shape as Record<string, z.core.$ZodType>;
+      for (const [k, child] of Object.entries(shape)) walk(child, (v as Record<string, unknown>)[k], [...path, k]);
+    } else if (inner instanceof z.ZodArray && Array.isArray(v)) {
+      v.forEach((item, i) => walk(inner.element, item, [...path, i]));
+    } else if (inner instanceof z.ZodRecord && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v as Record<string, unknown>)) walk(inner.valueType, item, [...path, k]);
+    } else if (inner instanceof z.ZodUnion) {
+      // A path inside a union would need the member that matched; none of the schema's unions holds one.
+      for (const option of inner.options as readonly z.core.$ZodType[]) {
+        if (pathValues(option, v).length > 0) walk(option, v, path);
+      }
+    }
+  };
+  walk(schema, data, []);
+  return found;
+}
+
+/** Rewrites, in place, every relative path of a freshly parsed (not yet frozen) config to an absolute one. */
+export function resolvePaths(schema: z.core.$ZodType, data: unknown, baseDir: string): void {
+  for (const p of pathValues(schema, data)) {
+    if (p.meta.keywords.includes(p.value) || isAbsolute(p.value)) continue;
+    setAt(data, p.path, resolve(baseDir, p.value));
+  }
+}
+
+function setAt(data: unknown, path: ConfigPath, value: string): void {
+  let v = data as Record<PropertyKey, unknown>;
+  for (const part of path.slice(0, -1)) v = v[part] as Record<PropertyKey, unknown>;
+  v[path[path.length - 1]!] = value;
+}
+
+/** What is wrong with one path on disk, or null. Synchronous: a handful of stat calls at load. */
+export function pathProblem(value: string, kind: PathKind): string | null {
+  try {
+    const st = statSync(value);
+    if (kind === 'dir') {
+      if (!st.isDirectory()) return `${value} is not a folder`;
+      accessSync(value, constants.R_OK | constants.X_OK);
+      return null;
+    }
+    if (st.isDirectory()) return `${value} is a folder, not a file`;
+    accessSync(value, kind === 'read' ? constants.R_OK : constants.W_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && kind === 'write') return writableParent(value);
+    if (code === 'ENOENT') return `${value} does not exist`;
+    if (code === 'EACCES' || code === 'EPERM') {
+      return `${value} is not ${kind === 'write' ? 'writable' : 'readable'} by this user`;
+    }
+    return `${value}: ${code ?? String(err)}`;
+  }
+}
+
+/** A log file that does not exist yet is created (with its folders): the nearest existing folder must allow it. */
+function writableParent(value: string): string | null {
+  let dir = dirname(value);
+  for (let i = 0; i < 64; i++) {
+    try {
+      if (!statSync(dir).isDirectory()) return `cannot create ${value}: ${dir} is not a folder`;
+      accessSync(dir, constants.W_OK | constants.X_OK);
+      return null;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && dirname(dir) !== dir) {
+        dir = dirname(dir);
+        continue;
+      }
+      return `cannot create ${value}: ${dir} is not writable by this user`;
+    }
+  }
+  return `cannot create ${value}`;
+}
+
+/** Disk problems of every path-typed value, reported at the value. */
+export function checkPaths(values: readonly PathValue[]): SemanticIssue[] {
+  const issues: SemanticIssue[] = [];
+  for (const p of values) {
+    if (p.meta.keywords.includes(p.value)) continue;
+    const problem = pathProblem(p.value, p.meta.kind);
+    if (problem !== null) issues.push({ path: p.path, message: problem });
+  }
+  return issues;
+}
