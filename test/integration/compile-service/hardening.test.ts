@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compile, describeWithTex, startCompileService, type CompileService } from '../../helpers/compile-service.js';
 
+/** A few compiles per test: seconds each on a loaded 2-core machine (the suite runs files in parallel). */
+const COMPILE_TEST_MS = 60_000;
+
 interface Attack {
   readonly name: string;
   readonly code: string;
@@ -19,7 +22,7 @@ interface Attack {
 const attacks = JSON.parse(readFileSync(new URL('./attacks.json', import.meta.url), 'utf8')) as Attack[];
 const passwdFirstLine = (readFileSync('/etc/passwd', 'utf8').split('\n')[0] ?? '').trim();
 
-describeWithTex('compile service: hardened vs weakened', () => {
+describeWithTex('compile service: hardened vs weakened', { timeout: COMPILE_TEST_MS }, () => {
   let hardened: CompileService;
   let weakened: CompileService;
   let hardenedMarker: string;
