@@ -11,6 +11,7 @@ import { buildCrsCheck } from './crs.js';
 import { buildGeoCheck } from './geo.js';
 import { buildReputationCheck } from './reputation.js';
 import { buildDecisionsCheck, buildUserBlockCheck } from './decisions.js';
+import { buildResponseChecks } from './response.js';
 
 export type { Built, CheckDeps, CheckEntry, CheckFactory, Services } from './deps.js';
 
@@ -33,6 +34,8 @@ export const CHECKS: readonly CheckEntry[] = [
   { name: 'signatures', build: buildSignaturesCheck },
   // the OWASP CRS on every non-code target (off unless checks.crs names a CRS directory)
   { name: 'crs', build: buildCrsCheck },
+  // response phase: per route, canaries then SVG inspection
+  { name: 'response', build: buildResponseChecks },
 ];
 
 export interface BuiltChecks {

@@ -10,8 +10,9 @@ import { geoSchema } from '../geo/config.js';
 import { decisionsSchema, reputationSchema } from '../reputation/config.js';
 import { bytes, MAX_BYTES, MAX_CONNECTIONS, MAX_INTERVAL_S, MAX_SCORE, MAX_TIMEOUT_MS, timeoutMs } from './limits.js';
 import { restartOnly } from './lifetimes.js';
-import { pathString } from './paths.js';
+import { canariesSchema, svgSchema } from '../response/config.js';
 import { compileSchema } from '../proxy/compile-config.js';
+import { pathString } from './paths.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'monitor', 'off']);
@@ -55,6 +56,10 @@ const routeSchema = z.strictObject({
   /** Total score at which the decide phase refuses (403), and challenges (401). */
   deny_score: z.number().positive().max(MAX_SCORE).default(100),
   challenge_score: z.number().positive().max(MAX_SCORE).optional(),
+  /** SVG inspection of the route's answers (src/response/config.ts; docs/configuration.md, "Response phase"). */
+  svg: svgSchema.optional(),
+  /** Strings whose presence in any answer of the route refuses it: data leaving the server. */
+  canaries: canariesSchema.optional(),
   /** A compile route: how each answer's outcome is read and reported (src/proxy/compile-config.ts). */
   compile: compileSchema.optional(),
 });

@@ -1,6 +1,6 @@
 // The contract between the pipeline and a check: a phase, a mode and a run function returning a Verdict.
 import type { RequestContext } from './context.js';
-import type { Verdict } from './verdict.js';
+import type { ContinueVerdict, Verdict } from './verdict.js';
 
 export type Mode = 'enforce' | 'monitor' | 'off';
 
@@ -29,10 +29,24 @@ export interface UpstreamResponse {
   readonly body: Buffer | null;
 }
 
+/**
+ * A response check lets an answer through changed: `body` replaces the body (Content-Length follows), `headers`
+ * (lower-case names) replace the upstream's headers of the same names. Read on `continue` only; a body only
+ * from a check in enforce mode (monitor changes no more than headers).
+ */
+export interface ResponseRewrite extends ContinueVerdict {
+  readonly body?: Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type ResponseVerdict = Verdict | ResponseRewrite;
+
 export interface ResponseCheck {
   readonly name: string;
   readonly mode: Mode;
   /** True when this check must see the whole response body (it is then buffered up to the cap). */
   readonly needsBody: boolean;
-  run(ctx: RequestContext, res: UpstreamResponse): Verdict;
+  /** Names of the routes whose answers this check sees; absent: every answer (matched or not). */
+  readonly routes?: ReadonlySet<string>;
+  run(ctx: RequestContext, res: UpstreamResponse): ResponseVerdict;
 }

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ContentMatch, Refusal } from './verdict.js';
 import type { CompiledRoute } from './route.js';
 import type { DecodedBody } from './decoded.js';
+import type { ResponseInspection } from './inspection.js';
 import type { CompileOutcome } from './compile.js';
 
 export type Decision = 'allow' | 'deny' | 'challenge' | 'limit' | 'refuse' | 'error';
@@ -70,6 +71,8 @@ export class RequestContext {
   firstByteOut = 0;
   end = 0;
   upstreamError = '';
+  /** What the response checks did with the answer (SVG inspection, canaries); null when none ran. */
+  inspections: ResponseInspection[] | null = null;
   /** What the forwarded compile came to (routes with `compile` only), set when its answer or failure is seen. */
   compile: CompileOutcome | null = null;
   bytesOut = 0;

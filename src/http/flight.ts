@@ -12,6 +12,8 @@ import { limitedBody } from '../body/limited-stream.js';
 import { applyVerdict } from '../core/pipeline.js';
 import { BodyTooLargeError } from '../core/errors.js';
 import { protocolRefusal, type Refusal } from '../core/verdict.js';
+import { responseChecksFor } from '../response/select.js';
+import { applyRewrite, type Answer } from '../response/rewrite.js';
 import { compileAborted, compileAnswered, compileFailed } from './compile-answer.js';
 
 /** How the data plane writes refusals (shared with the request phases). */
@@ -65,7 +67,8 @@ export class Flight implements ForwardCallbacks {
         body: body as NodeJS.ReadableStream | Buffer | null,
         timeoutMs: route?.responseTimeoutMs ?? snap.config.upstream.timeout_ms,
         maxResponseBytes: route?.maxResponseBytes ?? snap.config.upstream.max_response_bytes,
-        bufferResponse: snap.response.length !== 0,
+        // Only routes with response checks buffer their answers; the others stream.
+        bufferResponse: responseChecksFor(snap.response, route?.name ?? null).length !== 0,
       },
       this,
     );
@@ -85,27 +88,29 @@ export class Flight implements ForwardCallbacks {
     return clientHeaders(seen, this.snap.securityHeaders, this.snap.requestIdHeader, c.id, c.responseHeaders);
   }
 
-  inspect(status: number, headers: IncomingHttpHeaders, body: Buffer): boolean {
+  inspect(status: number, headers: IncomingHttpHeaders, body: Buffer): Answer | null {
     const ctx = this.ctx;
     ctx.upstreamHeaders = performance.now();
     compileAnswered(ctx, status, headers);
-    const upstream = { status, headers, body };
-    for (const check of this.snap.response) {
+    let upstream: Answer = { status, headers, body };
+    for (const check of responseChecksFor(this.snap.response, ctx.route?.name ?? null)) {
       let v;
       try {
         v = check.run(ctx, upstream);
       } catch {
         this.refuser.refuse(this.res, ctx, this.snap, RESPONSE_CHECK_FAILED, false);
-        return false;
+        return null;
       }
       // Response checks share the request checks' verdict rules (monitor mode never refuses); what they
       // refuse is the upstream's answer, so the client gets 502 whatever status the verdict carried.
       if (applyVerdict(ctx, check, v)) {
         this.refuser.refuse(this.res, ctx, this.snap, { ...ctx.refusal!, status: 502 }, false);
-        return false;
+        return null;
       }
+      // A check may let the answer through changed (a cleaned SVG, its CSP): later checks see the change.
+      if (v.kind === 'continue') upstream = applyRewrite(upstream, v, check.mode);
     }
-    return true;
+    return upstream;
   }
 
   firstByte(): void {

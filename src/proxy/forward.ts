@@ -18,11 +18,17 @@ export interface ForwardRequest {
   readonly bufferResponse: boolean;
 }
 
+/** What the response phase lets through of a buffered answer: its headers and body, either possibly replaced. */
+export interface Inspected {
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
 export interface ForwardCallbacks {
   /** Response headers arrived: return the headers to send (the response phase). */
   headers(status: number, headers: IncomingHttpHeaders): string[];
-  /** Buffered mode only: decide on the full body; return false when a refusal was written instead. */
-  inspect(status: number, headers: IncomingHttpHeaders, body: Buffer): boolean;
+  /** Buffered mode only: decide on the full body; null when a refusal was written instead. */
+  inspect(status: number, headers: IncomingHttpHeaders, body: Buffer): Inspected | null;
   /** First byte written to the client. */
   firstByte(): void;
   /** The upstream failed before anything was sent: write a refusal. */
@@ -112,13 +118,14 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.chunks !== null) {
       const body = Buffer.concat(this.chunks, this.sent);
       this.chunks = null;
-      if (!this.cb.inspect(this.status, this.upstreamHeaders, body)) return;
-      const { 'content-length': _drop, ...rest } = this.upstreamHeaders;
+      const passed = this.cb.inspect(this.status, this.upstreamHeaders, body);
+      if (passed === null) return;
+      const { 'content-length': _drop, ...rest } = passed.headers;
       const out = this.cb.headers(this.status, rest);
-      out.push('content-length', String(body.length));
+      out.push('content-length', String(passed.body.length));
       this.res.writeHead(this.status, out);
       this.cb.firstByte();
-      this.res.end(body);
+      this.res.end(passed.body);
       return;
     }
     this.res.end();

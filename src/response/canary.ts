@@ -21,6 +21,7 @@ export function canaryIn(text: string, canaries: readonly string[]): boolean {
 
 const FOUND = Object.freeze(['response:canary']);
 const ENCODED = Object.freeze(['response:content_encoding']);
+const CLEAN = Object.freeze({ check: CANARY_CHECK, kind: 'any', action: 'pass', reasons: [], stripped: 0 } as const);
 
 export function buildCanaryCheck(route: string, config: CanariesConfig): ResponseCheck {
   const mode: Mode = config.mode;
@@ -45,10 +46,11 @@ export function buildCanaryCheck(route: string, config: CanariesConfig): Respons
     routes: new Set([route]),
     run(ctx: RequestContext, res: UpstreamResponse): ResponseVerdict {
       const body = res.body;
-      if (body === null || body.length === 0) return PASS;
+      if (body === null) return PASS;
       // Compressed bytes hide the text: an answer the check cannot read is not let through.
       if (isEncoded(res.headers['content-encoding'])) return verdictOf(ctx, ENCODED);
       for (const n of needles) if (body.includes(n)) return verdictOf(ctx, FOUND);
+      (ctx.inspections ??= []).push(CLEAN);
       return PASS;
     },
   });

@@ -67,6 +67,8 @@ class Judge {
   ordinal = 0;
   depth = 0;
   private sawRoot = false;
+  /** Depth inside an element already removed: its content goes with it, judged only for the caps. */
+  private removedDepth = 0;
   readonly plan: Plan = { removeElements: new Set(), removeAttributes: new Map() };
   /** Ids of open elements (null when none), outermost first: a `<use>` marks its ancestors as holding one. */
   private readonly ids: (string | null)[] = [];
@@ -115,6 +117,12 @@ class Judge {
     if (++this.depth > this.limits.maxDepth) this.stop('svg:too_large');
     const local = tag.local;
     const attrs = tag.attributes;
+    this.ordinals.push(n);
+    if (this.removedDepth !== 0) {
+      this.removedDepth++;
+      this.ids.push(null);
+      return;
+    }
     if (!this.sawRoot) {
       this.sawRoot = true;
       if (local !== 'svg' || tag.uri !== SVG_NS) this.stop('svg:root', tag.name);
@@ -127,11 +135,11 @@ class Judge {
     }
     const idAttr = attrs['id'];
     this.ids.push(idAttr !== undefined && idAttr.uri === '' ? idAttr.value : null);
-    this.ordinals.push(n);
     const named = NAMED.get(local);
     if (named !== undefined) this.removeElement(named, tag.name, n);
     else if (tag.uri !== SVG_NS) this.removeElement('svg:namespace', tag.name, n);
     else if (!ELEMENTS.has(local)) this.removeElement('svg:element', tag.name, n);
+    if (this.removedDepth !== 0) return;
     for (const key in attrs) this.attribute(local, tag.name, attrs[key]!, n);
     if (local === 'style') {
       this.styleOrdinal = n;
@@ -142,6 +150,7 @@ class Judge {
   private removeElement(reason: string, name: string, n: number): void {
     this.find(reason, name, '', n);
     this.plan.removeElements.add(n);
+    this.removedDepth = 1;
   }
 
   private removeAttribute(reason: string, element: string, a: SaxesAttributeNS, n: number): void {
@@ -206,6 +215,7 @@ class Judge {
   }
 
   text(t: string): void {
+    if (this.removedDepth !== 0) return;
     if (this.styleOrdinal !== 0) this.styleText += t;
     if (this.textParts !== null) this.textParts.push(t);
   }
@@ -214,10 +224,18 @@ class Judge {
     const n = this.ordinals.pop()!;
     this.ids.pop();
     this.depth--;
+    if (this.removedDepth !== 0) {
+      this.removedDepth--;
+      return;
+    }
     if (n === this.styleOrdinal) {
       this.styleOrdinal = 0;
       const r = cssFinding(this.styleText);
-      if (r !== '') this.removeElement(r, tag.name, n);
+      if (r !== '') {
+        // Judged at its end, so it is removed without a removed subtree to skip (there is none left).
+        this.find(r, tag.name, '', n);
+        this.plan.removeElements.add(n);
+      }
     }
   }
 

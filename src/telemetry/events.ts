@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import type { RequestContext } from '../core/context.js';
 import type { ContentMatch } from '../core/verdict.js';
 import type { CompileOutcome } from '../core/compile.js';
+import type { ResponseInspection } from '../core/inspection.js';
 
 export const EVENT_SCHEMA = 'portcullis.security_event/1';
 
@@ -26,6 +27,8 @@ export interface SecurityEvent {
   readonly matches: readonly ContentMatch[];
   /** What the forwarded compile came to (compile routes), last so the fields before keep their order. */
   readonly compile?: CompileEventField;
+  /** What the response checks found and did (SVG inspection, canaries), when they found something. */
+  readonly response?: readonly ResponseInspection[];
 }
 
 export interface CompileEventField {
@@ -52,6 +55,14 @@ function compileWantsEvent(ctx: RequestContext, c: CompileOutcome | null): boole
   return c !== null && (events === 'all' || (events === 'failures' && c.outcome !== 'ok'));
 }
 
+/** The response checks' records that found something (an SVG stripped is reported though the answer passed). */
+function responseFindings(ctx: RequestContext): readonly ResponseInspection[] | null {
+  const all = ctx.inspections;
+  if (all === null) return null;
+  const found = all.filter((r) => r.reasons.length !== 0);
+  return found.length === 0 ? null : found;
+}
+
 /**
  * Builds the event of a finished request; null when there is nothing to report: no refusal, no monitor hit,
  * and no compile outcome its route reports.
@@ -59,7 +70,8 @@ function compileWantsEvent(ctx: RequestContext, c: CompileOutcome | null): boole
 export function eventFor(ctx: RequestContext): SecurityEvent | null {
   const refused = ctx.decision !== 'allow' && ctx.decision !== 'error';
   const c = ctx.compile;
-  if (!refused && ctx.monitorHits.length === 0 && !compileWantsEvent(ctx, c)) return null;
+  const response = responseFindings(ctx);
+  if (!refused && ctx.monitorHits.length === 0 && response === null && !compileWantsEvent(ctx, c)) return null;
   const event: SecurityEvent = {
     schema: EVENT_SCHEMA,
     time: new Date().toISOString(),
@@ -78,6 +90,7 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
     user: ctx.identity.user,
     tier: ctx.identity.tier,
     matches: ctx.matches,
+    ...(response === null ? null : { response }),
   };
   if (c === null) return event;
   const compile = {

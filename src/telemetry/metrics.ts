@@ -36,6 +36,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       ['route', 'module', 'reason'],
       registry,
     ),
+    responseInspections: new FastCounter(
+      'portcullis_response_inspections_total',
+      'Answers judged by a response check, by route, check (svg, response) and action (pass, refuse, strip, monitor)',
+      ['route', 'check', 'action'],
+      registry,
+    ),
+    responseFindings: new FastCounter(
+      'portcullis_response_findings_total',
+      'What response checks found in answers (once per answer and reason), by route, reason code and action',
+      ['route', 'reason', 'action'],
+      registry,
+    ),
+    svgStripped: new FastCounter(
+      'portcullis_svg_stripped_total',
+      'Elements, attributes and processing instructions removed from SVG answers (action strip), by route',
+      ['route'],
+      registry,
+    ),
     clientErrors: new Counter({
       name: 'portcullis_client_errors_total',
       help: "Requests refused by Node's HTTP parser or header/body timeouts, by kind",

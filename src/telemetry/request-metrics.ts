@@ -3,6 +3,7 @@
 import type { RequestContext } from '../core/context.js';
 import type { FastCounterSlot, FastHistogramSlot } from './fast-metrics.js';
 import type { Metrics } from './metrics.js';
+import type { ResponseInspection } from '../core/inspection.js';
 import { COMPILE_OUTCOMES, type CompileSettings } from '../core/compile.js';
 
 interface RouteSeries {
@@ -33,6 +34,16 @@ export class RequestMetrics {
     return s;
   }
 
+  /** What the response checks did (rare enough to resolve its series per call). */
+  private inspections(route: string, list: readonly ResponseInspection[]): void {
+    const m = this.m;
+    for (const r of list) {
+      m.responseInspections.child(route, r.check, r.action).inc();
+      for (const reason of r.reasons) m.responseFindings.child(route, reason, r.action).inc();
+      if (r.stripped !== 0) m.svgStripped.child(route).inc(r.stripped);
+    }
+  }
+
   /** Everything the log phase counts for one finished request. */
   record(ctx: RequestContext): void {
     const m = this.m;
@@ -58,6 +69,7 @@ export class RequestMetrics {
       }
     }
     if (ctx.upstreamError !== '') m.upstreamErrors.child(route, ctx.upstreamError).inc();
+    if (ctx.inspections !== null) this.inspections(route, ctx.inspections);
     if (ctx.compile !== null && ctx.route?.compile != null) this.recordCompile(ctx, route, ctx.route.compile);
   }
 
