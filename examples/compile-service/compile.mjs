@@ -1,8 +1,9 @@
 // @ts-check
 // One compile: TikZ code -> standalone document -> latex (DVI) -> dvisvgm -> SVG, in a fresh directory that is
 // removed afterwards, with the outcome (ok, tex_error, timeout, memory, too_large) told apart.
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { clearInterval, setInterval } from 'node:timers';
 import { runStep } from './run.mjs';
 
 /**
@@ -17,6 +18,7 @@ import { runStep } from './run.mjs';
  * @property {number} memoryMb     RLIMIT_AS of each step's processes
  * @property {number} cpuSeconds   RLIMIT_CPU of each step's processes
  * @property {number} maxSvgBytes  the largest SVG answered
+ * @property {number} maxJobBytes  the most a job's directory may hold (every file TeX writes counts)
  */
 
 /**
@@ -29,8 +31,8 @@ import { runStep } from './run.mjs';
  * @property {number} [line]       tex_error: the line of the submitted code the error was reported at
  */
 
-/** Every file a step writes (the DVI, the log, the SVG) is capped; this one for latex's files. */
-const MAX_TEX_FILE_BYTES = 64 * 1024 * 1024;
+/** How often the job directory's size is looked at while a step runs. */
+const DISK_POLL_MS = 200;
 
 /** How a process that the rlimits stopped shows itself. */
 const SIGXCPU = 24;
@@ -145,6 +147,27 @@ export async function compileTikz(code, s, hooks = {}) {
   let cpuMs = 0;
   /** @param {Omit<CompileResult, 'wallMs' | 'cpuMs'>} r @returns {CompileResult} */
   const done = (r) => ({ ...r, wallMs: Date.now() - started, cpuMs });
+  // RLIMIT_FSIZE caps each file, not how many TeX opens (\openout in a loop): the directory's total is watched,
+  // and a job past it is stopped like a timeout and answered as too_large.
+  const overDisk = new AbortController();
+  const signal = hooks.signal ? AbortSignal.any([hooks.signal, overDisk.signal]) : overDisk.signal;
+  let polling = false;
+  const diskWatch = setInterval(() => {
+    if (polling) return;
+    polling = true;
+    void dirBytes(jobDir)
+      .then((n) => {
+        if (n > s.maxJobBytes) overDisk.abort();
+      })
+      .finally(() => {
+        polling = false;
+      });
+  }, DISK_POLL_MS);
+  /** @returns {Omit<CompileResult, 'wallMs' | 'cpuMs'>} */
+  const abortedResult = () =>
+    overDisk.signal.aborted
+      ? { outcome: 'too_large', message: limitMessage('too_large', 'latex', s) }
+      : { outcome: 'timeout', message: 'aborted' };
   try {
     const { tex, firstCodeLine } = wrapDocument(code);
     await writeFile(join(jobDir, 'job.tex'), tex);
@@ -161,13 +184,13 @@ export async function compileTikz(code, s, hooks = {}) {
       ],
       cwd: jobDir,
       env,
-      limits: { asBytes, cpuSeconds: s.cpuSeconds, fsizeBytes: MAX_TEX_FILE_BYTES },
+      limits: { asBytes, cpuSeconds: s.cpuSeconds, fsizeBytes: s.maxJobBytes },
       deadline,
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      signal,
       ...(hooks.onSpawn ? { onSpawn: hooks.onSpawn } : {}),
     });
     cpuMs += latex.cpuMs;
-    if (latex.aborted) return done({ outcome: 'timeout', message: 'aborted' });
+    if (latex.aborted) return done(abortedResult());
     const log = await readFile(join(jobDir, 'job.log'), 'latin1').catch(() => '');
     const latexLimit = limitOutcome(latex, s.cpuSeconds);
     if (latexLimit) return done({ outcome: latexLimit, message: limitMessage(latexLimit, 'latex', s) });
@@ -201,11 +224,11 @@ export async function compileTikz(code, s, hooks = {}) {
       // One byte over the cap: a bigger SVG makes dvisvgm die of SIGXFSZ instead of filling the disk.
       limits: { asBytes, cpuSeconds: s.cpuSeconds, fsizeBytes: s.maxSvgBytes + 1 },
       deadline,
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      signal,
       ...(hooks.onSpawn ? { onSpawn: hooks.onSpawn } : {}),
     });
     cpuMs += dvisvgm.cpuMs;
-    if (dvisvgm.aborted) return done({ outcome: 'timeout', message: 'aborted' });
+    if (dvisvgm.aborted) return done(abortedResult());
     const svgSize = (await stat(join(jobDir, 'job.svg')).catch(() => null))?.size ?? null;
     const dvLimit = limitOutcome(dvisvgm, s.cpuSeconds);
     if (dvLimit === 'too_large' || (svgSize !== null && svgSize > s.maxSvgBytes)) {
@@ -219,6 +242,7 @@ export async function compileTikz(code, s, hooks = {}) {
     const svg = await readFile(join(jobDir, 'job.svg'));
     return done({ outcome: 'ok', svg });
   } finally {
+    clearInterval(diskWatch);
     await rm(jobDir, { recursive: true, force: true });
   }
 }
@@ -235,10 +259,22 @@ function limitMessage(outcome, step, s) {
     case 'memory':
       return `${step} ran out of memory (limit ${s.memoryMb} MB)`;
     case 'too_large':
-      return `the output is over the cap (SVG ${s.maxSvgBytes} bytes, TeX files ${MAX_TEX_FILE_BYTES} bytes)`;
+      return `the output is over the cap (SVG ${s.maxSvgBytes} bytes, the job's files ${s.maxJobBytes} bytes)`;
     default:
       return step;
   }
+}
+
+/**
+ * The bytes of the files in a directory (TeX writes no subdirectories).
+ * @param {string} dir
+ */
+async function dirBytes(dir) {
+  let total = 0;
+  for (const name of await readdir(dir).catch(() => [])) {
+    total += (await stat(join(dir, name)).catch(() => null))?.size ?? 0;
+  }
+  return total;
 }
 
 /** @param {string} p */

@@ -20,6 +20,7 @@ import { networkIsolation } from './run.mjs';
  * @property {number} [memoryMb]     RLIMIT_AS of latex and of dvisvgm; default 300
  * @property {number} [cpuSeconds]   RLIMIT_CPU of latex and of dvisvgm; default 30
  * @property {number} [maxSvgBytes]  the largest SVG answered; default 5 MiB
+ * @property {number} [maxJobBytes]  the most a job's directory may hold (TeX's files, the SVG); default 64 MiB
  * @property {number} [concurrency]  compiles at once; more get 503 at once; default 5
  */
 
@@ -40,6 +41,7 @@ export const DEFAULTS = Object.freeze({
   memoryMb: 300,
   cpuSeconds: 30,
   maxSvgBytes: 5 * 1024 * 1024,
+  maxJobBytes: 64 * 1024 * 1024,
   concurrency: 5,
 });
 
@@ -166,6 +168,7 @@ export async function startCompileService(opts = {}) {
     memoryMb: bounded('memoryMb', opts.memoryMb ?? DEFAULTS.memoryMb, 16, 65_536),
     cpuSeconds: bounded('cpuSeconds', opts.cpuSeconds ?? DEFAULTS.cpuSeconds, 1, 3600),
     maxSvgBytes: bounded('maxSvgBytes', opts.maxSvgBytes ?? DEFAULTS.maxSvgBytes, 1024, 1024 * 1024 * 1024),
+    maxJobBytes: bounded('maxJobBytes', opts.maxJobBytes ?? DEFAULTS.maxJobBytes, 64 * 1024, 16 * 1024 * 1024 * 1024),
   });
   const concurrency = bounded('concurrency', opts.concurrency ?? DEFAULTS.concurrency, 1, 1000);
   const network = networkIsolation();
@@ -312,6 +315,7 @@ async function main() {
       'memory-mb': { type: 'string' },
       'cpu-seconds': { type: 'string' },
       'max-svg-bytes': { type: 'string' },
+      'max-job-bytes': { type: 'string' },
       concurrency: { type: 'string' },
     },
     strict: true,
@@ -326,6 +330,7 @@ async function main() {
     ...(values['memory-mb'] !== undefined ? { memoryMb: num(values['memory-mb']) } : {}),
     ...(values['cpu-seconds'] !== undefined ? { cpuSeconds: num(values['cpu-seconds']) } : {}),
     ...(values['max-svg-bytes'] !== undefined ? { maxSvgBytes: num(values['max-svg-bytes']) } : {}),
+    ...(values['max-job-bytes'] !== undefined ? { maxJobBytes: num(values['max-job-bytes']) } : {}),
     ...(values.concurrency !== undefined ? { concurrency: num(values.concurrency) } : {}),
   });
   console.log(`compile service listening on ${svc.url} (network: ${networkIsolation().describe})`);

@@ -116,6 +116,26 @@ describeWithTex('compile service: outcomes', { timeout: COMPILE_TEST_MS }, () =>
     }
   });
 
+  it('TeX writing file after file: the job directory cap stops it, 502 too_large', async () => {
+    const capped = await startCompileService({ maxJobBytes: 1024 * 1024, timeoutMs: 30_000 });
+    try {
+      // 200 files of 100 kB each (20 MB) through \openout: each file is under RLIMIT_FSIZE, their sum is not.
+      const r = await compile(
+        capped,
+        String.raw`\def\a{xxxxxxxxxx}\edef\a{\a\a\a\a\a\a\a\a\a\a}\edef\a{\a\a\a\a\a\a\a\a\a\a}\edef\a{\a\a\a\a\a\a\a\a\a\a}
+\edef\a{\a\a\a\a\a\a\a\a\a\a}\newwrite\f\count255=0
+\loop\immediate\openout\f=f\the\count255.txt \immediate\write\f{\a\a\a\a\a\a\a\a\a\a}\immediate\closeout\f
+\advance\count255 by 1 \ifnum\count255<200 \repeat \draw (0,0) -- (1,1);`,
+      );
+      expect(r.status).toBe(502);
+      expect(r.outcome).toBe('too_large');
+      expect(r.wallMs).toBeLessThan(30_000);
+      expect(jobDirs(capped)).toEqual([]);
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('malformed requests: 400, 415, 405, 404, and none carries a compile outcome', async () => {
     const post = (body: string, type: string) =>
       fetch(`${svc.url}/compile`, { method: 'POST', headers: { 'content-type': type }, body });
