@@ -101,7 +101,8 @@ function compileTarget(spec: TargetSpec): Target {
   }
   return Object.freeze({
     name: spec.name,
-    key: spec.key === null || spec.keyIsRegex ? null : spec.key.toLowerCase(),
+    // XML:/* and XML://@* (XPath) select every text node / attribute value: no key to compare.
+    key: spec.key === null || spec.keyIsRegex || spec.name === 'XML' ? null : spec.key.toLowerCase(),
     keyRe,
     count: spec.count,
   });

@@ -32,8 +32,6 @@ interface RemovedTarget {
   readonly target: Target;
 }
 
-const NONE: readonly Entry[] = Object.freeze([]);
-
 function namesOf(entries: readonly Entry[]): Entry[] {
   return entries.map((e) => ({ key: e.key, lkey: e.lkey, value: e.key }));
 }
@@ -102,10 +100,13 @@ class Transaction {
       case 'MATCHED_VARS_NAMES':
         return this.matchedVars.map((h) => ({ key: h.name, lkey: h.name.toLowerCase(), value: h.name }));
       case 'FILES':
+        return i.files;
       case 'FILES_NAMES':
+        return namesOf(i.files);
       case 'MULTIPART_PART_HEADERS':
+        return i.partHeaders;
       case 'XML':
-        return NONE;
+        return i.xml;
       default:
         return null;
     }
@@ -221,7 +222,7 @@ function covers(x: Target, name: string, e: Entry): boolean {
 }
 
 /** One link of a rule: true when it matched; the matches become MATCHED_VARS for the next link. */
-function evalLink(tx: Transaction, rule: Rule): boolean {
+function evalLink(tx: Transaction, rule: Rule, head: Rule): boolean {
   const hits: Hit[] = [];
   const matched: Hit[] = [];
   for (const t of rule.targets) tx.resolve(rule, t, hits);
@@ -247,6 +248,8 @@ function evalLink(tx: Transaction, rule: Rule): boolean {
       matched.push({ name: h.name, value: v });
       tx.matchedVar = v;
       tx.matchedVarName = h.name;
+      // Non-disruptive actions run per matched variable, before the next link reads what they set.
+      for (const s of rule.setvars) setVar(tx, head, s);
       break;
     }
   }
@@ -296,13 +299,10 @@ function applyCtl(tx: Transaction, c: Ctl): void {
 function evalRule(tx: Transaction, rule: Rule): boolean {
   let link: Rule | null = rule;
   while (link !== null) {
-    if (!evalLink(tx, link)) return false;
+    if (!evalLink(tx, link, rule)) return false;
     link = link.chained;
   }
-  for (let l: Rule | null = rule; l !== null; l = l.chained) {
-    for (const s of l.setvars) setVar(tx, rule, s);
-    for (const c of l.ctls) applyCtl(tx, c);
-  }
+  for (let l: Rule | null = rule; l !== null; l = l.chained) for (const c of l.ctls) applyCtl(tx, c);
   if (rule.log) {
     tx.matches.push({ id: rule.id, variable: tx.matchedVarName, paranoia: rule.paranoia, severity: rule.severity });
   }

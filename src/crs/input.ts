@@ -28,6 +28,12 @@ export interface CrsInput {
   readonly argsPost: readonly Entry[];
   readonly headers: readonly Entry[];
   readonly cookies: readonly Entry[];
+  /** Text nodes and attribute values of an XML body (`XML:/*`), keys `text` / `@name`. */
+  readonly xml: readonly Entry[];
+  /** Multipart file parts: key the part's name, value the file name. */
+  readonly files: readonly Entry[];
+  /** Multipart part headers, key the part's name. */
+  readonly partHeaders: readonly Entry[];
 }
 
 /** Every variable a rule may name; a rule naming another is listed as unsupported at load. */
@@ -62,7 +68,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'MATCHED_VAR_NAME',
   'MATCHED_VARS',
   'MATCHED_VARS_NAMES',
-  // The gateway decodes no multipart or XML bodies into parts: these are always empty (docs/crs.md).
+  // Multipart and XML bodies are read here for CRS alone (the gateway forwards them as they came).
   'FILES',
   'FILES_NAMES',
   'FILES_COMBINED_SIZE',
@@ -128,6 +134,49 @@ function parseCookies(header: string, names: CodeFieldNames): { entries: Entry[]
   return { entries, kept: removed ? keep.join('; ') : null };
 }
 
+/** XML's text nodes and attribute values, as ModSecurity's `XML:/*` lists them (no DTD, no entities). */
+function xmlValues(body: string): Entry[] {
+  const out: Entry[] = [];
+  const attr = /\s([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+  for (const tag of body.matchAll(/<[^!?/][^>]*>/g)) {
+    for (const a of tag[0].matchAll(attr)) out.push(entry(`@${a[1]!}`, a[2] ?? a[3] ?? ''));
+  }
+  for (const t of body.matchAll(/>([^<]+)</g)) if (t[1]!.trim() !== '') out.push(entry('text', t[1]!));
+  for (const c of body.matchAll(/<!\[CDATA\[([\s\S]*?)\]\]>/g)) out.push(entry('text', c[1]!));
+  return out;
+}
+
+interface Part {
+  readonly name: string;
+  readonly filename: string | null;
+  readonly headers: readonly string[];
+  readonly value: string;
+}
+
+/** multipart/form-data parts (RFC 7578): name, file name, header lines, value. Malformed parts are skipped. */
+function multipartParts(body: string, type: string): Part[] {
+  const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
+  if (m === null) return [];
+  const delim = `--${m[1] ?? m[2]!}`;
+  const out: Part[] = [];
+  for (const chunk of body.split(delim).slice(1)) {
+    if (chunk.startsWith('--')) break;
+    const part = chunk.replace(/^\r?\n/, '');
+    const end = part.search(/\r?\n\r?\n/);
+    if (end === -1) continue;
+    const headers = part.slice(0, end).split(/\r?\n/);
+    const value = part
+      .slice(end)
+      .replace(/^\r?\n\r?\n/, '')
+      .replace(/\r?\n$/, '');
+    const disp = headers.find((h) => /^content-disposition\s*:/i.test(h)) ?? '';
+    const name = /\bname="([^"]*)"/i.exec(disp)?.[1] ?? /\bname=([^;\s]+)/i.exec(disp)?.[1] ?? '';
+    const fn = /\bfilename="([^"]*)"/i.exec(disp) ?? /\bfilename=([^;\s]+)/i.exec(disp);
+    out.push({ name, filename: fn === null ? null : fn[1]!, headers, value });
+  }
+  return out;
+}
+
 /** The path as the upstream receives it: percent-encoded where RFC 3986 wants it. */
 const encodePath = (p: string): string =>
   /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(p)
@@ -157,6 +206,9 @@ export function buildInput(ctx: RequestContext, fallbackCodeFields: ReadonlySet<
   const argsPost: Entry[] = [];
   let body = '';
   let bodyProcessor = '';
+  let xml: Entry[] = [];
+  const files: Entry[] = [];
+  const partHeaders: Entry[] = [];
   const decoded = ctx.decoded;
   if (decoded !== null) {
     let hasCode = false;
@@ -176,6 +228,25 @@ export function buildInput(ctx: RequestContext, fallbackCodeFields: ReadonlySet<
       bodyProcessor = 'JSON';
     } else if (!hasCode && ctx.body !== null) {
       body = ctx.body.toString('latin1');
+      const rawType = String(ctx.headers['content-type'] ?? '');
+      const type = rawType.toLowerCase();
+      if (type === '') {
+        // As CRS's 901340 asks of ModSecurity: a body without a Content-Type is read as a form.
+        bodyProcessor = 'URLENCODED';
+        argsPost.push(...parsePairs(body, names).entries);
+      } else if (/^(?:text|application)\/(?:[\w.+-]*\+)?xml\b/.test(type)) {
+        bodyProcessor = 'XML';
+        xml = xmlValues(body);
+      } else if (type.startsWith('multipart/form-data')) {
+        bodyProcessor = 'MULTIPART';
+        const parts = multipartParts(body, rawType);
+        for (const p of parts) {
+          if (names.canonical(Buffer.from(p.name, 'latin1').toString('utf8')) !== null) continue;
+          partHeaders.push(...p.headers.map((h) => entry(p.name, h)));
+          if (p.filename === null) argsPost.push(entry(p.name, p.value));
+          else files.push(entry(p.name, p.filename));
+        }
+      }
     }
   } else if (ctx.body !== null) {
     body = ctx.body.toString('latin1');
@@ -197,5 +268,8 @@ export function buildInput(ctx: RequestContext, fallbackCodeFields: ReadonlySet<
     argsPost,
     headers,
     cookies,
+    xml,
+    files,
+    partHeaders,
   };
 }

@@ -66,12 +66,12 @@ export function loadFtwTests(testsDir: string, prefixes: readonly string[]): Ftw
     if (!prefixes.some((p) => dir.startsWith(p))) continue;
     for (const f of readdirSync(join(testsDir, dir)).sort()) {
       if (!f.endsWith('.yaml')) continue;
-      const doc = parse(readFileSync(join(testsDir, dir, f), 'utf8')) as YamlFile;
-      for (const t of doc.tests ?? []) {
+      const doc = parse(readFileSync(join(testsDir, dir, f), 'utf8')) as YamlFile | null;
+      for (const t of doc?.tests ?? []) {
         out.push({
-          name: `${doc.rule_id}-${t.test_id}`,
+          name: `${doc!.rule_id}-${t.test_id}`,
           file: dir,
-          ruleId: doc.rule_id,
+          ruleId: doc!.rule_id,
           stages: t.stages.map((s) => ({
             raw: rawOf(s.input),
             expectIds: s.output.log?.expect_ids ?? [],
