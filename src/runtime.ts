@@ -1,7 +1,7 @@
 // Composition root: config -> snapshot (checks, routes, admin routes, limits) swapped whole on reload; the
 // services checks use (store, blocks), pools, metrics and listeners live outside the snapshot and outlive it.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Pool } from 'undici';
 import { loadConfigFile } from './config/load.js';
@@ -17,6 +17,7 @@ import { withBuildProblems } from './runtime/check.js';
 import { CHECKS, type CheckEntry, type Services } from './checks/registry.js';
 import type { BlocksPlan } from './runtime/blocks.js';
 import { Decisions } from './reputation/decisions.js';
+import { ORIGINS } from './reputation/decision.js';
 import { createStore, storeReadiness, type BuiltStore } from './store/factory.js';
 import type { Store } from './store/store.js';
 import { DataPlane } from './http/data-plane.js';
@@ -27,6 +28,7 @@ import { createPool, poolKey, upstreamReadiness } from './proxy/pool.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { createEventSink, type EventSink } from './telemetry/events.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
+import { seedConfigSeries, seedProcessSeries } from './telemetry/seed.js';
 
 const STORE_CONNECT_WAIT_MS = 2_000;
 /**
@@ -34,6 +36,10 @@ const STORE_CONNECT_WAIT_MS = 2_000;
  * before it is destroyed: enough for a healthy Redis to answer QUIT, short enough that SIGTERM still exits.
  */
 const CLOSE_FLOOR_MS = 250;
+/** Block refusals every route can answer while the blocks module is on (their series exist at zero). */
+const BLOCK_REFUSALS: readonly (readonly [string, string])[] = Object.freeze(
+  ORIGINS.map((o) => Object.freeze(['block', `block:${o}`] as const)),
+);
 /** Read from the schema once: the keys a reload cannot apply. */
 const RESTART_ONLY: readonly RestartOnlyKey[] = restartOnlyKeysOf(configSchema);
 
@@ -89,6 +95,11 @@ export interface StartOptions {
   readonly events?: EventSink;
   /** Reload when the file changes (default true). SIGHUP is wired by the CLI, not here. */
   readonly watch?: boolean;
+  /**
+   * Probe the upstream's health path in the background every upstream.health_interval_ms (default true), so
+   * portcullis_upstream_up is true without a /readyz call. Tests that count what the upstream saw turn it off.
+   */
+  readonly probeUpstream?: boolean;
   readonly defaultMetrics?: boolean;
 }
 
@@ -123,6 +134,13 @@ export class Gateway {
   private readonly reloader: ConfigReloader<Snapshot>;
   private watcher: WatchedFile | null = null;
   private closing: Promise<void> | null = null;
+  /** Set when close() starts: /readyz says not ready from then on. */
+  private draining = false;
+  /** The upstream health probe /readyz runs, also run in the background (probeInBackground). */
+  private readonly upstreamHealth: Readiness;
+  private probeTimer: NodeJS.Timeout | null = null;
+  /** Open data-plane connections: at the end of the drain time each unanswered request gets its 503. */
+  private readonly sockets = new Set<Socket>();
 
   constructor(
     private readonly opts: StartOptions,
@@ -132,6 +150,7 @@ export class Gateway {
     const clock = opts.clock ?? systemClock;
     this.log = opts.logger ?? createLogger(config.logging.level);
     this.metrics = createMetrics({ defaultMetrics: opts.defaultMetrics !== false });
+    seedProcessSeries(this.metrics);
     this.events = opts.events ?? createEventSink(config.logging.events);
     const built = this.resources.get('store', () =>
       createStore(config.store, { clock, log: this.log, telemetry: this.metrics }),
@@ -156,6 +175,10 @@ export class Gateway {
       this.plane.handle,
     );
     this.server.on('checkContinue', this.plane.handleContinue);
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     this.server.on(
       'clientError',
       onClientError({
@@ -175,10 +198,15 @@ export class Gateway {
         name: 'config',
         check: async () => ({ state: 'ok', detail: `loaded ${new Date(this.snap.loadedAt).toISOString()}` }),
       },
-      upstreamReadiness(
+      (this.upstreamHealth = upstreamReadiness(
         () => ({ pool: this.snap.pool as Pool, upstream: this.snap.config.upstream }),
         (up) => this.metrics.upstreamUp.set(up ? 1 : 0),
-      ),
+      )),
+      {
+        // SIGTERM's first step: a load balancer polling /readyz stops sending before connections are refused
+        name: 'serving',
+        check: async () => (this.draining ? { state: 'down', detail: 'draining (shutting down)' } : { state: 'ok' }),
+      },
     );
     this.admin = http.createServer(
       adminHandler({
@@ -286,6 +314,11 @@ export class Gateway {
   private applyLive(snap: Snapshot): void {
     this.tokenCheck = buildTokenCheck(snap.config.admin.tokens);
     this.metrics.configTimestamp.set(snap.loadedAt / 1000);
+    seedConfigSeries(this.metrics, {
+      routes: snap.router.routes.map((r) => r.name),
+      checks: [...new Set(Object.values(snap.phases).flatMap((list) => list.map((c) => c.name)))],
+      refusals: snap.config.decisions.mode === 'off' ? [] : BLOCK_REFUSALS,
+    });
     const s = snap.config.server;
     // Node reads these per connection check and per response; the check interval itself stays as started.
     this.server.headersTimeout = s.headers_timeout_ms;
@@ -337,11 +370,27 @@ export class Gateway {
     const c = this.snap.config;
     await listenOn(this.server, 'server.listen', c.server.listen);
     await listenOn(this.admin, 'admin.listen', c.admin.listen);
+    if (this.opts.probeUpstream !== false) this.probeInBackground();
     if (this.opts.watch !== false) {
       this.watcher = new WatchedFile(this.opts.configFile, () => void this.reload(), {
         onError: (err) => this.log.warn({ err }, 'config watcher failed'),
       });
     }
+  }
+
+  /**
+   * Probes the upstream now and then every upstream.health_interval_ms (read from the configuration in
+   * service at each round), one probe at a time, each bounded by the probe's own timeout; stops at close().
+   */
+  private probeInBackground(): void {
+    const round = () => {
+      void this.upstreamHealth.check().finally(() => {
+        if (this.closing !== null) return;
+        this.probeTimer = setTimeout(round, this.snap.config.upstream.health_interval_ms);
+        this.probeTimer.unref();
+      });
+    };
+    round();
   }
 
   get port(): number {
@@ -389,21 +438,31 @@ export class Gateway {
   }
 
   /**
-   * Graceful stop, bounded: refuse new connections, let in-flight requests finish (up to the drain time, from
-   * the configuration in service), then close pools and resources within what is left of it (at least
-   * CLOSE_FLOOR_MS). What has not closed by then is destroyed: a pool waits for its requests in flight, which
-   * a wedged upstream never ends, and a store's polite close waits for a Redis that may be gone. SIGTERM
-   * must exit either way.
+   * Graceful stop, bounded, in the order a load balancer can follow: /readyz says not ready at once; after
+   * server.drain_notice_ms new connections are refused; requests in flight finish until the drain time (from
+   * the configuration in service, counted from the call); those not answered by then get a 503 JSON
+   * (gateway:draining), not an empty reply. Then pools and resources close within what is left of it (at
+   * least CLOSE_FLOOR_MS). What has not closed by then is destroyed: a pool waits for its requests in flight,
+   * which a wedged upstream never ends, and a store's polite close waits for a Redis that may be gone.
+   * SIGTERM must exit either way.
    */
   close(drainMs = this.current?.config.server.drain_timeout_ms ?? this.initial.server.drain_timeout_ms): Promise<void> {
     this.closing ??= (async () => {
       const deadline = Date.now() + drainMs;
       const left = () => Math.max(deadline - Date.now(), CLOSE_FLOOR_MS);
       this.watcher?.close();
-      this.plane.draining = true;
+      if (this.probeTimer !== null) clearTimeout(this.probeTimer);
+      this.draining = true;
+      this.plane.draining = true; // answers from now on close their connection
+      const notice = Math.min(this.current?.config.server.drain_notice_ms ?? 0, drainMs);
+      if (notice > 0) await new Promise((r) => setTimeout(r, notice));
       const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
       this.server.closeIdleConnections();
-      await within(this.plane.idle(), drainMs);
+      if (!(await within(this.plane.idle(), Math.max(deadline - Date.now(), 0)))) {
+        // the drain time is over: what has no answer yet gets its 503 before the connections are cut
+        for (const socket of this.sockets) this.plane.refuseForDrain(socket);
+        await within(this.plane.idle(), CLOSE_FLOOR_MS);
+      }
       this.server.closeAllConnections();
       await stopped;
       await new Promise<void>((resolve) => {

@@ -123,8 +123,16 @@ export const configSchema = z.strictObject({
       request_id_header: z.string().default('x-request-id'),
       /** Match routes ignoring case, so /COMPILE cannot dodge the /compile policy on case-insensitive upstreams. */
       case_insensitive_routes: z.boolean().default(true),
-      /** SIGTERM: stop accepting, wait up to this long for in-flight requests, then exit. */
+      /**
+       * SIGTERM: /readyz says not ready, then (after drain_notice_ms) new connections are refused, requests in
+       * flight get up to this long (counted from the signal), then those not answered yet get a 503.
+       */
       drain_timeout_ms: z.number().int().nonnegative().max(MAX_TIMEOUT_MS).default(10_000),
+      /**
+       * SIGTERM: how long /readyz says not ready while the listener still accepts (answering with Connection:
+       * close), so a load balancer stops sending before connections are refused. Part of drain_timeout_ms.
+       */
+      drain_notice_ms: z.number().int().nonnegative().max(MAX_TIMEOUT_MS).default(0),
     })
     .prefault({}),
   upstream: z.strictObject({
@@ -135,6 +143,8 @@ export const configSchema = z.strictObject({
     max_response_bytes: bytes().default(10_485_760),
     health_path: z.string().startsWith('/').default('/health'),
     health_cache_ms: positiveMs.default(2_000),
+    /** The health path is also probed in the background this often (portcullis_upstream_up without /readyz). */
+    health_interval_ms: positiveMs.default(5_000),
   }),
   admin: z
     .strictObject({

@@ -206,6 +206,19 @@ export class DataPlane implements ExchangeHost {
     }
   }
 
+  /**
+   * The drain time ran out: the request in the plane on `socket` gets a 503 (`gateway:draining`, Connection:
+   * close) when nothing of its answer went out yet, and its upstream work is stopped. False when there is
+   * none or its answer has begun (the caller then cuts the connection).
+   */
+  refuseForDrain(socket: Socket): boolean {
+    const ex = (socket as MarkedSocket)[CURRENT];
+    if (ex === undefined || ex === null || ex.res.destroyed || ex.res.headersSent) return false;
+    this.refuse(ex.res, ex.ctx, ex.snap, DRAINING, true);
+    ex.flight?.abort(); // after the answer: the aborted forwarding sees the client as gone and stays quiet
+    return true;
+  }
+
   /** Resolves when no request is in flight (for draining). */
   idle(): Promise<void> {
     if (this.inflight === 0) return Promise.resolve();
@@ -216,6 +229,9 @@ export class DataPlane implements ExchangeHost {
 const INTERNAL = protocolRefusal('gateway', 500, 'gateway:internal', 'error');
 
 const OVERLOADED = protocolRefusal('gateway', 503, 'gateway:overloaded');
+
+/** Shutting down: try again (another instance, or this one restarted). */
+const DRAINING = withRetryAfter(protocolRefusal('gateway', 503, 'gateway:draining'), 1);
 
 function hasBody(req: IncomingMessage): boolean {
   const cl = req.headers['content-length'];

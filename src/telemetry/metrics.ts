@@ -13,7 +13,13 @@ const COMPILE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 45, 60];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'portcullis_' });
+  if (options.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry, prefix: 'portcullis_' });
+    // gauges named _total (promtool: "non-counter metrics should not have _total suffix"); the same numbers
+    // stay as sum() of portcullis_nodejs_active_{handles,requests,resources}{type}
+    for (const n of ['handles', 'requests', 'resources'])
+      registry.removeSingleMetric(`portcullis_nodejs_active_${n}_total`);
+  }
   const r = [registry];
   const inflightNow = { read: (): number => 0 };
   return {
@@ -101,7 +107,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     ),
     upstreamUp: new Gauge({
       name: 'portcullis_upstream_up',
-      help: 'Whether the upstream health path answered 2xx at the last /readyz probe',
+      help: 'Whether the upstream health path answered 2xx at the last probe (in the background, and by /readyz)',
       registers: r,
     }),
     inflight: new Gauge({

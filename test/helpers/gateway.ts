@@ -63,6 +63,8 @@ export async function startTestGateway(yaml: string, opts: Partial<StartOptions>
     events: sink,
     watch: false,
     defaultMetrics: false,
+    // no background /health probes: tests count what their upstream saw (a test that needs them passes true)
+    probeUpstream: false,
     ...opts,
   });
   return {
