@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import { compile, describeWithTex, startCompileService, type CompileService } from '../../helpers/compile-service.js';
 
 /** A few compiles per test: seconds each on a loaded 2-core machine (the suite runs files in parallel). */
@@ -22,15 +22,16 @@ interface Attack {
 const attacks = JSON.parse(readFileSync(new URL('./attacks.json', import.meta.url), 'utf8')) as Attack[];
 const passwdFirstLine = (readFileSync('/etc/passwd', 'utf8').split('\n')[0] ?? '').trim();
 
-describeWithTex('compile service: hardened vs weakened', { timeout: COMPILE_TEST_MS }, () => {
+// The attacks are independent compiles: run at once (each service has slots for all of them).
+describeWithTex('compile service: hardened vs weakened', { timeout: COMPILE_TEST_MS, concurrent: true }, () => {
   let hardened: CompileService;
   let weakened: CompileService;
   let hardenedMarker: string;
 
   beforeAll(async () => {
     [hardened, weakened] = await Promise.all([
-      startCompileService({ timeoutMs: 20_000 }),
-      startCompileService({ weakened: true, timeoutMs: 20_000 }),
+      startCompileService({ timeoutMs: 50_000, concurrency: 16 }),
+      startCompileService({ weakened: true, timeoutMs: 50_000, concurrency: 16 }),
     ]);
     // The hardened service has no canary of its own: plant one at the same place, so "absent" means something.
     hardenedMarker = `HARDENED-CANARY-${randomBytes(8).toString('hex')}`;
@@ -40,7 +41,7 @@ describeWithTex('compile service: hardened vs weakened', { timeout: COMPILE_TEST
     await Promise.all([hardened?.close(), weakened?.close()]);
   });
 
-  it('the weakened service exposes a canary file beside its job directories, the hardened one none', () => {
+  it('the weakened service exposes a canary file beside its job directories, the hardened one none', ({ expect }) => {
     expect(hardened.canary).toBeUndefined();
     const c = weakened.canary!;
     expect(c.path).toBe(join(weakened.workDir, 'canary.txt'));
@@ -50,7 +51,7 @@ describeWithTex('compile service: hardened vs weakened', { timeout: COMPILE_TEST
 
   for (const mode of ['hardened', 'weakened'] as const) {
     for (const a of attacks) {
-      it(`${mode}: ${a.name} -> ${a[mode]}`, async () => {
+      it(`${mode}: ${a.name} -> ${a[mode]}`, async ({ expect }) => {
         const svc = mode === 'hardened' ? hardened : weakened;
         const flag = join(tmpdir(), `pc-write18-${randomBytes(6).toString('hex')}`);
         const r = await compile(svc, a.code.replaceAll('$FLAG', flag).replaceAll('$WORKDIR', svc.workDir));
@@ -81,7 +82,7 @@ describeWithTex('compile service: hardened vs weakened', { timeout: COMPILE_TEST
     }
   }
 
-  it('hardened: reading the system file answers a TeX error that names no path of the server', async () => {
+  it('hardened: reading the system file answers a TeX error that names no path of the server', async ({ expect }) => {
     const r = await compile(hardened, '\\node {\\input{/etc/passwd}};');
     expect(r.status).toBe(422);
     const body = JSON.parse(r.text) as { outcome: string; error: string };
