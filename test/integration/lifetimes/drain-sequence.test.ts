@@ -2,7 +2,7 @@
 // during server.drain_notice_ms new connections are still served (with Connection: close); then new
 // connections are refused; a request in flight finishes if it can within the drain time, and one still
 // waiting when the drain time runs out gets a 503 JSON (gateway:draining, Retry-After), never an empty reply.
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
@@ -48,7 +48,12 @@ async function get(base: string, path: string) {
     const r = await request(`${base}${path}`, { reset: true });
     return { status: r.statusCode, headers: r.headers, text: await r.body.text() };
   } catch (err) {
-    return { status: 0, headers: {}, text: '', code: (err as { code?: string }).code ?? String(err) };
+    return {
+      status: 0,
+      headers: {} as IncomingHttpHeaders,
+      text: '',
+      code: (err as { code?: string }).code ?? String(err),
+    };
   }
 }
 
