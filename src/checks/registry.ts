@@ -11,6 +11,7 @@ import { buildCrsCheck } from './crs.js';
 import { buildGeoCheck } from './geo.js';
 import { buildReputationCheck } from './reputation.js';
 import { buildDecisionsCheck, buildUserBlockCheck } from './decisions.js';
+import { buildProbingCheck } from './probing.js';
 import { buildResponseChecks } from './response.js';
 
 export type { Built, CheckDeps, CheckEntry, CheckFactory, Services } from './deps.js';
@@ -23,6 +24,8 @@ export const CHECKS: readonly CheckEntry[] = [
   // connection phase: client address only; reputation first (it marks allow-listed and bypassing clients)
   { name: 'reputation', build: buildReputationCheck },
   { name: 'decisions', build: buildDecisionsCheck },
+  // clients that probed unmatched paths (a scanner's 404s), refused for a while
+  { name: 'probing', build: buildProbingCheck },
   { name: 'geo', build: buildGeoCheck },
   { name: 'headers', build: buildHeadersCheck },
   // identity decides the tier; the in-flight cap (local) before the rate counters (one store call)

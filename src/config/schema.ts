@@ -7,6 +7,7 @@ import { rateLimitsSchema } from '../ratelimit/config.js';
 import { signaturesConfigSchema } from '../signatures/config.js';
 import { crsConfigSchema } from '../crs/config.js';
 import { geoSchema } from '../geo/config.js';
+import { probingSchema } from '../checks/probing-config.js';
 import { decisionsSchema, reputationSchema } from '../reputation/config.js';
 import { bytes, MAX_BYTES, MAX_CONNECTIONS, MAX_INTERVAL_S, MAX_SCORE, MAX_TIMEOUT_MS, timeoutMs } from './limits.js';
 import { restartOnly } from './lifetimes.js';
@@ -186,6 +187,8 @@ export const configSchema = z.strictObject({
         .prefault({}),
       /** Threat signatures and the positive model (src/signatures/config.ts). */
       signatures: signaturesConfigSchema,
+      /** Clients probing unmatched paths, refused for a while (src/checks/probing-config.ts). */
+      probing: probingSchema,
       /** The OWASP Core Rule Set on every target that is not a code field (src/crs/config.ts); off by default. */
       crs: crsConfigSchema,
     })
