@@ -35,8 +35,13 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    // Chromium refuses to start its sandbox as root; the tests run as root in CI.
-    args: root ? ['--no-sandbox'] : [],
+    args: [
+      // No name resolves but 127.0.0.1's: a page's request for any other host fails in the browser, with no
+      // DNS query or connection leaving the machine (the request is still seen and recorded).
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      // Chromium refuses to start its sandbox as root; the tests run as root in CI.
+      ...(root ? ['--no-sandbox'] : []),
+    ],
   });
 }
 
@@ -59,10 +64,13 @@ export interface PageReport {
   readonly imgWidth: number;
 }
 
+/** A view not asked for is null. */
 export interface SvgReport {
-  readonly document: PageReport;
-  readonly img: PageReport;
+  readonly document: PageReport | null;
+  readonly img: PageReport | null;
 }
+
+export type View = 'document' | 'img';
 
 /** Headers not to replay: they describe the original connection, not the answer. */
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'content-encoding']);
@@ -70,9 +78,12 @@ const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-l
 /** How long a page is watched after load, for timers, animations (SMIL begins at 0s) and late requests. */
 const SETTLE_MS = 400;
 
-/** Opens answers one at a time; two pages (document, <img>) reused across answers, one browser context. */
+/**
+ * Opens answers one at a time; two pages (document, <img>) reused across answers, one browser context. Use
+ * several viewers for answers at once.
+ */
 export interface SvgViewer {
-  open(answer: Answer): Promise<SvgReport>;
+  open(answer: Answer, views?: readonly View[]): Promise<SvgReport>;
   close(): Promise<void>;
 }
 
@@ -89,17 +100,11 @@ const fresh = (): Mutable => ({ dialogs: [], console: [], pageErrors: [], leaked
 /**
  * Each answer is served from a new 127.0.0.1 server with its own headers at /answer.svg, beside a page that
  * holds it in an <img> at /img.html; the document view opens /answer.svg, the image view /img.html. Every
- * request a page tries to make other than those two (whether or not a CSP stops it) is recorded and then
- * aborted, so nothing leaves the machine; requests that reach the local server on any other path count too.
+ * request a page tries to make other than those two (whether or not a CSP stops it) is recorded; it fails
+ * in the browser (launchChromium resolves no host but 127.0.0.1), so nothing leaves the machine; requests that reach the local server on any other path count too.
  */
 export async function createSvgViewer(browser: Browser): Promise<SvgViewer> {
   const context = await browser.newContext();
-  await context.route('**/*', (route) => {
-    const u = route.request().url();
-    return /^http:\/\/127\.0\.0\.1:\d+\/(answer\.svg|img\.html)$/.test(u)
-      ? route.continue()
-      : route.abort('blockedbyclient');
-  });
   const watched = async (): Promise<Watched> => {
     const w: Watched = { page: await context.newPage(), own: [], report: fresh() };
     w.page.on('dialog', (d) => {
@@ -110,7 +115,7 @@ export async function createSvgViewer(browser: Browser): Promise<SvgViewer> {
     w.page.on('pageerror', (e) => w.report.pageErrors.push(e.message));
     w.page.on('request', (r) => {
       const u = r.url();
-      if (!w.own.includes(u) && !u.endsWith('/favicon.ico')) w.report.leaked.push(u);
+      if (!w.own.includes(u)) w.report.leaked.push(u);
     });
     return w;
   };
@@ -130,13 +135,14 @@ export async function createSvgViewer(browser: Browser): Promise<SvgViewer> {
         })
       : -1;
     const report = w.report;
-    // Leave the answer before its server closes, so nothing late lands in the next report.
-    await w.page.goto('about:blank');
+    // What the page does from now on (until the next answer) belongs to no report.
+    w.report = fresh();
+    w.own = [];
     return { ...report, imgWidth };
   }
 
   return {
-    async open(answer: Answer): Promise<SvgReport> {
+    async open(answer: Answer, views: readonly View[] = ['document', 'img']): Promise<SvgReport> {
       const stray: string[] = [];
       const server = http.createServer((req, res) => {
         const path = req.url ?? '';
@@ -150,8 +156,12 @@ export async function createSvgViewer(browser: Browser): Promise<SvgViewer> {
             '<!doctype html><html><head><title>img</title></head><body><img id="i" src="/answer.svg"></body></html>';
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
           res.end(html);
+        } else if (path === '/favicon.ico') {
+          // The browser asks for it by itself; an empty answer keeps a 404 out of the console.
+          res.writeHead(204);
+          res.end();
         } else {
-          if (path !== '/favicon.ico') stray.push(`${req.method ?? '?'} ${path}`);
+          stray.push(`${req.method ?? '?'} ${path}`);
           res.writeHead(404, { 'content-type': 'text/plain' });
           res.end('not found');
         }
@@ -160,10 +170,22 @@ export async function createSvgViewer(browser: Browser): Promise<SvgViewer> {
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       try {
         const [asDoc, asImg] = await Promise.all([
-          visit(doc, `${origin}/answer.svg`, [`${origin}/answer.svg`], false),
-          visit(img, `${origin}/img.html`, [`${origin}/img.html`, `${origin}/answer.svg`], true),
+          views.includes('document')
+            ? visit(doc, `${origin}/answer.svg`, [`${origin}/answer.svg`, `${origin}/favicon.ico`], false)
+            : null,
+          views.includes('img')
+            ? visit(
+                img,
+                `${origin}/img.html`,
+                [`${origin}/img.html`, `${origin}/answer.svg`, `${origin}/favicon.ico`],
+                true,
+              )
+            : null,
         ]);
-        return { document: { ...asDoc, leaked: [...asDoc.leaked, ...stray] }, img: asImg };
+        // A request that reached our server on another path: counted against the view(s) opened.
+        const add = (r: PageReport | null): PageReport | null =>
+          r === null ? null : { ...r, leaked: [...r.leaked, ...stray] };
+        return { document: add(asDoc), img: asDoc === null ? add(asImg) : asImg };
       } finally {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
