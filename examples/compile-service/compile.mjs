@@ -38,7 +38,8 @@ const DISK_POLL_MS = 200;
 const SIGXCPU = 24;
 const SIGXFSZ = 25;
 const SIGKILL = 9;
-const MEMORY_TEXT = /memory exhausted|bad_alloc|out of memory|cannot allocate memory/i;
+/** kpathsea's xmalloc, dvisvgm's catch-all, an errno text: each at the start of a line, as the tools print them. */
+const MEMORY_TEXT = /^\s*(?:fatal: memory exhausted|ERROR: std::bad_alloc|.*: Cannot allocate memory$)/m;
 
 /**
  * The document: the code as-is when it holds a picture of its own (`\begin{tikzpicture}` or `\tikz`), else

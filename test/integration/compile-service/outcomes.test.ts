@@ -229,6 +229,18 @@ describeWithTex('compile service: limits', { timeout: COMPILE_TEST_MS }, () => {
     }
   });
 
+  it('memory: latex itself under a limit it cannot start in (kpathsea: fatal: memory exhausted) is memory too', async () => {
+    // latex maps about 120 MB before it reads a line here; under 64 MB its allocation fails, whatever the code.
+    const svc = await startCompileService({ memoryMb: 64 });
+    try {
+      const r = await compile(svc, DIAGRAM);
+      expect([r.status, r.outcome]).toEqual([507, 'memory']);
+      expect(JSON.parse(r.text)).toEqual({ outcome: 'memory', error: 'latex ran out of memory (limit 64 MB)' });
+    } finally {
+      await svc.close();
+    }
+  });
+
   it('the concurrency cap holds: compiles past it get 503 at once, and a slot freed is used again', async () => {
     const svc = await startCompileService({ concurrency: 2, timeoutMs: 60_000 });
     const health = async () => (await (await fetch(`${svc.url}/healthz`)).json()) as { active: number };
