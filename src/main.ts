@@ -2,6 +2,7 @@
 // CLI: portcullis start | check | test-rules | explain | hash-key, --help, --version — thin wrappers over the runtime and the tools.
 import { parseArgs } from 'node:util';
 import { checkConfigFile } from './runtime/check.js';
+import { crsReport } from './crs/report.js';
 import { GatewayError } from './core/errors.js';
 import { semiSpaceHint } from './core/node-flags.js';
 import { startGateway } from './runtime.js';
@@ -65,8 +66,9 @@ async function start(configFile: string): Promise<number> {
 
 async function check(configFile: string): Promise<number> {
   try {
-    await checkConfigFile(configFile);
+    const config = await checkConfigFile(configFile);
     out(`${configFile}: ok`);
+    for (const line of crsReport(config)) out(line);
     return 0;
   } catch (e) {
     if (e instanceof GatewayError) {

@@ -26,6 +26,8 @@ interface Hit {
   readonly value: string;
 }
 
+const SCALAR: Entry = Object.freeze({ key: '', lkey: '', value: '' });
+
 interface RemovedTarget {
   readonly ids: ((id: number) => boolean) | null;
   readonly tag: ((r: Rule) => boolean) | null;
@@ -183,6 +185,8 @@ class Transaction {
   resolve(rule: Rule, t: Target, out: Hit[]): void {
     const c = this.collection(t.name);
     if (c === null) {
+      // A scalar can be removed from a rule too (ctl:ruleRemoveTargetByTag=xss-perf-disable;REQUEST_FILENAME).
+      if (this.excluded(rule, t.name, SCALAR)) return;
       out.push({ name: t.name, value: t.count ? '1' : this.scalar(t.name) });
       return;
     }

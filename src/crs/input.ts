@@ -135,13 +135,26 @@ function parseCookies(header: string, names: CodeFieldNames): { entries: Entry[]
 }
 
 /** XML's text nodes and attribute values, as ModSecurity's `XML:/*` lists them (no DTD, no entities). */
+const XML_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** XML's predefined and numeric character references, as a parser hands values over (UTF-8 bytes). */
+function xmlDecode(s: string): string {
+  if (s.indexOf('&') === -1) return s;
+  return s.replace(/&(?:#[xX]([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));/g, (m, hx, dec, name) => {
+    if (name !== undefined) return XML_ENTITIES[name as string] ?? m;
+    const cp = hx !== undefined ? parseInt(hx as string, 16) : parseInt(dec as string, 10);
+    if (!Number.isFinite(cp) || cp > 0x10ffff) return m;
+    return bytesOf(String.fromCodePoint(cp));
+  });
+}
+
 function xmlValues(body: string): Entry[] {
   const out: Entry[] = [];
   const attr = /\s([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
   for (const tag of body.matchAll(/<[^!?/][^>]*>/g)) {
-    for (const a of tag[0].matchAll(attr)) out.push(entry(`@${a[1]!}`, a[2] ?? a[3] ?? ''));
+    for (const a of tag[0].matchAll(attr)) out.push(entry(`@${a[1]!}`, xmlDecode(a[2] ?? a[3] ?? '')));
   }
-  for (const t of body.matchAll(/>([^<]+)</g)) if (t[1]!.trim() !== '') out.push(entry('text', t[1]!));
+  for (const t of body.matchAll(/>([^<]+)</g)) if (t[1]!.trim() !== '') out.push(entry('text', xmlDecode(t[1]!)));
   for (const c of body.matchAll(/<!\[CDATA\[([\s\S]*?)\]\]>/g)) out.push(entry('text', c[1]!));
   return out;
 }
@@ -235,11 +248,14 @@ export function buildInput(ctx: RequestContext, fallbackCodeFields: ReadonlySet<
         bodyProcessor = 'URLENCODED';
         argsPost.push(...parsePairs(body, names).entries);
       } else if (/^(?:text|application)\/(?:[\w.+-]*\+)?xml\b/.test(type)) {
+        // ModSecurity's XML and multipart processors leave REQUEST_BODY empty: the parts are the targets.
         bodyProcessor = 'XML';
         xml = xmlValues(body);
+        body = '';
       } else if (type.startsWith('multipart/form-data')) {
         bodyProcessor = 'MULTIPART';
         const parts = multipartParts(body, rawType);
+        body = '';
         for (const p of parts) {
           if (names.canonical(Buffer.from(p.name, 'latin1').toString('utf8')) !== null) continue;
           partHeaders.push(...p.headers.map((h) => entry(p.name, h)));

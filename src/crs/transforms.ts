@@ -51,9 +51,10 @@ const NAMED: Readonly<Record<string, string>> = { quot: '"', amp: '&', lt: '<', 
 
 function htmlEntityDecode(s: string): string {
   if (s.indexOf('&') === -1) return s;
-  return s.replace(/&(?:#[xX]([0-9a-fA-F]{1,8})|#([0-9]{1,10})|(quot|amp|lt|gt|nbsp));?/gi, (m, hx, dec, name) => {
-    if (hx !== undefined) return String.fromCharCode(parseInt(hx as string, 16) & 0xff);
-    if (dec !== undefined) return String.fromCharCode(parseInt(dec as string, 10) & 0xff);
+  return s.replace(/&(?:#[xX]([0-9a-fA-F]+)|#([0-9]+)|(quot|amp|lt|gt|nbsp));?/gi, (m, hx, dec, name) => {
+    // Any number of leading zeros; the low byte of the value, as ModSecurity keeps it.
+    if (hx !== undefined) return String.fromCharCode(Number(BigInt(`0x${hx as string}`) & 0xffn));
+    if (dec !== undefined) return String.fromCharCode(Number(BigInt(dec as string) & 0xffn));
     const v = NAMED[(name as string).toLowerCase()];
     return v ?? m;
   });

@@ -48,7 +48,7 @@ function rawOf(input: YamlInput): Buffer {
   const uri = input.uri ?? '/';
   const version = input.version ?? 'HTTP/1.1';
   const headers = Object.entries(input.headers ?? {}).map(([k, v]) => [k, String(v)] as const);
-  const body = input.data === undefined ? Buffer.alloc(0) : Buffer.from(input.data, 'latin1');
+  const body = input.data === undefined ? Buffer.alloc(0) : Buffer.from(input.data, 'utf8');
   const auto = input.autocomplete_headers !== false;
   const has = (n: string) => headers.some(([k]) => k.toLowerCase() === n);
   const lines = [`${method} ${uri}${version === '' ? '' : ' ' + version}`];
@@ -56,7 +56,7 @@ function rawOf(input: YamlInput): Buffer {
   if (auto && body.length > 0 && !has('content-length') && !has('transfer-encoding'))
     lines.push(`Content-Length: ${body.length}`);
   if (auto && !has('connection')) lines.push('Connection: close');
-  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), body]);
+  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'utf8'), body]);
 }
 
 /** Every test of the files under `testsDir` whose folder name starts with one of `prefixes`. */
