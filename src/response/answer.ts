@@ -1,4 +1,5 @@
 // Reading an upstream answer's framing for the response checks: its media type, charset and content coding.
+import { isUtf8 } from 'node:buffer';
 
 /** A header's single value ('' when absent; the first when doubled, which a check refusing on it never trusts). */
 export function headerValue(v: string | string[] | undefined): string {
@@ -53,15 +54,12 @@ export function looksLikeMarkup(body: Buffer): boolean {
   return false;
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** The body as UTF-8 text; null when it is not valid UTF-8 or starts with a byte-order mark. */
+/**
+ * The body as UTF-8 text; null when it is not valid UTF-8 or starts with a byte-order mark. Checked with
+ * buffer.isUtf8, then decoded by Buffer#toString: TextDecoder's strings were ~20x slower for saxes to read.
+ */
 export function strictUtf8(body: Buffer): string | null {
-  let text: string;
-  try {
-    text = UTF8.decode(body);
-  } catch {
-    return null;
-  }
-  return text.charCodeAt(0) === 0xfeff ? null : text;
+  if (!isUtf8(body)) return null;
+  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return null;
+  return body.toString('utf8');
 }
