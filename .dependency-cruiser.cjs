@@ -27,6 +27,14 @@ module.exports = {
       to: { path: '^src/(http|admin)/|^src/store/(memory|redis|failover|factory|cluster|sentinel)' },
     },
     {
+      name: 'crs-is-a-module',
+      comment:
+        'crs/ (the SecLang engine) sits beside signatures/: it reads core/, body/, net/ and config/, never checks, listeners or the runtime',
+      severity: 'error',
+      from: { path: '^src/crs/' },
+      to: { path: '^src/(checks|http|admin|proxy|runtime)(/|\\.ts)' },
+    },
+    {
       name: 'nothing-imports-the-runtime',
       comment: 'the composition root (runtime) is imported only by the entry points (main.ts, the demo)',
       severity: 'error',
