@@ -1,5 +1,6 @@
 // The shipped fail2ban filter against security events a real gateway wrote to its event file, checked with
-// Debian's fail2ban-regex: enforced refusals by security modules match (IPv4 and IPv6), others do not.
+// Debian's fail2ban-regex: enforced refusals by security modules match (IPv4 and IPv6), others do not, and
+// a refusal by the positive model alone (policy, not an attack) is ignored.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,20 +78,23 @@ logging:
         await send('198.51.100.99', '/nowhere'), // 404, module "route": not for fail2ban
         await send('198.51.100.98', '/compile', '{"a":1,"a":2}'), // 400, module "request"
         await send('198.51.100.97'), // forwarded: no event at all
+        // the positive model alone (a package the allow-list does not know): policy, ignored by the filter
+        await send('198.51.100.96', '/compile', '{"tikz_code":"\\\\usepackage{tikz-feynhand}"}'),
       ];
-      expect(statuses).toEqual([403, 403, 403, 403, 403, 403, 404, 400, 200]);
+      expect(statuses).toEqual([403, 403, 403, 403, 403, 403, 404, 400, 200, 403]);
     } finally {
       await gw.close(1000);
       await up.close();
     }
     const written = readFileSync(events, 'utf8').trim().split('\n');
-    expect(written).toHaveLength(8);
+    expect(written).toHaveLength(9);
+    expect(written[8]).toContain('"reasons":["sig:policy.package-not-allowed"]');
 
     const r = spawnSync('fail2ban-regex', ['-v', events, FILTER], { encoding: 'utf8' });
     rmSync(dir, { recursive: true, force: true });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Failregex: 6 total/);
-    expect(r.stdout).toMatch(/Lines: 8 lines, 0 ignored, 6 matched, 2 missed/);
+    expect(r.stdout).toMatch(/Lines: 9 lines, 1 ignored, 6 matched, 2 missed/);
     // -v lists each match under its regex as "|      <address>  <time>"
     const hosts = [...r.stdout.matchAll(/^\|\s+(\S+)\s{2}\w{3} \w{3} /gm)].map((m) => m[1]);
     expect(hosts.sort()).toEqual(
