@@ -34,13 +34,26 @@ export function buildIdentityCheck(config: GatewayConfig, deps: CheckDeps): Chec
   if (c.api_keys.file !== undefined) deps.watch?.(c.api_keys.file);
   if (c.jwt.enabled && c.jwt.jwks_file !== undefined) deps.watch?.(c.jwt.jwks_file);
   const tiers = new Set(Object.keys(config.rate_limits.tiers));
-  const fromFile = c.api_keys.file !== undefined ? readKeysFile(c.api_keys.file, tiers) : [];
+  // Both files are read even when the first is refused, so one load reports the problems of both.
+  const failed: unknown[] = [];
+  const attempt = <T>(read: () => T, otherwise: T): T => {
+    try {
+      return read();
+    } catch (err) {
+      failed.push(err);
+      return otherwise;
+    }
+  };
+  const { file } = c.api_keys;
+  const jwksFile = c.jwt.enabled ? c.jwt.jwks_file : undefined;
+  const fromFile = file !== undefined ? attempt(() => readKeysFile(file, tiers), []) : [];
+  const jwks = jwksFile !== undefined ? attempt(() => readJwks(jwksFile), null) : null;
+  if (failed.length === 1) throw failed[0];
+  if (failed.length > 1) throw new AggregateError(failed, 'identity files refused');
   const entries = [...c.api_keys.keys, ...fromFile];
   const keys = new ApiKeyTable(entries);
   const keyHeader = c.api_keys.header.toLowerCase();
-  const jwt = c.jwt.enabled
-    ? new JwtVerifier(c.jwt, deps.clock, c.jwt.jwks_file !== undefined ? readJwks(c.jwt.jwks_file) : null)
-    : null;
+  const jwt = c.jwt.enabled ? new JwtVerifier(c.jwt, deps.clock, jwks) : null;
   if (keys.size === 0 && jwt === null) return null;
   const fromJwt = (ctx: RequestContext, r: JwtResult): Verdict => {
     if (!r.ok) return r.code === 'expired' ? EXPIRED_TOKEN : BAD_TOKEN;

@@ -33,9 +33,7 @@ export const tierNamesExist: SemanticRule = (config) => {
     issues.push(...ref('tier', k.tier, tiers, ['identity', 'api_keys', 'keys', i, 'tier'], written)),
   );
   issues.push(...ref('tier', config.identity.jwt.default_tier, tiers, ['identity', 'jwt', 'default_tier'], written));
-  issues.push(
-    ...ref('tier', config.rate_limits.suspicious_tier, tiers, ['rate_limits', 'suspicious_tier'], written),
-  );
+  issues.push(...ref('tier', config.rate_limits.suspicious_tier, tiers, ['rate_limits', 'suspicious_tier'], written));
   for (const tier of Object.keys(config.checks.signatures.allowlists)) {
     issues.push(...ref('tier', tier, tiers, ['checks', 'signatures', 'allowlists', tier], { atKey: true }));
   }

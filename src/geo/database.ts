@@ -66,9 +66,12 @@ export class GeoDatabase implements Closable {
     try {
       buf = readFileSync(path);
     } catch (err) {
-      throw new ConfigKeyError([{ path: parsePath(label), message: `cannot read ${path}: ${(err as Error).message}` }], {
-        cause: err,
-      });
+      throw new ConfigKeyError(
+        [{ path: parsePath(label), message: `cannot read ${path}: ${(err as Error).message}` }],
+        {
+          cause: err,
+        },
+      );
     }
     try {
       this.loaded = load(buf);

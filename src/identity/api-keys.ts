@@ -1,7 +1,6 @@
 // API key table: SHA-256 of the presented key -> user and tier; built once at load from config and a keys file.
 import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { ConfigKeyError } from '../config/key-error.js';
 import { unknownName } from '../config/names.js';
@@ -43,18 +42,27 @@ export function readKeysFile(path: string, tiers?: ReadonlySet<string>): ApiKeyE
     issues.push({ file: path, ...positions.at(p.offset), path: positions.pathAt(p.offset), message: p.message });
   }
   if (tree.syntax.length > 0) throw new ConfigError(issues);
-  const parsed = z.array(apiKeyEntrySchema).safeParse(tree.doc.toJS({ maxAliasCount: 100 }) ?? []);
-  if (!parsed.success) {
-    for (const i of parsed.error.issues) at(i.path, i.message);
+  const data: unknown = tree.doc.toJS({ maxAliasCount: 100 }) ?? [];
+  if (!Array.isArray(data)) {
+    at([], 'expected a list of {sha256, user, tier}');
     throw new ConfigError(issues);
   }
-  if (tiers !== undefined) {
-    parsed.data.forEach((e, i) => {
-      if (!tiers.has(e.tier) && positions.locate([i, 'tier']).exact) at([i, 'tier'], unknownName('tier', e.tier, tiers));
-    });
-  }
+  // Entry by entry, so every bad entry is reported, and a tier typo beside a bad digest too.
+  const entries: ApiKeyEntry[] = [];
+  data.forEach((item: unknown, i) => {
+    const parsed = apiKeyEntrySchema.safeParse(item);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) at([i, ...issue.path], issue.message);
+      return;
+    }
+    const e = parsed.data;
+    if (tiers !== undefined && !tiers.has(e.tier) && positions.locate([i, 'tier']).exact) {
+      at([i, 'tier'], unknownName('tier', e.tier, tiers));
+    }
+    entries.push(e);
+  });
   if (issues.length > 0) throw new ConfigError(issues);
-  return parsed.data;
+  return entries;
 }
 
 /**

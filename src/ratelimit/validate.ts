@@ -1,4 +1,5 @@
 // Cross-field rules for rate_limits: a limit may only name routes that exist.
+import { unknownName } from '../config/names.js';
 import type { SemanticRule } from '../config/semantic.js';
 
 export const limitRoutesExist: SemanticRule = (config) => {
@@ -11,7 +12,7 @@ export const limitRoutesExist: SemanticRule = (config) => {
         if (!routes.has(r)) {
           issues.push({
             path: ['rate_limits', 'tiers', tier, 'limits', i, 'routes', j],
-            message: `no route named "${r}" (routes: ${[...routes].join(', ') || 'none'})`,
+            message: unknownName('route', r, routes),
           });
         }
       });

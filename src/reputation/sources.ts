@@ -43,9 +43,12 @@ export class ListFile implements Closable {
       text = readFileSync(path, 'utf8');
     } catch (err) {
       // Reported at the config key that names the file (`label` is its path, e.g. reputation.deny_files[0]).
-      throw new ConfigKeyError([{ path: parsePath(label), message: `cannot read ${path}: ${(err as Error).message}` }], {
-        cause: err,
-      });
+      throw new ConfigKeyError(
+        [{ path: parsePath(label), message: `cannot read ${path}: ${(err as Error).message}` }],
+        {
+          cause: err,
+        },
+      );
     }
     this.parsed = this.parse(text);
     this.watcher =

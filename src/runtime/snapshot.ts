@@ -39,6 +39,8 @@ const SECTION: Readonly<Record<string, readonly string[]>> = {
  */
 export function buildIssues(config: GatewayConfig, err: unknown, section: readonly string[]): ConfigIssue[] {
   if (err instanceof ConfigError) return [...err.issues];
+  // A builder that read several files reports each one's problems (checks/identity.ts).
+  if (err instanceof AggregateError) return err.errors.flatMap((e: unknown) => buildIssues(config, e, section));
   if (err instanceof ConfigKeyError) return err.problems.map((p) => issueAt(config, p.path, p.message));
   if (err instanceof GatewayError) return [issueAt(config, section, err.message, true)];
   throw err;
@@ -65,11 +67,7 @@ export function buildSnapshot(
       }
     },
   }));
-  const built = buildChecks(
-    config,
-    { ...deps, admin: (route, handler) => void admin.set(route, handler) },
-    collecting,
-  );
+  const built = buildChecks(config, { ...deps, admin: (route, handler) => void admin.set(route, handler) }, collecting);
   if (issues.length > 0) throw new ConfigError(issues);
   const phases: Record<RequestPhase, Check[]> = { connection: [], headers: [], body: [] };
   for (const c of built.request) phases[c.phase].push(c);

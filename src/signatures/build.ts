@@ -52,7 +52,9 @@ export function buildEngine(
 ): SignatureEngine {
   const problems = unknownExclusionNames(cfg.exclusions, rules, POLICY_IDS);
   if (problems.length > 0) {
-    throw new ConfigKeyError(problems.map((p) => ({ path: [...CONFIG_PATH, 'exclusions', ...p.path], message: p.message })));
+    throw new ConfigKeyError(
+      problems.map((p) => ({ path: [...CONFIG_PATH, 'exclusions', ...p.path], message: p.message })),
+    );
   }
   return new SignatureEngine(rules, cfg, routeNames);
 }

@@ -63,7 +63,8 @@ export function unknownExclusionNames(
       if (!known) problems.push({ path: [i, 'rules', j], message: `no rule "${r}"${hint(r, ids)}` });
     });
     e.tags.forEach((t, j) => {
-      if (!tags.includes(t)) problems.push({ path: [i, 'tags', j], message: `no rule has the tag "${t}"${hint(t, tags)}` });
+      if (!tags.includes(t))
+        problems.push({ path: [i, 'tags', j], message: `no rule has the tag "${t}"${hint(t, tags)}` });
     });
   });
   return problems;

@@ -10,6 +10,14 @@ function toRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Files matching each pattern, relative to `base`, in pattern order then name order, without duplicates. */
 export function expandGlobs(patterns: readonly string[], base: string): { files: string[]; unmatched: string[] } {
   const files: string[] = [];
@@ -21,7 +29,7 @@ export function expandGlobs(patterns: readonly string[], base: string): { files:
     const name = basename(full);
     let found: string[] = [];
     if (!/[*?]/.test(name)) {
-      found = [full];
+      found = isFile(full) ? [full] : [];
     } else {
       let entries: string[] = [];
       try {

@@ -68,7 +68,7 @@ rate_limits:
     const got = await problems(yaml('enforce'));
     expect(got).toHaveLength(1);
     expect(got[0]).toMatch(
-      /^g\.yaml:9:\d+ rate_limits\.tiers\.anonymous\.limits\[0\]\.routes\[1\]: no route named "compyle"/,
+      /^g\.yaml:9:\d+ rate_limits\.tiers\.anonymous\.limits\[0\]\.routes\[1\]: no route "compyle" \(did you mean "compile"\?\)/,
     );
     expect(await problems(yaml('off'))).toEqual([]);
   });
