@@ -69,7 +69,8 @@ async function main() {
     // process of two identical bare proxies ran 15 % slower than the other through a whole run, in every round,
     // so a process's own luck (where its heap and code landed) must vary between rounds like everything else.
     const startTargets = async () => {
-      const upstream = await startProcess('upstream', [...srv, 'node', 'bench/upstream.mjs'], {}, outDir);
+      const svgEnv = o.svg === undefined ? {} : { SVG_FILE: o.svg }; // --svg: the answer every row gets
+      const upstream = await startProcess('upstream', [...srv, 'node', 'bench/upstream.mjs'], svgEnv, outDir);
       const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
       const targets = [];
       if (!o['no-direct'] && !reject) targets.push({ name: 'direct', kind: 'direct', port: upstream.port, pid: null });

@@ -1,6 +1,8 @@
 // Bench upstream: a stand-in compile service. POST /compile reads the whole body and answers a fixed ~1 KB SVG.
-// Usage: node bench/upstream.mjs   env PORT (0: any free port), prints {"listening":<port>} once bound.
+// Usage: node bench/upstream.mjs   env PORT (0: any free port), SVG_FILE (answer that file instead), prints
+// {"listening":<port>} once bound.
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 
 // A small picture shaped like dvisvgm output (an axis, a curve, a dot); the bytes are what matters here.
 const svg = [
@@ -19,7 +21,8 @@ const svg = [
   '</svg>',
   '',
 ].join('\n');
-const SVG = Buffer.from(svg.padEnd(1080, ' '), 'utf8');
+// SVG_FILE (npm run bench -- --svg FILE): that file instead, e.g. a real dvisvgm SVG for the SVG inspection row.
+const SVG = process.env.SVG_FILE ? readFileSync(process.env.SVG_FILE) : Buffer.from(svg.padEnd(1080, ' '), 'utf8');
 
 const server = http.createServer((req, res) => {
   if (req.method === 'POST' && req.url === '/compile') {

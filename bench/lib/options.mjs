@@ -28,6 +28,8 @@ export const USAGE = `usage: npm run bench -- [options]
                         row: FAIL when slower than its base by more than max(A/A spread, 2%) (exit 3)
   --reject              the reject-path bench: the gateway refusing (POST 415 and 404 before the body, POST 403
                         after it, GET 404) beside a bare node:http server answering 200 to the same requests
+  --svg FILE            the upstream answers FILE (e.g. bench/bodies/dvisvgm-30k.svg) as image/svg+xml to every
+                        row, and a gateway row svg=bench/svg.bench.yaml (SVG inspection on) is added
   --no-direct --no-aa   leave out the direct row / the A/A row
   --loadgen-cpu N       CPU for the load generator (default 0)   --server-cpu N   for upstream and proxies (default 1)
   --quiet-wait S        before each run wait up to S s for the machine to be quiet (default 30)
@@ -51,6 +53,7 @@ export function readOptions(argv) {
       'shared-pid': { type: 'string', multiple: true },
       base: { type: 'string' },
       reject: { type: 'boolean', default: false },
+      svg: { type: 'string' },
       'no-direct': { type: 'boolean', default: false },
       'no-aa': { type: 'boolean', default: false },
       'loadgen-cpu': { type: 'string', default: '0' },
@@ -93,7 +96,10 @@ export function readOptions(argv) {
     return { arg, file, bytes: statSync(file).size, label: basename(file).replace(/\.json$/, '') };
   });
   if (new Set(bodies.map((b) => b.label)).size !== bodies.length) throw new Error('--body: the same file twice');
-  const gateways = (o.gateway ?? ['gateway=bench/gateway.bench.yaml']).map((g) => {
+  if (o.svg !== undefined && !existsSync(resolve(o.svg))) throw new Error(`--svg: no such file ${o.svg}`);
+  const named = o.gateway ?? ['gateway=bench/gateway.bench.yaml'];
+  if (o.svg !== undefined && !named.some((g) => g.startsWith('svg='))) named.push('svg=bench/svg.bench.yaml');
+  const gateways = named.map((g) => {
     const eq = g.indexOf('=');
     if (eq < 1) throw new Error(`--gateway ${g}: expected NAME=config.yaml`);
     const [name, file] = [g.slice(0, eq), resolve(g.slice(eq + 1))];
