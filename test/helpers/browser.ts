@@ -135,8 +135,10 @@ export async function createSvgViewer(browser: Browser): Promise<SvgViewer> {
         })
       : -1;
     const report = w.report;
-    // What the page does from now on (until the next answer) belongs to no report.
+    // What the page does from now on belongs to no report; leave it while its server still answers, so that
+    // nothing it still loads (the favicon) fails into the next answer's report.
     w.report = fresh();
+    await w.page.goto('about:blank');
     w.own = [];
     return { ...report, imgWidth };
   }

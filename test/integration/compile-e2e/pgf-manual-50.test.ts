@@ -3,6 +3,7 @@
 // service: every one comes back 200 as SVG, byte for byte what the service sent (nothing stripped). The 50 are
 // chosen by scripts/select-pgf-compilable.mjs (test/vectors/pgf-compilable-50.json); this test checks the
 // choice still matches the corpus, then sends exactly those.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,6 @@ import { manualOrder } from '../../../scripts/select-pgf-compilable.mjs';
 import { hasPgfManual, loadPgfManual, pgfManualDir, type CodeSample } from '../../corpus/pgf-manual.js';
 import { describeWithTex, startCompileService, type CompileService } from '../../helpers/compile-service.js';
 import { metric, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
-import { createHash } from 'node:crypto';
 import { gatewayYaml, mapLimit, post, REPO, startTap, type Tap } from './harness.js';
 
 interface Selection {
@@ -110,6 +110,12 @@ suite('PGF manual examples through the gateway (issue 12)', () => {
     expect(await metric(gw.adminUrl, 'portcullis_compile_outcomes_total', { route: 'compile', outcome: 'ok' })).toBe(
       50,
     );
+    // SVG inspection judged every answer and passed each as it was.
+    const svg = (action: string) =>
+      metric(gw.adminUrl, 'portcullis_response_inspections_total', { route: 'compile', check: 'svg', action });
+    expect(await svg('pass')).toBe(50);
+    expect((await svg('strip')) + (await svg('refuse'))).toBe(0);
+    expect(await metric(gw.adminUrl, 'portcullis_svg_stripped_total', { route: 'compile' })).toBe(0);
   }, 240_000);
 
   it('control: in the same gateway, a manual example the allow-list does not pass is stripped, and the comparison sees it', async () => {
