@@ -12,6 +12,7 @@ import { WatchedFile } from './config/watched-file.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { GatewayError } from './core/errors.js';
 import { Resources } from './core/resources.js';
+import { reopenAccessLogs } from './telemetry/access-log.js';
 import { buildConfiguration, type Snapshot } from './runtime/snapshot.js';
 import { withBuildProblems } from './runtime/check.js';
 import { CHECKS, type CheckEntry, type Services } from './checks/registry.js';
@@ -428,6 +429,7 @@ export class Gateway {
     for (const [what, reopen] of [
       ['events', () => this.events.reopen()],
       ['audit', () => this.services.blocks.settings.audit?.reopen?.()],
+      ['access', () => reopenAccessLogs()],
     ] as const) {
       try {
         reopen();

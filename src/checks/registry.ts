@@ -12,6 +12,7 @@ import { buildGeoCheck } from './geo.js';
 import { buildReputationCheck } from './reputation.js';
 import { buildDecisionsCheck, buildUserBlockCheck } from './decisions.js';
 import { buildProbingCheck } from './probing.js';
+import { buildAccessLogCheck } from './access-log.js';
 import { buildResponseChecks } from './response.js';
 
 export type { Built, CheckDeps, CheckEntry, CheckFactory, Services } from './deps.js';
@@ -37,6 +38,8 @@ export const CHECKS: readonly CheckEntry[] = [
   { name: 'signatures', build: buildSignaturesCheck },
   // the OWASP CRS on every non-code target (off unless checks.crs names a CRS directory)
   { name: 'crs', build: buildCrsCheck },
+  // the access log (logging.access): a log-phase hook only, built when the log is on
+  { name: 'access-log', build: buildAccessLogCheck },
   // response phase: per route, canaries then SVG inspection
   { name: 'response', build: buildResponseChecks },
 ];

@@ -211,6 +211,8 @@ export const configSchema = z.strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
         /** Security events: 'stdout', 'stderr', or a file path. */
         events: pathString('write', ['stdout', 'stderr']).default('stdout'),
+        /** Access log, one JSON line per request: 'off' (default), 'stdout', 'stderr', or a file path. */
+        access: pathString('write', ['off', 'stdout', 'stderr']).default('off'),
       })
       .prefault({}),
     'the logger and the event destination are opened once, at start',

@@ -176,6 +176,7 @@ export class DataPlane implements ExchangeHost {
     const body = refusalJson(r.status, ctx.id, r.reasons, snap.disclose);
     writeRefusal(res, r.status, body, snap.securityHeaders, snap.requestIdHeader, ctx.id, r.headers, closing);
     ctx.firstByteOut = performance.now();
+    ctx.bytesOut = ctx.method === 'HEAD' ? 0 : Buffer.byteLength(body);
   }
 
   readonly onFault = (check: Pick<Check, 'name'>, err: unknown): void => {

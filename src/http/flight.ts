@@ -117,6 +117,10 @@ export class Flight implements ForwardCallbacks {
     this.ctx.firstByteOut = performance.now();
   }
 
+  sent(bytes: number): void {
+    this.ctx.bytesOut = bytes;
+  }
+
   failed(err: Error): void {
     const ctx = this.ctx;
     compileFailed(ctx, err, false);

@@ -31,6 +31,8 @@ export interface ForwardCallbacks {
   inspect(status: number, headers: IncomingHttpHeaders, body: Buffer): Inspected | null;
   /** First byte written to the client. */
   firstByte(): void;
+  /** The answer is complete: body bytes written to the client (for the access log). */
+  sent?(bytes: number): void;
   /** The upstream failed before anything was sent: write a refusal. */
   failed(err: Error): void;
   /** The upstream failed after headers were sent: the client connection is cut. */
@@ -126,9 +128,11 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       this.res.writeHead(this.status, out);
       this.cb.firstByte();
       this.res.end(passed.body);
+      this.cb.sent?.(passed.body.length);
       return;
     }
     this.res.end();
+    this.cb.sent?.(this.sent);
   }
 
   onResponseError(_controller: Controller, err: Error): void {
