@@ -152,7 +152,14 @@ export class Gateway {
     this.log = opts.logger ?? createLogger(config.logging.level);
     this.metrics = createMetrics({ defaultMetrics: opts.defaultMetrics !== false });
     seedProcessSeries(this.metrics);
-    this.events = opts.events ?? createEventSink(config.logging.events);
+    this.events =
+      opts.events ??
+      createEventSink(config.logging.events, (err) =>
+        this.log.error(
+          { err, file: config.logging.events },
+          'security event log failed (writing goes on to the file open before)',
+        ),
+      );
     const built = this.resources.get('store', () =>
       createStore(config.store, { clock, log: this.log, telemetry: this.metrics }),
     );

@@ -12,6 +12,9 @@ export interface AuditSink extends AuditWriter, Closable {}
 export function createAuditSink(destination: string, now: () => number = Date.now): AuditSink {
   const dest = destination === 'stdout' ? 1 : destination === 'stderr' ? 2 : destination;
   const stream = pino.destination({ dest, sync: true, mkdir: typeof dest === 'string' });
+  // Synchronous: a failed write or reopen throws to its caller (which logs it); the same error is emitted
+  // afterwards too, and an 'error' event nobody listens to would end the process.
+  stream.on('error', () => undefined);
   return {
     write(entry) {
       const line = {

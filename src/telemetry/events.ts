@@ -103,10 +103,15 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
   return { ...event, compile };
 }
 
-/** Writes events as JSON lines to 'stdout', 'stderr' or a file (created with its directory). */
-export function createEventSink(destination: string): EventSink {
+/**
+ * Writes events as JSON lines to 'stdout', 'stderr' or a file (created with its directory). `onError` hears
+ * what the file refused (a reopen that could not open the path: writing goes on to the previous file), which
+ * would otherwise be an unhandled 'error' event and end the process.
+ */
+export function createEventSink(destination: string, onError: (err: Error) => void = () => undefined): EventSink {
   const dest = destination === 'stdout' ? 1 : destination === 'stderr' ? 2 : destination;
   const stream = pino.destination({ dest, sync: false, mkdir: typeof dest === 'string' });
+  stream.on('error', onError);
   return {
     write(event) {
       stream.write(JSON.stringify(event) + '\n');
