@@ -164,11 +164,11 @@ describeWithTex('SVG attacks: the weakened compile service, with and without the
       browser = await launchChromium();
       for (let i = 0; i < VIEWERS; i++) all.push(await createSvgViewer(browser));
       viewers.push(...all);
-    });
+    }, 90_000);
     afterAll(async () => {
       for (const v of all) await v.close();
       await browser?.close();
-    });
+    }, 60_000);
     const open = async (a: Answer, views?: readonly View[]): Promise<SvgReport> => {
       const v = viewers.pop()!;
       try {
