@@ -43,7 +43,7 @@ let t: TestGateway;
 
 beforeAll(async () => {
   // GET /<route>/<dir>/<file>: answers that vector; a .json suffix wraps it as {"svg": ...}; /<route>/passwd
-  // answers a line of /etc/passwd as text; /<route>/slow sends its first bytes, then the rest 400 ms later.
+  // answers a line of /etc/passwd as text; /<route>/slow sends its first bytes, then the rest 1.5 s later.
   up = await startUpstream((req, res) => {
     const path = req.url!.split('/').slice(2).join('/');
     if (path === 'passwd') {
@@ -54,7 +54,7 @@ beforeAll(async () => {
     if (path === 'slow') {
       res.writeHead(200, { 'content-type': 'image/svg+xml' });
       res.write('<svg xmlns="http://www.w3.org/2000/svg">');
-      setTimeout(() => res.end('<rect width="1" height="1"/></svg>'), 400);
+      setTimeout(() => res.end('<rect width="1" height="1"/></svg>'), 1500);
       return;
     }
     if (!path.endsWith('.svg') && !path.endsWith('.json')) {
@@ -212,8 +212,8 @@ describe('SVG inspection through the gateway', () => {
       await res.body.text();
       return headersAt;
     };
-    expect(await firstBytes('/plain/slow')).toBeLessThan(300);
-    expect(await firstBytes('/refuse/slow')).toBeGreaterThanOrEqual(380);
+    expect(await firstBytes('/plain/slow')).toBeLessThan(1200);
+    expect(await firstBytes('/refuse/slow')).toBeGreaterThanOrEqual(1450);
     // and the plain route's SVG is not given the SVG headers (nothing inspected it)
     const plain = await get('/plain/good/tree-nofonts.svg');
     expect(plain.headers['content-security-policy']).toBe("default-src *; script-src 'unsafe-inline'");
