@@ -76,3 +76,31 @@ function setAt(data: unknown, path: ConfigPath, value: string): void {
   for (const part of path.slice(0, -1)) v = v[part] as Record<PropertyKey, unknown>;
   v[path[path.length - 1]!] = value;
 }
+
+/** Every path-typed key of `schema` (`[]` for list items, `*` for record values), for docs and tests. */
+export function pathKeysOf(schema: z.core.$ZodType): { readonly key: string; readonly meta: PathMeta }[] {
+  const found: { key: string; meta: PathMeta }[] = [];
+  const walk = (s: z.core.$ZodType, key: string, depth: number): void => {
+    if (depth > 32) return;
+    const layers = schemaLayers(s);
+    const meta = layers.map((l) => pathKeys.get(l)).find((m) => m !== undefined);
+    if (meta !== undefined) {
+      found.push({ key, meta });
+      return;
+    }
+    const inner = layers[layers.length - 1]!;
+    const at = (k: string) => (key === '' ? k : `${key}.${k}`);
+    if (inner instanceof z.ZodObject) {
+      for (const [k, child] of Object.entries(inner.shape as Record<string, z.core.$ZodType>))
+        walk(child, at(k), depth + 1);
+    } else if (inner instanceof z.ZodArray) {
+      walk(inner.element, `${key}[]`, depth + 1);
+    } else if (inner instanceof z.ZodRecord) {
+      walk(inner.valueType, at('*'), depth + 1);
+    } else if (inner instanceof z.ZodUnion) {
+      for (const option of inner.options as readonly z.core.$ZodType[]) walk(option, key, depth + 1);
+    }
+  };
+  walk(schema, '', 0);
+  return found;
+}

@@ -1,5 +1,6 @@
 // The `checks.crs` section of gateway.yaml: the OWASP Core Rule Set on every target that is not a code field.
 import { z } from 'zod';
+import { pathString } from '../config/paths.js';
 import { KNOWN_VARIABLES } from './input.js';
 
 const exclusionSchema = z
@@ -34,9 +35,9 @@ export const crsConfigSchema = z
     mode: z.enum(['enforce', 'monitor', 'off']).default('off'),
     /**
      * A CRS release: the folder holding crs-setup.conf(.example) and rules/ (as ModSecurity and Coraza load it).
-     * Relative paths resolve against the working directory, as signatures.rules_dir does for now.
+     * Relative to the config file's folder, like every path-typed key (src/config/paths.ts).
      */
-    dir: z.string().min(1).optional(),
+    dir: pathString('dir').optional(),
     /** tx.blocking_paranoia_level: 1 (default) to 4. */
     paranoia_level: z.number().int().min(1).max(4).default(1),
     /** tx.detection_paranoia_level: rules up to this level run and are reported, only blocking ones score. */
