@@ -23,6 +23,9 @@ TOOLS=(
   "dvisvgm         dvisvgm"            # the compile service's DVI -> SVG step
   "prlimit         util-linux"         # the compile service's rlimits on latex and dvisvgm
   "chromium        chromium"           # browser tests: answers opened in headless Chromium (test/helpers/browser.ts)
+  "nginx           nginx-light"        # TLS in front with deploy/tls/nginx-portcullis.conf (test/e2e/tls-front.test.ts)
+  "haproxy         haproxy"            # TLS in front with deploy/tls/haproxy-portcullis.cfg (same test)
+  "openssl         openssl"            # the test certificate of test/e2e/tls-front.test.ts
 )
 TEX_FILES=(
   "tikz.sty        texlive-pictures"    # TikZ

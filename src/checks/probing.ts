@@ -103,7 +103,8 @@ export class ProbeBans {
 
 /** Whether the request matched no route and was answered as such (refused, or forwarded and not found). */
 function isMiss(ctx: RequestContext): boolean {
-  if (ctx.route !== null) return false;
+  // A browser's CORS preflight to a route that does not list OPTIONS is no probe (docs/cors-tls.md)
+  if (ctx.route !== null || ctx.method === 'OPTIONS') return false;
   const reasons = ctx.refusal?.reasons;
   if (reasons !== undefined) return reasons.includes('route:not_found');
   return ctx.status === 404; // unmatched.action: forward, and the upstream did not know the path either
