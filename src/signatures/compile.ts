@@ -178,8 +178,13 @@ export function compileRuleSet(specs: readonly RuleSpec[], paranoia: number, dis
     if (spec.paranoia > paranoia || disabled.has(spec.id)) continue;
     active.push(compileRule(spec));
   }
+  // Rules marked `confidence: attack` run first (stable otherwise): inspection stops at the first CRITICAL
+  // match, and a decoy rule matched earlier must not hide the attack from automatic blocks.
+  active.sort((a, b) => attackFirst(a) - attackFirst(b));
   return ruleSets.get(active.map((r) => serials.get(r)).join(','), () => buildRuleSet(active));
 }
+
+const attackFirst = (r: CompiledRule): number => (r.spec.confidence === 'attack' ? 0 : 1);
 
 function buildRuleSet(active: readonly CompiledRule[]): RuleSet {
   const grouped = new Map<string, CompiledRule[]>();

@@ -165,6 +165,18 @@ describe('automatic blocks', () => {
     expect(await blocked(gw, ip)).toBe(5 * MIN);
   });
 
+  it('a decoy rule matched before the attack does not hide it (attack rules run first)', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const gw = await start('', clock);
+    const ip = '198.51.100.77';
+    // a category-code change (CRITICAL, confidence high) written before the shell escape
+    const body = JSON.stringify({ tikz_code: '\\catcode`\\|=0 \\immediate\\write18{id}' });
+    const r = await post(gw, body, ip);
+    expect(r.status).toBe(403);
+    expect(r.reasons).toContain('sig:latex.shell-escape.write18');
+    expect(await blocked(gw, ip)).toBe(5 * MIN);
+  });
+
   it('the block refusal says how long: Retry-After in seconds and the expiry, read on a fake clock', async () => {
     const clock = new FakeClock(1_800_000_000_000);
     const gw = await start('', clock);
