@@ -13,7 +13,7 @@ import { applyVerdict } from '../core/pipeline.js';
 import { BodyTooLargeError } from '../core/errors.js';
 import { protocolRefusal, type Refusal } from '../core/verdict.js';
 import { responseChecksFor } from '../response/select.js';
-import { applyRewrite, type Answer } from '../response/rewrite.js';
+import { applyRewrite, askIdentity, type Answer } from '../response/rewrite.js';
 import { compileAborted, compileAnswered, compileFailed } from './compile-answer.js';
 
 /** How the data plane writes refusals (shared with the request phases). */
@@ -55,6 +55,9 @@ export class Flight implements ForwardCallbacks {
       proto: 'http',
       buffered,
     });
+    // Only routes with response checks buffer their answers (the others stream), and ask for them uncompressed.
+    const inspected = responseChecksFor(snap.response, route?.name ?? null).length !== 0;
+    if (inspected) askIdentity(headers);
     const url = ctx.query === '' ? encodePath(ctx.path) : `${encodePath(ctx.path)}?${ctx.query}`;
     ctx.upstreamSent = performance.now();
     this.handle = forward(
@@ -67,8 +70,7 @@ export class Flight implements ForwardCallbacks {
         body: body as NodeJS.ReadableStream | Buffer | null,
         timeoutMs: route?.responseTimeoutMs ?? snap.config.upstream.timeout_ms,
         maxResponseBytes: route?.maxResponseBytes ?? snap.config.upstream.max_response_bytes,
-        // Only routes with response checks buffer their answers; the others stream.
-        bufferResponse: responseChecksFor(snap.response, route?.name ?? null).length !== 0,
+        bufferResponse: inspected,
       },
       this,
     );

@@ -204,6 +204,16 @@ describe('SVG inspection through the gateway', () => {
     expect((await get('/plain/passwd')).status).toBe(200);
   });
 
+  it('an inspected route asks the upstream for uncompressed answers; others pass Accept-Encoding on', async () => {
+    const ask = async (path: string) => {
+      const res = await request(`${t.url}${path}`, { headers: { 'accept-encoding': 'gzip, br' } });
+      await res.body.arrayBuffer();
+      return up.received.at(-1)!.headers['accept-encoding'];
+    };
+    expect(await ask('/refuse/good/tree-nofonts.svg')).toBe('identity');
+    expect(await ask('/plain/good/tree-nofonts.svg')).toBe('gzip, br');
+  });
+
   it('a route without response checks streams its answer; one with them holds it until judged', async () => {
     const firstBytes = async (path: string) => {
       const start = performance.now();
