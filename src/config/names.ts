@@ -40,7 +40,7 @@ export const tierNamesExist: SemanticRule = (config) => {
   return issues;
 };
 
-/** Per-route signature settings and exclusions name routes by name. */
+/** Per-route signature settings and the exclusions of the signatures and of CRS name routes by name. */
 export const signatureRoutesExist: SemanticRule = (config) => {
   const routes = new Set(config.routes.map((r) => r.name));
   const sig = config.checks.signatures;
@@ -51,6 +51,11 @@ export const signatureRoutesExist: SemanticRule = (config) => {
   sig.exclusions.forEach((e, i) =>
     e.routes.forEach((name, j) =>
       issues.push(...ref('route', name, routes, ['checks', 'signatures', 'exclusions', i, 'routes', j])),
+    ),
+  );
+  config.checks.crs.exclusions.forEach((e, i) =>
+    e.routes.forEach((name, j) =>
+      issues.push(...ref('route', name, routes, ['checks', 'crs', 'exclusions', i, 'routes', j])),
     ),
   );
   return issues;

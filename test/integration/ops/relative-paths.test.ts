@@ -30,7 +30,7 @@ function cli(args: string[]): { child: ChildProcess; out: () => string; exited: 
   return { child, out: () => text, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
 }
 
-async function waitFor(read: () => string, re: RegExp, ms = 30_000): Promise<RegExpMatchArray> {
+async function waitFor(read: () => string, re: RegExp, ms = 120_000): Promise<RegExpMatchArray> {
   const deadline = Date.now() + ms;
   for (;;) {
     const m = read().match(re);
@@ -93,7 +93,7 @@ describe('relative paths follow the config file, not the working directory', () 
     expect(r.out()).toBe(`${join(dir, 'gateway.yaml')}: ok\n`);
     // check opens no file it would write
     expect(existsSync(join(dir, 'logs'))).toBe(false);
-  }, 60_000);
+  }, 150_000);
 
   it('start, run from /, serves with the rules, list, keys and log files named relatively', async () => {
     const r = cli(['start', '--config', join(dir, 'gateway.yaml')]);
@@ -123,5 +123,5 @@ describe('relative paths follow the config file, not the working directory', () 
     r.child.kill('SIGTERM');
     expect(await r.exited).toBe(0);
     expect(await readFile(join(dir, 'logs/events.log'), 'utf8')).toContain('rep:deny');
-  }, 90_000);
+  }, 300_000);
 });
