@@ -204,8 +204,12 @@ interface Parsed {
   phaseSet: boolean;
 }
 
-function applyActions(rule: MutableRule, actions: readonly RawAction[], ctx: CompileContext): Parsed {
+/** Transformation chains by their names: rules with the same `t:` list share one array, and so the per-request cache. */
+type Chains = Map<string, readonly Transform[]>;
+
+function applyActions(rule: MutableRule, actions: readonly RawAction[], chains: Chains): Parsed {
   const transforms: Transform[] = [];
+  const names: string[] = [];
   const setvars: SetVar[] = [];
   const ctls: Ctl[] = [];
   const tags: string[] = [];
@@ -213,7 +217,6 @@ function applyActions(rule: MutableRule, actions: readonly RawAction[], ctx: Com
   let disruptive: Disruptive | null = null;
   let log: boolean | null = null;
   let phaseSet = false;
-  void ctx;
   for (const a of actions) {
     const n = a.name;
     if (n === 'id') rule.id = Number(a.value);
@@ -226,11 +229,14 @@ function applyActions(rule: MutableRule, actions: readonly RawAction[], ctx: Com
     else if (n === 'multimatch') rule.multiMatch = true;
     else if (n === 't') {
       const t = a.value.toLowerCase();
-      if (t === 'none') transforms.length = 0;
-      else {
+      if (t === 'none') {
+        transforms.length = 0;
+        names.length = 0;
+      } else {
         const f = TRANSFORMS.get(t);
         if (f === undefined) throw new RuleError(`transformation t:${a.value} is not supported`);
         transforms.push(f);
+        names.push(t);
       }
     } else if (n === 'setvar') setvars.push(parseSetVar(a.value));
     else if (n === 'ctl') ctls.push(parseCtl(a.value));
@@ -244,7 +250,10 @@ function applyActions(rule: MutableRule, actions: readonly RawAction[], ctx: Com
     else if (METADATA.has(n) || LOGGING.has(n)) continue;
     else throw new RuleError(`action ${n} is not supported`);
   }
-  rule.transforms = Object.freeze(transforms);
+  const key = names.join(',');
+  let shared = chains.get(key);
+  if (shared === undefined) chains.set(key, (shared = Object.freeze(transforms)));
+  rule.transforms = shared;
   rule.setvars = Object.freeze(setvars);
   rule.ctls = Object.freeze(ctls);
   rule.tags = Object.freeze(tags);
@@ -334,6 +343,7 @@ export function compileProgram(directives: readonly Directive[], ctx: CompileCon
   const unsupported: Unsupported[] = [];
   const ignored = new Map<string, number>();
   const defaults = new Map<number, Defaults>();
+  const chains: Chains = new Map();
   const top: MutableRule[] = [];
   let responseRules = 0;
   let signature = '';
@@ -374,7 +384,7 @@ export function compileProgram(directives: readonly Directive[], ctx: CompileCon
           problem(d, error);
           continue;
         }
-        parsed = applyActions(rule, actions, ctx);
+        parsed = applyActions(rule, actions, chains);
       } catch (e) {
         if (!(e instanceof RuleError)) throw e;
         why ??= e.message;

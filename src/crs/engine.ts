@@ -29,9 +29,23 @@ interface Hit {
 const SCALAR: Entry = Object.freeze({ key: '', lkey: '', value: '' });
 
 interface RemovedTarget {
-  readonly ids: ((id: number) => boolean) | null;
-  readonly tag: ((r: Rule) => boolean) | null;
+  readonly ids: (id: number) => boolean;
   readonly target: Target;
+}
+
+/** Ids of the program's rules with a tag a ctl names, found once per program and ctl (not per request). */
+const tagged = new WeakMap<Program, WeakMap<object, ReadonlySet<number>>>();
+
+function idsTagged(program: Program, ctl: object, tag: { test(s: string): boolean }): ReadonlySet<number> {
+  let byCtl = tagged.get(program);
+  if (byCtl === undefined) tagged.set(program, (byCtl = new WeakMap()));
+  let ids = byCtl.get(ctl);
+  if (ids === undefined) {
+    const found = new Set<number>();
+    for (const phase of program.phases) for (const r of phase) if (r.tags.some((t) => tag.test(t))) found.add(r.id);
+    byCtl.set(ctl, (ids = found));
+  }
+  return ids;
 }
 
 function namesOf(entries: readonly Entry[]): Entry[] {
@@ -46,13 +60,15 @@ class Transaction {
   matchedVars: Hit[] = [];
   engine: 'on' | 'off' | 'detectiononly' = 'on';
   removedIds: ((id: number) => boolean)[] = [];
-  removedTags: ((r: Rule) => boolean)[] = [];
   removedTargets: RemovedTarget[] = [];
   readonly matches: CrsMatch[] = [];
   private args: Entry[] | null = null;
   private readonly tcache = new Map<readonly unknown[], Map<string, string>>();
 
-  constructor(readonly input: CrsInput) {}
+  constructor(
+    readonly program: Program,
+    readonly input: CrsInput,
+  ) {}
 
   argsAll(): Entry[] {
     return (this.args ??= [...this.input.argsGet, ...this.input.argsPost]);
@@ -72,7 +88,17 @@ class Transaction {
     return out;
   }
 
+  /** Request collections are the same for the whole evaluation: listed once (TX and MATCHED_* change). */
+  private readonly listed = new Map<string, readonly Entry[] | null>();
+
   collection(name: string): readonly Entry[] | null {
+    if (name === 'TX' || name.startsWith('MATCHED_')) return this.listCollection(name);
+    let c = this.listed.get(name);
+    if (c === undefined) this.listed.set(name, (c = this.listCollection(name)));
+    return c;
+  }
+
+  private listCollection(name: string): readonly Entry[] | null {
     const i = this.input;
     switch (name) {
       case 'ARGS':
@@ -183,6 +209,13 @@ class Transaction {
 
   /** The (name, value) pairs one target yields for a rule, after its exclusions. */
   resolve(rule: Rule, t: Target, out: Hit[]): void {
+    if (t.name === 'TX' && t.key !== null) {
+      // The common case (TX:blocking_paranoia_level): one lookup, no listing of the collection.
+      const v = this.tx.get(t.key);
+      if (t.count) out.push({ name: '&TX', value: v === undefined ? '0' : '1' });
+      else if (v !== undefined) out.push({ name: `TX:${t.key}`, value: v });
+      return;
+    }
     const c = this.collection(t.name);
     if (c === null) {
       // A scalar can be removed from a rule too (ctl:ruleRemoveTargetByTag=xss-perf-disable;REQUEST_FILENAME).
@@ -203,17 +236,12 @@ class Transaction {
 
   private excluded(rule: Rule, name: string, e: Entry): boolean {
     for (const x of rule.excludes) if (covers(x, name, e)) return true;
-    for (const r of this.removedTargets) {
-      if (r.ids !== null && !r.ids(rule.id)) continue;
-      if (r.tag !== null && !r.tag(rule)) continue;
-      if (covers(r.target, name, e)) return true;
-    }
+    for (const r of this.removedTargets) if (r.ids(rule.id) && covers(r.target, name, e)) return true;
     return false;
   }
 
   removed(rule: Rule): boolean {
     for (const f of this.removedIds) if (f(rule.id)) return true;
-    for (const f of this.removedTags) if (f(rule)) return true;
     return false;
   }
 }
@@ -243,7 +271,7 @@ function evalLink(tx: Transaction, rule: Rule, head: Rule): boolean {
       }
     } else values = [tx.transformed(rule, h.value)];
     for (const v of values) {
-      const caps = rule.op.match(v, arg);
+      const caps = rule.op.match(v, arg, rule.capture);
       const ok = rule.negated ? caps === null : caps !== null;
       if (!ok) continue;
       if (rule.capture && caps !== null && caps.length > 0) {
@@ -282,15 +310,19 @@ function applyCtl(tx: Transaction, c: Ctl): void {
     case 'ruleRemoveById':
       tx.removedIds.push((id) => inRanges(id, c.ids));
       break;
-    case 'ruleRemoveByTag':
-      tx.removedTags.push((r) => r.tags.some((t) => c.tag.test(t)));
+    case 'ruleRemoveByTag': {
+      const ids = idsTagged(tx.program, c, c.tag);
+      tx.removedIds.push((id) => ids.has(id));
       break;
+    }
     case 'ruleRemoveTargetById':
-      tx.removedTargets.push({ ids: (id) => inRanges(id, c.ids), tag: null, target: c.target });
+      tx.removedTargets.push({ ids: (id) => inRanges(id, c.ids), target: c.target });
       break;
-    case 'ruleRemoveTargetByTag':
-      tx.removedTargets.push({ ids: null, tag: (r) => r.tags.some((t) => c.tag.test(t)), target: c.target });
+    case 'ruleRemoveTargetByTag': {
+      const ids = idsTagged(tx.program, c, c.tag);
+      tx.removedTargets.push({ ids: (id) => ids.has(id), target: c.target });
       break;
+    }
     case 'ruleEngine':
       tx.engine = c.value;
       break;
@@ -320,7 +352,7 @@ export interface Overrides {
 
 /** Runs phase 1 then phase 2. Stops at the first deny/drop (engine On) or allow. */
 export function evaluate(program: Program, input: CrsInput, over: Overrides = {}): CrsResult {
-  const tx = new Transaction(input);
+  const tx = new Transaction(program, input);
   for (const c of over.ctls ?? []) applyCtl(tx, c);
   let deniedBy = 0;
   outer: for (let p = 0; p < program.phases.length; p++) {

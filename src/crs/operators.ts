@@ -12,8 +12,11 @@ export interface Operator {
   readonly name: string;
   /** Expands macros in the argument per request when it has any (`@ge %{tx.threshold}`). */
   readonly dynamic: boolean;
-  /** Returns captures (possibly empty) on a match, null on none. `arg` is the expanded argument when dynamic. */
-  match(value: string, arg: string): Captures | null;
+  /**
+   * Returns captures (possibly empty) on a match, null on none. `arg` is the expanded argument when dynamic;
+   * `capture` false lets a regex answer with test(), which allocates nothing.
+   */
+  match(value: string, arg: string, capture?: boolean): Captures | null;
 }
 
 export class UnsupportedOperator extends Error {}
@@ -54,7 +57,8 @@ function rxOperator(arg: string): Operator {
   return {
     name: 'rx',
     dynamic: false,
-    match(value) {
+    match(value, _arg, capture) {
+      if (capture !== true) return re.test(value) ? NONE : null;
       const m = re.exec(value);
       if (m === null) return null;
       const caps: string[] = [];

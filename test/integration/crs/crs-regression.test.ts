@@ -61,7 +61,8 @@ checks:
 type Outcome = 'pass' | 'fail' | 'node' | 'protocol';
 
 function judge(stage: FtwStage, a: Answer): Outcome {
-  if (a.status === 0 || a.reasons.some((r) => NODE_REFUSALS.has(r))) return 'node';
+  if (a.reasons.some((r) => NODE_REFUSALS.has(r))) return 'node';
+  if (a.status === 0) return 'fail';
   const ids = new Set(a.reasons.filter((r) => r.startsWith('crs:')).map((r) => Number(r.slice(4))));
   if (stage.expectIds.length > 0 && ids.size === 0 && a.reasons.length > 0) return 'protocol';
   for (const id of stage.expectIds) if (!ids.has(id)) return 'fail';

@@ -90,7 +90,7 @@ export interface Answer {
   readonly reasons: readonly string[];
 }
 
-/** Sends the bytes, reads until the server closes (or 5 s pass), parses status and the refusal's reasons. */
+/** Sends the bytes, reads until the server closes (or 30 s pass), parses status and the refusal's reasons. */
 export function send(port: number, raw: Buffer): Promise<Answer> {
   return new Promise((resolve) => {
     const sock = net.connect(port, '127.0.0.1');
@@ -112,7 +112,7 @@ export function send(port: number, raw: Buffer): Promise<Answer> {
       }
       resolve({ status, reasons });
     };
-    const timer = setTimeout(finish, 5000);
+    const timer = setTimeout(finish, 30_000);
     sock.on('data', (c: Buffer) => chunks.push(c));
     sock.on('end', finish);
     sock.on('error', finish);
