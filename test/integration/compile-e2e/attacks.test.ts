@@ -65,12 +65,12 @@ describeWithTex('SVG attacks: the weakened compile service, with and without the
     gw = await startTestGateway(
       gatewayYaml(tap.url, { signatures: 'off', action: 'strip', canaries: [marker, PASSWD_CANARY] }),
     );
-  });
+  }, 60_000);
   afterAll(async () => {
     await gw?.close();
     await tap?.close();
     await svc?.close();
-  });
+  }, 60_000);
 
   it('has vectors of both kinds, each with evidence', () => {
     expect(VECTORS.filter((v) => v.kind === 'injection').length).toBeGreaterThanOrEqual(10);

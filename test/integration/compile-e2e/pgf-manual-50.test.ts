@@ -44,12 +44,12 @@ suite('PGF manual examples through the gateway (issue 12)', () => {
     svc = await startCompileService({ concurrency: 5 });
     tap = await startTap(svc.url);
     gw = await startTestGateway(gatewayYaml(tap.url, { signatures: 'enforce', action: 'strip' }));
-  });
+  }, 60_000);
   afterAll(async () => {
     await gw?.close();
     await tap?.close();
     await svc?.close();
-  });
+  }, 60_000);
 
   const chosen = (): CodeSample[] => {
     expect(present, `PGF manual corpus missing in ${pgfManualDir()} (run scripts/fetch-pgf-manual.sh)`).toBe(true);
