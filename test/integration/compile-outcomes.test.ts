@@ -261,6 +261,37 @@ describe('compile outcomes: failures the gateway sees', () => {
   });
 });
 
+describe('compile outcomes: answers buffered for SVG inspection', () => {
+  it('the outcome is read where the whole answer is judged; the wall runs to its end', async () => {
+    up = await startUpstream(answering(200, TRUSTED_OK, 80));
+    t = await startTestGateway(baseConfig(up.url, routes('outcome_headers: ignore', '    svg: { mode: enforce }\n')));
+    const { res, text, id } = await post();
+    expect(res.statusCode).toBe(200);
+    expect(text).toBe(SVG);
+    expect(res.headers['x-compile-wall-ms']).toBeUndefined();
+    const c = (await eventOf(id)).compile!;
+    expect(c).toMatchObject({ outcome: 'ok', source: 'inferred' });
+    expect(c.wall_ms).toBeGreaterThanOrEqual(80);
+  });
+
+  it('an SVG the inspection refuses was still an ok compile: both are in the event', async () => {
+    const bad = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>';
+    up = await startUpstream((_q, res) => {
+      res.writeHead(200, { 'content-type': 'image/svg+xml', 'content-length': Buffer.byteLength(bad), ...TRUSTED_OK });
+      res.end(bad);
+    });
+    t = await startTestGateway(baseConfig(up.url, routes('outcome_headers: trust', '    svg: { mode: enforce }\n')));
+    const { res, text, id } = await post();
+    expect(res.statusCode).toBe(502);
+    expect(text).not.toContain('alert');
+    expect(res.headers['x-compile-outcome']).toBeUndefined();
+    const ev = await eventOf(id);
+    expect(ev.decision).not.toBe('allow');
+    expect(ev.compile).toEqual({ outcome: 'ok', wall_ms: 412, cpu_ms: 380, source: 'headers', header_problem: null });
+    expect(await outcomes({ outcome: 'ok' })).toBe(1);
+  });
+});
+
 describe('compile outcomes: labels and events', () => {
   it('the tier label is the identity tier when configured, else other', async () => {
     const secret = 'a-test-secret-of-at-least-32-bytes!!';
