@@ -15,7 +15,7 @@ import { formatPath, SourcePositions, type ConfigPath } from './positions.js';
 import { configSchema, type GatewayConfig } from './schema.js';
 import { allowedKeysAt } from './schema-keys.js';
 import { rememberSource } from './source.js';
-import { validateSemantics, type SemanticRule, semanticRules } from './validate.js';
+import { validateSemantics, type SemanticIssue, type SemanticRule, semanticRules } from './validate.js';
 import { parseTree } from './yaml-tree.js';
 
 export interface LoadOptions {
@@ -66,9 +66,12 @@ export function loadConfigText(
     for (const issue of parsed.error.issues) issues.push(...schemaIssues(issue, data, file, positions, failed));
   } else if (issues.length === 0) {
     // Paths first: the semantic rules and everything built later see absolute paths.
-    resolvePaths(configSchema, parsed.data, options.baseDir ?? dirname(resolve(file)));
-    const semantic = validateSemantics(parsed.data, options.rules ?? semanticRules);
-    if (options.checkFiles === true) semantic.push(...checkPaths(pathValues(configSchema, parsed.data)));
+    const typos = resolvePaths(configSchema, parsed.data, options.baseDir ?? dirname(resolve(file)));
+    const semantic: SemanticIssue[] = [...typos, ...validateSemantics(parsed.data, options.rules ?? semanticRules)];
+    if (options.checkFiles === true) {
+      const typo = new Set(typos.map((t) => formatPath(t.path)));
+      semantic.push(...checkPaths(pathValues(configSchema, parsed.data)).filter((i) => !typo.has(formatPath(i.path))));
+    }
     for (const s of semantic) {
       const at = positions.locate(s.path, { key: s.atKey === true });
       // A name filled in by a default is not the operator's typo (e.g. the default tier of API keys).

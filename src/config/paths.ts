@@ -3,6 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { ConfigPath } from './positions.js';
+import { closest } from './messages.js';
 import { schemaLayers } from './schema-keys.js';
 
 /** read: a file read at load (rules, lists, keys, databases); dir: a folder; write: a file appended to (logs). */
@@ -63,12 +64,29 @@ export function pathValues(schema: z.core.$ZodType, data: unknown): PathValue[] 
   return found;
 }
 
-/** Rewrites, in place, every relative path of a freshly parsed (not yet frozen) config to an absolute one. */
-export function resolvePaths(schema: z.core.$ZodType, data: unknown, baseDir: string): void {
+/**
+ * Rewrites, in place, every relative path of a freshly parsed (not yet frozen) config to an absolute one.
+ * Returns the values that look like a mistyped keyword (`stdot`), to be reported.
+ */
+export function resolvePaths(
+  schema: z.core.$ZodType,
+  data: unknown,
+  baseDir: string,
+): { readonly path: ConfigPath; readonly message: string }[] {
+  const typos: { path: ConfigPath; message: string }[] = [];
   for (const p of pathValues(schema, data)) {
     if (p.meta.keywords.includes(p.value) || isAbsolute(p.value)) continue;
+    // `events: stdot` would otherwise quietly become a file named stdot beside the config.
+    const near = /[/\\.]/.test(p.value) ? undefined : closest(p.value, p.meta.keywords);
+    if (near !== undefined) {
+      typos.push({
+        path: p.path,
+        message: `"${p.value}" is not one of ${p.meta.keywords.join(', ')} (did you mean "${near}"?); write ./${p.value} for a file of that name`,
+      });
+    }
     setAt(data, p.path, resolve(baseDir, p.value));
   }
+  return typos;
 }
 
 function setAt(data: unknown, path: ConfigPath, value: string): void {
