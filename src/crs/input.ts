@@ -190,6 +190,20 @@ function multipartParts(body: string, type: string): Part[] {
   return out;
 }
 
+/** JSON leaves as ARGS (name: the path, `a.b[0].c`), code fields and everything under them left out. */
+function jsonLeaves(v: unknown, path: string, names: CodeFieldNames, out: Entry[]): void {
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => jsonLeaves(x, `${path}[${i}]`, names, out));
+  } else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (names.canonical(k) !== null) continue;
+      jsonLeaves(x, path === '' ? k : `${path}.${k}`, names, out);
+    }
+  } else {
+    out.push(entry(bytesOf(path), bytesOf(v === null ? '' : String(v))));
+  }
+}
+
 /** The path as the upstream receives it: percent-encoded where RFC 3986 wants it. */
 const encodePath = (p: string): string =>
   /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(p)
@@ -239,6 +253,11 @@ export function buildInput(ctx: RequestContext, fallbackCodeFields: ReadonlySet<
       body = hasCode ? (parsePairs(raw, names).kept ?? raw) : raw;
     } else if (decoded.type === 'json') {
       bodyProcessor = 'JSON';
+      // Every leaf, not only strings: `{"password__isnull": true}` is an attack in its name (934210).
+      if (ctx.body !== null) {
+        argsPost.length = 0;
+        jsonLeaves(JSON.parse(ctx.body.toString('utf8')) as unknown, '', names, argsPost);
+      }
     } else if (!hasCode && ctx.body !== null) {
       body = ctx.body.toString('latin1');
       const rawType = String(ctx.headers['content-type'] ?? '');
