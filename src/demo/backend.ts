@@ -38,12 +38,19 @@ function onPath(name: string, env: NodeJS.ProcessEnv): boolean {
   return false;
 }
 
-/** What is missing for real compiles: [] when latex, dvisvgm and TikZ are all there. */
+/** TeX files the compile service needs, with the Debian package that ships each. */
+const TEX_FILES: readonly (readonly [file: string, pkg: string])[] = [
+  ['tikz.sty', 'texlive-pictures'],
+  ['standalone.cls', 'texlive-latex-extra'], // the document class the service wraps code in
+];
+
+/** What is missing for real compiles: [] when latex, dvisvgm, TikZ and the standalone class are all there. */
 export function missingTex(env: NodeJS.ProcessEnv = process.env): string[] {
   const missing = ['latex', 'dvisvgm', 'kpsewhich'].filter((t) => !onPath(t, env));
-  if (!missing.includes('kpsewhich')) {
-    const r = spawnSync('kpsewhich', ['tikz.sty'], { env, encoding: 'utf8', timeout: 10_000 });
-    if (r.status !== 0 || r.stdout.trim() === '') missing.push('tikz.sty (pgf)');
+  if (missing.includes('kpsewhich')) return missing;
+  for (const [file, pkg] of TEX_FILES) {
+    const r = spawnSync('kpsewhich', [file], { env, encoding: 'utf8', timeout: 10_000 });
+    if (r.status !== 0 || r.stdout.trim() === '') missing.push(`${file} (${pkg})`);
   }
   return missing;
 }
