@@ -255,8 +255,16 @@ export function buildInput(ctx: RequestContext, fallbackCodeFields: ReadonlySet<
       bodyProcessor = 'JSON';
       // Every leaf, not only strings: `{"password__isnull": true}` is an attack in its name (934210).
       if (ctx.body !== null) {
-        argsPost.length = 0;
-        jsonLeaves(JSON.parse(ctx.body.toString('utf8')) as unknown, '', names, argsPost);
+        let doc: unknown;
+        try {
+          doc = JSON.parse(ctx.body.toString('utf8'));
+        } catch {
+          doc = undefined; // the gateway's strict decoder accepted it; keep its string fields then
+        }
+        if (doc !== undefined) {
+          argsPost.length = 0;
+          jsonLeaves(doc, '', names, argsPost);
+        }
       }
     } else if (!hasCode && ctx.body !== null) {
       body = ctx.body.toString('latin1');
