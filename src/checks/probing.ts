@@ -8,7 +8,8 @@ import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
 import { PASS, type Verdict } from '../core/verdict.js';
 import type { GatewayConfig } from '../config/schema.js';
-import type { Reply, ScriptOps, Store, StoreScript } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import { THRESHOLD_COUNT } from '../store/threshold-count.js';
 import { parseCidr } from '../net/cidr.js';
 import { PrefixTrieBuilder } from '../net/cidr-trie-builder.js';
 import type { CheckDeps } from './deps.js';
@@ -16,38 +17,6 @@ import type { CheckDeps } from './deps.js';
 const BAN_PREFIX = 'probe:ban:';
 /** Bounded: a flood of spoofed-looking addresses cannot grow the table without end (oldest dropped first). */
 const MAX_BANS = 100_000;
-
-/**
- * KEYS[1] the client's miss count; ARGV: now, windowMs, threshold. Counts one miss in a window fixed at the
- * first; at the threshold the count starts again and 1 is returned (the client earned a refusal), else 0.
- */
-export const PROBE_COUNT: StoreScript<boolean> = Object.freeze({
-  name: 'probing.count',
-  lua: `
-local n = tonumber(redis.call('GET', KEYS[1]) or '0') + 1
-if n >= tonumber(ARGV[3]) then
-  redis.call('DEL', KEYS[1])
-  return 1
-end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 1 then ttl = tonumber(ARGV[2]) end
-redis.call('SET', KEYS[1], tostring(n), 'PX', ttl)
-return 0
-`,
-  local(ops: ScriptOps, keys: readonly string[], _now: number, args: readonly (string | number)[]): Reply {
-    const key = keys[0]!;
-    const n = Number(ops.get(key) ?? '0') + 1;
-    if (n >= Number(args[1])) {
-      ops.del(key);
-      return 1;
-    }
-    let ttl = ops.pttl(key);
-    if (ttl < 1) ttl = Number(args[0]);
-    ops.set(key, String(n), ttl);
-    return 0;
-  },
-  decode: (r: Reply) => Number(r) === 1,
-});
 
 /**
  * Addresses refused for probing, until when (ms). One per store, outliving reloads (a Resource): a reload
@@ -147,7 +116,7 @@ export function buildProbingCheck(config: GatewayConfig, deps: CheckDeps): Check
       if (ctx.clientIp === '' || ctx.listed !== '' || !isMiss(ctx)) return;
       if (exempt.lookup(ctx.clientIp) === true) return;
       const ip = ctx.clientIp;
-      const counted = store.run(PROBE_COUNT, [`probe:count:${ip}`], [windowMs, c.threshold]);
+      const counted = store.run(THRESHOLD_COUNT, [`probe:count:${ip}`], [windowMs, c.threshold, 1]);
       const then = (earned: boolean): void => {
         if (!earned) return;
         log.warn(

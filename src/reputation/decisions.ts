@@ -15,7 +15,8 @@ import {
   type Origin,
   type Subject,
 } from './decision.js';
-import { EVIDENCE, OFFENCE, STRIKE, stepFor } from './escalation.js';
+import { OFFENCE, stepFor } from './escalation.js';
+import { THRESHOLD_COUNT } from '../store/threshold-count.js';
 
 /** Receives every change (add, lift, automatic block) with its actor. */
 export interface AuditWriter {
@@ -211,12 +212,16 @@ export class Decisions implements Closable {
    */
   async evidence(subject: Subject, weight: number, threshold: number, windowMs: number): Promise<boolean> {
     if (weight <= 0) return false;
-    return this.store.run(EVIDENCE, [`evidence:${subject.scope}:${subject.value}`], [windowMs, threshold, weight]);
+    return this.store.run(
+      THRESHOLD_COUNT,
+      [`evidence:${subject.scope}:${subject.value}`],
+      [windowMs, threshold, weight],
+    );
   }
 
   /** Counts one strike (e.g. a rate-limit refusal); every `threshold` strikes within the window is an offence. */
   async strike(subject: Subject, threshold: number, windowMs: number): Promise<boolean> {
-    return this.store.run(STRIKE, [`strike:${subject.scope}:${subject.value}`], [windowMs, threshold]);
+    return this.store.run(THRESHOLD_COUNT, [`strike:${subject.scope}:${subject.value}`], [windowMs, threshold, 1]);
   }
 
   get counts(): { ip: number; prefix: number; user: number } {
