@@ -1,6 +1,7 @@
 // Where a loaded configuration came from: its file and the YAML positions, kept beside the frozen config so a
 // problem found later (while building rules, lists, databases, keys) is reported at file:line:col like any other.
-import type { ConfigIssue } from '../core/errors.js';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import { ConfigKeyError } from './key-error.js';
 import { formatPath, type ConfigPath, type SourcePositions } from './positions.js';
 
 interface Source {
@@ -41,4 +42,10 @@ export function issueAt(config: object, path: ConfigPath, message: string, atKey
 export function isWritten(config: object, path: ConfigPath): boolean {
   const s = sources.get(config);
   return s === undefined ? true : s.positions.locate(path).exact;
+}
+
+/** A builder's ConfigKeyError positioned in the file `config` came from; other errors as they are. */
+export function located(config: object, error: Error): Error {
+  if (!(error instanceof ConfigKeyError)) return error;
+  return new ConfigError(error.problems.map((p) => issueAt(config, p.path, p.message)));
 }

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { loadConfigFile } from '../config/load.js';
 import { configSchema, type GatewayConfig } from '../config/schema.js';
 import { GatewayError } from '../core/errors.js';
+import { located } from '../config/source.js';
 import { buildRouter } from '../http/router.js';
 import { buildEngine, ruleFilesOf } from './build.js';
 import { signaturesConfigSchema } from './config.js';
@@ -25,8 +26,9 @@ async function configOf(configFile: string): Promise<GatewayConfig | null> {
 
 /** `portcullis test-rules [--config FILE]`: 0 when every example behaves, 1 otherwise. */
 export async function testRulesCommand(configFile: string, w: Writer): Promise<number> {
+  let config: GatewayConfig | null = null;
   try {
-    const config = await configOf(configFile);
+    config = await configOf(configFile);
     const sig = config?.checks.signatures ?? signaturesConfigSchema.parse({});
     const files = ruleFilesOf(sig);
     const rules = loadRuleFiles(files);
@@ -41,7 +43,7 @@ export async function testRulesCommand(configFile: string, w: Writer): Promise<n
     return report.failures.length === 0 ? 0 : 1;
   } catch (e) {
     if (e instanceof GatewayError) {
-      w.err(e.message);
+      w.err(config !== null ? located(config, e).message : e.message);
       return 1;
     }
     throw e;
@@ -58,8 +60,9 @@ export interface ExplainArgs {
 
 /** `portcullis explain --file SAMPLE.tex [--route /compile]`: 0 allowed, 3 refused, 1/2 on errors. */
 export async function explainCommand(args: ExplainArgs, w: Writer): Promise<number> {
+  let config: GatewayConfig | null = null;
   try {
-    const config = (await configOf(args.configFile)) ?? configSchema.parse({ upstream: { url: 'http://127.0.0.1:1' } });
+    config = (await configOf(args.configFile)) ?? configSchema.parse({ upstream: { url: 'http://127.0.0.1:1' } });
     const sig = config.checks.signatures;
     const rules = loadRuleFiles(ruleFilesOf(sig));
     const engine = buildEngine(
@@ -85,7 +88,7 @@ export async function explainCommand(args: ExplainArgs, w: Writer): Promise<numb
     return e.decision === 'deny' ? 3 : 0;
   } catch (e) {
     if (e instanceof GatewayError) {
-      w.err(e.message);
+      w.err(config !== null ? located(config, e).message : e.message);
       return 1;
     }
     if (e instanceof Error && 'code' in e && e.code === 'ENOENT') {
