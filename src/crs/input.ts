@@ -214,8 +214,11 @@ export function buildInput(ctx: RequestContext, fallbackCodeFields: ReadonlySet<
   const names = codeFieldNames(ctx.route?.codeFields ?? fallbackCodeFields);
   const query = parsePairs(ctx.query, names);
   const queryString = query.kept ?? ctx.query;
-  const filename = encodePath(ctx.path);
-  const uri = queryString === '' ? filename : `${filename}?${queryString}`;
+  // REQUEST_FILENAME is the decoded path, as ModSecurity and Coraza give it (933151 finds `array_diff (` in
+  // `/array_diff%20%28`); REQUEST_URI keeps the path encoded, as sent on to the upstream.
+  const filename = bytesOf(ctx.path);
+  const encoded = encodePath(ctx.path);
+  const uri = queryString === '' ? encoded : `${encoded}?${queryString}`;
 
   const headers: Entry[] = [];
   let cookies: Entry[] = [];
