@@ -190,10 +190,12 @@ function multipartParts(body: string, type: string): Part[] {
   return out;
 }
 
-/** JSON leaves as ARGS (name: the path, `a.b[0].c`), code fields and everything under them left out. */
+/** JSON leaves as ARGS (name: the path, `a.b[0].c`, `tags`), code fields and everything under them left out. */
 function jsonLeaves(v: unknown, path: string, names: CodeFieldNames, out: Entry[]): void {
   if (Array.isArray(v)) {
-    v.forEach((x, i) => jsonLeaves(x, `${path}[${i}]`, names, out));
+    // Scalars of an array are named by the array itself, as ModSecurity's JSON parser names them
+    // (`{"roles__contained_by": ["admin"]}` is an argument `roles__contained_by`: 934210).
+    v.forEach((x, i) => jsonLeaves(x, x !== null && typeof x === 'object' ? `${path}[${i}]` : path, names, out));
   } else if (v !== null && typeof v === 'object') {
     for (const [k, x] of Object.entries(v)) {
       if (names.canonical(k) !== null) continue;
