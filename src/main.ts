@@ -12,7 +12,6 @@ import { USAGE, helpOf, isCommand, version } from './cli/usage.js';
 import { hashKeyCommand } from './cli/hash-key.js';
 import { explainRequestCommand } from './cli/explain-request.js';
 
-
 function out(s: string): void {
   process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 }
