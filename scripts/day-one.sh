@@ -336,15 +336,18 @@ if [[ -f "$G/events.log" ]]; then ok "events.log created beside gateway.yaml, no
 step "a running gateway: policy refusal does not block, \\write18 blocks with Retry-After and expiry, probing, categories"
 J='content-type: application/json'
 hdr() { curl -s -D "$WORK/h" -o "$WORK/b" --max-time 90 -w '%{http_code}' "$@" || true; }
-# A: a package the anonymous tier's allow-list does not know: a policy refusal, not evidence of an attack.
-st=$(hdr -H "$J" -H 'x-forwarded-for: 203.0.113.10' --data '{"tikz_code":"\\usepackage{minted}\\begin{tikzpicture}\\draw (0,0)--(1,1);\\end{tikzpicture}"}' "$GW/compile")
-echo "    policy refusal: $st $(cat "$WORK/b")"
+# A: a harmless package the shipped allow-lists do not know (qrcode): a policy refusal, not evidence of an
+# attack; sent three times.
+for i in 1 2 3; do
+  st=$(hdr -H "$J" -H 'x-forwarded-for: 203.0.113.10' --data '{"tikz_code":"\\usepackage{qrcode}\\begin{tikzpicture}\\draw (0,0)--(1,1);\\end{tikzpicture}"}' "$GW/compile")
+done
+echo "    policy refusal (3rd of 3): $st $(cat "$WORK/b")"
 rid=$(sed -nE 's/.*"request_id":"([^"]+)".*/\1/p' "$WORK/b")
 wait_grep "$G/events.log" "$rid" 10 || true
-echo "    its event: $(grep -o "\"request_id\":\"$rid\".*" "$G/events.log" | grep -oE '"(module|reasons|score)":(\[[^]]*\]|"[^"]*"|[0-9]+)' | tr '\n' ' ')"
-if [[ "$st" == 403 ]] && ! grep -qi '^retry-after' "$WORK/h"; then ok "policy refusal: 403 without Retry-After"; else fail "policy refusal gave $st (headers: $(tr -d '\r' <"$WORK/h" | tr '\n' ' '))"; fi
+echo "    its event: $(grep -F "$rid" "$G/events.log" | node -e 'const e=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(JSON.stringify({module:e.module,reasons:e.reasons,decision:e.decision}))' 2>&1)"
+if [[ "$st" == 403 ]] && ! grep -qi '^retry-after' "$WORK/h" && grep -F "$rid" "$G/events.log" | grep -q '"reasons":\["sig:policy\.[a-z-]*"\]'; then ok "policy refusal (policy reasons only): 403 without Retry-After"; else fail "policy refusal gave $st (headers: $(tr -d '\r' <"$WORK/h" | tr '\n' ' '))"; fi
 st=$(status_of -H 'x-forwarded-for: 203.0.113.10' "$GW$HEALTH")
-[[ "$st" == 200 ]] && ok "the same client is not blocked: next request $st" || fail "after a policy refusal the client gets $st"
+[[ "$st" == 200 ]] && ok "the same client is not blocked after three: next request $st" || fail "after a policy refusal the client gets $st"
 # B: \write18, an unmistakable attack: blocked at once.
 st=$(hdr -H "$J" -H 'x-forwarded-for: 203.0.113.20' --data '{"tikz_code":"\\immediate\\write18{id}"}' "$GW/compile")
 echo "    \\write18: $st $(cat "$WORK/b")"
