@@ -5,6 +5,9 @@ import type { CompiledRoute } from './route.js';
 import type { DecodedBody } from './decoded.js';
 import type { ResponseInspection } from './inspection.js';
 import type { CompileOutcome } from './compile.js';
+import type { CostEstimate } from './cost.js';
+import type { BehaviourView } from './behaviour.js';
+import type { TrustResult } from './trust.js';
 
 export type Decision = 'allow' | 'deny' | 'challenge' | 'limit' | 'refuse' | 'error';
 
@@ -75,6 +78,12 @@ export class RequestContext {
   inspections: ResponseInspection[] | null = null;
   /** What the forwarded compile came to (routes with `compile` only), set when its answer or failure is seen. */
   compile: CompileOutcome | null = null;
+  /** The compile-cost estimate of the code fields (cost check), null when not estimated. */
+  cost: CostEstimate | null = null;
+  /** What the behaviour check concluded about the client, null when it did not run. */
+  behaviour: BehaviourView | null = null;
+  /** The trust score and its terms (trust check), null when it did not run. */
+  trust: TrustResult | null = null;
   bytesOut = 0;
 
   /** Headers checks want on the response when the request is forwarded (e.g. RateLimit); null when none. */
