@@ -25,10 +25,13 @@ export function applyVerdict(ctx: RequestContext, check: Pick<Check, 'name' | 'm
     return false;
   }
   if (v.matches !== undefined) for (const m of v.matches) ctx.matches.push(m);
+  // A terminal verdict's score still counts: the event and explain show what the matches added up to.
   if (check.mode === 'monitor') {
+    ctx.monitorScore += v.score ?? 0;
     for (const r of v.reasons) ctx.monitorHits.push(r);
     return false;
   }
+  ctx.score += v.score ?? 0;
   ctx.refusal = refusalOf(v, check.name);
   return true;
 }

@@ -41,7 +41,7 @@ describe('explain --request (in-process)', () => {
     expect(r.code).toBe(3);
     expect(r.out).toMatch(/tier premium/);
     expect(r.out).toMatch(/^ {2}CRITICAL +latex\.\S+ +\+\d+ +code:tikz_code @\d+$/m);
-    expect(r.out).toMatch(/^decision: (DENY|REFUSE) \(\d{3}\) by \S+, score \d+, reasons: /m);
+    expect(r.out).toMatch(/^decision: (DENY|REFUSE) \(\d{3}\) by \S+, score [1-9]\d*, reasons: /m);
   });
 
   it('a request read from a file gives the same answer as from stdin', async () => {
