@@ -3,14 +3,14 @@
 // files at the old paths, where fail2ban (which follows the path) finds them: fail2ban-regex on the new file
 // matches the refusals made after the rotation, with their addresses. Needs `npm run build` first.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { run, type Running } from '../helpers/process.js';
+import { startGatewayProcess, stopProcess, type Running } from '../helpers/process.js';
+import { fileLines, untilExists, untilLines } from '../helpers/log-files.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
 const FILTER = fileURLToPath(new URL('../../deploy/fail2ban/filter.d/portcullis.conf', import.meta.url));
@@ -24,19 +24,6 @@ const describeF2b = ((): typeof describe | typeof describe.skip => {
   return describe.skip;
 })();
 
-const lines = (file: string): string[] =>
-  existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-    : [];
-
-/** Polls until `file` holds at least `n` lines (the event sink writes asynchronously), up to 5 s. */
-async function until(file: string, n: number): Promise<string[]> {
-  for (let i = 0; i < 250 && lines(file).length < n; i++) await new Promise((r) => setTimeout(r, 20));
-  return lines(file);
-}
-
 describeF2b('log rotation (rename + SIGHUP) with a real process', () => {
   let dir = '';
   let up: TestUpstream;
@@ -46,10 +33,7 @@ describeF2b('log rotation (rename + SIGHUP) with a real process', () => {
     up = await startUpstream();
   });
   afterAll(async () => {
-    if (proc !== null && proc.child.exitCode === null) {
-      proc.child.kill('SIGTERM');
-      await proc.exited;
-    }
+    await stopProcess(proc);
     await up.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -83,8 +67,9 @@ logging:
   events: ${events}
 `,
     );
-    proc = run(['start', '--config', file]);
-    const url = (await proc.waitFor(/"data":"(http:\/\/127\.0\.0\.1:\d+)"/))[1]!;
+    const started = await startGatewayProcess(file);
+    proc = started.proc;
+    const url = started.url;
     const send = async (client: string, code = '\\draw (0,0);') => {
       const r = await request(`${url}/compile`, {
         method: 'POST',
@@ -98,15 +83,14 @@ logging:
     expect([await send('203.0.113.7'), await send('203.0.113.7')]).toEqual([403, 403]);
     // an attack blocks its client at once: one audit line (action block)
     expect(await send('198.51.100.9', '\\immediate\\write18{id}')).toBe(403);
-    expect(await until(events, 3)).toHaveLength(3);
-    expect(await until(audit, 1)).toHaveLength(1);
+    expect(await untilLines(events, 3)).toHaveLength(3);
+    expect(await untilLines(audit, 1)).toHaveLength(1);
 
     await rename(events, `${events}.1`);
     await rename(audit, `${audit}.1`);
     proc.child.kill('SIGHUP');
     // the reopen is asynchronous: the new file appears at the path once it is done
-    for (let i = 0; i < 250 && !existsSync(events); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(existsSync(events), 'events.log reopened after SIGHUP').toBe(true);
+    expect(await untilExists(events), 'events.log reopened after SIGHUP').toBe(true);
 
     const after = [
       await send('203.0.113.8'),
@@ -115,13 +99,13 @@ logging:
       await send('198.51.100.10', '\\immediate\\write18{id}'),
     ];
     expect(after).toEqual([403, 403, 403, 403]);
-    const fresh = await until(events, 4);
+    const fresh = await untilLines(events, 4);
     expect(fresh).toHaveLength(4);
-    expect(await until(audit, 1)).toHaveLength(1);
-    expect(JSON.parse(lines(audit)[0]!)).toMatchObject({ action: 'block', value: '198.51.100.10' });
+    expect(await untilLines(audit, 1)).toHaveLength(1);
+    expect(JSON.parse(fileLines(audit)[0]!)).toMatchObject({ action: 'block', value: '198.51.100.10' });
     // the rotated files kept what was written before the signal, and nothing after it
-    expect(lines(`${events}.1`)).toHaveLength(3);
-    expect(lines(`${audit}.1`)).toHaveLength(1);
+    expect(fileLines(`${events}.1`)).toHaveLength(3);
+    expect(fileLines(`${audit}.1`)).toHaveLength(1);
 
     const r = spawnSync('fail2ban-regex', ['-v', events, FILTER], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);

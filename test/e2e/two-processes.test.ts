@@ -4,7 +4,7 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { run, type Running } from '../helpers/process.js';
+import { startGatewayProcess, stopProcess, type Running } from '../helpers/process.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 import { describeRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -19,10 +19,7 @@ describeRedis('two gateway processes on one Redis', () => {
     up = await startUpstream();
   });
   afterAll(async () => {
-    for (const p of procs) {
-      p.child.kill('SIGTERM');
-      await p.exited;
-    }
+    for (const p of procs) await stopProcess(p);
     await up.close();
     await redis.stop();
     await rm(dir, { recursive: true, force: true });
@@ -54,9 +51,9 @@ logging: { level: info, events: stderr }
     );
     const urls: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const p = run(['start', '--config', file]);
-      procs.push(p);
-      urls.push((await p.waitFor(/"data":"(http:\/\/127\.0\.0\.1:\d+)"/))[1]!);
+      const { proc, url } = await startGatewayProcess(file);
+      procs.push(proc);
+      urls.push(url);
     }
     const get = async (url: string) => {
       const r = await request(`${url}/health`);

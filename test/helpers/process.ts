@@ -49,3 +49,23 @@ export function run(args: string[], env: NodeJS.ProcessEnv = {}, script = 'dist/
   child.stderr!.on('data', (d: Buffer) => (r.stderr += d.toString()));
   return r;
 }
+
+/** The data-plane URL `start` logs once it listens (`"data":"http://127.0.0.1:PORT"`). */
+const LISTENING = /"data":"(http:\/\/127\.0\.0\.1:\d+)"/;
+
+/** `portcullis start --config file` as a real process; resolves once it listens, with its data-plane URL. */
+export async function startGatewayProcess(
+  file: string,
+  timeoutMs = 30_000,
+): Promise<{ readonly proc: Running; readonly url: string }> {
+  const proc = run(['start', '--config', file]);
+  const url = (await proc.waitFor(LISTENING, timeoutMs))[1]!;
+  return { proc, url };
+}
+
+/** SIGTERM to a process still running, then its exit code (null for one already gone). */
+export async function stopProcess(proc: Running | null | undefined): Promise<number | null> {
+  if (proc === null || proc === undefined) return null;
+  if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+  return proc.exited;
+}
