@@ -408,16 +408,22 @@ function malformed(j: Judge): void {
   j.find('svg:malformed', '', '', 0);
 }
 
-/** Judges a decoded SVG document. `wantText`: also collect its text content (for canaries). */
-export function inspectSvg(text: string, limits: SvgLimits, wantText = false): SvgResult {
+/** The judging pass: a Judge that has seen the whole document, or stopped (a refusal, or malformed XML). */
+function judge(text: string, limits: SvgLimits, wantText: boolean): { readonly j: Judge; readonly stopped: boolean } {
   const j = new Judge(limits, wantText);
   try {
     run(text, j);
     j.end();
+    return { j, stopped: false };
   } catch (err) {
     if (!(err instanceof Stop)) malformed(j);
+    return { j, stopped: true };
   }
-  return result(j);
+}
+
+/** Judges a decoded SVG document. `wantText`: also collect its text content (for canaries). */
+export function inspectSvg(text: string, limits: SvgLimits, wantText = false): SvgResult {
+  return result(judge(text, limits, wantText).j);
 }
 
 /**
@@ -429,14 +435,8 @@ export function stripSvg(
   limits: SvgLimits,
   wantText = false,
 ): SvgResult & { readonly cleaned: string | null } {
-  const j = new Judge(limits, wantText);
-  try {
-    run(text, j);
-    j.end();
-  } catch (err) {
-    if (!(err instanceof Stop)) malformed(j);
-    return { ...result(j), cleaned: null };
-  }
+  const { j, stopped } = judge(text, limits, wantText);
+  if (stopped) return { ...result(j), cleaned: null };
   const first = result(j);
   if (first.reasons.length === 0 || first.whole) return { ...first, cleaned: null };
   const w = new Writer(j.plan);
