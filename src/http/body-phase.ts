@@ -1,5 +1,6 @@
 // Body phase, protocol part: content type and encoding allowed, read refusals, decoded into fields.
 // Anything ambiguous is refused here, before any check sees it and before anything is forwarded.
+import { bodyFollows, declaresBody } from './framing.js';
 import type { IncomingMessage } from 'node:http';
 import type { RequestContext } from '../core/context.js';
 import { protocolRefusal, type Refusal } from '../core/verdict.js';
@@ -37,12 +38,12 @@ export function precheckBody(req: IncomingMessage, route: CompiledRoute): BodyRe
     if (outer !== null) {
       // A code field in the query or a cookie is inspected with the body (decodeInto). Without an inspected
       // body nothing would look at it, while a backend merging sources ($_REQUEST) would compile it.
+      // bodyFollows: whether the data plane reads (and so decodes) a body
       if (!route.inspect || !bodyFollows(h)) return UNINSPECTED;
       if (outerRepeated(outer) !== null) return REPEATED;
     }
   }
-  const hasBody = h['content-length'] !== undefined || h['transfer-encoding'] !== undefined;
-  if (!hasBody) return null;
+  if (!declaresBody(h)) return null;
   if (route.inspect && h['content-encoding'] !== undefined) return ENCODING;
   const mt = parseContentType(h['content-type']);
   if (route.contentTypes !== null) {
@@ -52,12 +53,6 @@ export function precheckBody(req: IncomingMessage, route: CompiledRoute): BodyRe
   const cl = h['content-length'];
   if (cl !== undefined && Number(cl) > route.config.max_body_bytes) return TOO_LARGE;
   return null;
-}
-
-/** Whether the data plane reads (and so decodes) a body: its own test, repeated here to agree with it. */
-function bodyFollows(h: IncomingMessage['headers']): boolean {
-  const cl = h['content-length'];
-  return (cl !== undefined && cl !== '0') || h['transfer-encoding'] !== undefined;
 }
 
 /** The refusal for a bounded read that failed. */

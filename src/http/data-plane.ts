@@ -1,5 +1,6 @@
 // The data plane: accept -> context -> (exchange.ts) connection/headers/body phases -> decide -> forward; the
 // log phase runs on every way a request ends (the response's 'close').
+import { bodyFollows } from './framing.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { RequestContext } from '../core/context.js';
@@ -108,7 +109,7 @@ export class DataPlane implements ExchangeHost {
     ctx.id = requestId(req.headers[snap.requestIdHeader], ctx.peerTrusted);
     this.inflight++;
     socket[IN_PLANE] = true;
-    const unread = hasBody(req);
+    const unread = bodyFollows(req.headers);
     const close = unread && mustClose(req);
     const ex = new Exchange(this, req, res, ctx, snap, expectContinue, unread);
     socket[CURRENT] = ex;
@@ -233,8 +234,3 @@ const OVERLOADED = protocolRefusal('gateway', 503, 'gateway:overloaded');
 
 /** Shutting down: try again (another instance, or this one restarted). */
 const DRAINING = withRetryAfter(protocolRefusal('gateway', 503, 'gateway:draining'), 1);
-
-function hasBody(req: IncomingMessage): boolean {
-  const cl = req.headers['content-length'];
-  return (cl !== undefined && cl !== '0') || req.headers['transfer-encoding'] !== undefined;
-}

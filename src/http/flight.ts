@@ -1,4 +1,5 @@
 // One forwarded request in flight: the response phase (caps, response checks, headers) and upstream failures.
+import { declaresBody } from './framing.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import type { RequestContext } from '../core/context.js';
@@ -40,10 +41,9 @@ export class Flight implements ForwardCallbacks {
     const route = ctx.route;
     const buffered = ctx.body !== null;
     const h = req.headers;
-    const hasBody = h['content-length'] !== undefined || h['transfer-encoding'] !== undefined;
     let body: Buffer | NodeJS.ReadableStream | AsyncIterable<Buffer> | null = null;
     if (buffered) body = ctx.body;
-    else if (hasBody) {
+    else if (declaresBody(h)) {
       body = h['content-length'] === undefined && route !== null ? limitedBody(req, route.config.max_body_bytes) : req;
     }
     const headers = upstreamHeaders(req.rawHeaders, h['connection'], {
