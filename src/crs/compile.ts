@@ -1,6 +1,7 @@
 // Directives -> the frozen rule program: SecRule/SecAction/SecMarker, SecDefaultAction, removals and target
 // updates, chains. A rule the engine cannot run is left out and listed with its id and why, never dropped silently.
 import RE2 from 're2';
+import { sharedRe2 } from '../signatures/compile-cache.js';
 import type { Directive, SecLangProblem } from './directives.js';
 import { parseActions, type RawAction } from './actions.js';
 import { parseTargets, type TargetSpec } from './variables.js';
@@ -94,7 +95,8 @@ function compileTarget(spec: TargetSpec): Target {
   let keyRe: RE2 | null = null;
   if (spec.key !== null && spec.keyIsRegex) {
     try {
-      keyRe = new RE2(spec.key, 'i');
+      // Shared by source: the engine memoises key tests per regex object within a request.
+      keyRe = sharedRe2(spec.key, 'i');
     } catch (e) {
       throw new RuleError(`key regex /${spec.key}/ does not compile: ${(e as Error).message}`);
     }

@@ -3,6 +3,10 @@
 import type { CrsInput, Entry } from './input.js';
 import { inRanges } from './compile.js';
 import type { Ctl, Program, Rule, SetVar, Target } from './rule.js';
+import type RE2 from 're2';
+import type { Operator } from './operators.js';
+import { gatesOf, isOpen, type Gates } from './gates.js';
+import { requiredAtoms } from './atoms.js';
 
 export interface CrsMatch {
   readonly id: number;
@@ -21,10 +25,16 @@ export interface CrsResult {
   readonly score: number;
 }
 
+/** A value a target yields: its name is made only when it matches (`coll`, or `coll:key`). */
 interface Hit {
-  readonly name: string;
+  readonly coll: string;
+  readonly key: string | null;
   readonly value: string;
 }
+
+const hitName = (h: Hit): string => (h.key === null ? h.coll : `${h.coll}:${h.key}`);
+
+const NO_TARGET: Hit = Object.freeze({ coll: '', key: null, value: '' });
 
 const SCALAR: Entry = Object.freeze({ key: '', lkey: '', value: '' });
 
@@ -58,17 +68,33 @@ class Transaction {
   matchedVar = '';
   matchedVarName = '';
   matchedVars: Hit[] = [];
+  /** The hits of the link being evaluated (reused: see evalLink). */
+  readonly scratch: Hit[] = [];
   engine: 'on' | 'off' | 'detectiononly' = 'on';
   removedIds: ((id: number) => boolean)[] = [];
   removedTargets: RemovedTarget[] = [];
   readonly matches: CrsMatch[] = [];
   private args: Entry[] | null = null;
   private readonly tcache = new Map<readonly unknown[], Map<string, string>>();
+  private readonly gates: Gates;
+  /** The gates each value seen so far opens (values repeat across rules: one scan each). */
+  private readonly opened = new Map<string, number[]>();
 
   constructor(
     readonly program: Program,
     readonly input: CrsInput,
-  ) {}
+  ) {
+    this.gates = gatesOf(program);
+  }
+
+  /** False when the operator cannot match the value: it needs an atom the value does not hold. */
+  mayMatch(op: Operator, value: string): boolean {
+    const g = this.gates.of(op);
+    if (g < 0) return true;
+    let o = this.opened.get(value);
+    if (o === undefined) this.opened.set(value, (o = this.gates.open(value)));
+    return isOpen(o, g);
+  }
 
   argsAll(): Entry[] {
     return (this.args ??= [...this.input.argsGet, ...this.input.argsPost]);
@@ -124,9 +150,15 @@ class Transaction {
       case 'TX':
         return [...this.tx].map(([k, v]) => ({ key: k, lkey: k, value: v }));
       case 'MATCHED_VARS':
-        return this.matchedVars.map((h) => ({ key: h.name, lkey: h.name.toLowerCase(), value: h.value }));
+        return this.matchedVars.map((h) => {
+          const n = hitName(h);
+          return { key: n, lkey: n.toLowerCase(), value: h.value };
+        });
       case 'MATCHED_VARS_NAMES':
-        return this.matchedVars.map((h) => ({ key: h.name, lkey: h.name.toLowerCase(), value: h.name }));
+        return this.matchedVars.map((h) => {
+          const n = hitName(h);
+          return { key: n, lkey: n.toLowerCase(), value: n };
+        });
       case 'FILES':
         return i.files;
       case 'FILES_NAMES':
@@ -212,32 +244,54 @@ class Transaction {
     if (t.name === 'TX' && t.key !== null) {
       // The common case (TX:blocking_paranoia_level): one lookup, no listing of the collection.
       const v = this.tx.get(t.key);
-      if (t.count) out.push({ name: '&TX', value: v === undefined ? '0' : '1' });
-      else if (v !== undefined) out.push({ name: `TX:${t.key}`, value: v });
+      if (t.count) out.push({ coll: '&TX', key: null, value: v === undefined ? '0' : '1' });
+      else if (v !== undefined) out.push({ coll: 'TX', key: t.key, value: v });
       return;
     }
     const c = this.collection(t.name);
     if (c === null) {
       // A scalar can be removed from a rule too (ctl:ruleRemoveTargetByTag=xss-perf-disable;REQUEST_FILENAME).
       if (this.excluded(rule, t.name, SCALAR)) return;
-      out.push({ name: t.name, value: t.count ? '1' : this.scalar(t.name) });
+      out.push({ coll: t.name, key: null, value: t.count ? '1' : this.scalar(t.name) });
       return;
     }
     let n = 0;
     for (const e of c) {
       if (t.key !== null && e.lkey !== t.key) continue;
-      if (t.keyRe !== null && !t.keyRe.test(e.key)) continue;
+      if (t.keyRe !== null && !this.keyMatches(t.keyRe, e.key)) continue;
       if (this.excluded(rule, t.name, e)) continue;
       if (t.count) n++;
-      else out.push({ name: `${t.name}:${e.key}`, value: e.value });
+      else out.push({ coll: t.name, key: e.key, value: e.value });
     }
-    if (t.count) out.push({ name: `&${t.name}`, value: String(n) });
+    if (t.count) out.push({ coll: `&${t.name}`, key: null, value: String(n) });
   }
 
   private excluded(rule: Rule, name: string, e: Entry): boolean {
-    for (const x of rule.excludes) if (covers(x, name, e)) return true;
-    for (const r of this.removedTargets) if (r.ids(rule.id) && covers(r.target, name, e)) return true;
+    for (const x of rule.excludes) if (this.covers(x, name, e)) return true;
+    for (const r of this.removedTargets) if (r.ids(rule.id) && this.covers(r.target, name, e)) return true;
     return false;
+  }
+
+  private covers(x: Target, name: string, e: Entry): boolean {
+    if (x.name !== name) return false;
+    if (x.key !== null) return e.lkey === x.key;
+    if (x.keyRe !== null) return this.keyMatches(x.keyRe, e.key);
+    return true;
+  }
+
+  /** Key regexes (`ARGS:/^id_/`) repeat across rules on the same few keys: each (regex, key) tested once. */
+  private readonly keyTests = new Map<RE2, Map<string, boolean>>();
+
+  private keyMatches(re: RE2, key: string): boolean {
+    let m = this.keyTests.get(re);
+    if (m === undefined) this.keyTests.set(re, (m = new Map()));
+    let r = m.get(key);
+    if (r === undefined) {
+      const atoms = keyAtoms(re);
+      r = atoms !== null && !holdsAny(key.toLowerCase(), atoms) ? false : re.test(key);
+      m.set(key, r);
+    }
+    return r;
   }
 
   removed(rule: Rule): boolean {
@@ -246,46 +300,66 @@ class Transaction {
   }
 }
 
-function covers(x: Target, name: string, e: Entry): boolean {
-  if (x.name !== name) return false;
-  if (x.key !== null) return e.lkey === x.key;
-  if (x.keyRe !== null) return x.keyRe.test(e.key);
-  return true;
+const keyAtomsOf = new WeakMap<RE2, readonly string[] | null>();
+
+/** A key regex's required atoms (crs/atoms.ts), when few enough to look for one by one; else null. */
+function keyAtoms(re: RE2): readonly string[] | null {
+  let a = keyAtomsOf.get(re);
+  if (a === undefined) {
+    const req = requiredAtoms(re.source);
+    keyAtomsOf.set(re, (a = req !== null && req.length <= 4 ? req : null));
+  }
+  return a;
+}
+
+const holdsAny = (lower: string, atoms: readonly string[]): boolean => atoms.some((a) => lower.includes(a));
+
+/** Whether one value of a link matches (the operator's verdict, negation applied); sets captures. */
+function test(tx: Transaction, rule: Rule, v: string, arg: string): boolean {
+  const caps = tx.mayMatch(rule.op, v) ? rule.op.match(v, arg, rule.capture) : null;
+  const ok = rule.negated ? caps === null : caps !== null;
+  if (ok && rule.capture && caps !== null && caps.length > 0) {
+    for (let k = 0; k < caps.length; k++) tx.tx.set(String(k), caps[k]!);
+  }
+  return ok;
+}
+
+/** The value of a hit that matched, or null: every transformation stage under multiMatch, else the last. */
+function matchingValue(tx: Transaction, rule: Rule, value: string, arg: string): string | null {
+  if (!(rule.multiMatch && rule.transforms.length > 0)) {
+    const v = tx.transformed(rule, value);
+    return test(tx, rule, v, arg) ? v : null;
+  }
+  let prev = value;
+  if (test(tx, rule, prev, arg)) return prev;
+  for (const f of rule.transforms) {
+    const v = f(prev);
+    if (v !== prev && test(tx, rule, v, arg)) return v;
+    prev = v;
+  }
+  return null;
 }
 
 /** One link of a rule: true when it matched; the matches become MATCHED_VARS for the next link. */
 function evalLink(tx: Transaction, rule: Rule, head: Rule): boolean {
-  const hits: Hit[] = [];
-  const matched: Hit[] = [];
+  // One scratch list per transaction: links run one at a time and only read it here.
+  const hits = tx.scratch;
+  hits.length = 0;
   for (const t of rule.targets) tx.resolve(rule, t, hits);
-  if (rule.targets.length === 0) hits.push({ name: '', value: '' });
+  if (rule.targets.length === 0) hits.push(NO_TARGET);
   const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
+  let matched: Hit[] | null = null;
   for (const h of hits) {
-    let values: string[];
-    if (rule.multiMatch && rule.transforms.length > 0) {
-      values = [h.value];
-      let v = h.value;
-      for (const f of rule.transforms) {
-        v = f(v);
-        if (v !== values[values.length - 1]) values.push(v);
-      }
-    } else values = [tx.transformed(rule, h.value)];
-    for (const v of values) {
-      const caps = rule.op.match(v, arg, rule.capture);
-      const ok = rule.negated ? caps === null : caps !== null;
-      if (!ok) continue;
-      if (rule.capture && caps !== null && caps.length > 0) {
-        for (let k = 0; k < caps.length; k++) tx.tx.set(String(k), caps[k]!);
-      }
-      matched.push({ name: h.name, value: v });
-      tx.matchedVar = v;
-      tx.matchedVarName = h.name;
-      // Non-disruptive actions run per matched variable, before the next link reads what they set.
-      for (const s of rule.setvars) setVar(tx, head, s);
-      break;
-    }
+    const v = matchingValue(tx, rule, h.value, arg);
+    if (v === null) continue;
+    const name = hitName(h);
+    (matched ??= []).push({ coll: name, key: null, value: v });
+    tx.matchedVar = v;
+    tx.matchedVarName = name;
+    // Non-disruptive actions run per matched variable, before the next link reads what they set.
+    for (const s of rule.setvars) setVar(tx, head, s);
   }
-  if (matched.length === 0) return false;
+  if (matched === null) return false;
   tx.matchedVars = matched;
   return true;
 }

@@ -4,6 +4,7 @@ import type RE2 from 're2';
 import { sharedRe2 } from '../signatures/compile-cache.js';
 import { buildCidrSet } from '../net/cidr.js';
 import { normaliseIp } from '../net/ip.js';
+import { requiredAtoms } from './atoms.js';
 
 /** What a match may capture (TX:0..9 with `capture`). */
 export type Captures = readonly string[] | null;
@@ -17,6 +18,11 @@ export interface Operator {
    * `capture` false lets a regex answer with test(), which allocates nothing.
    */
   match(value: string, arg: string, capture?: boolean): Captures | null;
+  /**
+   * Literals one of which (ASCII case ignored) every matching value contains, or null: the engine skips
+   * `match` on a value that holds none (crs/gates.ts). Only ever loosens: never skips a possible match.
+   */
+  readonly atoms: readonly string[] | null;
 }
 
 export class UnsupportedOperator extends Error {}
@@ -57,6 +63,7 @@ function rxOperator(arg: string): Operator {
   return {
     name: 'rx',
     dynamic: false,
+    atoms: requiredAtoms(arg),
     match(value, _arg, capture) {
       if (capture !== true) return re.test(value) ? NONE : null;
       const m = re.exec(value);
@@ -68,11 +75,22 @@ function rxOperator(arg: string): Operator {
   };
 }
 
+/**
+ * A phrase list's own phrases are its atoms, when all are ASCII (where ASCII case folding is RE2's folding for
+ * every character a byte string can hold); null otherwise, and RE2 decides alone.
+ */
+function phraseAtoms(phrases: readonly string[]): readonly string[] | null {
+  const uniq = [...new Set(phrases.filter((p) => p.length > 0).map((p) => p.toLowerCase()))];
+  if (uniq.length === 0 || uniq.some((p) => bytesOf(p) !== p)) return null; // bytesOf changes non-ASCII only
+  return uniq;
+}
+
 function pmOperator(name: string, phrases: readonly string[]): Operator {
   const re = phraseMatcher(phrases);
   return {
     name,
     dynamic: false,
+    atoms: phraseAtoms(phrases),
     match(value) {
       if (re === null) return null;
       const m = re.exec(value);
@@ -82,7 +100,7 @@ function pmOperator(name: string, phrases: readonly string[]): Operator {
 }
 
 function simple(name: string, dynamic: boolean, f: (v: string, arg: string) => boolean): Operator {
-  return { name, dynamic, match: (v, a) => (f(v, a) ? NONE : null) };
+  return { name, dynamic, atoms: null, match: (v, a) => (f(v, a) ? NONE : null) };
 }
 
 /** `1-255,9,10`: the allowed bytes; a value with any other byte matches. */
