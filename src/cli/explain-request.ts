@@ -1,6 +1,6 @@
 // `portcullis explain --request FILE|-`: one whole request (method, path with query, headers, body) taken
 // through the gateway's own steps — path canonicalisation, route match, body precheck and decoding, the
-// signatures check through the pipeline runner, the decide phase — printing what a security event of the
+// signatures and CRS checks through the pipeline runner, the decide phase — printing what a security event of the
 // same request would report (decision, status, score, reasons) and every match. Local tool: it shows text.
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -17,6 +17,8 @@ import { canonicalise } from '../http/path.js';
 import { decodeInto, precheckBody } from '../http/body-phase.js';
 import { buildRouter } from '../http/router.js';
 import { buildSignaturesCheck } from '../checks/signatures.js';
+import { buildCrsCheck } from '../checks/crs.js';
+import type { Check } from '../core/check.js';
 import { readAll } from './stdin.js';
 
 export interface Writer {
@@ -142,11 +144,12 @@ export function explainRequest(config: GatewayConfig, r: ExplainedRequest): Requ
       if (bad !== null) return refused(bad);
     }
   }
-  const check = buildSignaturesCheck(config);
-  if (check !== null) {
+  // The content checks, in the registry's order: the TeX and web signatures, then CRS on non-code targets.
+  const checks = [buildSignaturesCheck(config), buildCrsCheck(config)].filter((c): c is Check => c !== null);
+  if (checks.length > 0) {
     let fault: unknown = null;
-    const stop = runPhase(ctx, [check], (_c, e) => (fault = e));
-    if (stop instanceof Promise) throw new Error('the signatures check answered asynchronously');
+    const stop = runPhase(ctx, checks, (_c, e) => (fault = e));
+    if (stop instanceof Promise) throw new Error('a content check answered asynchronously');
     if (fault !== null) throw fault;
     if (stop && ctx.refusal !== null) return refused(ctx.refusal);
   }

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { explainRequestCommand } from '../../../src/cli/explain-request.js';
 import { ROOT } from '../../helpers/process.js';
+import { CRS_DIR, HAVE_CRS } from '../../helpers/crs-dir.js';
 
 const CONFIG = join(ROOT, 'gateway.yaml');
 const dir = mkdtempSync(join(tmpdir(), 'explain-cmd-'));
@@ -77,4 +78,36 @@ describe('explain --request (in-process)', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/bad\.yaml:1:\d+ /);
   });
+
+  it.runIf(HAVE_CRS || process.env.CI === 'true')(
+    'CRS runs too: its rule on a title is a match and a reason, the code field is never its target',
+    async () => {
+      const file = join(dir, 'crs.yaml');
+      writeFileSync(
+        file,
+        `upstream: { url: "http://127.0.0.1:9" }
+routes:
+  - name: compile
+    methods: [POST]
+    path: /compile
+    inspect_body: true
+    content_types: [application/json]
+    code_fields: [tikz_code]
+checks:
+  signatures: { mode: off }
+  crs: { mode: enforce, dir: ${JSON.stringify(CRS_DIR)}, paranoia_level: 1 }
+`,
+      );
+      // A browser's headers: CRS refuses a request without Host (920280) on its own.
+      const headers = { host: 'diagrams.example.org', 'user-agent': 'Mozilla/5.0', accept: '*/*' };
+      const attack = JSON.stringify({ headers, json: { tikz_code: '\\draw (0,0);', title: '../../../../etc/passwd' } });
+      const r = await explain(attack, { configFile: file });
+      expect(r.code).toBe(3);
+      expect(r.out).toMatch(/^ {2}critical +crs:930120 +\+0 +ARGS:title @0$/m);
+      expect(r.out).toMatch(/^decision: DENY \(403\) by crs, score \d+, reasons: .*crs:949110/m);
+      // The same text in the code field is TeX's business: CRS does not read it.
+      const inCode = JSON.stringify({ headers, json: { tikz_code: '% ../../../../etc/passwd', title: 'x' } });
+      expect((await explain(inCode, { configFile: file })).out).toMatch(/^matches: none$/m);
+    },
+  );
 });
