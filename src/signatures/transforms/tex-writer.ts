@@ -138,7 +138,9 @@ export class TexWriter extends TexReader {
     this.flushSpace(false);
     if (from >= 0 && !caret) this.copy(from, from + 1 + name.length);
     else this.put('\\' + name);
-    this.afterWord = isLetter(name.charCodeAt(name.length - 1));
+    // `\\` is a control symbol: `\\write18` is a line break and the text `write18`. Letters after it are set
+    // apart like after a control word, so no rule reads `\write` inside it.
+    this.afterWord = isLetter(name.charCodeAt(name.length - 1)) || name === '\\';
   }
   /** A name being defined: written as is, never resolved (`~` stays a character). */
   protected emitName(name: string): void {
