@@ -99,8 +99,20 @@ function headersOf(h: ExplainedRequest['headers']): IncomingHttpHeaders {
   return out;
 }
 
-/** Runs the request through the gateway's steps (see the file comment); no network, no store. */
-export function explainRequest(config: GatewayConfig, r: ExplainedRequest): RequestVerdict {
+/** The content checks, in the registry's order: the TeX and web signatures, then CRS on non-code targets. */
+export function contentChecks(config: GatewayConfig): readonly Check[] {
+  return [buildSignaturesCheck(config), buildCrsCheck(config)].filter((c): c is Check => c !== null);
+}
+
+/**
+ * Runs the request through the gateway's steps (see the file comment); no network, no store. `checks`: built
+ * once by the caller when it explains many requests (building CRS reads its whole release).
+ */
+export function explainRequest(
+  config: GatewayConfig,
+  r: ExplainedRequest,
+  checks: readonly Check[] = contentChecks(config),
+): RequestVerdict {
   const headers = headersOf(r.headers);
   const body = bodyOf(r, headers);
   if (body !== null && body.length > 0) headers['content-length'] = String(body.length);
@@ -144,8 +156,6 @@ export function explainRequest(config: GatewayConfig, r: ExplainedRequest): Requ
       if (bad !== null) return refused(bad);
     }
   }
-  // The content checks, in the registry's order: the TeX and web signatures, then CRS on non-code targets.
-  const checks = [buildSignaturesCheck(config), buildCrsCheck(config)].filter((c): c is Check => c !== null);
   if (checks.length > 0) {
     let fault: unknown = null;
     const stop = runPhase(ctx, checks, (_c, e) => (fault = e));
