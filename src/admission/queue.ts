@@ -1,7 +1,8 @@
 // The compile slots of one gateway instance and the queue in front of them: priority by tier, round-robin
 // between the clients of a tier, a bounded wait, and shedding of the lowest tier when the queue is full.
+import type { Lane, SlotGate } from './gate.js';
 
-export type Lane = 'normal' | 'slow';
+export type { Lane } from './gate.js';
 
 export interface QueueSettings {
   /** Compiles in flight at once. */
@@ -85,6 +86,10 @@ export class AdmissionQueue {
   private waiting: Map<string, Ticket[]>[] = [];
   private queued = 0;
   private readonly queuedByTier = new Map<string, number>();
+  /** Slots beyond this instance's own count (shared.ts), null: local only. */
+  private gate: SlotGate | null = null;
+  /** Lanes a waiter could have used a gate slot of, found during one dispatch. */
+  private wanted: Lane | 'both' | null = null;
 
   constructor(
     private settings: QueueSettings,
@@ -97,6 +102,21 @@ export class AdmissionQueue {
   configure(s: QueueSettings): void {
     this.settings = s;
     this.dispatch();
+    this.onChange();
+  }
+
+  /** Sets (or removes) the shared gate; a gate removed gives its leases back. */
+  useGate(gate: SlotGate | null): void {
+    if (this.gate === gate) return;
+    this.gate?.close();
+    this.gate = gate;
+    this.wake();
+  }
+
+  /** Something outside changed (a lease arrived, a retry time passed): free slots go to waiters. */
+  wake(): void {
+    this.dispatch();
+    this.gate?.trim();
     this.onChange();
   }
 
@@ -126,7 +146,9 @@ export class AdmissionQueue {
       if (t.lane === 'slow') this.slowInflight--;
       dec(this.held, t.key);
       dec(this.tierHeld, t.tier);
+      this.gate?.freed(t.lane);
       this.dispatch();
+      this.gate?.trim();
     } else if (t.state === 'waiting') {
       this.remove(t);
       t.settle('gone', this.sched.now());
@@ -138,6 +160,8 @@ export class AdmissionQueue {
 
   /** Ends every wait (shed): the queue is going away with the configuration that named it. */
   close(): void {
+    this.gate?.close();
+    this.gate = null;
     const now = this.sched.now();
     for (const m of this.waiting) {
       if (m === undefined) continue;
@@ -170,7 +194,12 @@ export class AdmissionQueue {
     if (this.inflight >= s.capacity) return false;
     if (t.lane === 'slow' && this.slowInflight >= s.slowCapacity) return false;
     const cap = s.tierCaps.get(t.tier);
-    return cap === undefined || (this.tierHeld.get(t.tier) ?? 0) < cap;
+    if (cap !== undefined && (this.tierHeld.get(t.tier) ?? 0) >= cap) return false;
+    if (this.gate !== null && !this.gate.available(t.lane)) {
+      this.wanted = this.wanted === null || this.wanted === t.lane ? t.lane : 'both';
+      return false;
+    }
+    return true;
   }
 
   private grant(t: Ticket): void {
@@ -178,6 +207,7 @@ export class AdmissionQueue {
     if (t.lane === 'slow') this.slowInflight++;
     inc(this.held, t.key);
     inc(this.tierHeld, t.tier);
+    this.gate?.taken(t.lane);
     t.settle('admitted', this.sched.now());
   }
 
@@ -245,9 +275,10 @@ export class AdmissionQueue {
 
   /** Hands free slots to waiters: highest tier first, within it in turn among clients under their share. */
   private dispatch(): void {
+    this.wanted = null;
     while (this.queued > 0 && this.inflight < this.settings.capacity) {
       const t = this.pick();
-      if (t === null) return;
+      if (t === null) break;
       const m = this.waiting[t.rank]!;
       this.remove(t);
       // Served: the client goes to the back of its tier's turn.
@@ -257,6 +288,13 @@ export class AdmissionQueue {
         m.set(t.key, rest);
       }
       this.grant(t);
+    }
+    // A waiter only the shared cap held back: ask the store for a slot of its lane (wake() when it comes).
+    const wanted = this.wanted;
+    this.wanted = null;
+    if (this.gate !== null && wanted !== null) {
+      if (wanted !== 'slow') this.gate.want('normal');
+      if (wanted !== 'normal') this.gate.want('slow');
     }
   }
 

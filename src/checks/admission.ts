@@ -16,6 +16,7 @@ import {
   type Ticket,
 } from '../admission/queue.js';
 import type { AdmissionConfig } from '../admission/config.js';
+import { SharedGate, type GateSettings } from '../admission/shared.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { CheckDeps } from './deps.js';
 
@@ -42,6 +43,8 @@ class QueueResource {
   readonly queue: AdmissionQueue;
   /** Gauges follow the queue; the tiers they are labelled by come from the configuration in service. */
   tiers: ReadonlySet<string> = new Set();
+  /** The shared slot table's gate, while the configuration says `shared: true`. */
+  gate: SharedGate | null = null;
   constructor(settings: QueueSettings, metrics: Metrics | undefined) {
     this.queue = new AdmissionQueue(settings, realScheduler, () => {
       if (metrics !== undefined) this.gauges(metrics);
@@ -87,6 +90,26 @@ export function buildAdmissionCheck(config: GatewayConfig, deps: CheckDeps): Che
   res.queue.configure(qs);
   const queue = res.queue;
   const m = deps.metrics;
+  if (c.shared) {
+    const gs: GateSettings = { capacity: c.capacity, slowCapacity: c.slow_capacity, leaseMs: c.lease_ms, retryMs: 25 };
+    if (res.gate === null) {
+      res.gate = new SharedGate(
+        deps.store,
+        gs,
+        () => queue.wake(),
+        (err) => {
+          m?.admissionStoreFailures.child().inc();
+          deps.log.debug({ err }, 'admission: shared slot table call failed');
+        },
+      );
+      queue.useGate(res.gate);
+    } else {
+      res.gate.settings = gs;
+    }
+  } else if (res.gate !== null) {
+    res.gate = null;
+    queue.useGate(null);
+  }
   const refusal = (code: string): TerminalVerdict =>
     Object.freeze({
       kind: 'limit',

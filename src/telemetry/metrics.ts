@@ -156,6 +156,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       ['tier', 'result'],
       registry,
     ),
+    admissionStoreFailures: new FastCounter(
+      'portcullis_admission_store_failures_total',
+      'Calls to the shared slot table (admission shared: true) that failed; waiters retry, or time out',
+      [],
+      registry,
+    ),
     upstreamUp: new Gauge({
       name: 'portcullis_upstream_up',
       help: 'Whether the upstream health path answered 2xx at the last probe (in the background, and by /readyz)',

@@ -1,9 +1,11 @@
-// The budget script's Lua side on a real redis-server: the same suite as the memory store's TypeScript twin.
+// The Lua side of the budget script and of the admission slot table on a real redis-server: the same suites as
+// the memory store's TypeScript twins.
 import { afterAll, beforeAll } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { RedisStore } from '../../../src/store/redis.js';
 import { describeRedis, startRedis, type RedisServer } from '../../helpers/redis.js';
 import { budgetSuite } from '../../unit/budget/budget-suite.js';
+import { slotsSuite } from '../../unit/admission/slots-suite.js';
 
 describeRedis('budget script on redis', () => {
   let server: RedisServer;
@@ -14,7 +16,7 @@ describeRedis('budget script on redis', () => {
     await server?.stop();
   });
 
-  budgetSuite('redis standalone', async () => {
+  const harness = async () => {
     const clock = new FakeClock();
     const store = new RedisStore({
       mode: 'standalone',
@@ -26,5 +28,7 @@ describeRedis('budget script on redis', () => {
     });
     await store.ready(5_000);
     return { store, clock, dispose: () => store.close() };
-  });
+  };
+  budgetSuite('redis standalone', harness);
+  slotsSuite('redis standalone', harness);
 });

@@ -136,6 +136,21 @@ describe('admission check', () => {
     again.onComplete!(s2);
   });
 
+  it('shared: true leases slots in the store; a reload that turns sharing off gives them back', async () => {
+    const d = deps();
+    const check = buildAdmissionCheck(admission({ shared: true, lease_ms: 1000 }), d)!;
+    const a = request('198.51.100.1');
+    const v = check.run(a);
+    expect(v).toBeInstanceOf(Promise); // a lease is asked for first
+    expect(outcome(await v)).toBe('continue');
+    expect(await d.store.get('adm:{slots}')).toMatch(/,n,\d+;$/);
+    buildAdmissionCheck(admission({ shared: true, lease_ms: 2000 }), d); // same gate, new settings
+    const off = buildAdmissionCheck(admission(), d)!;
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await d.store.get('adm:{slots}')).toBeNull();
+    off.onComplete!(a);
+  });
+
   it('derives tier caps from max_share (at least one slot) and ranks from priority', () => {
     const s = queueSettings(
       admissionSchema.parse({ capacity: 5, max_share: { anonymous: 0.6, suspicious: 0.1 }, priority: ['premium'] }),
