@@ -68,6 +68,10 @@ describe('budgets check', () => {
     expect(buildBudgetsCheck(budgets(), deps())!.phase).toBe('headers');
   });
 
+  it('a tier budget names at least one period', () => {
+    expect(() => budgets({ tiers: { anonymous: {} } })).toThrow('give per_hour_s, per_day_s or both');
+  });
+
   it('charges CPU when stated, else wall, and a timeout at least the configured charge', () => {
     expect(chargeMs(compiled('ok', 900, 700), 45_000)).toBe(700);
     expect(chargeMs(compiled('tex_error', 900, null), 45_000)).toBe(900);
