@@ -110,10 +110,9 @@ export function buildBudgetsCheck(config: GatewayConfig, deps: CheckDeps): Check
       }
     }
     ctx.budget = { tier: plan.tier, budgets: views };
-    if (refusing === null) {
-      ctx.scratch.set(HELD, { plan, keys } satisfies Held);
-      return PASS;
-    }
+    // Kept even when refusing: in monitor mode the request goes on, and what it compiles is charged.
+    ctx.scratch.set(HELD, { plan, keys } satisfies Held);
+    if (refusing === null) return PASS;
     for (const d of plan.defs) if (reasons.includes(d.reason)) m?.budgetRefusals.child(plan.tier, d.name).inc();
     const retry = Math.max(1, seconds(refusing.retryMs));
     return limit(reasons, {

@@ -141,10 +141,19 @@ describe('budgets check', () => {
   it('monitor mode charges as enforce does (the pipeline turns its refusals into monitor hits)', () => {
     const check = buildBudgetsCheck(budgets({ mode: 'monitor' }), deps())!;
     expect(check.mode).toBe('monitor');
+    const metrics = createMetrics({ defaultMetrics: false });
+    const check2 = buildBudgetsCheck(budgets({ mode: 'monitor' }), { ...deps(), metrics })!;
     send(check, request(), compiled('ok', 20_000, null));
     expect(outcome(check.run(request()) as Verdict)).toBe(
       '429 budget:anonymous:compile-hour,budget:anonymous:compile-day',
     );
+    // The pipeline let a refused request through (monitor): what it compiles is charged all the same.
+    send(check2, request(), compiled('ok', 11_000, null));
+    const c = request();
+    expect(outcome(check2.run(c) as Verdict)).toBe('429 budget:anonymous:compile-hour');
+    c.compile = compiled('ok', 1_000, null);
+    check2.onComplete!(c);
+    expect(metrics.budgetCharged.child('anonymous').value).toBe(12);
   });
 
   it('a store outage (fail-closed) is 503 budget:store_unavailable; a charge that fails is counted, not thrown', async () => {
