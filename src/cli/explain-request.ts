@@ -18,6 +18,7 @@ import { decodeInto, precheckBody } from '../http/body-phase.js';
 import { buildRouter } from '../http/router.js';
 import { buildSignaturesCheck } from '../checks/signatures.js';
 import { readAll } from './stdin.js';
+import { compilePolicyLines } from './explain-compile.js';
 
 export interface Writer {
   out(s: string): void;
@@ -224,5 +225,6 @@ export async function explainRequestCommand(args: ExplainRequestArgs, w: Writer)
   }
   const v = explainRequest(config, request);
   w.out(formatRequestVerdict(request, v));
+  if (v.decision === 'allow') for (const line of compilePolicyLines(config, v.route, request.tier)) w.out(line);
   return v.decision === 'allow' ? 0 : 3;
 }
