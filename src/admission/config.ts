@@ -38,6 +38,19 @@ export const admissionSchema = z
      */
     shared: z.boolean().default(false),
     lease_ms: timeoutMs().default(30_000),
+    /**
+     * Adaptive cap (off by default): the cap shrinks (x0.75) when compiles' wall/CPU ratio, as the compile service
+     * states them, rises over its baseline by `tolerance`, and grows back by one when it is down again; decided
+     * every `window` compiles, between `min_capacity` and `capacity`. Needs trusted outcome headers with CPU time.
+     */
+    adaptive: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        min_capacity: z.number().int().positive().max(MAX_CONNECTIONS).default(1),
+        tolerance: z.number().min(1.1).max(10).default(1.5),
+        window: z.number().int().positive().max(1000).default(10),
+      })
+      .prefault({}),
   })
   .superRefine((v, ctx) => {
     if (v.slow_capacity > v.capacity) {

@@ -17,19 +17,21 @@ import {
 } from '../admission/queue.js';
 import type { AdmissionConfig } from '../admission/config.js';
 import { SharedGate, type GateSettings } from '../admission/shared.js';
+import { AdaptiveCap, type AdaptiveSettings } from '../admission/adaptive.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { CheckDeps } from './deps.js';
 
 /** ctx.scratch key: the request's ticket (a slot held, or a place in the queue). */
 const TICKET = 'admission.ticket';
 
-export function queueSettings(c: AdmissionConfig): QueueSettings {
+/** The queue's settings from config; `capacity` below the configured one when the adaptive cap lowered it. */
+export function queueSettings(c: AdmissionConfig, capacity = c.capacity): QueueSettings {
   const ranks = new Map(c.priority.map((t, i) => [t, i]));
   const tierCaps = new Map(
-    Object.entries(c.max_share).map(([t, share]) => [t, Math.max(1, Math.floor(c.capacity * share))]),
+    Object.entries(c.max_share).map(([t, share]) => [t, Math.max(1, Math.floor(capacity * share))]),
   );
   return Object.freeze({
-    capacity: c.capacity,
+    capacity,
     slowCapacity: c.slow_capacity,
     queueMax: c.queue,
     maxWaitMs: c.max_wait_ms,
@@ -45,6 +47,8 @@ class QueueResource {
   tiers: ReadonlySet<string> = new Set();
   /** The shared slot table's gate, while the configuration says `shared: true`. */
   gate: SharedGate | null = null;
+  /** The adaptive cap, while the configuration turns it on (kept across reloads, like the queue). */
+  adaptive: AdaptiveCap | null = null;
   constructor(settings: QueueSettings, metrics: Metrics | undefined) {
     this.queue = new AdmissionQueue(settings, realScheduler, () => {
       if (metrics !== undefined) this.gauges(metrics);
@@ -84,10 +88,21 @@ export function buildAdmissionCheck(config: GatewayConfig, deps: CheckDeps): Che
     suspiciousTier: rl.suspicious_tier,
   });
   const control = rateControl(deps.resources, deps.store, deps.clock);
-  const qs = queueSettings(c);
-  const res = deps.resources.get('admission.queue', () => new QueueResource(qs, deps.metrics));
+  const res = deps.resources.get('admission.queue', () => new QueueResource(queueSettings(c), deps.metrics));
   res.tiers = tiers;
-  res.queue.configure(qs);
+  if (c.adaptive.enabled) {
+    const as: AdaptiveSettings = {
+      max: c.capacity,
+      min: Math.min(c.adaptive.min_capacity, c.capacity),
+      tolerance: c.adaptive.tolerance,
+      window: c.adaptive.window,
+    };
+    if (res.adaptive === null) res.adaptive = new AdaptiveCap(as);
+    else res.adaptive.configure(as);
+  } else {
+    res.adaptive = null;
+  }
+  res.queue.configure(queueSettings(c, res.adaptive?.cap));
   const queue = res.queue;
   const m = deps.metrics;
   if (c.shared) {
@@ -164,6 +179,10 @@ export function buildAdmissionCheck(config: GatewayConfig, deps: CheckDeps): Che
       const t = ctx.scratch.get(TICKET) as Ticket | undefined;
       if (t === undefined) return;
       ctx.scratch.delete(TICKET);
+      const adaptive = res.adaptive;
+      if (adaptive !== null && t.state === 'held' && ctx.compile !== null) {
+        if (adaptive.observe(ctx.compile.wallMs, ctx.compile.cpuMs)) queue.configure(queueSettings(c, adaptive.cap));
+      }
       // Always: a slot held is freed (answered, refused later, upstream failed, client gone), a wait ended.
       queue.release(t);
     },
