@@ -290,6 +290,7 @@ export class Gateway {
         log: this.log,
         resources: this.resources,
         services: this.services,
+        metrics: this.metrics,
         watch: (path) => this.watchFile(path),
         pool,
         checks: this.opts.checks ?? CHECKS,

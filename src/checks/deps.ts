@@ -7,6 +7,7 @@ import type { AdminHandler } from '../core/admin-route.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
 import type { Decisions } from '../reputation/decisions.js';
 
 /**
@@ -24,6 +25,8 @@ export interface CheckDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly resources: Resources;
+  /** The gateway's metrics, for checks that count what the log phase cannot see; absent in unit tests. */
+  readonly metrics?: Metrics;
   /** Absent in tests that build single checks; a check that needs one refuses to build without it. */
   readonly services?: Services;
   /**

@@ -6,6 +6,8 @@ import { buildHeadersCheck } from './headers.js';
 import { buildIdentityCheck } from './identity.js';
 import { buildConcurrencyCheck } from './concurrency.js';
 import { buildRateLimitCheck } from './rate-limit.js';
+import { buildBudgetsCheck } from './budgets.js';
+import { buildAdmissionCheck } from './admission.js';
 import { buildSignaturesCheck } from './signatures.js';
 import { buildCrsCheck } from './crs.js';
 import { buildGeoCheck } from './geo.js';
@@ -35,9 +37,13 @@ export const CHECKS: readonly CheckEntry[] = [
   { name: 'user-blocks', build: buildUserBlockCheck },
   { name: 'concurrency', build: buildConcurrencyCheck },
   { name: 'rate', build: buildRateLimitCheck },
+  // compile seconds spent (a store read), after the request counters
+  { name: 'budget', build: buildBudgetsCheck },
   { name: 'signatures', build: buildSignaturesCheck },
   // the OWASP CRS on every non-code target (off unless checks.crs names a CRS directory)
   { name: 'crs', build: buildCrsCheck },
+  // the last body-phase check: a compile slot is taken only by a request nothing else refused
+  { name: 'admission', build: buildAdmissionCheck },
   // the access log (logging.access): a log-phase hook only, built when the log is on
   { name: 'access-log', build: buildAccessLogCheck },
   // response phase: per route, canaries then SVG inspection

@@ -20,6 +20,7 @@ import { buildSignaturesCheck } from '../checks/signatures.js';
 import { buildCrsCheck } from '../checks/crs.js';
 import type { Check } from '../core/check.js';
 import { readAll } from './stdin.js';
+import { compilePolicyLines } from './explain-compile.js';
 
 export interface Writer {
   out(s: string): void;
@@ -237,5 +238,6 @@ export async function explainRequestCommand(args: ExplainRequestArgs, w: Writer)
   }
   const v = explainRequest(config, request);
   w.out(formatRequestVerdict(request, v));
+  if (v.decision === 'allow') for (const line of compilePolicyLines(config, v.route, request.tier)) w.out(line);
   return v.decision === 'allow' ? 0 : 3;
 }

@@ -8,6 +8,8 @@ import { signaturesConfigSchema } from '../signatures/config.js';
 import { crsConfigSchema } from '../crs/config.js';
 import { geoSchema } from '../geo/config.js';
 import { probingSchema } from '../checks/probing-config.js';
+import { budgetsSchema } from '../budget/config.js';
+import { admissionSchema } from '../admission/config.js';
 import { decisionsSchema, reputationSchema } from '../reputation/config.js';
 import { bytes, MAX_BYTES, MAX_CONNECTIONS, MAX_INTERVAL_S, MAX_SCORE, MAX_TIMEOUT_MS, timeoutMs } from './limits.js';
 import { restartOnly } from './lifetimes.js';
@@ -191,6 +193,10 @@ export const configSchema = z.strictObject({
       probing: probingSchema,
       /** The OWASP Core Rule Set on every target that is not a code field (src/crs/config.ts); off by default. */
       crs: crsConfigSchema,
+      /** Compile seconds per client and tier, per hour and day, charged with what compiles cost (docs/admission.md). */
+      budgets: budgetsSchema,
+      /** The cap on compiles in flight to the compile service, its queue by tier, shedding (docs/admission.md). */
+      admission: admissionSchema,
     })
     .prefault({}),
   /** Shared state: memory (one instance) or Redis (src/store/config.ts). */

@@ -4,6 +4,7 @@ import type { GatewayConfig } from './schema.js';
 import { limitRoutesExist } from '../ratelimit/validate.js';
 import { formatPath } from './positions.js';
 import { signatureRoutesExist, tierNamesExist } from './names.js';
+import { budgetAndAdmissionNamesExist } from '../admission/validate.js';
 
 import type { SemanticIssue, SemanticRule } from './semantic.js';
 
@@ -60,6 +61,7 @@ export const semanticRules: readonly SemanticRule[] = [
   limitRoutesExist,
   tierNamesExist,
   signatureRoutesExist,
+  budgetAndAdmissionNamesExist,
 ];
 
 /** Runs every rule; the result is empty for a sound config. */

@@ -6,6 +6,7 @@ import type { DecodedBody } from './decoded.js';
 import type { ResponseInspection } from './inspection.js';
 import type { CompileOutcome } from './compile.js';
 import type { CostEstimate } from './cost.js';
+import type { AdmissionView, BudgetView } from './admission.js';
 import type { BehaviourView } from './behaviour.js';
 import type { TrustResult } from './trust.js';
 
@@ -80,6 +81,10 @@ export class RequestContext {
   compile: CompileOutcome | null = null;
   /** The compile-cost estimate of the code fields (cost check), null when not estimated. */
   cost: CostEstimate | null = null;
+  /** The compile budgets as they stood (budgets check), null when not checked. */
+  budget: BudgetView | null = null;
+  /** How the wait for a compile slot ended (admission check), null when it did not ask for one. */
+  admission: AdmissionView | null = null;
   /** What the behaviour check concluded about the client, null when it did not run. */
   behaviour: BehaviourView | null = null;
   /** The trust score and its terms (trust check), null when it did not run. */

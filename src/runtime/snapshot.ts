@@ -31,6 +31,8 @@ const SECTION: Readonly<Record<string, readonly string[]>> = {
   concurrency: ['rate_limits'],
   rate: ['rate_limits'],
   signatures: ['checks', 'signatures'],
+  budget: ['checks', 'budgets'],
+  admission: ['checks', 'admission'],
 };
 
 /**

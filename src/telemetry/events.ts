@@ -4,6 +4,7 @@ import type { RequestContext } from '../core/context.js';
 import type { ContentMatch } from '../core/verdict.js';
 import type { CompileOutcome } from '../core/compile.js';
 import type { ResponseInspection } from '../core/inspection.js';
+import type { AdmissionView, BudgetView } from '../core/admission.js';
 
 export const EVENT_SCHEMA = 'portcullis.security_event/1';
 
@@ -29,6 +30,22 @@ export interface SecurityEvent {
   readonly compile?: CompileEventField;
   /** What the response checks found and did (SVG inspection, canaries), when they found something. */
   readonly response?: readonly ResponseInspection[];
+  /** The compile budgets as they stood when checked (compile routes with budgets). */
+  readonly budget?: BudgetEventField;
+  /** How the wait for a compile slot ended (compile routes with admission). */
+  readonly queue?: QueueEventField;
+}
+
+export interface BudgetEventField {
+  readonly tier: string;
+  readonly budgets: readonly { readonly name: string; readonly remaining_s: number; readonly allow: boolean }[];
+}
+
+export interface QueueEventField {
+  readonly tier: string;
+  readonly lane: 'normal' | 'slow';
+  readonly result: string;
+  readonly wait_ms: number;
 }
 
 export interface CompileEventField {
@@ -63,6 +80,21 @@ function responseFindings(ctx: RequestContext): readonly ResponseInspection[] | 
   return found.length === 0 ? null : found;
 }
 
+function budgetField(b: BudgetView): BudgetEventField {
+  return {
+    tier: b.tier,
+    budgets: b.budgets.map((x) => ({
+      name: x.name,
+      remaining_s: Math.round(x.remainingS * 1000) / 1000,
+      allow: x.allow,
+    })),
+  };
+}
+
+function queueField(a: AdmissionView): QueueEventField {
+  return { tier: a.tier, lane: a.lane, result: a.result, wait_ms: a.waitMs };
+}
+
 /**
  * Builds the event of a finished request; null when there is nothing to report: no refusal, no monitor hit,
  * and no compile outcome its route reports.
@@ -91,6 +123,8 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
     tier: ctx.identity.tier,
     matches: ctx.matches,
     ...(response === null ? null : { response }),
+    ...(ctx.budget === null ? null : { budget: budgetField(ctx.budget) }),
+    ...(ctx.admission === null ? null : { queue: queueField(ctx.admission) }),
   };
   if (c === null) return event;
   const compile = {

@@ -10,6 +10,8 @@ const ADDED_BUCKETS = [
 const UPSTREAM_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 /** Buckets for compile times: a small diagram takes a tenth of a second, a runaway one the service's timeout. */
 const COMPILE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 45, 60];
+/** Buckets for the wait for a compile slot: none at all, to the longest bounded wait worth configuring. */
+const WAIT_BUCKETS = [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -103,6 +105,61 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       'portcullis_compile_header_problems_total',
       'Answers on routes that trust the outcome headers whose headers were not used, by route and problem (missing, malformed, inconsistent)',
       ['route', 'problem'],
+      registry,
+    ),
+    budgetRefusals: new FastCounter(
+      'portcullis_budget_refusals_total',
+      'Requests refused because a compile budget was spent, by tier and budget (compile-hour, compile-day)',
+      ['tier', 'budget'],
+      registry,
+    ),
+    budgetCharged: new FastCounter(
+      'portcullis_budget_charged_seconds_total',
+      'Compile seconds charged to budgets (CPU when stated, else wall; a timeout in full), by tier',
+      ['tier'],
+      registry,
+    ),
+    budgetStoreFailures: new FastCounter(
+      'portcullis_budget_store_failures_total',
+      'Budget store calls that failed, by what it meant: check (the request refused 503 under fail-closed) or charge (not charged)',
+      ['op'],
+      registry,
+    ),
+    admissionCapacity: new Gauge({
+      name: 'portcullis_admission_capacity',
+      help: 'Compiles allowed in flight to the compile service, by lane (normal, slow)',
+      labelNames: ['lane'] as const,
+      registers: r,
+    }),
+    admissionInflight: new Gauge({
+      name: 'portcullis_admission_inflight',
+      help: 'Compiles in flight to the compile service through this instance, by lane (normal, slow)',
+      labelNames: ['lane'] as const,
+      registers: r,
+    }),
+    admissionQueued: new Gauge({
+      name: 'portcullis_admission_queue_depth',
+      help: 'Requests waiting for a compile slot, by tier',
+      labelNames: ['tier'] as const,
+      registers: r,
+    }),
+    admissionWait: new FastHistogram(
+      'portcullis_admission_wait_seconds',
+      'Time from asking for a compile slot to getting it or giving up, by tier and result',
+      ['tier', 'result'],
+      WAIT_BUCKETS,
+      registry,
+    ),
+    admissionResults: new FastCounter(
+      'portcullis_admission_results_total',
+      'Requests that asked for a compile slot, by tier and result (admitted, shed, timeout, gone, unavailable)',
+      ['tier', 'result'],
+      registry,
+    ),
+    admissionStoreFailures: new FastCounter(
+      'portcullis_admission_store_failures_total',
+      'Calls to the shared slot table (admission shared: true) that failed; waiters retry, or time out',
+      [],
       registry,
     ),
     upstreamUp: new Gauge({
