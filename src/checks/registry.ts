@@ -8,6 +8,7 @@ import { buildConcurrencyCheck } from './concurrency.js';
 import { buildRateLimitCheck } from './rate-limit.js';
 import { buildSignaturesCheck } from './signatures.js';
 import { buildCrsCheck } from './crs.js';
+import { buildBehaviourCheck } from './behaviour.js';
 import { buildGeoCheck } from './geo.js';
 import { buildReputationCheck } from './reputation.js';
 import { buildDecisionsCheck, buildUserBlockCheck } from './decisions.js';
@@ -38,6 +39,8 @@ export const CHECKS: readonly CheckEntry[] = [
   { name: 'signatures', build: buildSignaturesCheck },
   // the OWASP CRS on every non-code target (off unless checks.crs names a CRS directory)
   { name: 'crs', build: buildCrsCheck },
+  // behaviour per client (one store read): after the content checks, before trust, which reads ctx.behaviour
+  { name: 'behaviour', build: buildBehaviourCheck },
   // the access log (logging.access): a log-phase hook only, built when the log is on
   { name: 'access-log', build: buildAccessLogCheck },
   // response phase: per route, canaries then SVG inspection
