@@ -45,6 +45,8 @@ export const behaviourSchema = z
             min_rate: z.number().positive().max(MAX_COUNT).default(2),
             /** Floor of the rate's spread (requests per second): MAD is 0 when every client is quiet. */
             floor: z.number().positive().max(MAX_COUNT).default(0.5),
+            /** Shortest time a rate is measured over: a page loading a burst of diagrams at once is no rapid fire. */
+            window_s: z.number().positive().max(3600).default(5),
           })
           .prefault({}),
         error_farming: z

@@ -38,9 +38,13 @@ const r2 = (x: number): number => Math.round(x * 100) / 100;
 /** Resource exhaustion's confidence for a decayed weight (1 per time-out): 0.55, 0.80, 0.91 at 1, 2, 3. */
 export const exhaustionConfidence = (weight: number): number => 1 - Math.pow(0.45, weight);
 
-/** The client's request rate (per second): decayed count over its age, between 2 s and the counter's mean life. */
-export function clientRate(c: ClientState, now: number, rateHalfMs: number): number {
-  const window = Math.min(Math.max(now - c.first, 2000), rateHalfMs / Math.LN2);
+/**
+ * The client's request rate (per second), this request included: the decayed count over the client's age, the age
+ * taken between `minWindowMs` and the counter's mean life (half-life / ln 2, where a steady rate settles).
+ */
+export function clientRate(c: ClientState, now: number, rateHalfMs: number, minWindowMs: number): number {
+  const life = rateHalfMs / Math.LN2;
+  const window = Math.min(Math.max(now - c.first, Math.min(minWindowMs, life)), life);
   return ((c.rate + 1) * 1000) / window;
 }
 
@@ -48,7 +52,7 @@ function rapidFire(i: DetectorInput, cfg: BehaviourConfig): Anomaly | null {
   const c = i.client;
   const d = cfg.detectors.rapid_fire;
   if (c === null || c.events < cfg.min_events) return null;
-  const rps = clientRate(c, i.now, cfg.rate_half_life_s * 1000);
+  const rps = clientRate(c, i.now, cfg.rate_half_life_s * 1000, d.window_s * 1000);
   if (rps < d.min_rate) return null;
   const base = i.rate;
   const z = robustZ(rps, base?.median ?? 0, base?.mad ?? 0, d.floor);

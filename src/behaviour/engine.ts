@@ -98,7 +98,7 @@ export class BehaviourEngine {
     };
     const anomalies = detect(input, this.cfg);
     if (client !== null) {
-      rateSample?.add(clientRate(client, now, this.params.rateHalfMs));
+      rateSample?.add(clientRate(client, now, this.params.rateHalfMs, this.cfg.detectors.rapid_fire.window_s * 1000));
       if (client.compiles >= 1) errSample?.add(Math.min(1, client.texErrors / client.compiles));
     }
     const unscored = client === null ? 'new_client' : client.events < this.cfg.min_events ? 'warmup' : '';

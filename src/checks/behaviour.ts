@@ -4,7 +4,7 @@
 import type { Anomaly } from '../core/behaviour.js';
 import type { Check } from '../core/check.js';
 import type { RequestContext } from '../core/context.js';
-import { PASS, type TerminalVerdict, type Verdict } from '../core/verdict.js';
+import { PASS, type Verdict } from '../core/verdict.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { BehaviourConfig } from '../behaviour/config.js';
 import { BehaviourEngine, STORE_UNAVAILABLE, type Pending } from '../behaviour/engine.js';
