@@ -84,8 +84,9 @@ export class BehaviourEngine {
     const client = stored === null ? null : decayTo(stored, now, this.params);
     const source = raw[1] === undefined || raw[1] === '' ? null : parseSource(raw[1]);
     const group = `${ctx.route?.name ?? ''}|${ctx.identity.tier}`;
-    const rateSample = this.population.sample(group, 'rate');
-    const errSample = this.population.sample(group, 'error_ratio');
+    const samples = this.population.group(group);
+    const rateSample = samples?.rate ?? null;
+    const errSample = samples?.errorRatio ?? null;
     const warm = this.cfg.population_min;
     const input: DetectorInput = {
       now,
@@ -148,19 +149,25 @@ export class BehaviourEngine {
     };
   }
 
-  /** The log phase's writes: the client's record, and the source's when the request carried code. */
+  /** The log phase's writes: the client's record, and the source's when the request carried code (one call). */
   update(ctx: RequestContext, p: Pending, features: RequestFeatures | null): Promise<unknown> | null {
-    const e = this.eventOf(ctx, features);
-    const a = this.store.run(BEHAVIOUR_UPDATE, [`bh:c:${p.key}`], clientArgs(e, this.params));
+    const args = clientArgs(this.eventOf(ctx, features), this.params);
+    const client = `bh:c:${p.key}`;
     const src = features?.source ?? null;
-    if (src === null) return a instanceof Promise ? a : null;
-    const timedOut = ctx.compile !== null && (ctx.compile.outcome === 'timeout' || ctx.compile.outcome === 'memory');
-    const b = this.store.run(
-      SOURCE_UPDATE,
-      [`bh:s:${src}`],
-      [this.cfg.detectors.shared_source.ttl_s * 1000, p.prefix, timedOut ? 1 : 0, MAX_SOURCE_PREFIXES],
-    );
-    if (a instanceof Promise || b instanceof Promise) return Promise.all([a, b]);
-    return null;
+    if (src === null) {
+      const a = this.store.run(BEHAVIOUR_UPDATE, [client], args);
+      return a instanceof Promise ? a : null;
+    }
+    const c = ctx.compile;
+    const timedOut = c !== null && (c.outcome === 'timeout' || c.outcome === 'memory') ? 1 : 0;
+    const srcArgs = [this.cfg.detectors.shared_source.ttl_s * 1000, p.prefix, timedOut, MAX_SOURCE_PREFIXES];
+    if (!this.split) {
+      const both = this.store.run(BEHAVIOUR_UPDATE, [client, `bh:s:${src}`], [...args, ...srcArgs]);
+      return both instanceof Promise ? both : null;
+    }
+    return Promise.all([
+      this.store.run(BEHAVIOUR_UPDATE, [client], args),
+      this.store.run(SOURCE_UPDATE, [`bh:s:${src}`], srcArgs),
+    ]);
   }
 }

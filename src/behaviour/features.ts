@@ -17,20 +17,28 @@ export interface RequestFeatures {
   readonly source: string | null;
 }
 
-/** Comments (a `%` not escaped, to the end of the line) and every run of white space: what rotating a payload changes. */
-const COMMENT = /(^|[^\\])%[^\n]*/g;
-const SPACE = /\s+/g;
-const LOOPS =
-  /\\(?:foreach|loop|multido|pgfplotsinvokeforeach|pgfplotsforeachungrouped|whiledo|pgfmathloop|lindenmayersystem)(?![A-Za-z@])/g;
-const LOADS =
-  /\\(?:usepackage|RequirePackage|usetikzlibrary|usepgflibrary|usepgfplotslibrary)\s*(?:\[[^\]]{0,200}\])?\s*\{([^}]{1,2000})\}/g;
+/** Control words that loop (each one multiplies work) and that load packages or libraries. */
+const LOOP_WORDS: ReadonlySet<string> = new Set([
+  'foreach',
+  'loop',
+  'multido',
+  'pgfplotsinvokeforeach',
+  'pgfplotsforeachungrouped',
+  'whiledo',
+  'pgfmathloop',
+  'lindenmayersystem',
+]);
+const LOAD_WORDS: ReadonlySet<string> = new Set([
+  'usepackage',
+  'RequirePackage',
+  'usetikzlibrary',
+  'usepgflibrary',
+  'usepgfplotslibrary',
+]);
 /** Per request: more packages than this are not looked at (the first ones still are). */
 export const MAX_PACKAGES = 16;
-
-/** The source as a comparison sees it: comments gone, white space collapsed. */
-export function normaliseTex(code: string): string {
-  return code.replace(COMMENT, '$1').replace(SPACE, ' ').trim();
-}
+/** How far after a loading command its `[options]{names}` are looked for. */
+const LOAD_WINDOW = 2000;
 
 /** FNV-1a 32-bit of a name, base 36: a short id that keeps the stored set small (collisions only merge names). */
 export function packageId(name: string): string {
@@ -42,42 +50,102 @@ export function packageId(name: string): string {
   return h.toString(36);
 }
 
-function countLoops(s: string): number {
-  LOOPS.lastIndex = 0;
-  let n = 0;
-  while (LOOPS.exec(s) !== null) n++;
-  return n;
-}
+const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 64;
+/** ASCII white space and the no-break space: what re-spacing a payload uses. */
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 160;
 
-function addPackages(s: string, into: Set<string>): void {
-  if (s.indexOf('\\use') === -1 && s.indexOf('\\Require') === -1) return;
-  LOADS.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = LOADS.exec(s)) !== null && into.size < MAX_PACKAGES) {
-    for (const part of m[1]!.split(',')) {
-      const name = part.trim();
-      if (name !== '' && into.size < MAX_PACKAGES) into.add(packageId(name));
-    }
+/** The names in `[options]{a, b}` after a loading command ending at `from`, added to `into` (bounded). */
+function addLoaded(s: string, from: number, into: Set<string>): void {
+  let i = from;
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  if (s.charCodeAt(i) === 91 /* [ */) {
+    const close = s.indexOf(']', i);
+    if (close === -1 || close - i > LOAD_WINDOW) return;
+    i = close + 1;
+    while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  }
+  if (s.charCodeAt(i) !== 123 /* { */) return;
+  const close = s.indexOf('}', i);
+  if (close === -1 || close - i > LOAD_WINDOW) return;
+  for (const part of s.slice(i + 1, close).split(',')) {
+    const name = part.trim();
+    if (name !== '' && into.size < MAX_PACKAGES) into.add(packageId(name));
   }
 }
 
-const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 64;
+/** What one pass over a code field finds. */
+interface Scan {
+  /** The field with comments removed and white space runs collapsed to one space, trimmed. */
+  readonly normal: string;
+  readonly tokens: number;
+  readonly loops: number;
+  readonly depth: number;
+}
 
-/** One pass: control words and the deepest brace nesting. */
-function scan(s: string): { tokens: number; depth: number } {
+/**
+ * One pass: control words (loops and loads among them), the deepest brace nesting, and the normalised text, cut
+ * only where a comment or a run of white space other than one space is (a few slices per line). An escaped `%`,
+ * `{` or `}` is text. Cheaper than regular expressions over the whole field.
+ */
+export function scanTex(s: string, packages: Set<string>): Scan {
+  const parts: string[] = [];
+  let from = 0;
   let tokens = 0;
+  let loops = 0;
   let depth = 0;
   let deepest = 0;
-  for (let i = 0; i < s.length; i++) {
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
     const c = s.charCodeAt(i);
     if (c === 92 /* \ */) {
-      if (i + 1 < s.length && isLetter(s.charCodeAt(i + 1))) tokens++;
-      i++; // an escaped brace is no group
+      let k = i + 1;
+      while (k < n && isLetter(s.charCodeAt(k))) k++;
+      if (k === i + 1) {
+        i += 2; // a control symbol: \%, \{, \\ ...
+        continue;
+      }
+      tokens++;
+      const len = k - i - 1;
+      if (len >= 4 && len <= 24) {
+        const word = s.slice(i + 1, k);
+        if (LOOP_WORDS.has(word)) loops++;
+        else if (LOAD_WORDS.has(word) && packages.size < MAX_PACKAGES) addLoaded(s, k, packages);
+      }
+      i = k;
     } else if (c === 123 /* { */) {
       if (++depth > deepest) deepest = depth;
-    } else if (c === 125 /* } */ && depth > 0) depth--;
+      i++;
+    } else if (c === 125 /* } */) {
+      if (depth > 0) depth--;
+      i++;
+    } else if (c === 37 /* % */ || isSpace(c)) {
+      // white space and comments (to the end of the line) in any mix: one space; a single space stays as it is
+      let k = i;
+      while (k < n) {
+        const d = s.charCodeAt(k);
+        if (isSpace(d)) k++;
+        else if (d === 37) {
+          const eol = s.indexOf('\n', k);
+          k = eol === -1 ? n : eol;
+        } else break;
+      }
+      if (k - i > 1 || c !== 32) {
+        if (i > from) parts.push(s.slice(from, i));
+        parts.push(' ');
+        from = k;
+      }
+      i = k;
+    } else i++;
   }
-  return { tokens, depth: deepest };
+  if (parts.length === 0) return { normal: s.trim(), tokens, loops, depth: deepest };
+  if (from < n) parts.push(s.slice(from));
+  return { normal: parts.join('').trim(), tokens, loops, depth: deepest };
+}
+
+/** The source as a comparison sees it: comments gone, white space collapsed. */
+export function normaliseTex(code: string): string {
+  return scanTex(code, new Set()).normal;
 }
 
 const NO_PACKAGES: readonly string[] = Object.freeze([]);
@@ -95,12 +163,11 @@ export function requestFeatures(fields: readonly DecodedField[], bodySize: numbe
   let hmac: ReturnType<typeof createHmac> | null = null;
   for (const f of fields) {
     if (!f.code || f.value === '') continue;
-    const norm = normaliseTex(f.value);
-    const s = scan(norm);
+    const s = scanTex(f.value, (packages ??= new Set()));
+    const norm = s.normal;
     tokens += s.tokens;
+    loops += s.loops;
     if (s.depth > depth) depth = s.depth;
-    loops += countLoops(norm);
-    addPackages(norm, (packages ??= new Set()));
     hmac ??= createHmac('sha256', key);
     // the field's name is part of what the source is; NUL keeps fields apart
     hmac.update(f.name).update('\0').update(norm).update('\0');

@@ -7,7 +7,8 @@ export const MAD_SCALE = 1.4826;
 /** Median of a list (sorted copy); NaN when empty. */
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
+  // a typed copy sorts numerically without a comparator call per pair
+  const s = Float64Array.from(xs).sort();
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
@@ -71,28 +72,36 @@ export class RollingSample {
   }
 }
 
-/** Population features: one RollingSample per route and tier and feature, bounded by the number of keys. */
+/** The samples of one route and tier. */
+export interface GroupSamples {
+  /** Client request rates (per second). */
+  readonly rate: RollingSample;
+  /** Clients' shares of compiles that failed with a TeX error. */
+  readonly errorRatio: RollingSample;
+}
+
+/** Population features: the samples of each route and tier, bounded by the number of groups. */
 export class Population {
-  private readonly samples = new Map<string, RollingSample>();
+  private readonly groups = new Map<string, GroupSamples>();
 
   constructor(
     private readonly capacity: number,
-    private readonly maxKeys = 4096,
+    private readonly maxGroups = 2048,
   ) {}
 
-  sample(group: string, feature: string): RollingSample | null {
-    const key = `${group}\0${feature}`;
-    let s = this.samples.get(key);
-    if (s === undefined) {
-      if (this.samples.size >= this.maxKeys) return null;
-      s = new RollingSample(this.capacity);
-      this.samples.set(key, s);
+  /** The group's samples, made on first use; null when the bound is reached (that group then has no baseline). */
+  group(name: string): GroupSamples | null {
+    let g = this.groups.get(name);
+    if (g === undefined) {
+      if (this.groups.size >= this.maxGroups) return null;
+      g = { rate: new RollingSample(this.capacity), errorRatio: new RollingSample(this.capacity) };
+      this.groups.set(name, g);
     }
-    return s;
+    return g;
   }
 
   /** A Resource (outlives reloads, so a reload does not restart the warm-up); nothing to release. */
   close(): void {
-    this.samples.clear();
+    this.groups.clear();
   }
 }

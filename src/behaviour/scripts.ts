@@ -103,7 +103,6 @@ local v = table.concat({
   f4(refs + eref), table.concat(ids, '.')
 }, ',')
 redis.call('SET', KEYS[1], v, 'PX', ttl)
-return 1
 `;
 
 /** The ARGV (after now) of BEHAVIOUR_UPDATE for one event. */
@@ -127,10 +126,17 @@ export function clientArgs(e: ClientEvent, p: UpdateParams): (string | number)[]
   ];
 }
 
-/** KEYS[1] a client's record: folds one finished request in (decay to now, add, EWMAs) and keeps it for ttl. */
+/** Arguments of the client update after now; a source's follow when KEYS[2] is given. */
+export const CLIENT_ARGS = 15;
+
+/**
+ * KEYS[1] a client's record: folds one finished request in (decay to now, add, EWMAs) and keeps it for ttl.
+ * KEYS[2], when given, a source's record, updated as SOURCE_UPDATE does with the four arguments after the client's
+ * (one call for both where the store allows it: not on a Cluster, where the two keys live in different slots).
+ */
 export const BEHAVIOUR_UPDATE: StoreScript<boolean> = Object.freeze({
   name: 'behaviour.update',
-  lua: UPDATE_LUA,
+  lua: `${UPDATE_LUA}if #KEYS > 1 then\nlocal nids = 0\n${sourceLua(2, CLIENT_ARGS + 2)}end\nreturn 1\n`,
   local(ops: ScriptOps, keys: readonly string[], now: number, args: readonly (string | number)[]): Reply {
     const n = (i: number): number => Number(args[i]);
     const p = { rateHalfMs: n(0), halfMs: n(1), ttlMs: n(2), alpha: n(3), maxPackages: n(4) };
@@ -150,6 +156,7 @@ export const BEHAVIOUR_UPDATE: StoreScript<boolean> = Object.freeze({
     const key = keys[0]!;
     const next = applyEvent(parseClient(ops.get(key)), now, e, p);
     ops.set(key, formatClient(next), p.ttlMs);
+    if (keys.length > 1) sourceLocal(ops, keys[1]!, args.slice(CLIENT_ARGS));
     return 1;
   },
   decode: (r: Reply) => Number(r) === 1,
@@ -167,39 +174,48 @@ export function parseSource(raw: string): SourceState | null {
   return { timeouts: Number(m[1]), prefixes: m[2] === '' ? [] : m[2]!.split('.') };
 }
 
+/** The Lua of a source update on KEYS[k] with its four arguments from ARGV[a]; sets `nids` to the prefixes kept. */
+function sourceLua(k: number, a: number): string {
+  return `
+local sraw = redis.call('GET', KEYS[${k}])
+local sto, sids = 0, {}
+if sraw then
+  local x, y = string.match(sraw, '^(%d+),(.*)$')
+  if x then
+    sto = tonumber(x)
+    for id in string.gmatch(y, '[^.]+') do sids[#sids + 1] = id end
+  end
+end
+sto = sto + tonumber(ARGV[${a + 2}])
+local found = false
+for i = 1, #sids do if sids[i] == ARGV[${a + 1}] then found = true end end
+if not found and #sids < tonumber(ARGV[${a + 3}]) then sids[#sids + 1] = ARGV[${a + 1}] end
+redis.call('SET', KEYS[${k}], string.format('%.0f', sto) .. ',' .. table.concat(sids, '.'), 'PX', ARGV[${a}])
+nids = #sids
+`;
+}
+
+/** The TypeScript twin of sourceLua: args are ttlMs, prefix id, timed out (0/1), most prefixes kept. */
+function sourceLocal(ops: ScriptOps, key: string, args: readonly (string | number)[]): number {
+  const raw = ops.get(key);
+  const s = raw === null ? null : parseSource(raw);
+  const ids = s === null ? [] : [...s.prefixes];
+  const timeouts = (s?.timeouts ?? 0) + Number(args[2]);
+  const id = String(args[1]);
+  if (!ids.includes(id) && ids.length < Number(args[3])) ids.push(id);
+  ops.set(key, `${timeouts.toFixed(0)},${ids.join('.')}`, Number(args[0]));
+  return ids.length;
+}
+
 /**
  * KEYS[1] a source's record; ARGV after now: ttlMs, prefix id, timed out (0/1), most prefixes kept. Adds the
  * prefix when new and there is room, counts a time-out, keeps the record for ttl; returns the prefixes kept.
  */
 export const SOURCE_UPDATE: StoreScript<number> = Object.freeze({
   name: 'behaviour.source',
-  lua: `
-local raw = redis.call('GET', KEYS[1])
-local to, ids = 0, {}
-if raw then
-  local a, b = string.match(raw, '^(%d+),(.*)$')
-  if a then
-    to = tonumber(a)
-    for id in string.gmatch(b, '[^.]+') do ids[#ids + 1] = id end
-  end
-end
-to = to + tonumber(ARGV[4])
-local found = false
-for i = 1, #ids do if ids[i] == ARGV[3] then found = true end end
-if not found and #ids < tonumber(ARGV[5]) then ids[#ids + 1] = ARGV[3] end
-redis.call('SET', KEYS[1], string.format('%.0f', to) .. ',' .. table.concat(ids, '.'), 'PX', ARGV[2])
-return #ids
-`,
+  lua: `local nids = 0\n${sourceLua(1, 2)}return nids\n`,
   local(ops: ScriptOps, keys: readonly string[], _now: number, args: readonly (string | number)[]): Reply {
-    const key = keys[0]!;
-    const raw = ops.get(key);
-    const s = raw === null ? null : parseSource(raw);
-    const ids = s === null ? [] : [...s.prefixes];
-    const timeouts = (s?.timeouts ?? 0) + Number(args[2]);
-    const id = String(args[1]);
-    if (!ids.includes(id) && ids.length < Number(args[3])) ids.push(id);
-    ops.set(key, `${timeouts.toFixed(0)},${ids.join('.')}`, Number(args[0]));
-    return ids.length;
+    return sourceLocal(ops, keys[0]!, args);
   },
   decode: (r: Reply) => Number(r),
 });

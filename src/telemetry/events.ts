@@ -4,6 +4,7 @@ import type { RequestContext } from '../core/context.js';
 import type { ContentMatch } from '../core/verdict.js';
 import type { CompileOutcome } from '../core/compile.js';
 import type { ResponseInspection } from '../core/inspection.js';
+import type { BehaviourView } from '../core/behaviour.js';
 
 export const EVENT_SCHEMA = 'portcullis.security_event/1';
 
@@ -29,6 +30,8 @@ export interface SecurityEvent {
   readonly compile?: CompileEventField;
   /** What the response checks found and did (SVG inspection, canaries), when they found something. */
   readonly response?: readonly ResponseInspection[];
+  /** What the behaviour check concluded about the client (findings with confidence and numeric evidence). */
+  readonly behaviour?: BehaviourView;
 }
 
 export interface CompileEventField {
@@ -64,14 +67,18 @@ function responseFindings(ctx: RequestContext): readonly ResponseInspection[] | 
 }
 
 /**
- * Builds the event of a finished request; null when there is nothing to report: no refusal, no monitor hit,
- * and no compile outcome its route reports.
+ * Builds the event of a finished request; null when there is nothing to report: no refusal, no monitor hit, no
+ * behaviour finding, and no compile outcome its route reports.
  */
 export function eventFor(ctx: RequestContext): SecurityEvent | null {
   const refused = ctx.decision !== 'allow' && ctx.decision !== 'error';
   const c = ctx.compile;
   const response = responseFindings(ctx);
-  if (!refused && ctx.monitorHits.length === 0 && response === null && !compileWantsEvent(ctx, c)) return null;
+  const b = ctx.behaviour;
+  // a behaviour finding is worth an event by itself, though it refused nothing (trust may act on it)
+  const found = b !== null && b.anomalies.length !== 0;
+  if (!refused && ctx.monitorHits.length === 0 && response === null && !found && !compileWantsEvent(ctx, c))
+    return null;
   const event: SecurityEvent = {
     schema: EVENT_SCHEMA,
     time: new Date().toISOString(),
@@ -91,6 +98,7 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
     tier: ctx.identity.tier,
     matches: ctx.matches,
     ...(response === null ? null : { response }),
+    ...(b === null ? null : { behaviour: b }),
   };
   if (c === null) return event;
   const compile = {

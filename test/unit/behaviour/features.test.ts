@@ -12,6 +12,12 @@ describe('normaliseTex', () => {
       '\\draw (0,0) -- (1,1); \\node {50\\%};',
     );
     expect(normaliseTex('%only a comment')).toBe('');
+    // any mix of spaces, tabs, newlines, no-break spaces and comments is one space
+    for (const v of ['a  %c\nb', 'a%c\nb', 'a \t\n\u00a0 b', 'a %1\n %2\n\nb', 'a\nb', 'a b'])
+      expect(normaliseTex(v)).toBe('a b');
+    expect(normaliseTex('x \\% y % z')).toBe('x \\% y');
+    expect(normaliseTex('  x  ')).toBe('x');
+    expect(normaliseTex('x\\')).toBe('x\\');
   });
 });
 

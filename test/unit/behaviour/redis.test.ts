@@ -100,7 +100,13 @@ describeRedis('behaviour scripts on a real Redis', () => {
       expect(await store.get('bh:s:src')).toBe(await memory.get('bh:s:src'));
     }
     expect(await store.get('bh:s:src')).toBe('1,p1.p2');
-    expect(await store.run(BEHAVIOUR_READ, ['bh:c:none', 'bh:s:src'], [])).toEqual(['', '1,p1.p2']);
+    // both records in one call
+    const both = [...clientArgs(EVENTS[0]!, P), 60_000, 'p3', 1, 64];
+    for (const s of [memory, store]) await s.run(BEHAVIOUR_UPDATE, ['bh:c:twin', 'bh:s:src'], both);
+    expect(await store.get('bh:c:twin')).toBe(await memory.get('bh:c:twin'));
+    expect(await store.get('bh:s:src')).toBe('2,p1.p2.p3');
+    expect(await memory.get('bh:s:src')).toBe('2,p1.p2.p3');
+    expect(await store.run(BEHAVIOUR_READ, ['bh:c:none', 'bh:s:src'], [])).toEqual(['', '2,p1.p2.p3']);
     // idle clients vanish: the record carries the TTL
     expect(Number(redis.cli('PTTL', 'bt:bh:c:twin').trim())).toBeGreaterThan(3_000_000);
   });

@@ -51,13 +51,14 @@ describe('RollingSample', () => {
 });
 
 describe('Population', () => {
-  it('gives one sample per group and feature, up to its bound', () => {
+  it('gives one set of samples per group, up to its bound', () => {
     const p = new Population(16, 2);
-    const a = p.sample('r|anonymous', 'rate')!;
-    expect(p.sample('r|anonymous', 'rate')).toBe(a);
-    expect(p.sample('r|free', 'rate')).not.toBeNull();
-    expect(p.sample('r|pro', 'rate')).toBeNull();
+    const a = p.group('r|anonymous')!;
+    expect(p.group('r|anonymous')).toBe(a);
+    expect(a.rate).not.toBe(a.errorRatio);
+    expect(p.group('r|free')).not.toBeNull();
+    expect(p.group('r|pro')).toBeNull();
     p.close();
-    expect(p.sample('r|pro', 'rate')).not.toBeNull();
+    expect(p.group('r|pro')).not.toBeNull();
   });
 });
