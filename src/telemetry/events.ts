@@ -67,18 +67,17 @@ function responseFindings(ctx: RequestContext): readonly ResponseInspection[] | 
 }
 
 /**
- * Builds the event of a finished request; null when there is nothing to report: no refusal, no monitor hit, no
- * behaviour finding, and no compile outcome its route reports.
+ * Builds the event of a finished request; null when there is nothing to report: no refusal, no monitor hit,
+ * and no compile outcome its route reports.
  */
 export function eventFor(ctx: RequestContext): SecurityEvent | null {
   const refused = ctx.decision !== 'allow' && ctx.decision !== 'error';
   const c = ctx.compile;
   const response = responseFindings(ctx);
+  // A behaviour finding alone writes no event: a flood from one client would write one per request; the
+  // findings ride on the events written anyway (refusals, monitor hits, compiles) and count in the metrics.
+  if (!refused && ctx.monitorHits.length === 0 && response === null && !compileWantsEvent(ctx, c)) return null;
   const b = ctx.behaviour;
-  // a behaviour finding is worth an event by itself, though it refused nothing (trust may act on it)
-  const found = b !== null && b.anomalies.length !== 0;
-  if (!refused && ctx.monitorHits.length === 0 && response === null && !found && !compileWantsEvent(ctx, c))
-    return null;
   const event: SecurityEvent = {
     schema: EVENT_SCHEMA,
     time: new Date().toISOString(),

@@ -22,9 +22,11 @@ const finding = Object.freeze({
 });
 
 describe('behaviour in the security event', () => {
-  it('writes an event for a finding on an allowed request, with the view', () => {
+  it('writes no event for a finding alone, and carries the findings in a monitor hit’s event', () => {
     const ctx = allowed();
     ctx.behaviour = finding;
+    expect(eventFor(ctx)).toBeNull();
+    ctx.monitorHits.push('behaviour:resource_exhaustion');
     const ev = eventFor(ctx)!;
     expect(ev.decision).toBe('allow');
     expect(ev.behaviour).toEqual(finding);
