@@ -240,6 +240,16 @@ describe('unusual', () => {
   });
 });
 
+describe('a store that fails at once', () => {
+  it('makes the term unscored and refuses nothing (a closed memory store throws synchronously)', async () => {
+    const h = new Harness(ENFORCE_ALL);
+    await h.deps.store.close();
+    const s = await h.send({ outcome: 'timeout' });
+    expect(s.verdict.kind).toBe('continue');
+    expect(s.ctx.behaviour).toMatchObject({ scored: false, unscored: 'store_unavailable' });
+  });
+});
+
 describe('off', () => {
   it('builds nothing when off, and computes no detector that is off', async () => {
     const h = new Harness({

@@ -6,7 +6,14 @@ import { MemoryStore } from '../../../src/store/memory.js';
 import { RedisStore } from '../../../src/store/redis.js';
 import { BEHAVIOUR_READ, BEHAVIOUR_UPDATE, clientArgs, SOURCE_UPDATE } from '../../../src/behaviour/scripts.js';
 import type { ClientEvent } from '../../../src/behaviour/state.js';
-import { describeRedis, freePort, startRedis, type RedisServer } from '../../helpers/redis.js';
+import {
+  describeRedis,
+  freePort,
+  startRedis,
+  startRedisCluster,
+  type RedisCluster,
+  type RedisServer,
+} from '../../helpers/redis.js';
 import { ENFORCE_ALL, Harness } from './harness.js';
 
 const P = { rateHalfMs: 10_000, halfMs: 600_000, ttlMs: 3_600_000, alpha: 0.2, maxPackages: 16 };
@@ -144,5 +151,35 @@ describeRedis('behaviour with Redis down', () => {
     } finally {
       await down.close();
     }
+  }, 20_000);
+});
+
+describeRedis('behaviour on a real Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let store: RedisStore;
+  beforeAll(async () => {
+    cluster = await startRedisCluster(3);
+    store = new RedisStore({
+      mode: 'cluster',
+      nodes: cluster.seeds,
+      prefix: 'bc:',
+      timeoutMs: 2000,
+      connectTimeoutMs: 2000,
+    });
+    expect(await store.ready(10_000)).toBe(true);
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close();
+    await cluster?.stop();
+  });
+
+  it('reads and writes the client and the source apart (different slots) and still recognises the source', async () => {
+    const h = new Harness(ENFORCE_ALL, store);
+    h.settleMs = 30;
+    const slow = '\\foreach \\i in {1,...,99999999} {}';
+    expect((await h.send({ ip: '203.0.113.1', code: slow, outcome: 'timeout' })).verdict.kind).toBe('continue');
+    expect((await h.send({ ip: '198.18.0.1', code: slow, outcome: 'timeout' })).verdict.kind).toBe('continue');
+    const third = await h.send({ ip: '198.19.0.1', code: slow });
+    expect(third.verdict).toMatchObject({ status: 403, reasons: ['behaviour:shared_source'] });
   }, 20_000);
 });
