@@ -10,6 +10,7 @@ import { buildBudgetsCheck } from './budgets.js';
 import { buildAdmissionCheck } from './admission.js';
 import { buildSignaturesCheck } from './signatures.js';
 import { buildCrsCheck } from './crs.js';
+import { buildBehaviourCheck } from './behaviour.js';
 import { buildGeoCheck } from './geo.js';
 import { buildReputationCheck } from './reputation.js';
 import { buildDecisionsCheck, buildUserBlockCheck } from './decisions.js';
@@ -42,6 +43,8 @@ export const CHECKS: readonly CheckEntry[] = [
   { name: 'signatures', build: buildSignaturesCheck },
   // the OWASP CRS on every non-code target (off unless checks.crs names a CRS directory)
   { name: 'crs', build: buildCrsCheck },
+  // behaviour per client (one store read): after the content checks, before trust, which reads ctx.behaviour
+  { name: 'behaviour', build: buildBehaviourCheck },
   // the last body-phase check: a compile slot is taken only by a request nothing else refused
   { name: 'admission', build: buildAdmissionCheck },
   // the access log (logging.access): a log-phase hook only, built when the log is on

@@ -10,6 +10,7 @@ import { geoSchema } from '../geo/config.js';
 import { probingSchema } from '../checks/probing-config.js';
 import { budgetsSchema } from '../budget/config.js';
 import { admissionSchema } from '../admission/config.js';
+import { behaviourSchema } from '../behaviour/config.js';
 import { decisionsSchema, reputationSchema } from '../reputation/config.js';
 import { bytes, MAX_BYTES, MAX_CONNECTIONS, MAX_INTERVAL_S, MAX_SCORE, MAX_TIMEOUT_MS, timeoutMs } from './limits.js';
 import { restartOnly } from './lifetimes.js';
@@ -197,6 +198,8 @@ export const configSchema = z.strictObject({
       budgets: budgetsSchema,
       /** The cap on compiles in flight to the compile service, its queue by tier, shedding (docs/admission.md). */
       admission: admissionSchema,
+      /** Behavioural analytics per client, kept in the store with decay (src/behaviour/config.ts); off by default. */
+      behaviour: behaviourSchema,
     })
     .prefault({}),
   /** Shared state: memory (one instance) or Redis (src/store/config.ts). */

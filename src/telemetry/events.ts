@@ -5,6 +5,7 @@ import type { ContentMatch } from '../core/verdict.js';
 import type { CompileOutcome } from '../core/compile.js';
 import type { ResponseInspection } from '../core/inspection.js';
 import type { AdmissionView, BudgetView } from '../core/admission.js';
+import type { BehaviourView } from '../core/behaviour.js';
 
 export const EVENT_SCHEMA = 'portcullis.security_event/1';
 
@@ -34,6 +35,8 @@ export interface SecurityEvent {
   readonly budget?: BudgetEventField;
   /** How the wait for a compile slot ended (compile routes with admission). */
   readonly queue?: QueueEventField;
+  /** What the behaviour check concluded about the client (findings with confidence and numeric evidence). */
+  readonly behaviour?: BehaviourView;
 }
 
 export interface BudgetEventField {
@@ -103,7 +106,10 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
   const refused = ctx.decision !== 'allow' && ctx.decision !== 'error';
   const c = ctx.compile;
   const response = responseFindings(ctx);
+  // A behaviour finding alone writes no event: a flood from one client would write one per request; the
+  // findings ride on the events written anyway (refusals, monitor hits, compiles) and count in the metrics.
   if (!refused && ctx.monitorHits.length === 0 && response === null && !compileWantsEvent(ctx, c)) return null;
+  const b = ctx.behaviour;
   const event: SecurityEvent = {
     schema: EVENT_SCHEMA,
     time: new Date().toISOString(),
@@ -125,6 +131,7 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
     ...(response === null ? null : { response }),
     ...(ctx.budget === null ? null : { budget: budgetField(ctx.budget) }),
     ...(ctx.admission === null ? null : { queue: queueField(ctx.admission) }),
+    ...(b === null ? null : { behaviour: b }),
   };
   if (c === null) return event;
   const compile = {

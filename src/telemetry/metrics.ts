@@ -62,6 +62,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       ['route'],
       registry,
     ),
+    behaviourAnomalies: new FastCounter(
+      'portcullis_behaviour_anomalies_total',
+      'Behaviour findings by route and detector (rapid_fire, error_farming, resource_exhaustion, unusual, shared_source)',
+      ['route', 'detector'],
+      registry,
+    ),
+    behaviourUnscored: new FastCounter(
+      'portcullis_behaviour_unscored_total',
+      'Requests whose behaviour term was unscored, by route and reason (store_unavailable, warmup, new_client)',
+      ['route', 'reason'],
+      registry,
+    ),
     clientErrors: new Counter({
       name: 'portcullis_client_errors_total',
       help: "Requests refused by Node's HTTP parser or header/body timeouts, by kind",

@@ -5,6 +5,7 @@ import type { FastCounterSlot, FastHistogramSlot } from './fast-metrics.js';
 import type { Metrics } from './metrics.js';
 import type { ResponseInspection } from '../core/inspection.js';
 import { COMPILE_OUTCOMES, type CompileSettings } from '../core/compile.js';
+import type { BehaviourView } from '../core/behaviour.js';
 
 interface RouteSeries {
   readonly addedRequest: FastHistogramSlot;
@@ -71,6 +72,13 @@ export class RequestMetrics {
     if (ctx.upstreamError !== '') m.upstreamErrors.child(route, ctx.upstreamError).inc();
     if (ctx.inspections !== null) this.inspections(route, ctx.inspections);
     if (ctx.compile !== null && ctx.route?.compile != null) this.recordCompile(ctx, route, ctx.route.compile);
+    if (ctx.behaviour !== null) this.recordBehaviour(ctx.behaviour, route);
+  }
+
+  /** What the behaviour check concluded: its findings by detector, or why it could not score. */
+  private recordBehaviour(b: BehaviourView, route: string): void {
+    if (!b.scored) this.m.behaviourUnscored.child(route, b.unscored).inc();
+    for (const a of b.anomalies) this.m.behaviourAnomalies.child(route, a.detector).inc();
   }
 
   /** Outcome, wall and CPU time of a forwarded compile, by route and (configured) tier. */
