@@ -7,6 +7,7 @@ import { buildIdentityCheck } from './identity.js';
 import { buildConcurrencyCheck } from './concurrency.js';
 import { buildRateLimitCheck } from './rate-limit.js';
 import { buildSignaturesCheck } from './signatures.js';
+import { buildCostCheck } from './cost.js';
 import { buildCrsCheck } from './crs.js';
 import { buildGeoCheck } from './geo.js';
 import { buildReputationCheck } from './reputation.js';
@@ -36,6 +37,8 @@ export const CHECKS: readonly CheckEntry[] = [
   { name: 'concurrency', build: buildConcurrencyCheck },
   { name: 'rate', build: buildRateLimitCheck },
   { name: 'signatures', build: buildSignaturesCheck },
+  // the compile-cost estimate of code fields: after the signatures, so a refused attack is not estimated
+  { name: 'cost', build: buildCostCheck },
   // the OWASP CRS on every non-code target (off unless checks.crs names a CRS directory)
   { name: 'crs', build: buildCrsCheck },
   // the access log (logging.access): a log-phase hook only, built when the log is on

@@ -8,6 +8,7 @@ import { signaturesConfigSchema } from '../signatures/config.js';
 import { crsConfigSchema } from '../crs/config.js';
 import { geoSchema } from '../geo/config.js';
 import { probingSchema } from '../checks/probing-config.js';
+import { costSchema } from '../cost/config.js';
 import { decisionsSchema, reputationSchema } from '../reputation/config.js';
 import { bytes, MAX_BYTES, MAX_CONNECTIONS, MAX_INTERVAL_S, MAX_SCORE, MAX_TIMEOUT_MS, timeoutMs } from './limits.js';
 import { restartOnly } from './lifetimes.js';
@@ -191,6 +192,8 @@ export const configSchema = z.strictObject({
       probing: probingSchema,
       /** The OWASP Core Rule Set on every target that is not a code field (src/crs/config.ts); off by default. */
       crs: crsConfigSchema,
+      /** The compile-cost estimate of code fields, refused or sent to the slow lane over a tier's maximum (src/cost/config.ts). */
+      cost: costSchema,
     })
     .prefault({}),
   /** Shared state: memory (one instance) or Redis (src/store/config.ts). */

@@ -4,6 +4,7 @@ import type { RequestContext } from '../core/context.js';
 import type { ContentMatch } from '../core/verdict.js';
 import type { CompileOutcome } from '../core/compile.js';
 import type { ResponseInspection } from '../core/inspection.js';
+import type { CostEstimate } from '../core/cost.js';
 
 export const EVENT_SCHEMA = 'portcullis.security_event/1';
 
@@ -29,6 +30,8 @@ export interface SecurityEvent {
   readonly compile?: CompileEventField;
   /** What the response checks found and did (SVG inspection, canaries), when they found something. */
   readonly response?: readonly ResponseInspection[];
+  /** The compile-cost estimate (units, predicted seconds, lane, the largest terms; never the code). */
+  readonly cost?: CostEstimate;
 }
 
 export interface CompileEventField {
@@ -91,6 +94,7 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
     tier: ctx.identity.tier,
     matches: ctx.matches,
     ...(response === null ? null : { response }),
+    ...(ctx.cost === null ? null : { cost: ctx.cost }),
   };
   if (c === null) return event;
   const compile = {
