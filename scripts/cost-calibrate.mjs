@@ -43,7 +43,7 @@ async function importTs(rel, tmp) {
 function ranks(xs) {
   const idx = xs.map((x, i) => [x, i]).sort((a, b) => a[0] - b[0]);
   const r = new Array(xs.length).fill(0);
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && idx[j + 1][0] === idx[i][0]) j++;
     for (let k = i; k <= j; k++) r[idx[k][1]] = (i + j) / 2 + 1;
@@ -116,15 +116,19 @@ async function main() {
     const { EXCLUDED } = await importTs('test/corpus/pgf-manual-excluded.ts', tmp);
     const { manualOrder } = await import(pathToFileURL(join(REPO, 'scripts/select-pgf-compilable.mjs')).href);
     const dir = corpus.pgfManualDir();
-    if (!corpus.hasPgfManual(dir)) throw new Error(`PGF manual corpus missing in ${dir}: bash scripts/fetch-pgf-manual.sh`);
+    if (!corpus.hasPgfManual(dir))
+      throw new Error(`PGF manual corpus missing in ${dir}: bash scripts/fetch-pgf-manual.sh`);
     /** @type {{ id: string; text: string }[]} */
-    const all = manualOrder(corpus.loadPgfManual(dir), dir).filter((/** @type {{id: string}} */ s) => !Object.hasOwn(EXCLUDED, s.id));
+    const all = manualOrder(corpus.loadPgfManual(dir), dir).filter(
+      (/** @type {{id: string}} */ s) => !Object.hasOwn(EXCLUDED, s.id),
+    );
     const rated = all.map((s) => ({ ...s, ...est(s.text) }));
     const byUnits = [...rated].sort((a, b) => b.units - a.units);
     const chosen = new Set(byUnits.slice(0, 30).map((s) => s.id));
     const rest = rated.filter((s) => !chosen.has(s.id));
     const stride = rest.length / Math.max(1, MANUAL - chosen.size);
-    for (let k = 0; chosen.size < MANUAL && Math.floor(k * stride) < rest.length; k++) chosen.add(rest[Math.floor(k * stride)].id);
+    for (let k = 0; chosen.size < MANUAL && Math.floor(k * stride) < rest.length; k++)
+      chosen.add(rest[Math.floor(k * stride)].id);
     const jobs = [
       ...rated.filter((s) => chosen.has(s.id)).map((s) => ({ kind: 'manual', id: s.id, text: s.text })),
       ...readdirSync(DOS)
@@ -171,7 +175,9 @@ async function main() {
         };
         const done = results.filter(Boolean).length;
         if (done % 10 === 0 || j.kind === 'dos')
-          console.error(`  ${done}/${jobs.length} ${j.id} ${outcome} ${cpu} ms (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+          console.error(
+            `  ${done}/${jobs.length} ${j.id} ${outcome} ${cpu} ms (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+          );
       }
     }
     try {
@@ -187,7 +193,14 @@ async function main() {
     const model = fit(measured);
     const predict = (/** @type {number} */ u) => model.base_s * Math.pow(1 + u, model.exponent);
     const misses = measured
-      .map((r) => ({ id: r.id, construct: r.construct, units: r.units, cpu_ms: r.cpu_ms, predicted_ms: Math.round(1000 * predict(r.units)), ratio: r.cpu_ms / Math.max(1, 1000 * predict(r.units)) }))
+      .map((r) => ({
+        id: r.id,
+        construct: r.construct,
+        units: r.units,
+        cpu_ms: r.cpu_ms,
+        predicted_ms: Math.round(1000 * predict(r.units)),
+        ratio: r.cpu_ms / Math.max(1, 1000 * predict(r.units)),
+      }))
       .sort((a, b) => Math.abs(Math.log(b.ratio)) - Math.abs(Math.log(a.ratio)))
       .slice(0, 12);
     const first = (/** @type {string} */ cmd, /** @type {string[]} */ args) =>
@@ -218,7 +231,8 @@ async function main() {
       `rho ${doc.spearman_rho} over ${measured.length} (ok, time-out, memory) of ${results.length}; model ${JSON.stringify(doc.model)}; ` +
         `${((Date.now() - t0) / 1000).toFixed(0)} s; wrote ${OUT}`,
     );
-    for (const m of misses) console.error(`  miss ${m.id} ${m.construct} units ${m.units} cpu ${m.cpu_ms} ms predicted ${m.predicted_ms} ms`);
+    for (const m of misses)
+      console.error(`  miss ${m.id} ${m.construct} units ${m.units} cpu ${m.cpu_ms} ms predicted ${m.predicted_ms} ms`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

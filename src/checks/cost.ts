@@ -24,7 +24,10 @@ function reasons(construct: string): readonly string[] {
   return r;
 }
 
-export function costCheck(c: CostConfig, mode: 'enforce' | 'monitor'): Check {
+/** A synchronous check: the estimate needs no I/O. */
+export type CostCheck = Omit<Check, 'run'> & { run(ctx: RequestContext): Verdict };
+
+export function costCheck(c: CostConfig, mode: 'enforce' | 'monitor'): CostCheck {
   const routes = c.routes.length === 0 ? null : new Set(c.routes);
   const max = new Map(Object.entries(c.max_units));
   const options = Object.freeze({ defaultBound: c.default_bound });
@@ -53,7 +56,7 @@ export function costCheck(c: CostConfig, mode: 'enforce' | 'monitor'): Check {
       if (!over || slow) return PASS;
       return { kind: 'deny', status: COST_STATUS, reasons: reasons(e.breakdown[0]?.construct ?? 'paths'), score: 0 };
     },
-  } satisfies Check);
+  } satisfies CostCheck);
 }
 
 export function buildCostCheck(config: GatewayConfig): Check | null {

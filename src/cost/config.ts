@@ -28,7 +28,7 @@ export const costSchema = z
     mode: z.enum(['enforce', 'monitor', 'off']).default('off'),
     routes: z.array(z.string().min(1)).default([]),
     max_units: z.record(z.string().min(1), units).default({}),
-    default_max_units: units.default(200_000),
+    default_max_units: units.default(100_000),
     over: z.enum(['refuse', 'slow']).default('refuse'),
     /** What an unknown loop bound counts (a macro nobody defined, an argument): never 0. */
     default_bound: z.number().int().min(1).max(MAX_COUNT).default(1000),

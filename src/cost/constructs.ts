@@ -78,6 +78,7 @@ const WORDS: readonly (readonly [string, number])[] = [
   ['pgfmathtruncatemacro', K_SETMACRO],
   ['setcounter', K_SETCOUNTER],
   ['pgfdeclarelsystem', K_LSYSTEM],
+  ['pgfdeclarelindenmayersystem', K_LSYSTEM],
   ...[
     'let',
     'futurelet',

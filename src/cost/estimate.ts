@@ -44,11 +44,7 @@ export interface FieldsCost {
 const NONE: FieldsCost = Object.freeze({ units: 0, breakdown: Object.freeze([]) });
 
 /** The estimate of a request's code fields: units summed, terms per construct and field, largest first. */
-export function estimateFields(
-  fields: readonly DecodedField[],
-  options: EstimateOptions,
-  maxTerms = 8,
-): FieldsCost {
+export function estimateFields(fields: readonly DecodedField[], options: EstimateOptions, maxTerms = 8): FieldsCost {
   let units = 0;
   let terms: CostTerm[] | null = null;
   for (const f of fields) {

@@ -10,16 +10,26 @@ export function unitToCm(t: string, at: number): { readonly cm: number; readonly
   const a = t.charCodeAt(at) | 32;
   const b = t.charCodeAt(at + 1) | 32;
   let cm = 0;
-  if (a === 112 && b === 116) cm = 2.54 / 72.27; // pt
-  else if (a === 99 && b === 109) cm = 1; // cm
-  else if (a === 109 && b === 109) cm = 0.1; // mm
-  else if (a === 105 && b === 110) cm = 2.54; // in
-  else if (a === 98 && b === 112) cm = 2.54 / 72; // bp
-  else if (a === 101 && b === 109) cm = 0.35; // em (about 10pt)
-  else if (a === 101 && b === 120) cm = 0.15; // ex
-  else if (a === 112 && b === 99) cm = (12 * 2.54) / 72.27; // pc
-  else if (a === 115 && b === 112) cm = 2.54 / 72.27 / 65536; // sp
-  else if (a === 100 && b === 100) cm = 0.0376; // dd
+  if (a === 112 && b === 116)
+    cm = 2.54 / 72.27; // pt
+  else if (a === 99 && b === 109)
+    cm = 1; // cm
+  else if (a === 109 && b === 109)
+    cm = 0.1; // mm
+  else if (a === 105 && b === 110)
+    cm = 2.54; // in
+  else if (a === 98 && b === 112)
+    cm = 2.54 / 72; // bp
+  else if (a === 101 && b === 109)
+    cm = 0.35; // em (about 10pt)
+  else if (a === 101 && b === 120)
+    cm = 0.15; // ex
+  else if (a === 112 && b === 99)
+    cm = (12 * 2.54) / 72.27; // pc
+  else if (a === 115 && b === 112)
+    cm = 2.54 / 72.27 / 65536; // sp
+  else if (a === 100 && b === 100)
+    cm = 0.0376; // dd
   else return null;
   // a unit is two letters not followed by a third (`cm` yes, `cmyk` no)
   const c = t.charCodeAt(at + 2);

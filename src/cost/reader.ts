@@ -2,10 +2,38 @@
 // plot samples, grids, decorations, L-systems, recursion, expansion that doubles) and sums, over top-level
 // constructs, the products of nested factors. Every character is looked at a bounded number of times (the
 // main pass, plus at most one look at a list, a condition or a statement), counted in `steps`.
-import { C_DECORATION, C_EXPANSION, C_GRID, C_LOOP, C_LSYSTEM, C_MARKINGS, C_MULTIDO, C_PATHS, C_PGFFOREACH,
-  C_PLOT, C_RECURSION, C_WHILEDO, C_FOREACH, CONSTRUCTS, CS_KINDS, K_ADDPLOT, K_DEF, K_DOCCOMMAND, K_EDEF,
-  K_FOREACH, K_INVOKE, K_LOOP, K_LSYSTEM, K_MULTIDO, K_NORMALISE, K_PATH, K_PGFFOREACH, K_REPEAT,
-  K_SETCOUNTER, K_SETMACRO, K_WHILEDO } from './constructs.js';
+import {
+  C_DECORATION,
+  C_EXPANSION,
+  C_GRID,
+  C_LOOP,
+  C_LSYSTEM,
+  C_MARKINGS,
+  C_MULTIDO,
+  C_PATHS,
+  C_PGFFOREACH,
+  C_PLOT,
+  C_RECURSION,
+  C_WHILEDO,
+  C_FOREACH,
+  CS_KINDS,
+  K_ADDPLOT,
+  K_DEF,
+  K_DOCCOMMAND,
+  K_EDEF,
+  K_FOREACH,
+  K_INVOKE,
+  K_LOOP,
+  K_LSYSTEM,
+  K_MULTIDO,
+  K_NORMALISE,
+  K_PATH,
+  K_PGFFOREACH,
+  K_REPEAT,
+  K_SETCOUNTER,
+  K_SETMACRO,
+  K_WHILEDO,
+} from './constructs.js';
 import { countList, UNBOUNDED } from './lists.js';
 import { evaluate, numberEnd, readNumber, unitToCm } from './numbers.js';
 import { Scopes, type Scope, M_BRACE, M_DEF, M_REPEAT, M_STMT } from './scopes.js';
@@ -45,8 +73,25 @@ function isLetter(c: number): boolean {
  * The words word() acts on, by first and last letter: a word whose pair is not here is passed over after one
  * table read (most words of a diagram: `thick`, `right`, `above`).
  */
-const KEYWORDS = ['l', 'plot', 'grid', 'step', 'file', 'xstep', 'ystep', 'order', 'table', 'samples', 'foreach',
-  'segment', 'decorate', 'graphics', 'decoration', 'coordinates', 'lindenmayer'];
+const KEYWORDS = [
+  'l',
+  'plot',
+  'grid',
+  'step',
+  'file',
+  'xstep',
+  'ystep',
+  'order',
+  'table',
+  'samples',
+  'foreach',
+  'segment',
+  'decorate',
+  'graphics',
+  'decoration',
+  'coordinates',
+  'lindenmayer',
+];
 const PAIRS = new Uint8Array(1024);
 for (const w of KEYWORDS) PAIRS[((w.charCodeAt(0) & 31) << 5) | (w.charCodeAt(w.length - 1) & 31)] = 1;
 
@@ -210,7 +255,10 @@ export class CostReader {
     if (this.lsystems > 0) {
       const g = this.lsystemGrowth > 0 ? this.lsystemGrowth : DEFAULT_GROWTH;
       const order = st.get(S_ORDER);
-      this.leaf(this.lsystems * Math.pow(g, Number.isNaN(order) ? this.o.defaultBound : Math.min(order, 64)), C_LSYSTEM);
+      this.leaf(
+        this.lsystems * Math.pow(g, Number.isNaN(order) ? this.o.defaultBound : Math.min(order, 64)),
+        C_LSYSTEM,
+      );
     }
     if (at < this.t.length) this.leaf(1, C_PATHS);
     if (this.pathCmd) st.restore(this.stmt);
@@ -688,7 +736,7 @@ export class CostReader {
     const t = this.t;
     let lo = Infinity;
     let hi = -Infinity;
-    for (let i = from; i < to; ) {
+    for (let i = from; i < to;) {
       const c = t.charCodeAt(i);
       let v = NaN;
       if (c === 92) {
