@@ -1,6 +1,6 @@
 // `portcullis explain --request FILE|-`: one whole request (method, path with query, headers, body) taken
 // through the gateway's own steps — path canonicalisation, route match, body precheck and decoding, the
-// signatures check through the pipeline runner, the decide phase — printing what a security event of the
+// signatures and cost checks through the pipeline runner, the decide phase — printing what a security event of the
 // same request would report (decision, status, score, reasons) and every match. Local tool: it shows text.
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -17,6 +17,9 @@ import { canonicalise } from '../http/path.js';
 import { decodeInto, precheckBody } from '../http/body-phase.js';
 import { buildRouter } from '../http/router.js';
 import { buildSignaturesCheck } from '../checks/signatures.js';
+import { buildCostCheck } from '../checks/cost.js';
+import type { CostEstimate } from '../core/cost.js';
+import type { Check } from '../core/check.js';
 import { readAll } from './stdin.js';
 
 export interface Writer {
@@ -69,6 +72,8 @@ export interface RequestVerdict {
   readonly route: string;
   readonly matches: readonly ContentMatch[];
   readonly monitor: readonly string[];
+  /** The compile-cost estimate (checks.cost), null when not estimated. */
+  readonly cost: CostEstimate | null;
 }
 
 function bodyOf(r: ExplainedRequest, headers: IncomingHttpHeaders): Buffer | null {
@@ -113,6 +118,7 @@ export function explainRequest(config: GatewayConfig, r: ExplainedRequest): Requ
     route: ctx.route?.name ?? '_unmatched',
     matches: ctx.matches,
     monitor: ctx.monitorHits,
+    cost: ctx.cost,
   });
   const protocol = (module: string, status: number, code: string): RequestVerdict =>
     refused({ decision: 'refuse', status, module, reasons: [`${module}:${code}`] });
@@ -142,11 +148,11 @@ export function explainRequest(config: GatewayConfig, r: ExplainedRequest): Requ
       if (bad !== null) return refused(bad);
     }
   }
-  const check = buildSignaturesCheck(config);
-  if (check !== null) {
+  const checks = [buildSignaturesCheck(config), buildCostCheck(config)].filter((c): c is Check => c !== null);
+  if (checks.length > 0) {
     let fault: unknown = null;
-    const stop = runPhase(ctx, [check], (_c, e) => (fault = e));
-    if (stop instanceof Promise) throw new Error('the signatures check answered asynchronously');
+    const stop = runPhase(ctx, checks, (_c, e) => (fault = e));
+    if (stop instanceof Promise) throw new Error('a body check answered asynchronously');
     if (fault !== null) throw fault;
     if (stop && ctx.refusal !== null) return refused(ctx.refusal);
   }
@@ -164,6 +170,7 @@ export function explainRequest(config: GatewayConfig, r: ExplainedRequest): Requ
     route: ctx.route?.name ?? '_unmatched',
     matches: ctx.matches,
     monitor: ctx.monitorHits,
+    cost: ctx.cost,
   };
 }
 
@@ -176,6 +183,10 @@ export function formatRequestVerdict(r: ExplainedRequest, v: RequestVerdict): st
     );
   }
   if (v.monitor.length > 0) lines.push(`monitor hits: ${v.monitor.join(' ')}`);
+  if (v.cost !== null) {
+    const terms = v.cost.breakdown.map((t) => `${t.construct} x${t.factor} (${t.field})`).join(', ');
+    lines.push(`cost: ${v.cost.units} units, ~${v.cost.seconds} s, lane ${v.cost.lane}${terms ? `: ${terms}` : ''}`);
+  }
   const verdict =
     v.decision === 'allow' ? 'allow' : `${v.decision.toUpperCase()} (${v.status}) by ${v.module || 'the gateway'}`;
   lines.push(

@@ -12,8 +12,8 @@ const units = z.number().positive().max(1e15);
  */
 const modelSchema = z
   .strictObject({
-    base_s: z.number().positive().max(3600).default(0.45),
-    exponent: z.number().nonnegative().max(2).default(0.2),
+    base_s: z.number().positive().max(3600).default(0.51),
+    exponent: z.number().nonnegative().max(2).default(0.15),
   })
   .prefault({});
 
