@@ -9,6 +9,7 @@ import { buildRateLimitCheck } from './rate-limit.js';
 import { buildBudgetsCheck } from './budgets.js';
 import { buildAdmissionCheck } from './admission.js';
 import { buildSignaturesCheck } from './signatures.js';
+import { buildCostCheck } from './cost.js';
 import { buildCrsCheck } from './crs.js';
 import { buildBehaviourCheck } from './behaviour.js';
 import { buildGeoCheck } from './geo.js';
@@ -41,6 +42,8 @@ export const CHECKS: readonly CheckEntry[] = [
   // compile seconds spent (a store read), after the request counters
   { name: 'budget', build: buildBudgetsCheck },
   { name: 'signatures', build: buildSignaturesCheck },
+  // the compile-cost estimate of code fields: after the signatures, so a refused attack is not estimated
+  { name: 'cost', build: buildCostCheck },
   // the OWASP CRS on every non-code target (off unless checks.crs names a CRS directory)
   { name: 'crs', build: buildCrsCheck },
   // behaviour per client (one store read): after the content checks, before trust, which reads ctx.behaviour

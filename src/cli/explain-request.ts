@@ -1,6 +1,6 @@
 // `portcullis explain --request FILE|-`: one whole request (method, path with query, headers, body) taken
 // through the gateway's own steps — path canonicalisation, route match, body precheck and decoding, the
-// signatures and CRS checks through the pipeline runner, the decide phase — printing what a security event of the
+// signatures, cost and CRS checks through the pipeline runner, the decide phase — printing what a security event of the
 // same request would report (decision, status, score, reasons) and every match. Local tool: it shows text.
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -18,6 +18,8 @@ import { decodeInto, precheckBody } from '../http/body-phase.js';
 import { buildRouter } from '../http/router.js';
 import { buildSignaturesCheck } from '../checks/signatures.js';
 import { buildCrsCheck } from '../checks/crs.js';
+import { buildCostCheck } from '../checks/cost.js';
+import type { CostEstimate } from '../core/cost.js';
 import type { Check } from '../core/check.js';
 import { readAll } from './stdin.js';
 import { compilePolicyLines } from './explain-compile.js';
@@ -72,6 +74,8 @@ export interface RequestVerdict {
   readonly route: string;
   readonly matches: readonly ContentMatch[];
   readonly monitor: readonly string[];
+  /** The compile-cost estimate (checks.cost), null when not estimated. */
+  readonly cost: CostEstimate | null;
 }
 
 function bodyOf(r: ExplainedRequest, headers: IncomingHttpHeaders): Buffer | null {
@@ -100,9 +104,11 @@ function headersOf(h: ExplainedRequest['headers']): IncomingHttpHeaders {
   return out;
 }
 
-/** The content checks, in the registry's order: the TeX and web signatures, then CRS on non-code targets. */
+/** The content checks, in the registry's order: the TeX and web signatures, the cost estimate, then CRS. */
 export function contentChecks(config: GatewayConfig): readonly Check[] {
-  return [buildSignaturesCheck(config), buildCrsCheck(config)].filter((c): c is Check => c !== null);
+  return [buildSignaturesCheck(config), buildCostCheck(config), buildCrsCheck(config)].filter(
+    (c): c is Check => c !== null,
+  );
 }
 
 /**
@@ -128,6 +134,7 @@ export function explainRequest(
     route: ctx.route?.name ?? '_unmatched',
     matches: ctx.matches,
     monitor: ctx.monitorHits,
+    cost: ctx.cost,
   });
   const protocol = (module: string, status: number, code: string): RequestVerdict =>
     refused({ decision: 'refuse', status, module, reasons: [`${module}:${code}`] });
@@ -178,6 +185,7 @@ export function explainRequest(
     route: ctx.route?.name ?? '_unmatched',
     matches: ctx.matches,
     monitor: ctx.monitorHits,
+    cost: ctx.cost,
   };
 }
 
@@ -190,6 +198,10 @@ export function formatRequestVerdict(r: ExplainedRequest, v: RequestVerdict): st
     );
   }
   if (v.monitor.length > 0) lines.push(`monitor hits: ${v.monitor.join(' ')}`);
+  if (v.cost !== null) {
+    const terms = v.cost.breakdown.map((t) => `${t.construct} x${t.factor} (${t.field})`).join(', ');
+    lines.push(`cost: ${v.cost.units} units, ~${v.cost.seconds} s, lane ${v.cost.lane}${terms ? `: ${terms}` : ''}`);
+  }
   const verdict =
     v.decision === 'allow' ? 'allow' : `${v.decision.toUpperCase()} (${v.status}) by ${v.module || 'the gateway'}`;
   lines.push(

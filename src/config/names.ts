@@ -34,6 +34,9 @@ export const tierNamesExist: SemanticRule = (config) => {
   );
   issues.push(...ref('tier', config.identity.jwt.default_tier, tiers, ['identity', 'jwt', 'default_tier'], written));
   issues.push(...ref('tier', config.rate_limits.suspicious_tier, tiers, ['rate_limits', 'suspicious_tier'], written));
+  for (const tier of Object.keys(config.checks.cost.max_units)) {
+    issues.push(...ref('tier', tier, tiers, ['checks', 'cost', 'max_units', tier], { atKey: true }));
+  }
   for (const tier of Object.keys(config.checks.signatures.allowlists)) {
     issues.push(...ref('tier', tier, tiers, ['checks', 'signatures', 'allowlists', tier], { atKey: true }));
   }
@@ -52,6 +55,9 @@ export const signatureRoutesExist: SemanticRule = (config) => {
     e.routes.forEach((name, j) =>
       issues.push(...ref('route', name, routes, ['checks', 'signatures', 'exclusions', i, 'routes', j])),
     ),
+  );
+  config.checks.cost.routes.forEach((name, i) =>
+    issues.push(...ref('route', name, routes, ['checks', 'cost', 'routes', i])),
   );
   config.checks.crs.exclusions.forEach((e, i) =>
     e.routes.forEach((name, j) =>

@@ -11,6 +11,7 @@ import { probingSchema } from '../checks/probing-config.js';
 import { budgetsSchema } from '../budget/config.js';
 import { admissionSchema } from '../admission/config.js';
 import { behaviourSchema } from '../behaviour/config.js';
+import { costSchema } from '../cost/config.js';
 import { decisionsSchema, reputationSchema } from '../reputation/config.js';
 import { bytes, MAX_BYTES, MAX_CONNECTIONS, MAX_INTERVAL_S, MAX_SCORE, MAX_TIMEOUT_MS, timeoutMs } from './limits.js';
 import { restartOnly } from './lifetimes.js';
@@ -200,6 +201,8 @@ export const configSchema = z.strictObject({
       admission: admissionSchema,
       /** Behavioural analytics per client, kept in the store with decay (src/behaviour/config.ts); off by default. */
       behaviour: behaviourSchema,
+      /** The compile-cost estimate of code fields, refused or sent to the slow lane over a tier's maximum (src/cost/config.ts). */
+      cost: costSchema,
     })
     .prefault({}),
   /** Shared state: memory (one instance) or Redis (src/store/config.ts). */

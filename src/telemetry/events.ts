@@ -6,6 +6,7 @@ import type { CompileOutcome } from '../core/compile.js';
 import type { ResponseInspection } from '../core/inspection.js';
 import type { AdmissionView, BudgetView } from '../core/admission.js';
 import type { BehaviourView } from '../core/behaviour.js';
+import type { CostEstimate } from '../core/cost.js';
 
 export const EVENT_SCHEMA = 'portcullis.security_event/1';
 
@@ -37,6 +38,8 @@ export interface SecurityEvent {
   readonly queue?: QueueEventField;
   /** What the behaviour check concluded about the client (findings with confidence and numeric evidence). */
   readonly behaviour?: BehaviourView;
+  /** The compile-cost estimate (units, predicted seconds, lane, the largest terms; never the code). */
+  readonly cost?: CostEstimate;
 }
 
 export interface BudgetEventField {
@@ -132,6 +135,7 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
     ...(ctx.budget === null ? null : { budget: budgetField(ctx.budget) }),
     ...(ctx.admission === null ? null : { queue: queueField(ctx.admission) }),
     ...(b === null ? null : { behaviour: b }),
+    ...(ctx.cost === null ? null : { cost: ctx.cost }),
   };
   if (c === null) return event;
   const compile = {

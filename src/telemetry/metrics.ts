@@ -12,6 +12,8 @@ const UPSTREAM_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 const COMPILE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 45, 60];
 /** Buckets for the wait for a compile slot: none at all, to the longest bounded wait worth configuring. */
 const WAIT_BUCKETS = [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
+/** Buckets for compile-cost estimates (units): decades, from a plain diagram to a runaway loop. */
+const COST_BUCKETS = [10, 100, 1_000, 10_000, 100_000, 1e6, 1e7, 1e8, 1e10, 1e12];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -111,6 +113,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       "Compile time by route, tier and kind: wall (the service's figure, or the gateway's measure) and cpu (stated by the service)",
       ['route', 'tier', 'kind'],
       COMPILE_BUCKETS,
+      registry,
+    ),
+    costUnits: new FastHistogram(
+      'portcullis_cost_units',
+      'Compile-cost estimates of requests with code fields (units, docs/cost.md), by route and lane (normal, slow)',
+      ['route', 'lane'],
+      COST_BUCKETS,
       registry,
     ),
     compileHeaderProblems: new FastCounter(

@@ -11,6 +11,8 @@ interface RouteSeries {
   readonly addedRequest: FastHistogramSlot;
   readonly addedResponse: FastHistogramSlot;
   readonly upstream: FastHistogramSlot;
+  /** Cost estimates by lane (normal, slow), made on a route's first estimate (routes without one show none). */
+  cost: readonly [FastHistogramSlot, FastHistogramSlot] | null;
   /** decision -> status -> counter */
   readonly requests: Map<string, Map<number, FastCounterSlot>>;
 }
@@ -28,6 +30,7 @@ export class RequestMetrics {
         addedRequest: this.m.addedTime.child(route, 'request'),
         addedResponse: this.m.addedTime.child(route, 'response'),
         upstream: this.m.upstreamTime.child(route),
+        cost: null,
         requests: new Map(),
       };
       this.routes.set(route, s);
@@ -71,6 +74,10 @@ export class RequestMetrics {
     }
     if (ctx.upstreamError !== '') m.upstreamErrors.child(route, ctx.upstreamError).inc();
     if (ctx.inspections !== null) this.inspections(route, ctx.inspections);
+    if (ctx.cost !== null) {
+      const c = (s.cost ??= [this.m.costUnits.child(route, 'normal'), this.m.costUnits.child(route, 'slow')]);
+      c[ctx.cost.lane === 'slow' ? 1 : 0].observe(ctx.cost.units);
+    }
     if (ctx.compile !== null && ctx.route?.compile != null) this.recordCompile(ctx, route, ctx.route.compile);
     if (ctx.behaviour !== null) this.recordBehaviour(ctx.behaviour, route);
   }

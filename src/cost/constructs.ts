@@ -1,0 +1,115 @@
+// The constructs the cost estimate names (the `<construct>` of `cost:<construct>` and of the breakdown), and
+// the control words and settings the reader treats specially.
+import { nameHash } from '../signatures/transforms/tex-chars.js';
+
+/** Construct names by id; the ids index the reader's per-construct totals. Stable: they are reason codes. */
+export const CONSTRUCTS = [
+  'paths',
+  'foreach',
+  'loop',
+  'whiledo',
+  'multido',
+  'pgfplots-foreach',
+  'plot-samples',
+  'grid',
+  'decoration',
+  'markings',
+  'lsystem',
+  'recursion',
+  'expansion',
+] as const;
+
+export type ConstructName = (typeof CONSTRUCTS)[number];
+
+export const C_PATHS = 0;
+export const C_FOREACH = 1;
+export const C_LOOP = 2;
+export const C_WHILEDO = 3;
+export const C_MULTIDO = 4;
+export const C_PGFFOREACH = 5;
+export const C_PLOT = 6;
+export const C_GRID = 7;
+export const C_DECORATION = 8;
+export const C_MARKINGS = 9;
+export const C_LSYSTEM = 10;
+export const C_RECURSION = 11;
+export const C_EXPANSION = 12;
+
+// Control words the reader acts on.
+export const K_PATH = 1;
+export const K_ADDPLOT = 2;
+export const K_FOREACH = 3;
+export const K_PGFFOREACH = 4;
+export const K_INVOKE = 5;
+export const K_MULTIDO = 6;
+export const K_LOOP = 7;
+export const K_REPEAT = 8;
+export const K_WHILEDO = 9;
+export const K_DEF = 10;
+export const K_EDEF = 11;
+export const K_SETMACRO = 12;
+export const K_SETCOUNTER = 13;
+export const K_LSYSTEM = 14;
+/** Spellings only the TeX normaliser resolves (aliases, built names, carets): the text is normalised first. */
+export const K_NORMALISE = 15;
+export const K_DOCCOMMAND = 16;
+
+const WORDS: readonly (readonly [string, number])[] = [
+  ...['draw', 'path', 'fill', 'filldraw', 'shade', 'shadedraw', 'clip', 'node', 'coordinate', 'pic'].map(
+    (n) => [n, K_PATH] as const,
+  ),
+  ['addplot', K_ADDPLOT],
+  ['foreach', K_FOREACH],
+  ['pgfplotsforeachungrouped', K_PGFFOREACH],
+  ['pgfplotsinvokeforeach', K_INVOKE],
+  ['multido', K_MULTIDO],
+  ['loop', K_LOOP],
+  ['repeat', K_REPEAT],
+  ['whiledo', K_WHILEDO],
+  ...['def', 'gdef', 'long', 'newcommand', 'renewcommand', 'providecommand', 'DeclareRobustCommand'].map(
+    (n) => [n, K_DEF] as const,
+  ),
+  ...['NewDocumentCommand', 'RenewDocumentCommand', 'ProvideDocumentCommand', 'DeclareDocumentCommand'].map(
+    (n) => [n, K_DOCCOMMAND] as const,
+  ),
+  ['edef', K_EDEF],
+  ['xdef', K_EDEF],
+  ['pgfmathsetmacro', K_SETMACRO],
+  ['pgfmathtruncatemacro', K_SETMACRO],
+  ['setcounter', K_SETCOUNTER],
+  ['pgfdeclarelsystem', K_LSYSTEM],
+  ['pgfdeclarelindenmayersystem', K_LSYSTEM],
+  ...[
+    'let',
+    'futurelet',
+    'csname',
+    'expandafter',
+    'catcode',
+    'lowercase',
+    'uppercase',
+    'csuse',
+    'csdef',
+    'csedef',
+    'csxdef',
+    'csgdef',
+    'cslet',
+    'letcs',
+    'csletcs',
+    '@nameuse',
+    '@namedef',
+    'NewCommandCopy',
+    'LetLtxMacro',
+    'scantokens',
+  ].map((n) => [n, K_NORMALISE] as const),
+];
+
+/** Control-word hash (tex-chars.ts nameHash) -> [name, kind]: one integer-keyed lookup per control word. */
+export const CS_KINDS: ReadonlyMap<number, readonly [string, number]> = (() => {
+  const m = new Map<number, readonly [string, number]>();
+  for (const [name, kind] of WORDS) {
+    const h = nameHash(name);
+    if (m.has(h)) throw new Error(`cost: control word hash collision: ${name} and ${m.get(h)![0]}`);
+    m.set(h, [name, kind]);
+  }
+  return m;
+})();

@@ -1,0 +1,994 @@
+// The cost reader: one pass over a code field that finds what multiplies TeX's work (loops and their ranges,
+// plot samples, grids, decorations, L-systems, recursion, expansion that doubles) and sums, over top-level
+// constructs, the products of nested factors. Every character is looked at a bounded number of times (the
+// main pass, plus at most one look at a list, a condition or a statement), counted in `steps`.
+import {
+  C_DECORATION,
+  C_EXPANSION,
+  C_GRID,
+  C_LOOP,
+  C_LSYSTEM,
+  C_MARKINGS,
+  C_MULTIDO,
+  C_PATHS,
+  C_PGFFOREACH,
+  C_PLOT,
+  C_RECURSION,
+  C_WHILEDO,
+  C_FOREACH,
+  CS_KINDS,
+  K_ADDPLOT,
+  K_DEF,
+  K_DOCCOMMAND,
+  K_EDEF,
+  K_FOREACH,
+  K_INVOKE,
+  K_LOOP,
+  K_LSYSTEM,
+  K_MULTIDO,
+  K_NORMALISE,
+  K_PATH,
+  K_PGFFOREACH,
+  K_REPEAT,
+  K_SETCOUNTER,
+  K_SETMACRO,
+  K_WHILEDO,
+} from './constructs.js';
+import { countList, UNBOUNDED } from './lists.js';
+import { evaluate, numberEnd, readNumber, unitToCm } from './numbers.js';
+import { Scopes, type Scope, M_BRACE, M_DEF, M_REPEAT, M_STMT } from './scopes.js';
+import { Settings, S_DECO_KIND, S_ORDER, S_SAMPLES, S_SAMPLES_Y, S_SEGLEN, S_XSTEP, S_YSTEP } from './settings.js';
+
+export interface ReaderOptions {
+  /** What an unknown loop bound (a macro nobody defined, an argument) counts: never 0. */
+  readonly defaultBound: number;
+}
+
+// Character classes.
+const CL_BS = 1;
+const CL_OPEN = 2;
+const CL_CLOSE = 3;
+const CL_PCT = 4;
+const CL_SEMI = 5;
+const CL_PAREN = 6;
+const CL_CARET = 7;
+const CL_LETTER = 9;
+const CLASS = new Uint8Array(128);
+for (let c = 65; c <= 90; c++) CLASS[c] = CL_LETTER;
+for (let c = 97; c <= 122; c++) CLASS[c] = CL_LETTER;
+CLASS[64] = CL_LETTER;
+CLASS[92] = CL_BS;
+CLASS[123] = CL_OPEN;
+CLASS[125] = CL_CLOSE;
+CLASS[37] = CL_PCT;
+CLASS[59] = CL_SEMI;
+CLASS[40] = CL_PAREN;
+CLASS[94] = CL_CARET;
+
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 64;
+}
+
+/**
+ * The words word() acts on, by first and last letter: a word whose pair is not here is passed over after one
+ * table read (most words of a diagram: `thick`, `right`, `above`).
+ */
+const KEYWORDS = [
+  'l',
+  'plot',
+  'grid',
+  'step',
+  'file',
+  'xstep',
+  'ystep',
+  'order',
+  'table',
+  'samples',
+  'foreach',
+  'segment',
+  'decorate',
+  'graphics',
+  'decoration',
+  'coordinates',
+  'lindenmayer',
+];
+const PAIRS = new Uint8Array(1024);
+for (const w of KEYWORDS) PAIRS[((w.charCodeAt(0) & 31) << 5) | (w.charCodeAt(w.length - 1) & 31)] = 1;
+
+/** A defined macro that costs something when used. */
+interface MacroCost {
+  readonly inner: number;
+  readonly construct: number;
+  readonly expLog: number;
+  readonly selfCalls: number;
+  readonly hasIf: boolean;
+}
+
+/** Default L-system growth per order when the system is not declared in the text (a Koch rule's 4). */
+const DEFAULT_GROWTH = 4;
+/** Extent of a grid whose corners are not numbers (cm). */
+const DEFAULT_EXTENT = 10;
+
+export class CostReader {
+  steps = 0;
+  /** A spelling only the normaliser resolves was seen (`\let`, `\csname`, `^^`): read the normalised text. */
+  needsNormalising = false;
+  /** Per-construct totals of top-level contributions. */
+  readonly totals: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+  private depth = 0;
+  private readonly scopes = new Scopes();
+  private readonly settings = new Settings();
+  private values: Map<string, number> | null = null;
+  private lists: Map<string, readonly [number, number]> | null = null;
+  private macros: Map<string, MacroCost> | null = null;
+  private lsystemGrowth = 0;
+  private topExpLog = 0;
+  // the statement being read (up to the next `;`)
+  private stmt = 0;
+  private stmtStart = 0;
+  private pathCmd = false;
+  private plotDims = 0;
+  private plotData = false;
+  private samplesAt = NaN;
+  private lastParen = -1;
+  private gridAwait = false;
+  private gridX = NaN;
+  private gridY = NaN;
+  private gridDx = 0;
+  private gridDy = 0;
+  private grids = 0;
+  private decoLevels = 0;
+  private markStep = NaN;
+  private markUnit = false;
+  private lsystems = 0;
+
+  constructor(
+    private readonly t: string,
+    private readonly o: ReaderOptions,
+  ) {}
+
+  readonly lookup = (name: string): number => this.values?.get(name) ?? NaN;
+
+  run(): this {
+    const t = this.t;
+    const n = t.length;
+    let i = 0;
+    // The main pass looks at each character once (counted as n at the end); a look elsewhere counts its own.
+    while (i < n) {
+      const c = t.charCodeAt(i);
+      const k = c < 128 ? CLASS[c]! : 0;
+      if (k === 0) {
+        i++;
+      } else if (k === CL_LETTER) {
+        let j = i + 1;
+        for (; j < n; j++) {
+          const d = t.charCodeAt(j);
+          if (d >= 128 || CLASS[d] !== CL_LETTER) break;
+        }
+        i = j - i <= 11 && PAIRS[((c & 31) << 5) | (t.charCodeAt(j - 1) & 31)] === 1 ? this.word(i, j) : j;
+      } else if (k === CL_BS) {
+        i = this.controlSequence(i);
+      } else {
+        if (k === CL_OPEN) this.depth++;
+        else if (k === CL_CLOSE) this.closeGroup(i);
+        else if (k === CL_SEMI) this.statementEnd(i);
+        else if (k === CL_PAREN) this.paren(i);
+        else if (k === CL_PCT) {
+          const e = t.indexOf('\n', i);
+          i = e === -1 ? n : e;
+          continue;
+        } else if (t.charCodeAt(i + 1) === 94) this.needsNormalising = true;
+        i++;
+      }
+    }
+    this.steps += n;
+    this.statementEnd(n);
+    while (this.scopes.top !== null) this.pop();
+    if (this.topExpLog > 0) this.totals[C_EXPANSION]! += Math.min(UNBOUNDED, Math.pow(2, this.topExpLog));
+    return this;
+  }
+
+  // ---- contributions ----------------------------------------------------------------------------------
+
+  private leaf(value: number, construct: number): void {
+    const v = Math.min(UNBOUNDED, value);
+    const s = this.scopes.top;
+    if (s === null) {
+      this.totals[construct]! += v;
+      return;
+    }
+    s.inner = Math.min(UNBOUNDED, s.inner + v);
+    if (v > s.best) {
+      s.best = v;
+      s.bestConstruct = construct;
+    }
+  }
+
+  private addExpLog(x: number): void {
+    const s = this.scopes.top;
+    if (s === null) this.topExpLog = Math.min(1e6, this.topExpLog + x);
+    else s.expLog = Math.min(1e6, s.expLog + x);
+  }
+
+  private pop(): void {
+    const s = this.scopes.pop();
+    if (s.mode === M_DEF) return this.endDef(s);
+    const count = Number.isNaN(s.count) ? UNBOUNDED : Math.max(1, s.count);
+    const per = Math.max(1, s.inner);
+    this.leaf(count * per, count >= s.best ? s.construct : s.bestConstruct);
+    if (s.expLog > 0) this.addExpLog(s.expLog * count);
+    if (s.chain && this.scopes.top !== null && this.scopes.top.mode === M_STMT) this.pop();
+  }
+
+  private closeGroup(at: number): void {
+    this.depth--;
+    for (let s = this.scopes.top; s !== null && s.depth > this.depth; s = this.scopes.top) {
+      if (s.mode === M_DEF) s.bodyEnd = at;
+      this.pop();
+    }
+  }
+
+  // ---- statements ---------------------------------------------------------------------------------------
+
+  private statementEnd(at: number): void {
+    const st = this.settings;
+    if (this.plotDims > 0) {
+      let f = 1;
+      if (!this.plotData) {
+        const samples = st.get(S_SAMPLES);
+        const y = st.get(S_SAMPLES_Y);
+        f = !Number.isNaN(this.samplesAt)
+          ? this.samplesAt
+          : this.sized(samples) * (this.plotDims === 2 ? this.sized(Number.isNaN(y) ? samples : y) : 1);
+      }
+      this.leaf(f, C_PLOT);
+    }
+    if (this.grids > 0) {
+      const xs = st.get(S_XSTEP);
+      const ys = st.get(S_YSTEP);
+      const lines =
+        xs > 0 && ys > 0 ? this.gridDx / xs + this.gridDy / ys + 2 * this.grids : this.o.defaultBound * this.grids;
+      this.leaf(lines, C_GRID);
+    }
+    if (this.decoLevels > 0 || !Number.isNaN(this.markStep)) this.decorations(at);
+    if (this.lsystems > 0) {
+      const g = this.lsystemGrowth > 0 ? this.lsystemGrowth : DEFAULT_GROWTH;
+      const order = st.get(S_ORDER);
+      this.leaf(
+        this.lsystems * Math.pow(g, Number.isNaN(order) ? this.o.defaultBound : Math.min(order, 64)),
+        C_LSYSTEM,
+      );
+    }
+    if (at < this.t.length) this.leaf(1, C_PATHS);
+    if (this.pathCmd) st.restore(this.stmt);
+    this.stmt++;
+    this.stmtStart = at + 1;
+    this.pathCmd = false;
+    this.plotDims = 0;
+    this.plotData = false;
+    this.samplesAt = NaN;
+    this.gridAwait = false;
+    this.grids = 0;
+    this.gridDx = 0;
+    this.gridDy = 0;
+    this.decoLevels = 0;
+    this.markStep = NaN;
+    this.lsystems = 0;
+    for (let s = this.scopes.top; s !== null && s.mode === M_STMT && s.depth >= this.depth; s = this.scopes.top)
+      this.pop();
+  }
+
+  /** Keys set after a path command (`\draw[...]`) last to the path's end; others for the rest of the text. */
+  private local(): number {
+    return this.pathCmd ? this.stmt : -1;
+  }
+
+  /** A count that may be unknown (NaN: the configured default) or silly (below 1: 1). */
+  private sized(v: number): number {
+    return Number.isNaN(v) ? this.o.defaultBound : Math.max(1, v);
+  }
+
+  /** Decorations of the statement ending at `at`: segments per level, to the power of the nesting levels. */
+  private decorations(at: number): void {
+    const st = this.settings;
+    const length = this.pathLength(this.stmtStart, at);
+    if (this.decoLevels > 0) {
+      const kind = st.get(S_DECO_KIND);
+      const seg = st.get(S_SEGLEN);
+      const per = kind > 0 ? kind : Number.isNaN(seg) || seg <= 0 ? this.o.defaultBound : Math.max(1, length / seg);
+      this.leaf(Math.pow(per, Math.min(this.decoLevels, 64)), C_DECORATION);
+    }
+    if (!Number.isNaN(this.markStep)) {
+      const s = this.markStep;
+      this.leaf(s <= 0 ? this.o.defaultBound : Math.max(1, (this.markUnit ? length : 1) / s), C_MARKINGS);
+    }
+  }
+
+  /** The length of the polyline through a statement's coordinates, in cm (at least 1). */
+  private pathLength(from: number, to: number): number {
+    const t = this.t;
+    let len = 0;
+    let px = NaN;
+    let py = NaN;
+    for (let i = t.indexOf('(', from); i !== -1 && i < to; i = t.indexOf('(', i + 1)) {
+      if (!this.coordinate(i)) continue;
+      if (!Number.isNaN(px)) len += Math.hypot(this.cx - px, this.cy - py);
+      px = this.cx;
+      py = this.cy;
+    }
+    this.steps += to - from;
+    return Math.max(1, len);
+  }
+
+  private cx = 0;
+  private cy = 0;
+
+  /** Reads `(x,y)` or `(angle:radius)` at `at` into cx, cy (cm); false when it is not a numeric coordinate. */
+  private coordinate(at: number): boolean {
+    const t = this.t;
+    const end = Math.min(t.length, at + 64);
+    let i = this.blank(at + 1, end);
+    const a = this.dimension(i, end, 1);
+    if (Number.isNaN(a)) return false;
+    i = this.blank(this.dimEnd, end);
+    const sep = t.charCodeAt(i);
+    if (sep !== 44 && sep !== 58) return false;
+    const b = this.dimension(this.blank(i + 1, end), end, 1);
+    if (Number.isNaN(b)) return false;
+    i = this.blank(this.dimEnd, end);
+    const close = t.charCodeAt(i);
+    if (close !== 41 && close !== 44) return false;
+    if (sep === 44) {
+      this.cx = a;
+      this.cy = b;
+    } else {
+      this.cx = b * Math.cos((a * Math.PI) / 180);
+      this.cy = b * Math.sin((a * Math.PI) / 180);
+    }
+    return true;
+  }
+
+  private dimEnd = 0;
+
+  /** A number with an optional unit, in cm (`bare`: cm per unit-less number), or a macro's value. */
+  private dimension(at: number, end: number, bare: number): number {
+    const t = this.t;
+    if (t.charCodeAt(at) === 92) {
+      let j = at + 1;
+      while (j < end && isLetter(t.charCodeAt(j))) j++;
+      this.dimEnd = j;
+      return this.lookup(t.slice(at + 1, j)) * bare;
+    }
+    const v = readNumber(t, at, end);
+    if (Number.isNaN(v)) return v;
+    const u = unitToCm(t, numberEnd);
+    this.dimEnd = u === null ? numberEnd : u.end;
+    return v * (u === null ? bare : u.cm);
+  }
+
+  private blank(i: number, end: number): number {
+    const t = this.t;
+    while (i < end && t.charCodeAt(i) <= 32) i++;
+    return i;
+  }
+
+  private paren(at: number): void {
+    this.lastParen = at;
+    if (!this.gridAwait) return;
+    this.gridAwait = false;
+    const ok = this.coordinate(at) && !Number.isNaN(this.gridX);
+    this.gridDx += ok ? Math.abs(this.cx - this.gridX) : DEFAULT_EXTENT;
+    this.gridDy += ok ? Math.abs(this.cy - this.gridY) : DEFAULT_EXTENT;
+  }
+
+  // ---- words (keys and path operations) ---------------------------------------------------------------
+
+  private word(at: number, j: number): number {
+    const t = this.t;
+    switch (j - at) {
+      case 1:
+        if (t.charCodeAt(at) === 108 && t.startsWith('-system', j)) return this.lsystemWord(j + 7);
+        return j;
+      case 4:
+        if (t.startsWith('plot', at)) this.plotDims = Math.max(this.plotDims, 1);
+        else if (t.startsWith('grid', at)) this.gridStart();
+        else if (t.startsWith('step', at)) return this.stepKey(j, S_XSTEP);
+        else if (t.startsWith('file', at)) this.plotData = true;
+        return j;
+      case 5:
+        if (t.startsWith('xstep', at)) return this.key(j, S_XSTEP, 1);
+        if (t.startsWith('ystep', at)) return this.key(j, S_YSTEP, 1);
+        if (t.startsWith('order', at)) return this.key(j, S_ORDER, 1);
+        if (t.startsWith('table', at)) this.plotData = true;
+        return j;
+      case 7:
+        if (t.startsWith('samples', at)) return this.samplesKey(j);
+        if (t.startsWith('foreach', at)) return this.foreach(at, j, C_FOREACH);
+        if (t.startsWith('segment', at) && t.startsWith(' length', j)) return this.key(j + 7, S_SEGLEN, 2.54 / 72.27);
+        return j;
+      case 8:
+        if (t.startsWith('decorate', at)) this.decoLevels++;
+        else if (t.startsWith('graphics', at)) this.plotData = true;
+        return j;
+      case 10:
+        if (t.startsWith('decoration', at)) return this.decorationKey(j);
+        return j;
+      case 11:
+        if (t.startsWith('coordinates', at)) this.plotData = true;
+        else if (t.startsWith('lindenmayer', at) && t.startsWith(' system', j)) return this.lsystemWord(j + 7);
+        return j;
+      default:
+        return j;
+    }
+  }
+
+  /** `key = value` at `at` (after the key's name): sets the setting when `=` follows. */
+  private key(at: number, setting: number, bare: number): number {
+    const t = this.t;
+    const i = this.blank(at, Math.min(t.length, at + 8));
+    if (t.charCodeAt(i) !== 61) return at;
+    const [v, end] = this.value(i + 1, bare);
+    this.settings.set(setting, v, this.local());
+    return end;
+  }
+
+  /** A key's value: up to `,` `]` `}` `;` or a line end (a braced value: its group), evaluated; [value, end]. */
+  private value(at: number, bare: number): [number, number] {
+    const t = this.t;
+    const limit = Math.min(t.length, at + 256);
+    let i = this.blank(at, limit);
+    let from = i;
+    let to: number;
+    if (t.charCodeAt(i) === 123) {
+      to = this.matching(i);
+      from = i + 1;
+      i = to + 1;
+    } else {
+      while (i < limit) {
+        const c = t.charCodeAt(i);
+        if (c === 44 || c === 93 || c === 125 || c === 59 || c === 10) break;
+        i++;
+      }
+      to = i;
+    }
+    this.steps += i - at;
+    // a bare number in a dimension key is pt (segment length) or cm (steps): `bare` converts it
+    const u = readNumber(t, from, to);
+    if (!Number.isNaN(u) && numberEnd === to) return [u * bare, i];
+    return [evaluate(t, from, to, this.lookup), i];
+  }
+
+  /** `samples = N`, `samples y = N`, `samples at = {list}`. */
+  private samplesKey(at: number): number {
+    const t = this.t;
+    const i = this.blank(at, Math.min(t.length, at + 8));
+    if (t.charCodeAt(i) === 121 && !isLetter(t.charCodeAt(i + 1))) return this.key(i + 1, S_SAMPLES_Y, 1);
+    if (t.startsWith('at', i) && !isLetter(t.charCodeAt(i + 2))) {
+      const eq = this.blank(i + 2, Math.min(t.length, i + 10));
+      if (t.charCodeAt(eq) !== 61) return i + 2;
+      const open = this.blank(eq + 1, Math.min(t.length, eq + 10));
+      if (t.charCodeAt(open) !== 123) return open;
+      const close = this.matching(open);
+      const l = countList(t, open + 1, close, this.lookup, this.o.defaultBound);
+      this.steps += l.steps;
+      this.samplesAt = l.count;
+      this.plotDims = Math.max(this.plotDims, 0);
+      return close + 1;
+    }
+    return this.key(at, S_SAMPLES, 1);
+  }
+
+  /** `step=...` (a grid's), or `step <number>` (markings: `between positions 0 and 1 step 0.01`). */
+  private stepKey(at: number, setting: number): number {
+    const t = this.t;
+    const i = this.blank(at, Math.min(t.length, at + 8));
+    if (t.charCodeAt(i) === 61) {
+      const end = this.key(at, setting, 1);
+      this.settings.set(S_YSTEP, this.settings.get(setting), this.local());
+      return end;
+    }
+    if (i === at) return at;
+    const v = readNumber(t, i, Math.min(t.length, i + 32));
+    if (Number.isNaN(v)) return at;
+    const u = unitToCm(t, numberEnd);
+    this.markStep = u === null ? v : v * u.cm;
+    this.markUnit = u !== null;
+    return u === null ? numberEnd : u.end;
+  }
+
+  private decorationKey(at: number): number {
+    const t = this.t;
+    let i = this.blank(at, Math.min(t.length, at + 8));
+    if (t.charCodeAt(i) !== 61) return at;
+    i = this.blank(i + 1, Math.min(t.length, i + 8));
+    if (t.charCodeAt(i) === 123) i = this.blank(i + 1, Math.min(t.length, i + 8));
+    const limit = Math.min(t.length, i + 64);
+    let j = i;
+    while (j < limit) {
+      const c = t.charCodeAt(j);
+      if (c === 44 || c === 93 || c === 125 || c === 59) break;
+      j++;
+    }
+    this.steps += j - i;
+    const name = t.slice(i, j).toLowerCase();
+    // Koch curves and snowflakes make 4 segments of each, a Cantor set 2; others cut the path by length.
+    const kind = name.includes('koch') ? 4 : name.includes('cantor') ? 2 : 0;
+    this.settings.set(S_DECO_KIND, kind, this.local());
+    return j;
+  }
+
+  /** `lindenmayer system` / `l-system`: a key (`=` follows: its options are read as they come) or the path op. */
+  private lsystemWord(at: number): number {
+    const t = this.t;
+    const i = this.blank(at, Math.min(t.length, at + 8));
+    if (t.charCodeAt(i) !== 61) this.lsystems++;
+    return at;
+  }
+
+  private gridStart(): void {
+    const ok = this.lastParen >= this.stmtStart && this.coordinate(this.lastParen);
+    this.gridX = ok ? this.cx : NaN;
+    this.gridY = ok ? this.cy : NaN;
+    this.grids++;
+    this.gridAwait = true;
+  }
+
+  // ---- groups -----------------------------------------------------------------------------------------
+
+  /** The index of the `}` matching the `{` at `open` (the text's end when none). */
+  private matching(open: number): number {
+    const t = this.t;
+    const n = t.length;
+    let d = 0;
+    let i = open;
+    for (; i < n; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 92) i++;
+      else if (c === 123) d++;
+      else if (c === 125 && --d === 0) break;
+    }
+    this.steps += i - open;
+    return i;
+  }
+
+  /** After a loop's header: its body, a group (a scope to its `}`) or one statement (to the next `;`). */
+  private body(at: number, construct: number, count: number, loopStart: number): number {
+    const t = this.t;
+    const i = this.blank(at, t.length);
+    const parent = this.scopes.top;
+    const chain = parent !== null && parent.mode === M_STMT && parent.bodyStart === loopStart;
+    if (t.charCodeAt(i) === 123) {
+      this.depth++;
+      this.scopes.push(construct, count, this.depth, M_BRACE, chain, i + 1);
+      return i + 1;
+    }
+    this.scopes.push(construct, count, this.depth, M_STMT, chain, i);
+    return i;
+  }
+
+  /** `\foreach \x [options] in {list} body` (also `foreach` in a path, `\pgfplotsforeachungrouped`). */
+  private foreach(start: number, at: number, construct: number): number {
+    const t = this.t;
+    const n = t.length;
+    let i = at;
+    let variable = '';
+    // variables, slashes and options up to `in` (a bounded number of tokens)
+    for (let tokens = 0; tokens < 64; tokens++) {
+      i = this.blank(i, n);
+      const c = t.charCodeAt(i);
+      if (c === 92) {
+        let j = i + 1;
+        while (j < n && isLetter(t.charCodeAt(j))) j++;
+        if (variable === '') variable = t.slice(i + 1, j);
+        i = j === i + 1 ? j + 1 : j;
+      } else if (c === 47) i++;
+      else if (c === 91) {
+        const close = t.indexOf(']', i);
+        i = close === -1 ? n : close + 1;
+      } else if (c === 105 && t.charCodeAt(i + 1) === 110 && !isLetter(t.charCodeAt(i + 2))) {
+        i += 2;
+        break;
+      } else return i;
+    }
+    this.steps += i - at;
+    i = this.blank(i, n);
+    let count: number;
+    let last = NaN;
+    if (t.charCodeAt(i) === 123) {
+      const close = this.matching(i);
+      const l = countList(t, i + 1, close, this.lookup, this.o.defaultBound);
+      this.steps += l.steps;
+      count = l.count;
+      last = l.last;
+      i = close + 1;
+    } else if (t.charCodeAt(i) === 92) {
+      let j = i + 1;
+      while (j < n && isLetter(t.charCodeAt(j))) j++;
+      const range = this.lists?.get(t.slice(i + 1, j));
+      if (range !== undefined) {
+        const l = countList(t, range[0], range[1], this.lookup, this.o.defaultBound);
+        count = l.count;
+        last = l.last;
+      } else count = this.o.defaultBound;
+      i = j;
+    } else count = this.o.defaultBound;
+    // the loop variable holds the list's last value: an inner range that reads it (`1,...,\x`) is bounded
+    if (variable !== '' && Number.isFinite(last)) (this.values ??= new Map()).set(variable, last);
+    return this.body(i, construct, count, start);
+  }
+
+  // ---- control sequences ------------------------------------------------------------------------------
+
+  private controlSequence(at: number): number {
+    const t = this.t;
+    const n = t.length;
+    let j = at + 1;
+    let h = 0;
+    while (j < n) {
+      const c = t.charCodeAt(j);
+      if (!isLetter(c)) break;
+      h = (Math.imul(h, 31) + c) | 0;
+      j++;
+    }
+    this.steps += j - at;
+    if (j === at + 1) return j + 1; // a control symbol (`\\`, `\%`, `\{`)
+    const hit = CS_KINDS.get(h);
+    if (hit !== undefined && j - at - 1 === hit[0].length && t.startsWith(hit[0], at + 1)) {
+      return this.special(hit[1], at, j);
+    }
+    if (t.charCodeAt(at + 1) === 105 && t.charCodeAt(at + 2) === 102) return this.condition(at, j);
+    if (this.macros !== null || this.scopes.defs > 0) return this.maybeMacro(at, j);
+    if (t.charCodeAt(j) === 61) return this.assignment(at, j);
+    return j;
+  }
+
+  /** `\name=value`: a count register or dimension set (the bound of a `\loop` that reads it). */
+  private assignment(at: number, j: number): number {
+    const t = this.t;
+    const end = Math.min(t.length, j + 32);
+    const v = readNumber(t, this.blank(j + 1, end), end);
+    if (!Number.isNaN(v)) {
+      (this.values ??= new Map()).set(t.slice(at + 1, j), v);
+      return numberEnd;
+    }
+    return j + 1;
+  }
+
+  private special(kind: number, at: number, j: number): number {
+    const t = this.t;
+    switch (kind) {
+      case K_PATH:
+        this.pathCmd = true;
+        return j;
+      case K_ADDPLOT: {
+        this.pathCmd = true;
+        let dims = 1;
+        if (t.charCodeAt(j) === 51) {
+          dims = 2;
+          j++;
+        }
+        this.plotDims = Math.max(this.plotDims, dims);
+        return j;
+      }
+      case K_FOREACH:
+        return this.foreach(at, j, C_FOREACH);
+      case K_PGFFOREACH:
+        return this.foreach(at, j, C_PGFFOREACH);
+      case K_INVOKE:
+        return this.groupLoop(at, j, C_PGFFOREACH);
+      case K_MULTIDO:
+        return this.groupLoop(at, j, C_MULTIDO);
+      case K_WHILEDO:
+        return this.groupLoop(at, j, C_WHILEDO);
+      case K_LOOP:
+        this.scopes.push(C_LOOP, NaN, this.depth, M_REPEAT, false, j);
+        return j;
+      case K_REPEAT:
+        if (this.scopes.repeats > 0) {
+          while (this.scopes.top !== null && this.scopes.top.mode !== M_REPEAT) this.pop();
+          this.pop();
+        }
+        return j;
+      case K_DEF:
+      case K_EDEF:
+      case K_DOCCOMMAND:
+        return this.definition(kind, at, j);
+      case K_SETMACRO:
+        return this.setMacro(j);
+      case K_SETCOUNTER:
+        return this.setCounter(j);
+      case K_LSYSTEM:
+        return this.declareLsystem(j);
+      case K_NORMALISE:
+        this.needsNormalising = true;
+        return j;
+    }
+    return j;
+  }
+
+  /**
+   * `\pgfplotsinvokeforeach{list}{body}`, `\multido{\i=0+1}{N}{body}`, `\whiledo{condition}{body}`: the count
+   * from the first group(s), then the body.
+   */
+  private groupLoop(start: number, at: number, construct: number): number {
+    const t = this.t;
+    let i = this.blank(at, t.length);
+    if (t.charCodeAt(i) !== 123) return i;
+    let close = this.matching(i);
+    let count: number;
+    if (construct === C_PGFFOREACH) {
+      const l = countList(t, i + 1, close, this.lookup, this.o.defaultBound);
+      this.steps += l.steps;
+      count = l.count;
+    } else if (construct === C_MULTIDO) {
+      i = this.blank(close + 1, t.length);
+      if (t.charCodeAt(i) !== 123) return i;
+      const open = i;
+      close = this.matching(open);
+      count = this.sized(evaluate(t, open + 1, close, this.lookup));
+    } else count = this.bound(i + 1, close);
+    return this.body(close + 1, construct, count, start);
+  }
+
+  /** A `\whiledo` condition's bound: the spread of the numbers and known values it compares. */
+  private bound(from: number, to: number): number {
+    const t = this.t;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = from; i < to;) {
+      const c = t.charCodeAt(i);
+      let v = NaN;
+      if (c === 92) {
+        let j = i + 1;
+        while (j < to && isLetter(t.charCodeAt(j))) j++;
+        const name = t.slice(i + 1, j);
+        if (name === 'value' || name === 'arabic') {
+          const close = t.indexOf('}', j);
+          if (close !== -1 && close < to) {
+            v = this.lookup(' ' + t.slice(this.blank(j, to) + 1, close).trim());
+            j = close + 1;
+          }
+        } else if (name.startsWith('the') && name.length > 3) v = this.lookup(' ' + name.slice(3));
+        else v = this.lookup(name);
+        i = j === i + 1 ? j + 1 : j;
+      } else if ((c >= 48 && c <= 57) || c === 46) {
+        v = readNumber(t, i, to);
+        i = Math.max(numberEnd, i + 1);
+      } else {
+        i++;
+        continue;
+      }
+      if (!Number.isNaN(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+    this.steps += to - from;
+    if (hi === -Infinity) return this.o.defaultBound;
+    return Math.max(1, lo === hi ? Math.abs(hi) : hi - lo);
+  }
+
+  /** `\if...`: a macro body with a test may end its recursion; the first test in a `\loop` bounds it. */
+  private condition(at: number, j: number): number {
+    const t = this.t;
+    const d = this.scopes.innermostDef;
+    if (d !== null) d.hasIf = true;
+    const s = this.scopes.top;
+    if (s === null || s.mode !== M_REPEAT || !Number.isNaN(s.count)) return j;
+    const name = t.slice(at + 1, j);
+    if (name === 'iftrue') {
+      s.count = UNBOUNDED;
+      return j;
+    }
+    if (name !== 'ifnum' && name !== 'ifdim') {
+      s.count = this.o.defaultBound;
+      return j;
+    }
+    const end = Math.min(t.length, j + 64);
+    const a = this.operand(this.blank(j, end), end);
+    const rel = this.blank(this.opEnd, end);
+    const r = t.charCodeAt(rel);
+    if (r !== 60 && r !== 62 && r !== 61) {
+      s.count = this.o.defaultBound;
+      return j;
+    }
+    const b = this.operand(this.blank(rel + 1, end), end);
+    const next = this.opEnd;
+    s.count = Number.isNaN(a)
+      ? Number.isNaN(b)
+        ? this.o.defaultBound
+        : Math.abs(b)
+      : Number.isNaN(b)
+        ? Math.abs(a)
+        : Math.abs(b - a);
+    s.count = Math.max(1, s.count);
+    return next;
+  }
+
+  private opEnd = 0;
+
+  /** One side of an `\ifnum` test: a number (with a unit), a register or macro, `\value{c}`. */
+  private operand(at: number, end: number): number {
+    const t = this.t;
+    if (t.charCodeAt(at) === 92) {
+      let j = at + 1;
+      while (j < end && isLetter(t.charCodeAt(j))) j++;
+      const name = t.slice(at + 1, j);
+      this.opEnd = j;
+      if (name === 'value') {
+        const close = t.indexOf('}', j);
+        if (close === -1 || close >= end) return NaN;
+        this.opEnd = close + 1;
+        return this.lookup(' ' + t.slice(this.blank(j, end) + 1, close).trim());
+      }
+      if (name === 'the' || name === 'number') return this.operand(this.blank(j, end), end);
+      return this.lookup(name);
+    }
+    const v = this.dimension(at, end, 1);
+    this.opEnd = Number.isNaN(v) ? at : this.dimEnd;
+    return v;
+  }
+
+  // ---- definitions ------------------------------------------------------------------------------------
+
+  /** The macro name after `\def`, `\newcommand{\x}`, `\NewDocumentCommand{\x}{spec}`; then its body's scope. */
+  private definition(kind: number, at: number, j: number): number {
+    const t = this.t;
+    const n = t.length;
+    let i = this.blank(j, n);
+    if (t.charCodeAt(i) === 42) i = this.blank(i + 1, n);
+    const braced = t.charCodeAt(i) === 123;
+    if (braced) i = this.blank(i + 1, n);
+    if (t.charCodeAt(i) !== 92) return i;
+    let e = i + 1;
+    while (e < n && isLetter(t.charCodeAt(e))) e++;
+    if (e === i + 1) e++;
+    const name = t.slice(i + 1, e);
+    if (name === 'def' || name === 'edef' || name === 'gdef' || name === 'xdef') return i; // `\long\def`
+    i = e;
+    if (braced) {
+      i = this.blank(i, n);
+      if (t.charCodeAt(i) === 125) i++;
+    }
+    if (kind === K_DOCCOMMAND) {
+      i = this.blank(i, n);
+      if (t.charCodeAt(i) !== 123) return i;
+      i = this.matching(i) + 1;
+    }
+    // parameters (`#1#2`, `[2][x]`, delimited ones) up to the body's brace, bounded
+    const limit = Math.min(n, i + 64);
+    while (i < limit && t.charCodeAt(i) !== 123 && t.charCodeAt(i) !== 92) i++;
+    if (t.charCodeAt(i) !== 123) return i;
+    this.steps += i - at;
+    this.depth++;
+    const s = this.scopes.push(C_RECURSION, 1, this.depth, M_DEF, false, i + 1);
+    s.name = name;
+    s.expanding = kind === K_EDEF;
+    return i + 1;
+  }
+
+  /** The end of a definition's body: its value (a number), its list, and what it costs when used. */
+  private endDef(s: Scope): void {
+    const t = this.t;
+    const name = s.name;
+    const from = s.bodyStart;
+    const to = s.bodyEnd < 0 ? t.length : s.bodyEnd;
+    if (to - from <= 512) {
+      (this.lists ??= new Map()).set(name, [from, to]);
+      const v = evaluate(t, from, to, this.lookup);
+      if (Number.isFinite(v)) (this.values ??= new Map()).set(name, v);
+      else this.values?.delete(name);
+    }
+    if (s.expanding) {
+      // `\edef\x{\x\x}` doubles \x now: growth that compounds with every enclosing repetition
+      if (s.selfCalls >= 2) this.addExpLog(Math.log2(s.selfCalls));
+      if (s.inner > 0) this.leaf(s.inner, s.bestConstruct);
+      return;
+    }
+    if (s.inner > 0 || s.selfCalls > 0 || s.expLog > 0) {
+      (this.macros ??= new Map()).set(name, {
+        inner: s.inner,
+        construct: s.bestConstruct,
+        expLog: s.expLog,
+        selfCalls: s.selfCalls,
+        hasIf: s.hasIf,
+      });
+    } else this.macros?.delete(name);
+  }
+
+  /** A control word that may be a macro defined here (what it costs is charged where it is used). */
+  private maybeMacro(at: number, j: number): number {
+    const t = this.t;
+    const name = t.slice(at + 1, j);
+    const d = this.scopes.innermostDef;
+    if (d !== null && d.name === name) {
+      d.selfCalls++;
+      return j;
+    }
+    const m = this.macros?.get(name);
+    if (m === undefined) return t.charCodeAt(j) === 61 ? this.assignment(at, j) : j;
+    if (m.selfCalls > 0) {
+      // recursion: as deep as the first argument says when it is a number, else the configured default
+      const end = Math.min(t.length, j + 32);
+      let i = this.blank(j, end);
+      if (t.charCodeAt(i) === 123) i = this.blank(i + 1, end);
+      const arg = readNumber(t, i, end);
+      const depth = Number.isNaN(arg) ? this.o.defaultBound : Math.max(1, Math.abs(arg));
+      const cost = !m.hasIf
+        ? UNBOUNDED
+        : m.selfCalls >= 2
+          ? Math.pow(m.selfCalls, Math.min(depth, 64))
+          : depth * Math.max(1, m.inner);
+      this.leaf(cost, C_RECURSION);
+      return j;
+    }
+    if (m.inner > 0) this.leaf(m.inner, m.construct);
+    if (m.expLog > 0) this.addExpLog(m.expLog);
+    return j;
+  }
+
+  /** `\pgfmathsetmacro{\n}{expr}` / `\pgfmathsetmacro\n{expr}`: the macro's value. */
+  private setMacro(j: number): number {
+    const t = this.t;
+    const n = t.length;
+    let i = this.blank(j, n);
+    const braced = t.charCodeAt(i) === 123;
+    if (braced) i = this.blank(i + 1, n);
+    if (t.charCodeAt(i) !== 92) return i;
+    let e = i + 1;
+    while (e < n && isLetter(t.charCodeAt(e))) e++;
+    const name = t.slice(i + 1, e);
+    i = braced ? this.blank(e, n) + 1 : e;
+    i = this.blank(i, n);
+    if (t.charCodeAt(i) !== 123) return i;
+    const close = this.matching(i);
+    const v = evaluate(t, i + 1, close, this.lookup);
+    if (Number.isFinite(v)) (this.values ??= new Map()).set(name, v);
+    else this.values?.delete(name);
+    return close + 1;
+  }
+
+  /** `\setcounter{name}{N}`: the counter's value (looked up as ' name'). */
+  private setCounter(j: number): number {
+    const t = this.t;
+    const open = this.blank(j, t.length);
+    if (t.charCodeAt(open) !== 123) return open;
+    const close = this.matching(open);
+    const name = t.slice(open + 1, close).trim();
+    const v0 = this.blank(close + 1, t.length);
+    if (t.charCodeAt(v0) !== 123) return v0;
+    const vclose = this.matching(v0);
+    const v = evaluate(t, v0 + 1, vclose, this.lookup);
+    if (Number.isFinite(v)) (this.values ??= new Map()).set(' ' + name, v);
+    return vclose + 1;
+  }
+
+  /** `\pgfdeclarelsystem{name}{rules}`: growth per order = the most letters a `\rule` writes for one. */
+  private declareLsystem(j: number): number {
+    const t = this.t;
+    const open = this.blank(j, t.length);
+    if (t.charCodeAt(open) !== 123) return open;
+    const close = this.matching(open);
+    const r = this.blank(close + 1, t.length);
+    if (t.charCodeAt(r) !== 123) return r;
+    const end = this.matching(r);
+    let growth = 1;
+    let letters = 0;
+    let inRhs = false;
+    for (let i = r + 1; i < end; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 45 && t.charCodeAt(i + 1) === 62) {
+        inRhs = true;
+        letters = 0;
+        i++;
+      } else if (c === 125 || c === 92) {
+        if (inRhs) growth = Math.max(growth, letters);
+        inRhs = false;
+        if (c === 92) while (i + 1 < end && isLetter(t.charCodeAt(i + 1))) i++;
+      } else if (inRhs && isLetter(c)) letters++;
+    }
+    this.lsystemGrowth = Math.max(this.lsystemGrowth, growth);
+    return end + 1;
+  }
+}
