@@ -14,6 +14,7 @@ import { buildDecisionsCheck, buildUserBlockCheck } from './decisions.js';
 import { buildProbingCheck } from './probing.js';
 import { buildAccessLogCheck } from './access-log.js';
 import { buildResponseChecks } from './response.js';
+import { buildTrustCheck } from './trust.js';
 
 export type { Built, CheckDeps, CheckEntry, CheckFactory, Services } from './deps.js';
 
@@ -38,6 +39,8 @@ export const CHECKS: readonly CheckEntry[] = [
   { name: 'signatures', build: buildSignaturesCheck },
   // the OWASP CRS on every non-code target (off unless checks.crs names a CRS directory)
   { name: 'crs', build: buildCrsCheck },
+  // the trust score reads what every check before it found: last of the body phase
+  { name: 'trust', build: buildTrustCheck },
   // the access log (logging.access): a log-phase hook only, built when the log is on
   { name: 'access-log', build: buildAccessLogCheck },
   // response phase: per route, canaries then SVG inspection

@@ -53,6 +53,9 @@ export const signatureRoutesExist: SemanticRule = (config) => {
       issues.push(...ref('route', name, routes, ['checks', 'signatures', 'exclusions', i, 'routes', j])),
     ),
   );
+  for (const name of Object.keys(config.trust.routes)) {
+    issues.push(...ref('route', name, routes, ['trust', 'routes', name], { atKey: true }));
+  }
   config.checks.crs.exclusions.forEach((e, i) =>
     e.routes.forEach((name, j) =>
       issues.push(...ref('route', name, routes, ['checks', 'crs', 'exclusions', i, 'routes', j])),

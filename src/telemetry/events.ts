@@ -4,6 +4,7 @@ import type { RequestContext } from '../core/context.js';
 import type { ContentMatch } from '../core/verdict.js';
 import type { CompileOutcome } from '../core/compile.js';
 import type { ResponseInspection } from '../core/inspection.js';
+import { trustField, type TrustEventField } from '../trust/explain.js';
 
 export const EVENT_SCHEMA = 'portcullis.security_event/1';
 
@@ -29,6 +30,8 @@ export interface SecurityEvent {
   readonly compile?: CompileEventField;
   /** What the response checks found and did (SVG inspection, canaries), when they found something. */
   readonly response?: readonly ResponseInspection[];
+  /** The trust score's breakdown, whenever the trust check ran (events for allowed requests: trust.events all). */
+  readonly trust?: TrustEventField;
 }
 
 export interface CompileEventField {
@@ -71,7 +74,15 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
   const refused = ctx.decision !== 'allow' && ctx.decision !== 'error';
   const c = ctx.compile;
   const response = responseFindings(ctx);
-  if (!refused && ctx.monitorHits.length === 0 && response === null && !compileWantsEvent(ctx, c)) return null;
+  const trust = ctx.trust;
+  if (
+    !refused &&
+    ctx.monitorHits.length === 0 &&
+    response === null &&
+    !compileWantsEvent(ctx, c) &&
+    (trust === null || !trust.event)
+  )
+    return null;
   const event: SecurityEvent = {
     schema: EVENT_SCHEMA,
     time: new Date().toISOString(),
@@ -91,6 +102,7 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
     tier: ctx.identity.tier,
     matches: ctx.matches,
     ...(response === null ? null : { response }),
+    ...(trust === null ? null : { trust: trustField(trust) }),
   };
   if (c === null) return event;
   const compile = {

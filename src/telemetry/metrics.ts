@@ -10,6 +10,8 @@ const ADDED_BUCKETS = [
 const UPSTREAM_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 /** Buckets for compile times: a small diagram takes a tenth of a second, a runaway one the service's timeout. */
 const COMPILE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 45, 60];
+/** Buckets for the trust score (0..100): tens, so thresholds can be chosen from where the traffic sits. */
+const TRUST_BUCKETS = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -103,6 +105,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       'portcullis_compile_header_problems_total',
       'Answers on routes that trust the outcome headers whose headers were not used, by route and problem (missing, malformed, inconsistent)',
       ['route', 'problem'],
+      registry,
+    ),
+    trustScore: new FastHistogram(
+      'portcullis_trust_score',
+      'Trust scores (0..100) by route and decision (allow, challenge, deny: what enforce mode does or would do)',
+      ['route', 'decision'],
+      TRUST_BUCKETS,
+      registry,
+    ),
+    trustUnscored: new FastCounter(
+      'portcullis_trust_unscored_total',
+      'Trust components left unscored (their data missing: store down, no database, a new client), by component',
+      ['component'],
       registry,
     ),
     upstreamUp: new Gauge({

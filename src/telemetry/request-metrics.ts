@@ -5,6 +5,7 @@ import type { FastCounterSlot, FastHistogramSlot } from './fast-metrics.js';
 import type { Metrics } from './metrics.js';
 import type { ResponseInspection } from '../core/inspection.js';
 import { COMPILE_OUTCOMES, type CompileSettings } from '../core/compile.js';
+import type { TrustResult } from '../core/trust.js';
 
 interface RouteSeries {
   readonly addedRequest: FastHistogramSlot;
@@ -12,12 +13,16 @@ interface RouteSeries {
   readonly upstream: FastHistogramSlot;
   /** decision -> status -> counter */
   readonly requests: Map<string, Map<number, FastCounterSlot>>;
+  /** trust decision -> score histogram */
+  readonly trust: Map<string, FastHistogramSlot>;
 }
 
 export class RequestMetrics {
   private readonly routes = new Map<string, RouteSeries>();
   /** Compile settings whose outcome series exist at zero already (each configuration's, once). */
   private readonly compileSeeded = new WeakSet<CompileSettings>();
+  /** component -> unscored counter (components are a fixed list) */
+  private readonly unscored = new Map<string, FastCounterSlot>();
   constructor(readonly m: Metrics) {}
 
   private series(route: string): RouteSeries {
@@ -28,6 +33,7 @@ export class RequestMetrics {
         addedResponse: this.m.addedTime.child(route, 'response'),
         upstream: this.m.upstreamTime.child(route),
         requests: new Map(),
+        trust: new Map(),
       };
       this.routes.set(route, s);
     }
@@ -70,7 +76,21 @@ export class RequestMetrics {
     }
     if (ctx.upstreamError !== '') m.upstreamErrors.child(route, ctx.upstreamError).inc();
     if (ctx.inspections !== null) this.inspections(route, ctx.inspections);
+    if (ctx.trust !== null) this.recordTrust(ctx.trust, route, s);
     if (ctx.compile !== null && ctx.route?.compile != null) this.recordCompile(ctx, route, ctx.route.compile);
+  }
+
+  /** The trust score by decision, and each component left unscored. */
+  private recordTrust(t: TrustResult, route: string, s: RouteSeries): void {
+    let h = s.trust.get(t.decision);
+    if (h === undefined) s.trust.set(t.decision, (h = this.m.trustScore.child(route, t.decision)));
+    h.observe(t.score);
+    for (const term of t.terms) {
+      if (term.value !== null) continue;
+      let c = this.unscored.get(term.component);
+      if (c === undefined) this.unscored.set(term.component, (c = this.m.trustUnscored.child(term.component)));
+      c.inc();
+    }
   }
 
   /** Outcome, wall and CPU time of a forwarded compile, by route and (configured) tier. */
