@@ -17,6 +17,13 @@ import { canonicalise } from '../http/path.js';
 import { decodeInto, precheckBody } from '../http/body-phase.js';
 import { buildRouter } from '../http/router.js';
 import { buildSignaturesCheck } from '../checks/signatures.js';
+import { buildTrustCheck } from '../checks/trust.js';
+import { systemClock } from '../core/clock.js';
+import type { Check } from '../core/check.js';
+import { Resources } from '../core/resources.js';
+import { MemoryStore } from '../store/memory.js';
+import { createLogger } from '../telemetry/logger.js';
+import { explainLines, trustField, type TrustEventField } from '../trust/explain.js';
 import { readAll } from './stdin.js';
 
 export interface Writer {
@@ -52,6 +59,10 @@ const requestSchema = z
     form: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
     tier: z.string().min(1).default('anonymous'),
     user: z.string().nullable().default(null),
+    /** The client address (the trust score's network and geography read it). */
+    client_ip: z.string().optional(),
+    /** As the reputation lists would mark the client: '' (none), allow, bypass. */
+    listed: z.enum(['', 'allow', 'bypass']).optional(),
   })
   .refine((r) => [r.body, r.json, r.form].filter((b) => b !== undefined).length <= 1, {
     message: 'give one of "body", "json" or "form"',
@@ -69,6 +80,8 @@ export interface RequestVerdict {
   readonly route: string;
   readonly matches: readonly ContentMatch[];
   readonly monitor: readonly string[];
+  /** The trust score's breakdown, when trust is on (computed with no history: a fresh memory store). */
+  readonly trust: TrustEventField | null;
 }
 
 function bodyOf(r: ExplainedRequest, headers: IncomingHttpHeaders): Buffer | null {
@@ -104,6 +117,10 @@ export function explainRequest(config: GatewayConfig, r: ExplainedRequest): Requ
   if (body !== null && body.length > 0) headers['content-length'] = String(body.length);
   const ctx = new RequestContext(r.method, headers, 0);
   ctx.identity = { user: r.user, tier: r.tier, method: r.user === null ? 'anonymous' : 'api_key' };
+  ctx.clientIp = r.client_ip ?? '127.0.0.1';
+  ctx.peerIp = ctx.clientIp;
+  ctx.listed = r.listed ?? '';
+  const trustOf = () => (ctx.trust === null ? null : trustField(ctx.trust));
   const refused = (ref: Refusal): RequestVerdict => ({
     decision: ref.decision,
     status: ref.status,
@@ -113,6 +130,7 @@ export function explainRequest(config: GatewayConfig, r: ExplainedRequest): Requ
     route: ctx.route?.name ?? '_unmatched',
     matches: ctx.matches,
     monitor: ctx.monitorHits,
+    trust: trustOf(),
   });
   const protocol = (module: string, status: number, code: string): RequestVerdict =>
     refused({ decision: 'refuse', status, module, reasons: [`${module}:${code}`] });
@@ -142,11 +160,21 @@ export function explainRequest(config: GatewayConfig, r: ExplainedRequest): Requ
       if (bad !== null) return refused(bad);
     }
   }
-  const check = buildSignaturesCheck(config);
-  if (check !== null) {
+  const checks: Check[] = [];
+  const sig = buildSignaturesCheck(config);
+  if (sig !== null) checks.push(sig);
+  // trust with a fresh memory store: no history, no known devices (what a first request would meet)
+  const trust = buildTrustCheck(config, {
+    store: new MemoryStore({ maxKeys: 1000, clock: systemClock }),
+    clock: systemClock,
+    log: createLogger('silent'),
+    resources: new Resources(),
+  });
+  if (trust !== null) checks.push(trust);
+  if (checks.length !== 0 && ctx.listed !== 'bypass') {
     let fault: unknown = null;
-    const stop = runPhase(ctx, [check], (_c, e) => (fault = e));
-    if (stop instanceof Promise) throw new Error('the signatures check answered asynchronously');
+    const stop = runPhase(ctx, checks, (_c, e) => (fault = e));
+    if (stop instanceof Promise) throw new Error('a check answered asynchronously');
     if (fault !== null) throw fault;
     if (stop && ctx.refusal !== null) return refused(ctx.refusal);
   }
@@ -164,6 +192,7 @@ export function explainRequest(config: GatewayConfig, r: ExplainedRequest): Requ
     route: ctx.route?.name ?? '_unmatched',
     matches: ctx.matches,
     monitor: ctx.monitorHits,
+    trust: trustOf(),
   };
 }
 
@@ -181,6 +210,7 @@ export function formatRequestVerdict(r: ExplainedRequest, v: RequestVerdict): st
   lines.push(
     `decision: ${verdict}, score ${v.score}${v.reasons.length > 0 ? `, reasons: ${v.reasons.join(' ')}` : ''}`,
   );
+  if (v.trust !== null) lines.push(...explainLines(v.trust));
   // The fields a security event of this request carries, as JSON, for comparison with the event log.
   const event = { decision: v.decision, status: v.status, module: v.module, score: v.score, reasons: v.reasons };
   lines.push(`event: ${JSON.stringify(event)}`);
