@@ -11,6 +11,7 @@ import { explainCommand, testRulesCommand } from './signatures/cli.js';
 import { USAGE, helpOf, isCommand, version } from './cli/usage.js';
 import { hashKeyCommand } from './cli/hash-key.js';
 import { explainRequestCommand } from './cli/explain-request.js';
+import { explainEventCommand } from './cli/explain-event.js';
 
 function out(s: string): void {
   process.stdout.write(s.endsWith('\n') ? s : s + '\n');
@@ -108,6 +109,8 @@ export async function main(argv: string[]): Promise<number> {
         request: { type: 'string' },
         tier: { type: 'string' },
         user: { type: 'string' },
+        id: { type: 'string' },
+        events: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -129,6 +132,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'test-rules':
       return testRulesCommand(values.config!, { out, err });
     case 'explain':
+      if (values.id !== undefined) {
+        return explainEventCommand({ configFile: values.config!, id: values.id, events: values.events }, { out, err });
+      }
       if (values.file !== undefined) {
         return explainCommand(
           { configFile: values.config!, file: values.file, route: values.route, tier: values.tier },

@@ -18,6 +18,7 @@ import { buildDecisionsCheck, buildUserBlockCheck } from './decisions.js';
 import { buildProbingCheck } from './probing.js';
 import { buildAccessLogCheck } from './access-log.js';
 import { buildResponseChecks } from './response.js';
+import { buildTrustCheck } from './trust.js';
 
 export type { Built, CheckDeps, CheckEntry, CheckFactory, Services } from './deps.js';
 
@@ -48,6 +49,8 @@ export const CHECKS: readonly CheckEntry[] = [
   { name: 'crs', build: buildCrsCheck },
   // behaviour per client (one store read): after the content checks, before trust, which reads ctx.behaviour
   { name: 'behaviour', build: buildBehaviourCheck },
+  // the trust score reads what every check before it found
+  { name: 'trust', build: buildTrustCheck },
   // the last body-phase check: a compile slot is taken only by a request nothing else refused
   { name: 'admission', build: buildAdmissionCheck },
   // the access log (logging.access): a log-phase hook only, built when the log is on

@@ -20,7 +20,13 @@ import { buildSignaturesCheck } from '../checks/signatures.js';
 import { buildCrsCheck } from '../checks/crs.js';
 import { buildCostCheck } from '../checks/cost.js';
 import type { CostEstimate } from '../core/cost.js';
+import { buildTrustCheck } from '../checks/trust.js';
+import { systemClock } from '../core/clock.js';
 import type { Check } from '../core/check.js';
+import { Resources } from '../core/resources.js';
+import { MemoryStore } from '../store/memory.js';
+import { createLogger } from '../telemetry/logger.js';
+import { explainLines, trustField, type TrustEventField } from '../trust/explain.js';
 import { readAll } from './stdin.js';
 import { compilePolicyLines } from './explain-compile.js';
 
@@ -57,6 +63,10 @@ const requestSchema = z
     form: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
     tier: z.string().min(1).default('anonymous'),
     user: z.string().nullable().default(null),
+    /** The client address (the trust score's network and geography read it). */
+    client_ip: z.string().optional(),
+    /** As the reputation lists would mark the client: '' (none), allow, bypass. */
+    listed: z.enum(['', 'allow', 'bypass']).optional(),
   })
   .refine((r) => [r.body, r.json, r.form].filter((b) => b !== undefined).length <= 1, {
     message: 'give one of "body", "json" or "form"',
@@ -76,6 +86,8 @@ export interface RequestVerdict {
   readonly monitor: readonly string[];
   /** The compile-cost estimate (checks.cost), null when not estimated. */
   readonly cost: CostEstimate | null;
+  /** The trust score's breakdown, when trust is on (computed with no history: a fresh memory store). */
+  readonly trust: TrustEventField | null;
 }
 
 function bodyOf(r: ExplainedRequest, headers: IncomingHttpHeaders): Buffer | null {
@@ -104,9 +116,19 @@ function headersOf(h: ExplainedRequest['headers']): IncomingHttpHeaders {
   return out;
 }
 
-/** The content checks, in the registry's order: the TeX and web signatures, the cost estimate, then CRS. */
+/**
+ * The body-phase checks explain runs, in the registry's order: the TeX and web signatures, the cost estimate,
+ * CRS, and the trust score — with a fresh memory store: no history, no known devices (what a first request
+ * would meet).
+ */
 export function contentChecks(config: GatewayConfig): readonly Check[] {
-  return [buildSignaturesCheck(config), buildCostCheck(config), buildCrsCheck(config)].filter(
+  const trust = buildTrustCheck(config, {
+    store: new MemoryStore({ maxKeys: 1000, clock: systemClock }),
+    clock: systemClock,
+    log: createLogger('silent'),
+    resources: new Resources(),
+  });
+  return [buildSignaturesCheck(config), buildCostCheck(config), buildCrsCheck(config), trust].filter(
     (c): c is Check => c !== null,
   );
 }
@@ -125,6 +147,10 @@ export function explainRequest(
   if (body !== null && body.length > 0) headers['content-length'] = String(body.length);
   const ctx = new RequestContext(r.method, headers, 0);
   ctx.identity = { user: r.user, tier: r.tier, method: r.user === null ? 'anonymous' : 'api_key' };
+  ctx.clientIp = r.client_ip ?? '127.0.0.1';
+  ctx.peerIp = ctx.clientIp;
+  ctx.listed = r.listed ?? '';
+  const trustOf = () => (ctx.trust === null ? null : trustField(ctx.trust));
   const refused = (ref: Refusal): RequestVerdict => ({
     decision: ref.decision,
     status: ref.status,
@@ -135,6 +161,7 @@ export function explainRequest(
     matches: ctx.matches,
     monitor: ctx.monitorHits,
     cost: ctx.cost,
+    trust: trustOf(),
   });
   const protocol = (module: string, status: number, code: string): RequestVerdict =>
     refused({ decision: 'refuse', status, module, reasons: [`${module}:${code}`] });
@@ -164,10 +191,10 @@ export function explainRequest(
       if (bad !== null) return refused(bad);
     }
   }
-  if (checks.length > 0) {
+  if (checks.length !== 0 && ctx.listed !== 'bypass') {
     let fault: unknown = null;
     const stop = runPhase(ctx, checks, (_c, e) => (fault = e));
-    if (stop instanceof Promise) throw new Error('a content check answered asynchronously');
+    if (stop instanceof Promise) throw new Error('a check answered asynchronously');
     if (fault !== null) throw fault;
     if (stop && ctx.refusal !== null) return refused(ctx.refusal);
   }
@@ -186,6 +213,7 @@ export function explainRequest(
     matches: ctx.matches,
     monitor: ctx.monitorHits,
     cost: ctx.cost,
+    trust: trustOf(),
   };
 }
 
@@ -207,6 +235,7 @@ export function formatRequestVerdict(r: ExplainedRequest, v: RequestVerdict): st
   lines.push(
     `decision: ${verdict}, score ${v.score}${v.reasons.length > 0 ? `, reasons: ${v.reasons.join(' ')}` : ''}`,
   );
+  if (v.trust !== null) lines.push(...explainLines(v.trust));
   // The fields a security event of this request carries, as JSON, for comparison with the event log.
   const event = { decision: v.decision, status: v.status, module: v.module, score: v.score, reasons: v.reasons };
   lines.push(`event: ${JSON.stringify(event)}`);

@@ -13,6 +13,7 @@ commands:
   check       [--config FILE]        validate a configuration; prints every problem, exits 1 if any
   test-rules  [--config FILE]        run every rule's own examples
   explain     [--request FILE|-] [--file SAMPLE.tex] [--route PATH] [--tier TIER] [--config FILE]
+              [--id REQUEST_ID [--events FILE]]
                                      show how a request (or a TeX sample) is scored and what is decided
                                      (exit 0: allowed, 3: would be refused)
   hash-key    [--user NAME] [--tier TIER]
@@ -40,6 +41,7 @@ shipped rules/ when FILE does not exist). Exit 1 when an example misbehaves.
 `,
   explain: `usage: portcullis explain [--request FILE|-] [--tier TIER] [--config FILE]
        portcullis explain --file SAMPLE.tex [--route PATH] [--tier TIER] [--config FILE]
+       portcullis explain --id REQUEST_ID [--events FILE] [--config FILE]
 
 With --request (a file, or - for stdin; stdin is read when neither option is given and it is not a
 terminal): a whole request as JSON, decoded and inspected as the gateway does, e.g.
@@ -49,6 +51,10 @@ terminal): a whole request as JSON, decoded and inspected as the gateway does, e
 the content type. The score and reasons are those a security event of the same request reports from the
 signatures.
 With --file: the sample's text as the code field of the route --route PATH (POST) matches.
+With --id: the request's security event from the events log (--events, else logging.events), its decision
+and the trust score term by term (component, code, value, weight, contribution, unscored), with the
+precedence: allow list > bypass > thresholds. Exit 3 when the log holds no event of that id.
+With trust on, --request prints the trust breakdown too (as a first request: no history, no known device).
 Exit 0: allowed, 3: would be refused, 1: configuration error, 2: bad input.
 `,
   'hash-key': `usage: portcullis hash-key [--user NAME] [--tier TIER] < key.txt

@@ -59,6 +59,9 @@ export const signatureRoutesExist: SemanticRule = (config) => {
   config.checks.cost.routes.forEach((name, i) =>
     issues.push(...ref('route', name, routes, ['checks', 'cost', 'routes', i])),
   );
+  for (const name of Object.keys(config.trust.routes)) {
+    issues.push(...ref('route', name, routes, ['trust', 'routes', name], { atKey: true }));
+  }
   config.checks.crs.exclusions.forEach((e, i) =>
     e.routes.forEach((name, j) =>
       issues.push(...ref('route', name, routes, ['checks', 'crs', 'exclusions', i, 'routes', j])),

@@ -18,6 +18,7 @@ import { restartOnly } from './lifetimes.js';
 import { canariesSchema, svgSchema } from '../response/config.js';
 import { compileSchema } from '../proxy/compile-config.js';
 import { pathString } from './paths.js';
+import { trustSchema } from '../trust/config.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'monitor', 'off']);
@@ -217,6 +218,8 @@ export const configSchema = z.strictObject({
   reputation: reputationSchema,
   /** Blocks shared through the Store, escalation, automatic blocks, audit log (src/reputation/config.ts). */
   decisions: decisionsSchema,
+  /** The trust score: components, thresholds per route, allow / challenge / deny (src/trust/config.ts). */
+  trust: trustSchema,
   logging: restartOnly(
     z
       .strictObject({

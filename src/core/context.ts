@@ -43,6 +43,8 @@ export class RequestContext {
    * 'bypass' skips every later check (the data plane skips the headers and body phases). Both are logged.
    */
   listed: '' | 'allow' | 'bypass' = '';
+  /** Whether the request came as HTTP/1.0 (no Host needed, no keep-alive by default: rare from real clients). */
+  http10 = false;
   readonly headers: IncomingHttpHeaders;
   identity: Identity = ANONYMOUS;
   /** Raw body bytes, when the route inspects bodies. */

@@ -25,4 +25,6 @@ export interface TrustResult {
   readonly terms: readonly TrustTerm[];
   /** enforce or monitor (monitor: `decision` is what enforce would have done). */
   readonly mode: 'enforce' | 'monitor';
+  /** Whether the request gets a security event for trust's sake (trust.events: all, or a decision other than allow). */
+  readonly event: boolean;
 }

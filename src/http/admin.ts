@@ -76,7 +76,11 @@ export function adminHandler(d: AdminDeps) {
           res.setHeader('www-authenticate', 'Bearer realm="portcullis-admin"');
           return json(res, 401, { error: 'unauthorized' });
         }
-        const handler = d.routes().get(`${req.method ?? 'GET'} ${path}`);
+        const routes = d.routes();
+        const method = req.method ?? 'GET';
+        // `/admin/api/x/*` serves one more path segment (an id): `/admin/api/x/<id>`
+        const handler =
+          routes.get(`${method} ${path}`) ?? routes.get(`${method} ${path.slice(0, path.lastIndexOf('/'))}/*`);
         if (handler === undefined) return json(res, 404, { error: 'not_found' });
         let body: unknown;
         try {

@@ -102,6 +102,7 @@ export class DataPlane implements ExchangeHost {
     const snap = this.current();
     const ctx = new RequestContext(req.method ?? 'GET', req.headers, performance.now());
     ctx.peerIp = normaliseIp(req.socket.remoteAddress ?? '');
+    if (req.httpVersionMinor === 0) ctx.http10 = true;
     ctx.peerTrusted = snap.trusted.size !== 0 && snap.trusted.has(ctx.peerIp);
     ctx.clientIp = ctx.peerTrusted
       ? resolveClientIp(ctx.peerIp, req.headers['x-forwarded-for'], snap.trusted)

@@ -7,6 +7,7 @@ import type { ResponseInspection } from '../core/inspection.js';
 import type { AdmissionView, BudgetView } from '../core/admission.js';
 import type { BehaviourView } from '../core/behaviour.js';
 import type { CostEstimate } from '../core/cost.js';
+import { trustField, type TrustEventField } from '../trust/explain.js';
 
 export const EVENT_SCHEMA = 'portcullis.security_event/1';
 
@@ -40,6 +41,8 @@ export interface SecurityEvent {
   readonly behaviour?: BehaviourView;
   /** The compile-cost estimate (units, predicted seconds, lane, the largest terms; never the code). */
   readonly cost?: CostEstimate;
+  /** The trust score's breakdown, whenever the trust check ran (events for allowed requests: trust.events all). */
+  readonly trust?: TrustEventField;
 }
 
 export interface BudgetEventField {
@@ -111,7 +114,15 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
   const response = responseFindings(ctx);
   // A behaviour finding alone writes no event: a flood from one client would write one per request; the
   // findings ride on the events written anyway (refusals, monitor hits, compiles) and count in the metrics.
-  if (!refused && ctx.monitorHits.length === 0 && response === null && !compileWantsEvent(ctx, c)) return null;
+  const trust = ctx.trust;
+  if (
+    !refused &&
+    ctx.monitorHits.length === 0 &&
+    response === null &&
+    !compileWantsEvent(ctx, c) &&
+    (trust === null || !trust.event)
+  )
+    return null;
   const b = ctx.behaviour;
   const event: SecurityEvent = {
     schema: EVENT_SCHEMA,
@@ -136,6 +147,7 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
     ...(ctx.admission === null ? null : { queue: queueField(ctx.admission) }),
     ...(b === null ? null : { behaviour: b }),
     ...(ctx.cost === null ? null : { cost: ctx.cost }),
+    ...(trust === null ? null : { trust: trustField(trust) }),
   };
   if (c === null) return event;
   const compile = {

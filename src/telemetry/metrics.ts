@@ -14,6 +14,8 @@ const COMPILE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 45, 60];
 const WAIT_BUCKETS = [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 /** Buckets for compile-cost estimates (units): decades, from a plain diagram to a runaway loop. */
 const COST_BUCKETS = [10, 100, 1_000, 10_000, 100_000, 1e6, 1e7, 1e8, 1e10, 1e12];
+/** Buckets for the trust score (0..100): tens, so thresholds can be chosen from where the traffic sits. */
+const TRUST_BUCKETS = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -181,6 +183,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       'portcullis_admission_store_failures_total',
       'Calls to the shared slot table (admission shared: true) that failed; waiters retry, or time out',
       [],
+      registry,
+    ),
+    trustScore: new FastHistogram(
+      'portcullis_trust_score',
+      'Trust scores (0..100) by route and decision (allow, challenge, deny: what enforce mode does or would do)',
+      ['route', 'decision'],
+      TRUST_BUCKETS,
+      registry,
+    ),
+    trustUnscored: new FastCounter(
+      'portcullis_trust_unscored_total',
+      'Trust components left unscored (their data missing: store down, no database, a new client), by component',
+      ['component'],
       registry,
     ),
     upstreamUp: new Gauge({

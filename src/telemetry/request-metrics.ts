@@ -6,6 +6,7 @@ import type { Metrics } from './metrics.js';
 import type { ResponseInspection } from '../core/inspection.js';
 import { COMPILE_OUTCOMES, type CompileSettings } from '../core/compile.js';
 import type { BehaviourView } from '../core/behaviour.js';
+import type { TrustResult } from '../core/trust.js';
 
 interface RouteSeries {
   readonly addedRequest: FastHistogramSlot;
@@ -15,12 +16,16 @@ interface RouteSeries {
   cost: readonly [FastHistogramSlot, FastHistogramSlot] | null;
   /** decision -> status -> counter */
   readonly requests: Map<string, Map<number, FastCounterSlot>>;
+  /** trust decision -> score histogram */
+  readonly trust: Map<string, FastHistogramSlot>;
 }
 
 export class RequestMetrics {
   private readonly routes = new Map<string, RouteSeries>();
   /** Compile settings whose outcome series exist at zero already (each configuration's, once). */
   private readonly compileSeeded = new WeakSet<CompileSettings>();
+  /** component -> unscored counter (components are a fixed list) */
+  private readonly unscored = new Map<string, FastCounterSlot>();
   constructor(readonly m: Metrics) {}
 
   private series(route: string): RouteSeries {
@@ -32,6 +37,7 @@ export class RequestMetrics {
         upstream: this.m.upstreamTime.child(route),
         cost: null,
         requests: new Map(),
+        trust: new Map(),
       };
       this.routes.set(route, s);
     }
@@ -78,6 +84,7 @@ export class RequestMetrics {
       const c = (s.cost ??= [this.m.costUnits.child(route, 'normal'), this.m.costUnits.child(route, 'slow')]);
       c[ctx.cost.lane === 'slow' ? 1 : 0].observe(ctx.cost.units);
     }
+    if (ctx.trust !== null) this.recordTrust(ctx.trust, route, s);
     if (ctx.compile !== null && ctx.route?.compile != null) this.recordCompile(ctx, route, ctx.route.compile);
     if (ctx.behaviour !== null) this.recordBehaviour(ctx.behaviour, route);
   }
@@ -86,6 +93,19 @@ export class RequestMetrics {
   private recordBehaviour(b: BehaviourView, route: string): void {
     if (!b.scored) this.m.behaviourUnscored.child(route, b.unscored).inc();
     for (const a of b.anomalies) this.m.behaviourAnomalies.child(route, a.detector).inc();
+  }
+
+  /** The trust score by decision, and each component left unscored. */
+  private recordTrust(t: TrustResult, route: string, s: RouteSeries): void {
+    let h = s.trust.get(t.decision);
+    if (h === undefined) s.trust.set(t.decision, (h = this.m.trustScore.child(route, t.decision)));
+    h.observe(t.score);
+    for (const term of t.terms) {
+      if (term.value !== null) continue;
+      let c = this.unscored.get(term.component);
+      if (c === undefined) this.unscored.set(term.component, (c = this.m.trustUnscored.child(term.component)));
+      c.inc();
+    }
   }
 
   /** Outcome, wall and CPU time of a forwarded compile, by route and (configured) tier. */
