@@ -32,7 +32,9 @@ function instance(store: MemoryStore, failures: unknown[] = []) {
   const q = new AdmissionQueue(settings);
   const gate = new SharedGate(
     store,
-    { capacity: 2, slowCapacity: 1, leaseMs: 60, retryMs: 5 },
+    // A lease long enough that a loaded machine's event-loop stalls (CI runs this beside the whole suite)
+    // never let one lapse between renewals (every lease / 3).
+    { capacity: 2, slowCapacity: 1, leaseMs: 600, retryMs: 5 },
     () => q.wake(),
     (e) => failures.push(e),
   );
@@ -58,8 +60,8 @@ describe('shared admission cap', () => {
     a.q.release(a1);
     expect((await b1.wait()).result).toBe('admitted');
     expect(a.gate.leases).toBe(1);
-    // Leases are renewed while held (lease 60 ms): still held well after it.
-    await new Promise((r) => setTimeout(r, 150));
+    // Leases are renewed while held (lease 600 ms): still held well after it.
+    await new Promise((r) => setTimeout(r, 1500));
     const c = a.q.acquire('w', 'premium', 'normal');
     await new Promise((r) => setTimeout(r, 20));
     expect(c.settled).toBeNull();
