@@ -217,6 +217,17 @@ describe('trust check', () => {
     const other = request(CURL, 'compile', '198.51.100.8');
     await judge(check, other);
     expect(other.trust!.terms.find((t) => t.component === 'history')!.code).toBe('history:new_client');
+    // an IPv6 client is one client across its /64
+    const v6 = request(CURL, 'compile', '2001:db8:1:2::1');
+    await judge(check, v6);
+    v6.decision = 'deny';
+    check.onComplete!(v6);
+    const rotated = request(CURL, 'compile', '2001:db8:1:2:ffff::9');
+    await judge(check, rotated);
+    expect(rotated.trust!.terms.find((t) => t.component === 'history')!.code).toBe('history:refusals');
+    const elsewhere = request(CURL, 'compile', '2001:db8:1:3::1');
+    await judge(check, elsewhere);
+    expect(elsewhere.trust!.terms.find((t) => t.component === 'history')!.code).toBe('history:new_client');
   });
 
   it("knows a user's devices: the first, the same again, a new one", async () => {
