@@ -171,7 +171,8 @@ export function buildTrustEngine(config: GatewayConfig, deps: TrustEngineDeps): 
       if (history === null || ctx.listed !== '') return;
       let amount = 0;
       const d = ctx.decision;
-      if (d === 'deny' || d === 'challenge' || d === 'limit') amount += 1;
+      // trust's own refusals are left out: counting them would lower the next score, refuse again, and so on
+      if ((d === 'deny' || d === 'challenge' || d === 'limit') && ctx.refusedBy !== 'trust') amount += 1;
       if (ctx.compile !== null) amount += OUTCOME_WEIGHT[ctx.compile.outcome] ?? 0;
       if (amount === 0) return;
       const key = `${subjectKey(ctx)}:h`;

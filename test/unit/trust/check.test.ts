@@ -228,6 +228,13 @@ describe('trust check', () => {
     const elsewhere = request(CURL, 'compile', '2001:db8:1:3::1');
     await judge(check, elsewhere);
     expect(elsewhere.trust!.terms.find((t) => t.component === 'history')!.code).toBe('history:new_client');
+    // trust's own refusals are not held against the client
+    elsewhere.decision = 'challenge';
+    elsewhere.refusal = { decision: 'challenge', status: 401, reasons: ['trust:challenge'], module: 'trust' };
+    check.onComplete!(elsewhere);
+    const same = request(CURL, 'compile', '2001:db8:1:3::1');
+    await judge(check, same);
+    expect(same.trust!.terms.find((t) => t.component === 'history')!.code).toBe('history:new_client');
   });
 
   it("knows a user's devices: the first, the same again, a new one", async () => {
