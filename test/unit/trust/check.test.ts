@@ -297,5 +297,12 @@ describe('trust check', () => {
     // the ring holds two: the oldest is gone
     expect((await at('id-0')).status).toBe(404);
     expect((await at('id-1')).status).toBe(200);
+    // recent: 0 keeps nothing
+    const none = deps();
+    const { check: forgetful } = build({ recent: 0 }, none);
+    const c = request();
+    await judge(forgetful, c);
+    const get0 = none.routes.get('GET /admin/api/requests/*')!;
+    expect((await get0({} as never, undefined, new URL(`http://admin/admin/api/requests/${c.id}`))).status).toBe(404);
   });
 });
