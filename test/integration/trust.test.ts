@@ -7,6 +7,7 @@ import { request } from 'undici';
 import { baseConfig, metric, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 import { freePort } from '../helpers/redis.js';
+import { rawRequest } from '../helpers/raw.js';
 
 const TOKEN = 'trust-admin-token-0123456789';
 const HASH = 'c0ffee'.padEnd(64, '0');
@@ -108,6 +109,15 @@ describe('trust through a real gateway', () => {
     });
     await missing.body.text();
     expect(missing.statusCode).toBe(404);
+  });
+
+  it('sees an HTTP/1.0 request for what it is', async () => {
+    const r = await rawRequest(
+      gw.url,
+      `GET /health HTTP/1.0\r\nUser-Agent: curl/8\r\nAccept: */*\r\nProxy-Authorization: Bearer ${TOKEN}\r\n\r\n`,
+    );
+    expect(r.status).toBe(200);
+    expect(r.headers['portcullis-trust']).toMatch(/; protocol:automation_ua=0.4\*1;/);
   });
 
   it('counts scores by route and decision, and unscored components', async () => {
