@@ -52,16 +52,17 @@ export function buildTrustCheck(config: GatewayConfig, deps: CheckDeps): Check |
 
   const act = (ctx: RequestContext, r: TrustResult): Verdict => {
     ctx.trust = r;
-    recent.put({
-      id: ctx.id,
-      time: clock.now(),
-      method: ctx.method,
-      route: ctx.route?.name ?? '_unmatched',
-      client_ip: ctx.clientIp,
-      user: ctx.identity.user,
-      tier: ctx.identity.tier,
-      trust: r,
-    });
+    if (recent.capacity !== 0)
+      recent.put({
+        id: ctx.id,
+        time: clock.now(),
+        method: ctx.method,
+        route: ctx.route?.name ?? '_unmatched',
+        client_ip: ctx.clientIp,
+        user: ctx.identity.user,
+        tier: ctx.identity.tier,
+        trust: r,
+      });
     // The breakdown goes back only to whoever presents the admin token (Proxy-Authorization is never forwarded).
     const show = admin !== null && admin(ctx.headers['proxy-authorization']);
     if (show) ctx.responseHeaders = { ...ctx.responseHeaders, [HEADER]: trustHeader(r) };

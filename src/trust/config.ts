@@ -30,7 +30,7 @@ export const trustSchema = z
     /** Security events: `decided` (challenge or deny, either mode) or `all` (every request trust judged). */
     events: z.enum(['decided', 'all']).default('decided'),
     /** Breakdowns kept in memory for GET /admin/api/requests/{id} (the most recent ones). */
-    recent: z.number().int().nonnegative().max(MAX_CACHE_ENTRIES).default(10_000),
+    recent: z.number().int().nonnegative().max(MAX_CACHE_ENTRIES).default(1000),
     components: z
       .strictObject({
         identity: component(2),

@@ -5,6 +5,7 @@ import type { RequestContext } from '../core/context.js';
 import type { Resources } from '../core/resources.js';
 import type { TrustResult, TrustTerm } from '../core/trust.js';
 import type { GatewayConfig } from '../config/schema.js';
+import { ipv6Hextets, ipv6Prefix } from '../net/prefix.js';
 import { StoreError } from '../store/errors.js';
 import { isPromise, type Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -39,10 +40,19 @@ export interface TrustEngine {
 /** What a compile outcome adds to the client's history: the upstream's failures, never the gateway's refusals. */
 const OUTCOME_WEIGHT: Readonly<Record<string, number>> = Object.freeze({ tex_error: 0.5, timeout: 1, memory: 1 });
 
-/** Whom a record is about: the user when known, else the client address (hash-tagged: one slot per client). */
+/**
+ * Whom a record is about: the user when known, else the client address, an IPv6 one by its /64 (a subscriber
+ * holds a whole /64 and could rotate through it). Hash-tagged: one Cluster slot per client.
+ */
 function subjectKey(ctx: RequestContext): string {
   const u = ctx.identity.user;
-  return u !== null ? `trust:{u:${u}}` : `trust:{ip:${ctx.clientIp}}`;
+  if (u !== null) return `trust:{u:${u}}`;
+  const ip = ctx.clientIp;
+  if (ip.includes(':')) {
+    const words = ipv6Hextets(ip);
+    if (words !== null) return `trust:{ip:${ipv6Prefix(words, 64)}}`;
+  }
+  return `trust:{ip:${ip}}`;
 }
 
 function overrideResult(override: 'allow_list' | 'bypass', mode: 'enforce' | 'monitor'): TrustResult {
@@ -161,7 +171,8 @@ export function buildTrustEngine(config: GatewayConfig, deps: TrustEngineDeps): 
       if (history === null || ctx.listed !== '') return;
       let amount = 0;
       const d = ctx.decision;
-      if (d === 'deny' || d === 'challenge' || d === 'limit') amount += 1;
+      // trust's own refusals are left out: counting them would lower the next score, refuse again, and so on
+      if ((d === 'deny' || d === 'challenge' || d === 'limit') && ctx.refusedBy !== 'trust') amount += 1;
       if (ctx.compile !== null) amount += OUTCOME_WEIGHT[ctx.compile.outcome] ?? 0;
       if (amount === 0) return;
       const key = `${subjectKey(ctx)}:h`;

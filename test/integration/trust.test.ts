@@ -7,6 +7,7 @@ import { request } from 'undici';
 import { baseConfig, metric, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 import { freePort } from '../helpers/redis.js';
+import { rawRequest } from '../helpers/raw.js';
 
 const TOKEN = 'trust-admin-token-0123456789';
 const HASH = 'c0ffee'.padEnd(64, '0');
@@ -79,9 +80,9 @@ describe('trust through a real gateway', () => {
       headers: { ...CURL, 'proxy-authorization': `Bearer ${TOKEN}` },
     });
     await admin.body.text();
-    // the 401 before is remembered: history is scored now (one refusal of five that make it worthless)
-    expect(admin.headers['portcullis-trust']).toMatch(/^score=72.86; decision=allow; mode=enforce; override=-; /);
-    expect(admin.headers['portcullis-trust']).toMatch(/; history:refusals=0.8\*2$/);
+    // trust's own 401 before is not held against the client (no loop of lower scores and more refusals)
+    expect(admin.headers['portcullis-trust']).toMatch(/^score=70; decision=allow; mode=enforce; override=-; /);
+    expect(admin.headers['portcullis-trust']).toMatch(/; history:new_client=unscored$/);
     // the admin token never reaches the upstream
     expect(up.received.at(-1)!.headers['proxy-authorization']).toBeUndefined();
     const e = gw.events.find((x) => x.request_id === String(admin.headers['x-request-id']))!;
@@ -101,13 +102,22 @@ describe('trust through a real gateway', () => {
     expect(ok.statusCode).toBe(200);
     const body = (await ok.body.json()) as { id: string; trust: { score: number; terms: unknown[] } };
     expect(body.id).toBe(id);
-    expect(body.trust.score).toBe(72.86);
+    expect(body.trust.score).toBe(70);
     expect(body.trust.terms).toHaveLength(9);
     const missing = await request(`${gw.adminUrl}/admin/api/requests/nope`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     await missing.body.text();
     expect(missing.statusCode).toBe(404);
+  });
+
+  it('sees an HTTP/1.0 request for what it is', async () => {
+    const r = await rawRequest(
+      gw.url,
+      `GET /health HTTP/1.0\r\nUser-Agent: curl/8\r\nAccept: */*\r\nProxy-Authorization: Bearer ${TOKEN}\r\n\r\n`,
+    );
+    expect(r.status).toBe(200);
+    expect(r.headers['portcullis-trust']).toMatch(/; protocol:automation_ua=0.4\*1;/);
   });
 
   it('counts scores by route and decision, and unscored components', async () => {

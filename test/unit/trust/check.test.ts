@@ -217,6 +217,24 @@ describe('trust check', () => {
     const other = request(CURL, 'compile', '198.51.100.8');
     await judge(check, other);
     expect(other.trust!.terms.find((t) => t.component === 'history')!.code).toBe('history:new_client');
+    // an IPv6 client is one client across its /64
+    const v6 = request(CURL, 'compile', '2001:db8:1:2::1');
+    await judge(check, v6);
+    v6.decision = 'deny';
+    check.onComplete!(v6);
+    const rotated = request(CURL, 'compile', '2001:db8:1:2:ffff::9');
+    await judge(check, rotated);
+    expect(rotated.trust!.terms.find((t) => t.component === 'history')!.code).toBe('history:refusals');
+    const elsewhere = request(CURL, 'compile', '2001:db8:1:3::1');
+    await judge(check, elsewhere);
+    expect(elsewhere.trust!.terms.find((t) => t.component === 'history')!.code).toBe('history:new_client');
+    // trust's own refusals are not held against the client
+    elsewhere.decision = 'challenge';
+    elsewhere.refusal = { decision: 'challenge', status: 401, reasons: ['trust:challenge'], module: 'trust' };
+    check.onComplete!(elsewhere);
+    const same = request(CURL, 'compile', '2001:db8:1:3::1');
+    await judge(check, same);
+    expect(same.trust!.terms.find((t) => t.component === 'history')!.code).toBe('history:new_client');
   });
 
   it("knows a user's devices: the first, the same again, a new one", async () => {
@@ -279,5 +297,12 @@ describe('trust check', () => {
     // the ring holds two: the oldest is gone
     expect((await at('id-0')).status).toBe(404);
     expect((await at('id-1')).status).toBe(200);
+    // recent: 0 keeps nothing
+    const none = deps();
+    const { check: forgetful } = build({ recent: 0 }, none);
+    const c = request();
+    await judge(forgetful, c);
+    const get0 = none.routes.get('GET /admin/api/requests/*')!;
+    expect((await get0({} as never, undefined, new URL(`http://admin/admin/api/requests/${c.id}`))).status).toBe(404);
   });
 });
