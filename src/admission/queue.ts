@@ -129,7 +129,8 @@ export class AdmissionQueue {
     const s = this.settings;
     const t = new Ticket(key, tier, s.ranks.get(tier) ?? s.ranks.size, lane, this.sched.now());
     if (this.queued === 0 && this.runnable(t)) {
-      this.grant(t);
+      // Admitted without waiting: the wait is 0, not the time a second clock reading happens to show.
+      this.grant(t, t.at);
     } else if (this.makeRoom(t)) {
       this.enqueue(t);
       this.dispatch();
@@ -202,13 +203,13 @@ export class AdmissionQueue {
     return true;
   }
 
-  private grant(t: Ticket): void {
+  private grant(t: Ticket, now = this.sched.now()): void {
     this.inflight++;
     if (t.lane === 'slow') this.slowInflight++;
     inc(this.held, t.key);
     inc(this.tierHeld, t.tier);
     this.gate?.taken(t.lane);
-    t.settle('admitted', this.sched.now());
+    t.settle('admitted', now);
   }
 
   /** Room in the queue for t: true, or t was shed (false), or a lower or greedier waiter was shed for it. */
