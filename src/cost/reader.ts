@@ -17,6 +17,8 @@ import {
   C_WHILEDO,
   C_FOREACH,
   CS_KINDS,
+  GRID_LINE_UNITS,
+  PLOT_SAMPLE_UNITS,
   K_ADDPLOT,
   K_DEF,
   K_DOCCOMMAND,
@@ -241,6 +243,7 @@ export class CostReader {
   private statementEnd(at: number): void {
     const st = this.settings;
     if (this.plotDims > 0) {
+      // plotted data (`coordinates`, `table`, a file) is in the text already: one unit; samples are computed
       let f = 1;
       if (!this.plotData) {
         const samples = st.get(S_SAMPLES);
@@ -248,6 +251,7 @@ export class CostReader {
         f = !Number.isNaN(this.samplesAt)
           ? this.samplesAt
           : this.sized(samples) * (this.plotDims === 2 ? this.sized(Number.isNaN(y) ? samples : y) : 1);
+        f *= PLOT_SAMPLE_UNITS;
       }
       this.leaf(f, C_PLOT);
     }
@@ -256,7 +260,7 @@ export class CostReader {
       const ys = st.get(S_YSTEP);
       const lines =
         xs > 0 && ys > 0 ? this.gridDx / xs + this.gridDy / ys + 2 * this.grids : this.o.defaultBound * this.grids;
-      this.leaf(lines, C_GRID);
+      this.leaf(lines * GRID_LINE_UNITS, C_GRID);
     }
     if (this.decoLevels > 0 || !Number.isNaN(this.markStep)) this.decorations(at);
     if (this.lsystems > 0) {
