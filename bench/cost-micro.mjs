@@ -1,5 +1,6 @@
 // Micro-benchmark of the compile-cost estimate alone (not a test): CPU per request for the bench's 620-byte
-// and 10 KB TikZ bodies, estimateFields as the cost check calls it (default_bound 1000).
+// and 10 KB TikZ bodies, estimateFields as the cost check calls it (default_bound 1000): a new diagram each
+// time and the same diagram again (the estimate keeps no memory: one tried cost a new diagram twice as much).
 // Run after `npm run build`:  node bench/cost-micro.mjs [--runs 5] [--quick]
 // Each figure is the median over --runs runs of process.cpuUsage() per operation; every operation parses the
 // body anew (a new string, as a request brings), and the JSON.parse alone is measured and subtracted.
@@ -33,15 +34,31 @@ async function main() {
     ['tikz-10k.json', Math.round(30_000 * scale)],
   ]) {
     const text = readFileSync(join(here, 'bodies', file), 'utf8');
-    const fields = () => [{ name: 'tikz_code', path: 'tikz_code', value: JSON.parse(text).tikz_code, code: true }];
-    const ops = { parse: () => fields(), estimate: () => estimateFields(fields(), options) };
+    const fields = (body = text) => [
+      { name: 'tikz_code', path: 'tikz_code', value: JSON.parse(body).tikz_code, code: true },
+    ];
+    // a diagram never seen before: a new trailing comment each time
+    let k = 0;
+    const novel = () => text.replace(/"\s*}\s*$/, `% ${k++}"}`);
+    const ops = {
+      parse: () => fields(),
+      repeated: () => estimateFields(fields(), options),
+      parseNovel: () => fields(novel()),
+      novel: () => estimateFields(fields(novel()), options),
+    };
     for (const fn of Object.values(ops)) for (let i = 0; i < Math.min(50_000, n); i++) fn();
-    const per = [];
-    for (let r = 0; r < runs; r++) per.push(once(ops.estimate, n) - once(ops.parse, n));
+    const rep = [];
+    const nov = [];
+    for (let r = 0; r < runs; r++) {
+      rep.push(once(ops.repeated, n) - once(ops.parse, n));
+      nov.push(once(ops.novel, n) - once(ops.parseNovel, n));
+    }
     const sample = estimateFields(fields(), options);
+    const range = (xs) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
     console.log(
-      `${file}: ${JSON.parse(text).tikz_code.length} chars, ${sample.units} units; estimate ` +
-        `${median(per).toFixed(2)} µs CPU/op (median of ${runs}; runs ${Math.min(...per).toFixed(2)}-${Math.max(...per).toFixed(2)})`,
+      `${file}: ${JSON.parse(text).tikz_code.length} chars, ${sample.units} units; estimate (JSON.parse subtracted, ` +
+        `medians of ${runs}): new diagram ${median(nov).toFixed(2)} µs CPU/op (runs ${range(nov)}), ` +
+        `repeated diagram ${median(rep).toFixed(2)} µs (runs ${range(rep)})`,
     );
   }
 }

@@ -12,7 +12,7 @@ const units = z.number().positive().max(1e15);
  */
 const modelSchema = z
   .strictObject({
-    base_s: z.number().positive().max(3600).default(0.51),
+    base_s: z.number().positive().max(3600).default(0.52),
     exponent: z.number().nonnegative().max(2).default(0.15),
   })
   .prefault({});

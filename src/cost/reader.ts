@@ -17,6 +17,8 @@ import {
   C_WHILEDO,
   C_FOREACH,
   CS_KINDS,
+  GRID_LINE_UNITS,
+  PLOT_SAMPLE_UNITS,
   K_ADDPLOT,
   K_DEF,
   K_DOCCOMMAND,
@@ -64,6 +66,13 @@ CLASS[37] = CL_PCT;
 CLASS[59] = CL_SEMI;
 CLASS[40] = CL_PAREN;
 CLASS[94] = CL_CARET;
+
+/** `t.slice(from, to) === name`, without making the slice (a few characters: a loop beats a builtin call). */
+function same(t: string, from: number, to: number, name: string): boolean {
+  if (to - from !== name.length) return false;
+  for (let k = 0; k < name.length; k++) if (t.charCodeAt(from + k) !== name.charCodeAt(k)) return false;
+  return true;
+}
 
 function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 64;
@@ -234,6 +243,7 @@ export class CostReader {
   private statementEnd(at: number): void {
     const st = this.settings;
     if (this.plotDims > 0) {
+      // plotted data (`coordinates`, `table`, a file) is in the text already: one unit; samples are computed
       let f = 1;
       if (!this.plotData) {
         const samples = st.get(S_SAMPLES);
@@ -241,6 +251,7 @@ export class CostReader {
         f = !Number.isNaN(this.samplesAt)
           ? this.samplesAt
           : this.sized(samples) * (this.plotDims === 2 ? this.sized(Number.isNaN(y) ? samples : y) : 1);
+        f *= PLOT_SAMPLE_UNITS;
       }
       this.leaf(f, C_PLOT);
     }
@@ -249,7 +260,7 @@ export class CostReader {
       const ys = st.get(S_YSTEP);
       const lines =
         xs > 0 && ys > 0 ? this.gridDx / xs + this.gridDy / ys + 2 * this.grids : this.o.defaultBound * this.grids;
-      this.leaf(lines, C_GRID);
+      this.leaf(lines * GRID_LINE_UNITS, C_GRID);
     }
     if (this.decoLevels > 0 || !Number.isNaN(this.markStep)) this.decorations(at);
     if (this.lsystems > 0) {
@@ -391,32 +402,32 @@ export class CostReader {
         if (t.charCodeAt(at) === 108 && t.startsWith('-system', j)) return this.lsystemWord(j + 7);
         return j;
       case 4:
-        if (t.startsWith('plot', at)) this.plotDims = Math.max(this.plotDims, 1);
-        else if (t.startsWith('grid', at)) this.gridStart();
-        else if (t.startsWith('step', at)) return this.stepKey(j, S_XSTEP);
-        else if (t.startsWith('file', at)) this.plotData = true;
+        if (same(t, at, j, 'plot')) this.plotDims = Math.max(this.plotDims, 1);
+        else if (same(t, at, j, 'grid')) this.gridStart();
+        else if (same(t, at, j, 'step')) return this.stepKey(j, S_XSTEP);
+        else if (same(t, at, j, 'file')) this.plotData = true;
         return j;
       case 5:
-        if (t.startsWith('xstep', at)) return this.key(j, S_XSTEP, 1);
-        if (t.startsWith('ystep', at)) return this.key(j, S_YSTEP, 1);
-        if (t.startsWith('order', at)) return this.key(j, S_ORDER, 1);
-        if (t.startsWith('table', at)) this.plotData = true;
+        if (same(t, at, j, 'xstep')) return this.key(j, S_XSTEP, 1);
+        if (same(t, at, j, 'ystep')) return this.key(j, S_YSTEP, 1);
+        if (same(t, at, j, 'order')) return this.key(j, S_ORDER, 1);
+        if (same(t, at, j, 'table')) this.plotData = true;
         return j;
       case 7:
-        if (t.startsWith('samples', at)) return this.samplesKey(j);
-        if (t.startsWith('foreach', at)) return this.foreach(at, j, C_FOREACH);
-        if (t.startsWith('segment', at) && t.startsWith(' length', j)) return this.key(j + 7, S_SEGLEN, 2.54 / 72.27);
+        if (same(t, at, j, 'samples')) return this.samplesKey(j);
+        if (same(t, at, j, 'foreach')) return this.foreach(at, j, C_FOREACH);
+        if (same(t, at, j, 'segment') && t.startsWith(' length', j)) return this.key(j + 7, S_SEGLEN, 2.54 / 72.27);
         return j;
       case 8:
-        if (t.startsWith('decorate', at)) this.decoLevels++;
-        else if (t.startsWith('graphics', at)) this.plotData = true;
+        if (same(t, at, j, 'decorate')) this.decoLevels++;
+        else if (same(t, at, j, 'graphics')) this.plotData = true;
         return j;
       case 10:
-        if (t.startsWith('decoration', at)) return this.decorationKey(j);
+        if (same(t, at, j, 'decoration')) return this.decorationKey(j);
         return j;
       case 11:
-        if (t.startsWith('coordinates', at)) this.plotData = true;
-        else if (t.startsWith('lindenmayer', at) && t.startsWith(' system', j)) return this.lsystemWord(j + 7);
+        if (same(t, at, j, 'coordinates')) this.plotData = true;
+        else if (same(t, at, j, 'lindenmayer') && t.startsWith(' system', j)) return this.lsystemWord(j + 7);
         return j;
       default:
         return j;
@@ -634,9 +645,7 @@ export class CostReader {
     this.steps += j - at;
     if (j === at + 1) return j + 1; // a control symbol (`\\`, `\%`, `\{`)
     const hit = CS_KINDS.get(h);
-    if (hit !== undefined && j - at - 1 === hit[0].length && t.startsWith(hit[0], at + 1)) {
-      return this.special(hit[1], at, j);
-    }
+    if (hit !== undefined && same(t, at + 1, j, hit[0])) return this.special(hit[1], at, j);
     if (t.charCodeAt(at + 1) === 105 && t.charCodeAt(at + 2) === 102) return this.condition(at, j);
     if (this.macros !== null || this.scopes.defs > 0) return this.maybeMacro(at, j);
     if (t.charCodeAt(j) === 61) return this.assignment(at, j);

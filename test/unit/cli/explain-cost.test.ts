@@ -23,9 +23,9 @@ describe('explain: the cost estimate', () => {
     const r = req('\\draw[samples=100] plot (\\x,\\x);');
     const v = explainRequest(config, r);
     expect(v.decision).toBe('allow');
-    expect(v.cost).toMatchObject({ units: 101, lane: 'normal' });
+    expect(v.cost).toMatchObject({ units: 1001, lane: 'normal' });
     expect(formatRequestVerdict(r, v)).toMatch(
-      /^cost: 101 units, ~[\d.]+ s, lane normal: plot-samples x100 \(tikz_code\), paths x1 \(tikz_code\)$/m,
+      /^cost: 1001 units, ~[\d.]+ s, lane normal: plot-samples x1000 \(tikz_code\), paths x1 \(tikz_code\)$/m,
     );
   });
   it('refuses over the maximum with the largest construct', () => {

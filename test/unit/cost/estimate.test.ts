@@ -55,9 +55,9 @@ describe('estimateFields', () => {
       ],
       O,
     );
-    expect(r.units).toBe(100 + 501);
+    expect(r.units).toBe(100 + 5001);
     expect(r.breakdown).toEqual([
-      { construct: 'plot-samples', factor: 500, field: 'other' },
+      { construct: 'plot-samples', factor: 5000, field: 'other' },
       { construct: 'foreach', factor: 100, field: 'tikz_code' },
       { construct: 'paths', factor: 1, field: 'other' },
     ]);
@@ -87,12 +87,12 @@ describe('estimateFields', () => {
     expect(
       estimateText('\\foreach \\x in {1,...,\\n} \\foreach \\y in {1,...,\\n} {}', { defaultBound: 50 }).units,
     ).toBe(51 * 51);
-    expect(estimateText('\\draw[samples=\\s] plot (\\x,\\x);', { defaultBound: 50 }).units).toBe(51);
+    expect(estimateText('\\draw[samples=\\s] plot (\\x,\\x);', { defaultBound: 50 }).units).toBe(501);
   });
   it('path-local keys end with their path; keys set elsewhere last', () => {
-    expect(estimateText('\\draw[samples=900] plot (\\x,\\x); \\draw plot (\\x,\\x);', O).units).toBe(900 + 25 + 2);
+    expect(estimateText('\\draw[samples=900] plot (\\x,\\x); \\draw plot (\\x,\\x);', O).units).toBe(9000 + 250 + 2);
     expect(estimateText('\\tikzset{samples=900} \\draw plot (\\x,\\x); \\draw plot (\\x,\\x);', O).units).toBe(
-      1800 + 2,
+      18000 + 2,
     );
   });
 });
