@@ -73,7 +73,7 @@ export function manualOrder(samples, dir) {
  * @param {string} rel
  * @param {string} tmp
  */
-async function importTs(rel, tmp) {
+export async function importTs(rel, tmp) {
   const ts = (await import('typescript')).default;
   const src = readFileSync(join(REPO, rel), 'utf8');
   const out = ts.transpileModule(src, {

@@ -1,5 +1,5 @@
 // Test helper: a simulated compile service on 127.0.0.1:0. Each compile takes a time drawn from a seeded
-// distribution (a diagram marked `% heavy` from the heavy one), answers with the reference service's outcome
+// distribution or from measured times (a diagram marked `% heavy` from the heavy range), answers with the reference service's outcome
 // headers (examples/compile-service: X-Compile-Outcome, -Wall-Ms, -Cpu-Ms), runs `capacity` at once and, like
 // the reference service, refuses 503 at once when full. It records the most it ever had in flight.
 import http from 'node:http';
@@ -12,9 +12,11 @@ export interface SimOptions {
   readonly timeoutMs?: number;
   /** Seed of the generator (the run is repeatable as far as the scheduler lets it be). */
   readonly seed?: number;
-  /** Median and log-spread (sigma) of an ordinary compile's time, in ms. */
+  /** Median and log-spread (sigma) of an ordinary compile's time, in ms (when no measured `times` are given). */
   readonly medianMs?: number;
   readonly sigma?: number;
+  /** Measured compile times (CPU ms) an ordinary compile's time is drawn from, uniformly. */
+  readonly times?: readonly number[];
   /** Range of a heavy compile's time (uniform), in ms. */
   readonly heavyMs?: readonly [number, number];
 }
@@ -77,7 +79,12 @@ export async function startSimCompileService(opts: SimOptions = {}): Promise<Sim
       seen.all++;
       if (heavy) seen.heavy++;
       byClient.set(client, seen);
-      const want = heavy ? heavyLo + random() * (heavyHi - heavyLo) : median * Math.exp(sigma * normal());
+      const times = opts.times;
+      const want = heavy
+        ? heavyLo + random() * (heavyHi - heavyLo)
+        : times !== undefined && times.length > 0
+          ? times[Math.floor(random() * times.length)]!
+          : median * Math.exp(sigma * normal());
       const ms = Math.min(Math.round(want), timeoutMs);
       const started = performance.now();
       const timer = setTimeout(() => {
