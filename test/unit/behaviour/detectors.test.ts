@@ -240,6 +240,26 @@ describe('unusual', () => {
   });
 });
 
+describe('monitor mode', () => {
+  it('records the refusal enforce makes, at the same request, from the same state', async () => {
+    const firstFlag = async (mode: string): Promise<number> => {
+      const h = new Harness({ ...ENFORCE_ALL, mode });
+      for (let i = 1; i <= 6; i++) {
+        h.clock.advance(5000);
+        const s = await h.send({ ip: '198.51.100.4', code: `slow ${i}`, outcome: 'timeout' });
+        if (s.ctx.refusal !== null || s.ctx.monitorHits.includes('behaviour:resource_exhaustion')) {
+          if (mode === 'monitor') expect(s.ctx.refusal).toBeNull();
+          return i;
+        }
+      }
+      return 0;
+    };
+    const enforce = await firstFlag('enforce');
+    expect(enforce).toBeGreaterThan(0);
+    expect(await firstFlag('monitor')).toBe(enforce);
+  });
+});
+
 describe('a store that fails at once', () => {
   it('makes the term unscored and refuses nothing (a closed memory store throws synchronously)', async () => {
     const h = new Harness(ENFORCE_ALL);
