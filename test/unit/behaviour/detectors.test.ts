@@ -61,7 +61,13 @@ describe('well-behaved traffic', () => {
     expect((await h.send({ ip: '192.0.2.1', identity: alice })).ctx.behaviour!.unscored).toBe('new_client');
     const key = { user: 'alice', tier: 'free', method: 'api_key' } as const;
     expect((await h.send({ ip: '192.0.2.1', identity: key })).ctx.behaviour!.unscored).toBe('new_client');
+    const long = { user: 'x'.repeat(500), tier: 'free', method: 'jwt' } as const;
+    await h.send({ identity: long });
+    const keys = await h.deps.store.list('bh:c:u:#');
+    expect(keys).toHaveLength(1);
+    expect(keys[0]!.key.length).toBeLessThan(80);
     expect((await h.send({ ip: '2001:db8:1:2::5' })).ctx.behaviour!.unscored).toBe('new_client');
+    expect((await h.send({ ip: 'not-an-address' })).ctx.behaviour!.unscored).toBe('new_client');
     expect((await h.send({ ip: '2001:db8:1:2:ffff::9' })).ctx.behaviour!.unscored).toBe('warmup');
   });
 });
