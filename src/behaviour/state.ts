@@ -69,8 +69,27 @@ export function decay(dt: number, halfMs: number): number {
 }
 
 /** The stored text back to a state; null when missing or not a record of this shape (then the client is new). */
+/**
+ * The last two texts parsed and what they gave: the request phase and the log phase's script usually parse the
+ * same stored text (a state is immutable, so sharing it is safe). Only parse results are kept, never states
+ * computed in between, so the TypeScript twin still starts from exactly what Lua would read.
+ */
+const memoText: [string, string] = ['', ''];
+const memoState: [ClientState | null, ClientState | null] = [null, null];
+
 export function parseClient(raw: string | null): ClientState | null {
   if (raw === null || raw === '') return null;
+  if (raw === memoText[0]) return memoState[0];
+  if (raw === memoText[1]) return memoState[1];
+  const s = parseText(raw);
+  memoText[1] = memoText[0];
+  memoState[1] = memoState[0];
+  memoText[0] = raw;
+  memoState[0] = s;
+  return s;
+}
+
+function parseText(raw: string): ClientState | null {
   const p = raw.split(',');
   if (p.length !== FIELDS) return null;
   const v = new Array<number>(FIELDS - 1);
