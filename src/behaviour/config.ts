@@ -85,7 +85,7 @@ export const behaviourSchema = z
           .strictObject({
             mode: detectorMode.default('monitor'),
             /** Distinct address prefixes with one source before a source never seen failing is reported. */
-            min_addresses: z.number().int().min(2).max(1000).default(5),
+            min_addresses: z.number().int().min(2).max(64).default(5),
             /** How long a source's addresses and time-outs are remembered. */
             ttl_s: lifetimeS().default(86_400),
           })

@@ -2,7 +2,7 @@
 // the population baselines to findings with a confidence 0..1 and numeric evidence. No I/O, no clock of their own.
 import type { Anomaly } from '../core/behaviour.js';
 import type { BehaviourConfig } from './config.js';
-import type { RequestFeatures } from './features.js';
+import { MAX_PACKAGES, type RequestFeatures } from './features.js';
 import { robustZ, type Summary } from './robust.js';
 import type { SourceState } from './scripts.js';
 import type { ClientState } from './state.js';
@@ -109,7 +109,7 @@ function unusual(i: DetectorInput, cfg: BehaviourConfig): Anomaly | null {
   }
   // packages never loaded before: known only while the client's list has room (it keeps the first ones)
   let fresh = 0;
-  if (c.packages.length < 16) for (const p of f.packages) if (!c.packages.includes(p)) fresh++;
+  if (c.packages.length < MAX_PACKAGES) for (const p of f.packages) if (!c.packages.includes(p)) fresh++;
   if (fresh !== 0) confidence = Math.max(confidence, Math.min(0.6, 0.3 + 0.1 * fresh));
   if (confidence === 0) return null;
   return {

@@ -9,6 +9,7 @@ import { detect, clientRate, type DetectorInput } from './detectors.js';
 import { MAX_PACKAGES, packageId, requestFeatures, type RequestFeatures } from './features.js';
 import { addressPrefix, clientKey, type PrefixBits } from './keys.js';
 import type { Population } from './robust.js';
+import { behaviourVector, type BehaviourModel } from './model.js';
 import { BEHAVIOUR_READ, BEHAVIOUR_UPDATE, clientArgs, parseSource, SOURCE_UPDATE } from './scripts.js';
 import { decayTo, parseClient, type ClientEvent, type ClientState, type UpdateParams } from './state.js';
 
@@ -48,6 +49,7 @@ export class BehaviourEngine {
     readonly cfg: BehaviourConfig,
     private readonly store: Store,
     private readonly population: Population,
+    private readonly model: BehaviourModel | null = null,
   ) {
     this.bits = Object.freeze({ v4: cfg.ipv4_prefix, v6: cfg.ipv6_prefix });
     this.params = Object.freeze({
@@ -98,16 +100,23 @@ export class BehaviourEngine {
       errorRatio: errSample !== null && errSample.count >= warm ? errSample.summary() : null,
     };
     const anomalies = detect(input, this.cfg);
+    let model: number | null = null;
     if (client !== null) {
-      rateSample?.add(clientRate(client, now, this.params.rateHalfMs, this.cfg.detectors.rapid_fire.window_s * 1000));
+      const rps = clientRate(client, now, this.params.rateHalfMs, this.cfg.detectors.rapid_fire.window_s * 1000);
+      rateSample?.add(rps);
       if (client.compiles >= 1) errSample?.add(Math.min(1, client.texErrors / client.compiles));
+      if (this.model !== null) {
+        const v = behaviourVector(client, rps);
+        model = this.model.score(v);
+        this.model.observe(v);
+      }
     }
     const unscored = client === null ? 'new_client' : client.events < this.cfg.min_events ? 'warmup' : '';
     const view: BehaviourView = Object.freeze({
       scored: unscored === '',
       unscored,
       anomalies: Object.freeze(anomalies),
-      model: null,
+      model,
     });
     return { view, client };
   }

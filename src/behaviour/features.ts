@@ -1,6 +1,6 @@
 // What the behaviour module reads from a request's code fields: a cheap count over the normalised TeX (tokens,
 // loops, nesting), the packages and libraries it loads, and a keyed hash of the normalised source.
-import { createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { DecodedField } from '../core/decoded.js';
 
 export interface RequestFeatures {
@@ -160,7 +160,7 @@ export function requestFeatures(fields: readonly DecodedField[], bodySize: numbe
   let depth = 0;
   let code = 0;
   let packages: Set<string> | null = null;
-  let hmac: ReturnType<typeof createHmac> | null = null;
+  let hash: ReturnType<typeof createHash> | null = null;
   for (const f of fields) {
     if (!f.code || f.value === '') continue;
     const s = scanTex(f.value, (packages ??= new Set()));
@@ -168,9 +168,10 @@ export function requestFeatures(fields: readonly DecodedField[], bodySize: numbe
     tokens += s.tokens;
     loops += s.loops;
     if (s.depth > depth) depth = s.depth;
-    hmac ??= createHmac('sha256', key);
-    // the field's name is part of what the source is; NUL keeps fields apart
-    hmac.update(f.name).update('\0').update(norm).update('\0');
+    // keyed by a secret prefix (the key's length first, so key and text cannot trade bytes); the field's name
+    // is part of what the source is; NUL keeps fields apart
+    hash ??= createHash('sha256').update(`${key.length}:${key}\0`);
+    hash.update(f.name).update('\0').update(norm).update('\0');
     code++;
   }
   return {
@@ -180,6 +181,6 @@ export function requestFeatures(fields: readonly DecodedField[], bodySize: numbe
     loops,
     depth,
     packages: packages === null || packages.size === 0 ? NO_PACKAGES : [...packages],
-    source: hmac === null ? null : hmac.digest('hex').slice(0, 32),
+    source: hash === null ? null : hash.digest('hex').slice(0, 32),
   };
 }

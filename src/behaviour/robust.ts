@@ -31,7 +31,7 @@ export interface Summary {
 
 /**
  * The last `capacity` observations of one feature (a ring), with median and MAD recomputed only after
- * an eighth of the sample is new: the request path reads a cached summary, and the sort runs rarely.
+ * a quarter of the sample is new: the request path reads a cached summary, and the sort runs rarely.
  */
 export class RollingSample {
   private readonly values: number[] = [];
@@ -57,8 +57,8 @@ export class RollingSample {
 
   summary(): Summary {
     if (this.stale === 0) return this.cached;
-    // early on (a small sample) every few observations; once full, every capacity/8
-    const every = Math.max(1, Math.min(this.capacity, this.added) >> 3);
+    // early on (a small sample) every few observations; once full, every capacity/4 (two sorts each time)
+    const every = Math.max(1, Math.min(this.capacity, this.added) >> 2);
     if (this.cached.count !== 0 && this.stale < every) return this.cached;
     const m = median(this.values);
     this.cached = { median: m, mad: mad(this.values, m), count: this.added };

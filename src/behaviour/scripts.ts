@@ -169,9 +169,16 @@ export interface SourceState {
 }
 
 export function parseSource(raw: string): SourceState | null {
-  const m = /^(\d+),(.*)$/.exec(raw);
-  if (m === null) return null;
-  return { timeouts: Number(m[1]), prefixes: m[2] === '' ? [] : m[2]!.split('.') };
+  const comma = raw.indexOf(',');
+  if (comma < 1) return null;
+  const head = raw.slice(0, comma);
+  // digits only, as the Lua pattern '^(%d+),' reads them
+  for (let i = 0; i < head.length; i++) {
+    const c = head.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  const rest = raw.slice(comma + 1);
+  return { timeouts: Number(head), prefixes: rest === '' ? [] : rest.split('.') };
 }
 
 /** The Lua of a source update on KEYS[k] with its four arguments from ARGV[a]; sets `nids` to the prefixes kept. */

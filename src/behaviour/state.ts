@@ -69,31 +69,53 @@ export function decay(dt: number, halfMs: number): number {
 }
 
 /** The stored text back to a state; null when missing or not a record of this shape (then the client is new). */
+/**
+ * The last two texts parsed and what they gave: the request phase and the log phase's script usually parse the
+ * same stored text (a state is immutable, so sharing it is safe). Only parse results are kept, never states
+ * computed in between, so the TypeScript twin still starts from exactly what Lua would read.
+ */
+const memoText: [string, string] = ['', ''];
+const memoState: [ClientState | null, ClientState | null] = [null, null];
+
 export function parseClient(raw: string | null): ClientState | null {
   if (raw === null || raw === '') return null;
+  if (raw === memoText[0]) return memoState[0];
+  if (raw === memoText[1]) return memoState[1];
+  const s = parseText(raw);
+  memoText[1] = memoText[0];
+  memoState[1] = memoState[0];
+  memoText[0] = raw;
+  memoState[0] = s;
+  return s;
+}
+
+function parseText(raw: string): ClientState | null {
   const p = raw.split(',');
   if (p.length !== FIELDS) return null;
-  const n = (i: number): number => Number(p[i]);
-  const s: ClientState = {
-    t: n(0),
-    first: n(1),
-    events: n(2),
-    rate: n(3),
-    compiles: n(4),
-    texErrors: n(5),
-    exhaustion: n(6),
-    cxMean: n(7),
-    cxVar: n(8),
-    cxCount: n(9),
-    size: n(10),
-    output: n(11),
-    nearMisses: n(12),
-    rules: n(13),
-    refusals: n(14),
+  const v = new Array<number>(FIELDS - 1);
+  for (let i = 0; i < FIELDS - 1; i++) {
+    const x = Number(p[i]);
+    if (!Number.isFinite(x)) return null;
+    v[i] = x;
+  }
+  return {
+    t: v[0]!,
+    first: v[1]!,
+    events: v[2]!,
+    rate: v[3]!,
+    compiles: v[4]!,
+    texErrors: v[5]!,
+    exhaustion: v[6]!,
+    cxMean: v[7]!,
+    cxVar: v[8]!,
+    cxCount: v[9]!,
+    size: v[10]!,
+    output: v[11]!,
+    nearMisses: v[12]!,
+    rules: v[13]!,
+    refusals: v[14]!,
     packages: p[15] === '' ? [] : p[15]!.split('.'),
   };
-  for (let i = 0; i < FIELDS - 1; i++) if (!Number.isFinite(n(i))) return null;
-  return s;
 }
 
 /** The counters as of `now` (EWMAs do not decay: they move only with events). */

@@ -9,6 +9,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import type { BehaviourConfig } from '../behaviour/config.js';
 import { BehaviourEngine, STORE_UNAVAILABLE, type Pending } from '../behaviour/engine.js';
 import { Population } from '../behaviour/robust.js';
+import { BehaviourModel } from '../behaviour/model.js';
 import type { DetectorName } from '../behaviour/detectors.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -23,8 +24,14 @@ function refusable(a: Anomaly, cfg: BehaviourConfig): boolean {
   return a.detector === 'shared_source' && Number(a.evidence.timeouts) >= 1;
 }
 
-export function behaviourCheck(cfg: BehaviourConfig, store: Store, population: Population, log: Logger): Check {
-  const engine = new BehaviourEngine(cfg, store, population);
+export function behaviourCheck(
+  cfg: BehaviourConfig,
+  store: Store,
+  population: Population,
+  log: Logger,
+  model: BehaviourModel | null = null,
+): Check {
+  const engine = new BehaviourEngine(cfg, store, population, model);
   const mode = cfg.mode === 'off' ? 'monitor' : cfg.mode;
 
   /** The first finding that refuses (detector in enforce) ends the request; monitor detectors record theirs. */
@@ -98,5 +105,14 @@ export function buildBehaviourCheck(config: GatewayConfig, deps: CheckDeps): Che
     `behaviour:population:${c.population_sample}`,
     () => new Population(c.population_sample),
   );
-  return behaviourCheck(c, deps.store, population, deps.log);
+  // The model outlives reloads (its sample and forest); trained on its own timer, never on the request path.
+  const m = c.model;
+  const model =
+    m.mode === 'off'
+      ? null
+      : deps.resources.get(
+          `behaviour:model:${m.trees}:${m.sample}:${m.refresh_s}`,
+          () => new BehaviourModel({ trees: m.trees, sample: m.sample, refreshS: m.refresh_s }),
+        );
+  return behaviourCheck(c, deps.store, population, deps.log, model);
 }

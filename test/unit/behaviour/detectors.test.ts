@@ -61,7 +61,13 @@ describe('well-behaved traffic', () => {
     expect((await h.send({ ip: '192.0.2.1', identity: alice })).ctx.behaviour!.unscored).toBe('new_client');
     const key = { user: 'alice', tier: 'free', method: 'api_key' } as const;
     expect((await h.send({ ip: '192.0.2.1', identity: key })).ctx.behaviour!.unscored).toBe('new_client');
+    const long = { user: 'x'.repeat(500), tier: 'free', method: 'jwt' } as const;
+    await h.send({ identity: long });
+    const keys = await h.deps.store.list('bh:c:u:#');
+    expect(keys).toHaveLength(1);
+    expect(keys[0]!.key.length).toBeLessThan(80);
     expect((await h.send({ ip: '2001:db8:1:2::5' })).ctx.behaviour!.unscored).toBe('new_client');
+    expect((await h.send({ ip: 'not-an-address' })).ctx.behaviour!.unscored).toBe('new_client');
     expect((await h.send({ ip: '2001:db8:1:2:ffff::9' })).ctx.behaviour!.unscored).toBe('warmup');
   });
 });
@@ -237,6 +243,26 @@ describe('unusual', () => {
       code: `\\usetikzlibrary{decorations.pathmorphing,shadows}${diagram(1)}`,
     });
     expect(find(libs, 'unusual')!.evidence.new_packages).toBe(2);
+  });
+});
+
+describe('monitor mode', () => {
+  it('records the refusal enforce makes, at the same request, from the same state', async () => {
+    const firstFlag = async (mode: string): Promise<number> => {
+      const h = new Harness({ ...ENFORCE_ALL, mode });
+      for (let i = 1; i <= 6; i++) {
+        h.clock.advance(5000);
+        const s = await h.send({ ip: '198.51.100.4', code: `slow ${i}`, outcome: 'timeout' });
+        if (s.ctx.refusal !== null || s.ctx.monitorHits.includes('behaviour:resource_exhaustion')) {
+          if (mode === 'monitor') expect(s.ctx.refusal).toBeNull();
+          return i;
+        }
+      }
+      return 0;
+    };
+    const enforce = await firstFlag('enforce');
+    expect(enforce).toBeGreaterThan(0);
+    expect(await firstFlag('monitor')).toBe(enforce);
   });
 });
 

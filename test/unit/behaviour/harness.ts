@@ -5,7 +5,8 @@ import type { Check } from '../../../src/core/check.js';
 import type { CompileOutcomeName } from '../../../src/core/compile.js';
 import { RequestContext, type Identity } from '../../../src/core/context.js';
 import type { CompiledRoute } from '../../../src/core/route.js';
-import { refusalOf, type Verdict } from '../../../src/core/verdict.js';
+import type { TerminalKind, Verdict } from '../../../src/core/verdict.js';
+import { applyVerdict } from '../../../src/core/pipeline.js';
 import type { Store } from '../../../src/store/store.js';
 import { config, deps, type TestDeps } from '../checks/helpers.js';
 
@@ -51,9 +52,9 @@ export class Harness {
     ctx.body = Buffer.from(body);
     ctx.decoded = { type: 'json', fields: [{ name: 'tikz_code', path: 'tikz_code', value: code, code: true }] };
     const verdict = await this.check.run(ctx);
-    if (verdict.kind !== 'continue') {
-      ctx.refusal = refusalOf(verdict, 'behaviour');
-      ctx.decision = verdict.kind;
+    // as the pipeline applies it: a monitor-mode check's refusal becomes a monitor hit
+    if (applyVerdict(ctx, this.check, verdict)) {
+      ctx.decision = verdict.kind as TerminalKind;
     } else if (spec.outcome === null) {
       ctx.refusal = { decision: 'limit', status: 429, reasons: ['rate:anonymous'], module: 'rate' };
       ctx.decision = 'limit';

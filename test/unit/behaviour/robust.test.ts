@@ -37,7 +37,7 @@ describe('RollingSample', () => {
     expect(sum.count).toBe(100);
   });
 
-  it('recomputes only after an eighth of the sample is new', () => {
+  it('recomputes only after a quarter of the sample is new', () => {
     const s = new RollingSample(64);
     for (let i = 0; i < 64; i++) s.add(1);
     const first = s.summary();

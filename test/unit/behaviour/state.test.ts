@@ -92,6 +92,11 @@ describe('stored text', () => {
     const back = parseClient(text)!;
     expect(back).toEqual(s);
     expect(formatClient(back)).toBe(text);
+    // the last texts parsed are remembered (a state is immutable): the same object again
+    expect(parseClient(text)).toBe(back);
+    const other = formatClient(applyEvent(null, 5, QUIET, P));
+    expect(parseClient(other)).toBe(parseClient(other));
+    expect(parseClient(text)).toBe(back);
   });
 
   it('reads a missing or malformed record as a new client', () => {
