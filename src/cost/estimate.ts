@@ -53,13 +53,26 @@ export function estimateFields(fields: readonly DecodedField[], options: Estimat
     units += c.units;
     for (let k = 0; k < c.totals.length; k++) {
       const factor = c.totals[k]!;
-      if (factor > 0) (terms ??= []).push({ construct: CONSTRUCTS[k]!, factor: round(factor), field: f.name });
+      if (factor > 0) insert((terms ??= []), { construct: CONSTRUCTS[k]!, factor: round(factor), field: f.name });
     }
   }
   if (terms === null) return NONE;
-  terms.sort((a, b) => b.factor - a.factor);
   if (terms.length > maxTerms) terms.length = maxTerms;
   return { units: round(units), breakdown: terms };
+}
+
+/**
+ * Puts a term in its place, largest factor first, after the terms of equal factor (a stable order, as the
+ * sort it replaces): a request has a handful of terms, and a comparator sort cost more than the estimate.
+ */
+function insert(terms: CostTerm[], term: CostTerm): void {
+  let i = terms.length;
+  terms.push(term);
+  while (i > 0 && terms[i - 1]!.factor < term.factor) {
+    terms[i] = terms[i - 1]!;
+    i--;
+  }
+  terms[i] = term;
 }
 
 /** Three significant decimals are plenty for an estimate (and keep events short). */
