@@ -84,8 +84,10 @@ async function main() {
         targets.push({ name: g.name, kind: 'gateway', config: g.file, vsBase: baseBuild && `${g.name}@base`, ...proc });
         if (baseBuild) {
           // The base commit's gateway, run in its own tree (so the config's relative paths, rules/ and feeds,
-          // are the base's), with the same config file.
+          // are the base's), with the same config file, or with the base's own version of it (--base-own-config).
           const name = `${g.name}@base`;
+          const baseConfig = o['base-own-config'] ? join(baseBuild.dir, g.inTree) : g.file;
+          if (!existsSync(baseConfig)) throw new Error(`--base-own-config: ${g.inTree} is not in ${base}`);
           const baseCmd = [
             ...srv,
             'node',
@@ -93,10 +95,10 @@ async function main() {
             join(baseBuild.dir, 'dist', 'main.js'),
             'start',
             '--config',
-            g.file,
+            baseConfig,
           ];
           const bp = await startProcess(name, baseCmd, env, outDir, 'GATEWAY_PORT', { cwd: baseBuild.dir });
-          targets.push({ name, kind: 'gateway', config: g.file, ...bp });
+          targets.push({ name, kind: 'gateway', config: baseConfig, ...bp });
         }
       }
       if (!o['no-aa'])
@@ -193,7 +195,10 @@ async function main() {
       requests: requests.map(({ label, what, method, path, contentType, bytes, expect, goal }) => ({
         ...{ label, what, method, path, contentType, bytes, expect, goal },
       })),
-      base: baseBuild && { ref: baseBuild.ref, commit: baseBuild.commit, deps: baseBuild.deps },
+      base: baseBuild && {
+        ...{ ref: baseBuild.ref, commit: baseBuild.commit, deps: baseBuild.deps },
+        ownConfig: o['base-own-config'] === true,
+      },
       rounds: cfg.rounds,
       duration_s: cfg.duration,
       warmup_s: cfg.warmup,

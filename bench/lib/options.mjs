@@ -2,7 +2,7 @@
 // (numbers, the requests (bodies, or --reject's refused requests), the gateway rows, --base, extra headers per
 // row, shared processes). Throws on anything wrong.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from './procs.mjs';
 
@@ -26,6 +26,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --base REF            also run the gateway as built from git commit REF (a temporary worktree, removed after):
                         a row NAME@base beside every gateway row, same config, same rounds, and a verdict per
                         row: FAIL when slower than its base by more than max(A/A spread, 2%) (exit 3)
+  --base-own-config     the NAME@base row runs the base's own version of NAME's config (the file at the same
+                        path in the base's tree) instead of the working tree's: compares a row whose config turns
+                        on checks the base does not have (e.g. the every-check row before and after a new check)
   --reject              the reject-path bench: the gateway refusing (POST 415 and 404 before the body, POST 403
                         after it, GET 404) beside a bare node:http server answering 200 to the same requests
   --svg FILE            the upstream answers FILE (e.g. bench/bodies/dvisvgm-30k.svg) as image/svg+xml to every
@@ -52,6 +55,7 @@ export function readOptions(argv) {
       header: { type: 'string', multiple: true },
       'shared-pid': { type: 'string', multiple: true },
       base: { type: 'string' },
+      'base-own-config': { type: 'boolean', default: false },
       reject: { type: 'boolean', default: false },
       svg: { type: 'string' },
       'no-direct': { type: 'boolean', default: false },
@@ -87,6 +91,7 @@ export function readOptions(argv) {
   if (o.reject && (o.body || cfg.vary)) throw new Error('--reject: its requests are fixed (no --body, --vary-body)');
   if (o.reject && o['no-direct']) throw new Error('--reject: has no direct row (--no-direct)');
   const base = o.base === undefined ? null : baseRef(o.base);
+  if (base === null && o['base-own-config']) throw new Error('--base-own-config: needs --base');
   if (base !== null && o['no-aa']) throw new Error('--base: the verdict needs the A/A row (no --no-aa)');
   const bodies = (o.body ?? ['bench/bodies/tikz-620.json']).map((arg) => {
     const file = resolve(arg);
@@ -105,7 +110,10 @@ export function readOptions(argv) {
     const [name, file] = [g.slice(0, eq), resolve(g.slice(eq + 1))];
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`--gateway ${g}: NAME is [A-Za-z0-9_.-]+`);
     if (!existsSync(file)) throw new Error(`--gateway ${g}: no such file`);
-    return { name, file };
+    const inTree = relative(ROOT, file);
+    if (o['base-own-config'] && (inTree.startsWith('..') || isAbsolute(inTree)))
+      throw new Error(`--gateway ${g}: --base-own-config needs a config inside the project (the base has its own)`);
+    return { name, file, inTree };
   });
   const requests = o.reject ? REJECT_REQUESTS.map(rejectRequest) : bodies.map(compileRequest);
   const bare = o.reject ? 'bare-node' : 'bare-undici';

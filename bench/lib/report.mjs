@@ -139,8 +139,10 @@ export function markdown(h, s) {
   if (h.base)
     lines.push(
       `- base: rows NAME@base run the gateway built from ${h.base.ref} (commit ${h.base.commit.slice(0, 12)}) in a ` +
-        `temporary worktree, node_modules: ${h.base.deps}; same config file, its relative paths (rules/) resolved in ` +
-        `each row's own tree`,
+        `temporary worktree, node_modules: ${h.base.deps}; ` +
+        (h.base.ownConfig
+          ? `each NAME@base row runs the base's own version of NAME's config file (--base-own-config)`
+          : `same config file, its relative paths (rules/) resolved in each row's own tree`),
     );
   if (reject) {
     lines.push(

@@ -48,6 +48,16 @@ describe('bench options', () => {
     expect(() => readOptions(['--base', 'main', '--no-aa'])).toThrow('the verdict needs the A/A row');
   });
 
+  it("--base-own-config: the base runs its own copy of a row's config, so only with --base and a config in the project", () => {
+    const r = readOptions([GW, '--base', 'HEAD~1', '--base-own-config']);
+    expect(r.o!['base-own-config']).toBe(true);
+    expect(r.gateways![0]!.inTree).toBe('bench/signatures.bench.yaml');
+    expect(() => readOptions([GW, '--base-own-config'])).toThrow('--base-own-config: needs --base');
+    expect(() => readOptions(['--gateway=x=/etc/hostname', '--base', 'HEAD~1', '--base-own-config'])).toThrow(
+      'needs a config inside the project',
+    );
+  });
+
   it('--reject: its four requests, each with the refusal the gateway owes and the goal', () => {
     const r = readOptions(['--reject']);
     expect(r.requests!.map((q) => [q.label, q.method, q.expect, q.goal])).toEqual([
