@@ -95,7 +95,7 @@ function run(seconds, onResponse) {
 const lat = new Float64Array(4_000_000);
 let n = 0;
 
-if (spec.warmup_s > 0) await run(spec.warmup_s, null);
+const warm = spec.warmup_s > 0 ? await run(spec.warmup_s, null) : null;
 const before = sample();
 const result = await run(spec.duration_s, (_client, _status, _bytes, ms) => {
   if (n < lat.length) lat[n++] = ms * 1000;
@@ -109,6 +109,7 @@ for (const name of Object.keys(spec.groups)) groups[name] = after.groups[name] -
 const seconds = Number(after.at - before.at) / 1e9;
 const out = {
   requests: result.requests.total,
+  warmup_requests: warm === null ? 0 : warm.requests.total,
   seconds,
   rps: result.requests.total / seconds,
   lat_p50_us: pct(50),

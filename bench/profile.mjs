@@ -1,6 +1,7 @@
 // Where the gateway's CPU goes under bench load: runs it under `node --cpu-prof` (pinned like the bench) in
 // front of the bench upstream, loads it, stops it, and prints the top functions by self time and by total
-// (inclusive) time, with file:line and % of the profile. The .cpuprofile stays under .bench/ for DevTools.
+// (inclusive) time, with file:line and % of the profile, then each check's and each module's µs per request.
+// The .cpuprofile stays under .bench/ for DevTools.
 // Usage: npm run build && node bench/profile.mjs [--config bench/gateway.bench.yaml] [--seconds 15] [--top 30]
 //        [--body FILE] [--vary-body]   (--vary-body: as npm run bench's, a different body on every request)
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ const lg = pinned ? ['taskset', '-c', '0'] : [];
 const outDir = join(ROOT, '.bench', `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 mkdirSync(outDir, { recursive: true });
 
+let answered = 0; // requests answered while profiled (warm-up included): the per-request figures' divisor
 try {
   const up = await startProcess('upstream', [...srv, 'node', 'bench/upstream.mjs'], {}, outDir);
   // --bare: the same profile of the bare undici proxy, to tell the gateway's own costs from proxying's.
@@ -52,6 +54,7 @@ try {
   load.stdout.on('data', (d) => (out += d));
   await new Promise((r) => load.once('exit', r));
   const r = JSON.parse(out.trim().split('\n').pop());
+  answered = r.requests + r.warmup_requests;
   console.log(`load: ${r.rps.toFixed(0)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors (profiling slows the gateway)`);
 } finally {
   await stopAll(); // SIGTERM: the gateway drains, exits, and node writes the profile
@@ -109,6 +112,42 @@ for (const n of byId.values()) {
   byFile.set(f, (byFile.get(f) ?? 0) + n.self);
 }
 show('self time by file', byFile);
+
+// Each module's cost per request: for every gateway check (dist/checks/NAME.js), the time of the samples with
+// one of its functions on the stack (what it calls included: the store, RE2, the TeX reader); for every other
+// folder of dist/, its self time. Divided by the requests answered while profiled (warm-up included; start-up
+// is in config/ and the like, and the profiler itself adds a few per cent).
+const checkOf = (cf) => {
+  const m = /\/dist\/checks\/([^/]+)\.js$/.exec(cf.url);
+  return m === null ? null : m[1];
+};
+const byCheck = new Map();
+for (const n of byId.values()) {
+  if (n.self === 0) continue;
+  const seen = new Set();
+  for (let id = n.id; id !== undefined; id = parent.get(id)) {
+    const c = checkOf(byId.get(id).callFrame);
+    if (c !== null && !seen.has(c)) {
+      seen.add(c);
+      byCheck.set(c, (byCheck.get(c) ?? 0) + n.self);
+    }
+  }
+}
+const byFolder = new Map();
+for (const n of byId.values()) {
+  const m = /\/dist\/([^/]+)\//.exec(n.callFrame.url);
+  if (m !== null && m[1] !== 'checks') byFolder.set(m[1], (byFolder.get(m[1]) ?? 0) + n.self);
+}
+const perRequest = (title, m) => {
+  console.log(`\n${title} (µs per request over ${answered} requests; % of CPU)`);
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(
+      `${(v / Math.max(1, answered)).toFixed(1).padStart(7)} µs ${((v * 100) / total).toFixed(1).padStart(5)}%  ${k}`,
+    );
+};
+console.log(`\ngateway on CPU: ${(total / Math.max(1, answered)).toFixed(1)} µs per request (profiled)`);
+perRequest('each check, with what it calls (dist/checks/NAME.js on the stack)', byCheck);
+perRequest('self time by folder of dist/ (checks/ left out: above)', byFolder);
 show('self time', self);
 show('total time (function and what it calls)', incl);
 console.log(`\nprofile: ${join(outDir, file)}`);

@@ -29,7 +29,8 @@ export interface BenchOptions {
   requests?: BenchRequest[];
   /** --base REF as given, or null. */
   base?: string | null;
-  gateways?: { name: string; file: string }[];
+  /** inTree: the config file relative to the project (what --base-own-config looks for in the base). */
+  gateways?: { name: string; file: string; inTree: string }[];
   rowHeaders?: Map<string, Record<string, string>>;
   sharedPids?: number[];
 }

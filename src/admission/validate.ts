@@ -1,4 +1,5 @@
-// Cross-field rules for checks.budgets and checks.admission: the tiers and routes they name must exist.
+// Cross-field rules for checks.budgets and checks.admission: the tiers and routes they name must exist, and
+// there must be a compile route for them to act on.
 import { unknownName } from '../config/names.js';
 import type { ConfigPath } from '../config/positions.js';
 import type { SemanticIssue, SemanticRule } from '../config/semantic.js';
@@ -24,6 +25,25 @@ export const budgetAndAdmissionNamesExist: SemanticRule = (config) => {
       }
     }
     b.routes?.forEach((r, i) => need('route', r, routes, ['checks', 'budgets', 'routes', i]));
+    // Budgets are charged from compile outcomes, which only a route with a `compile` block learns: without one
+    // the check would be built for nothing and charge nobody, silently.
+    const compileRoutes = new Set(config.routes.filter((r) => r.compile !== undefined).map((r) => r.name));
+    if (b.routes === undefined && compileRoutes.size === 0) {
+      issues.push({
+        path: ['checks', 'budgets', 'mode'],
+        message:
+          'budgets are charged with compile outcomes, and no route has a `compile` block: add `compile: {}` to ' +
+          'the compile route (or set checks.budgets.mode: off)',
+      });
+    }
+    b.routes?.forEach((r, i) => {
+      if (routes.has(r) && !compileRoutes.has(r)) {
+        issues.push({
+          path: ['checks', 'budgets', 'routes', i],
+          message: `route ${JSON.stringify(r)} has no \`compile\` block: its compiles have no outcome to charge (add \`compile: {}\` to it)`,
+        });
+      }
+    });
   }
   const a = config.checks.admission;
   if (a.mode !== 'off') {
@@ -47,6 +67,15 @@ export const budgetAndAdmissionNamesExist: SemanticRule = (config) => {
       }
     }
     a.routes?.forEach((r, i) => need('route', r, routes, ['checks', 'admission', 'routes', i]));
+    // Without routes named, admission guards the routes with a `compile` block: none would leave it idle, silently.
+    if (a.routes === undefined && !config.routes.some((r) => r.compile !== undefined)) {
+      issues.push({
+        path: ['checks', 'admission', 'mode'],
+        message:
+          'admission guards the routes with a `compile` block, and there is none: add `compile: {}` to the ' +
+          'compile route, or name routes in checks.admission.routes (or set checks.admission.mode: off)',
+      });
+    }
   }
   return issues;
 };
