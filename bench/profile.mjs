@@ -117,8 +117,9 @@ show('self time by file', byFile);
 // one of its functions on the stack (what it calls included: the store, RE2, the TeX reader); for every other
 // folder of dist/, its self time. Divided by the requests answered while profiled (warm-up included; start-up
 // is in config/ and the like, and the profiler itself adds a few per cent).
+const DIST = `file://${join(ROOT, 'dist')}/`; // the gateway's own code (not a dependency's dist/)
 const checkOf = (cf) => {
-  const m = /\/dist\/checks\/([^/]+)\.js$/.exec(cf.url);
+  const m = cf.url.startsWith(DIST) ? /^checks\/([^/]+)\.js$/.exec(cf.url.slice(DIST.length)) : null;
   return m === null ? null : m[1];
 };
 const byCheck = new Map();
@@ -135,7 +136,8 @@ for (const n of byId.values()) {
 }
 const byFolder = new Map();
 for (const n of byId.values()) {
-  const m = /\/dist\/([^/]+)\//.exec(n.callFrame.url);
+  const u = n.callFrame.url;
+  const m = u.startsWith(DIST) ? /^([^/]+)\//.exec(u.slice(DIST.length)) : null;
   if (m !== null && m[1] !== 'checks') byFolder.set(m[1], (byFolder.get(m[1]) ?? 0) + n.self);
 }
 const perRequest = (title, m) => {
