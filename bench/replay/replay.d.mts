@@ -26,6 +26,7 @@ export interface Played extends Scheduled {
   readonly refused: boolean;
   readonly tightened: boolean;
   readonly blocked: boolean;
+  readonly model: number | null;
   readonly flagged: boolean;
 }
 
@@ -54,6 +55,7 @@ export interface Summary {
     readonly notOk: number;
   };
   readonly withoutEvent: number;
+  readonly model: { readonly scored: number; readonly mean: Readonly<Record<string, number>> } | null;
 }
 
 export interface Comparison {
@@ -69,7 +71,7 @@ export const KEYS: Readonly<Record<string, string>>;
 export const BOUNDS: Readonly<Record<Attacker, { readonly counts: string; readonly max: number }>>;
 export const ATTACKERS: readonly Attacker[];
 
-export function configYaml(upstreamUrl: string, mode: Mode, auditFile: string): string;
+export function configYaml(upstreamUrl: string, mode: Mode, auditFile: string, model?: 'off' | 'monitor'): string;
 export function scenario(o: {
   diagrams: readonly string[];
   exhaust: string;

@@ -36,12 +36,13 @@ const SCRIPT = { 'user-agent': 'python-requests/2.32.3', accept: '*/*' };
 const CURL = { 'user-agent': 'curl/8.5.0', accept: '*/*' };
 
 /**
- * The config text for a compile service URL, a mode and the audit log the blocks are written to (the file's
- * ${UPSTREAM_URL}, ${REPLAY_MODE} and ${REPLAY_AUDIT}).
+ * The config text for a compile service URL, a mode, the audit log the blocks are written to and the learned
+ * model's mode (the file's ${UPSTREAM_URL}, ${REPLAY_MODE}, ${REPLAY_AUDIT} and ${REPLAY_MODEL}).
  */
-export function configYaml(upstreamUrl, mode, auditFile) {
+export function configYaml(upstreamUrl, mode, auditFile, model = 'off') {
   return readFileSync(CONFIG, 'utf8')
     .replaceAll('${UPSTREAM_URL}', upstreamUrl)
+    .replaceAll('${REPLAY_MODEL:-off}', model)
     .replaceAll('${REPLAY_MODE:-enforce}', mode)
     .replaceAll('${REPLAY_AUDIT:-stderr}', JSON.stringify(auditFile));
 }
@@ -327,6 +328,8 @@ function judge(status, e, blocked) {
     refused,
     tightened,
     blocked,
+    // the learned model's anomaly score (behaviour.model), when it scored this request
+    model: e?.trust?.terms?.find((t) => t.component === 'model' && !t.unscored)?.evidence?.anomaly ?? null,
     flagged: refused || tightened || monitor.length !== 0,
   };
 }
@@ -430,7 +433,20 @@ export function summarise(results) {
       notOk: good.filter((r) => r.outcome !== 'ok').length,
     },
     withoutEvent: results.filter((r) => !r.event).length,
+    model: modelFigures(results),
   };
+}
+
+/** What the learned model said, when it was on: requests it scored, and its mean score per kind of client. */
+function modelFigures(results) {
+  const scored = results.filter((r) => r.model !== null);
+  if (scored.length === 0) return null;
+  const mean = {};
+  for (const kind of new Set(scored.map((r) => r.kind))) {
+    const xs = scored.filter((r) => r.kind === kind).map((r) => r.model);
+    mean[kind] = Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / 1000;
+  }
+  return { scored: scored.length, mean };
 }
 
 /** Enforce against monitor: each attacker's first flag within ±2 requests; the same well-behaved clients flagged. */
@@ -473,6 +489,13 @@ export function report(enforce, monitor, cmp) {
       `${w.newRefused} of ${w.newRequests} refused (bound 0: ${w.newRefused === 0 ? 'met' : 'NOT met'})` +
       (w.flaggedClients.length ? `; flagged: ${w.flaggedClients.join(', ')}` : ''),
   );
+  if (enforce.model !== null)
+    lines.push(
+      `model: scored ${enforce.model.scored} requests; mean anomaly score by kind: ` +
+        Object.entries(enforce.model.mean)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+    );
   if (monitor !== null && cmp !== null) {
     lines.push('monitor mode against enforce (first flag, request number; within ±2):');
     for (const name of ATTACKERS) {
