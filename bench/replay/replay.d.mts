@@ -22,6 +22,7 @@ export interface Played extends Scheduled {
   readonly reasons: readonly string[];
   readonly monitor: readonly string[];
   readonly trust: string | null;
+  readonly score: number | null;
   readonly outcome: string | null;
   readonly refused: boolean;
   readonly tightened: boolean;
@@ -53,6 +54,7 @@ export interface Summary {
     readonly newRefused: number;
     readonly newRequests: number;
     readonly notOk: number;
+    readonly minScore: number;
   };
   readonly withoutEvent: number;
   readonly model: { readonly scored: number; readonly mean: Readonly<Record<string, number>> } | null;

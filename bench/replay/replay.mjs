@@ -324,6 +324,7 @@ function judge(status, e, blocked) {
     reasons: e?.reasons ?? [],
     monitor,
     trust,
+    score: e?.trust?.score ?? null,
     outcome: e?.compile?.outcome ?? null,
     refused,
     tightened,
@@ -431,6 +432,8 @@ export function summarise(results) {
       newRefused: fresh.filter((r) => r.status >= 400).length,
       newRequests: fresh.length,
       notOk: good.filter((r) => r.outcome !== 'ok').length,
+      // the lowest trust score a well-behaved compile got (the compile route allows from 60)
+      minScore: Math.min(...good.filter((r) => r.path === '/compile' && r.score !== null).map((r) => r.score)),
     },
     withoutEvent: results.filter((r) => !r.event).length,
     model: modelFigures(results),
@@ -486,7 +489,8 @@ export function report(enforce, monitor, cmp) {
   lines.push(
     `well-behaved: ${w.requests} requests from ${w.clients} clients, ${w.refusedOrChallenged} refused or challenged ` +
       `(${(w.share * 100).toFixed(2)} %, bound < 1 %: ${w.share < 0.01 ? 'met' : 'NOT met'}); brand-new: ` +
-      `${w.newRefused} of ${w.newRequests} refused (bound 0: ${w.newRefused === 0 ? 'met' : 'NOT met'})` +
+      `${w.newRefused} of ${w.newRequests} refused (bound 0: ${w.newRefused === 0 ? 'met' : 'NOT met'}); ` +
+      `lowest trust score ${w.minScore}` +
       (w.flaggedClients.length ? `; flagged: ${w.flaggedClients.join(', ')}` : ''),
   );
   if (enforce.model !== null)
