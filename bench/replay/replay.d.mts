@@ -53,7 +53,8 @@ export interface Summary {
     readonly flaggedClients: readonly string[];
     readonly newRefused: number;
     readonly newRequests: number;
-    readonly notOk: number;
+    readonly typos: number;
+    readonly notAsScripted: number;
     readonly minScore: number;
   };
   readonly withoutEvent: number;

@@ -135,13 +135,19 @@ export function scenario(o) {
     ...extra,
   });
   const perUser = o.perUser ?? 20;
+  // people make mistakes: every 10th diagram of a regular user has a typo TeX stops on (a real TeX error)
+  const typo = (code, i) => (i % 10 === 9 ? { code: `${code}\n\typo`, expect: 'tex_error' } : { code });
+  const regular = (i) => {
+    const { code, expect } = typo(pick(), i);
+    return compile(code, expect === undefined ? {} : { expect });
+  };
   let net = 1;
   // well-behaved anonymous people (a browser), one diagram every 0.5-2 minutes
   for (let u = 0; u < (o.anonymous ?? 6); u++) {
     const ip = addr(net++, 10 + u);
     let t = random() * 10 * MIN;
     for (let i = 0; i < perUser; i++, t += (0.5 + 1.5 * random()) * MIN)
-      out.push({ t, actor: `anon-${u}`, kind: 'well-behaved', ip, headers: BROWSER, ...compile(pick()) });
+      out.push({ t, actor: `anon-${u}`, kind: 'well-behaved', ip, headers: BROWSER, ...regular(i) });
   }
   // well-behaved API clients with a key, a script at the same pace
   const users = Object.keys(KEYS);
@@ -151,7 +157,7 @@ export function scenario(o) {
     const headers = { ...SCRIPT, 'x-api-key': KEYS[user] };
     let t = random() * 10 * MIN;
     for (let i = 0; i < perUser; i++, t += (0.5 + 1.5 * random()) * MIN)
-      out.push({ t, actor: `key-${user}`, kind: 'well-behaved', ip, headers, ...compile(pick()) });
+      out.push({ t, actor: `key-${user}`, kind: 'well-behaved', ip, headers, ...regular(i) });
   }
   // brand-new people: a first visit of one to three diagrams, spread over the hour
   for (let u = 0; u < (o.fresh ?? 25); u++) {
@@ -419,7 +425,8 @@ export function summarise(results) {
     };
   }
   const good = results.filter((r) => r.kind === 'well-behaved' || r.kind === 'new');
-  const bad = good.filter((r) => r.flagged || r.status >= 400);
+  // refused by the gateway for any reason (a limit too), or flagged; a typo's TeX error is the compiler's answer
+  const bad = good.filter((r) => r.flagged || r.refusedBy !== '');
   const fresh = results.filter((r) => r.kind === 'new');
   return {
     attackers,
@@ -429,9 +436,11 @@ export function summarise(results) {
       share: good.length === 0 ? 0 : bad.length / good.length,
       clients: new Set(good.map((r) => r.actor)).size,
       flaggedClients: [...new Set(bad.map((r) => r.actor))].sort(),
-      newRefused: fresh.filter((r) => r.status >= 400).length,
+      newRefused: fresh.filter((r) => r.refusedBy !== '' || r.flagged).length,
       newRequests: fresh.length,
-      notOk: good.filter((r) => r.outcome !== 'ok').length,
+      typos: good.filter((r) => r.expect === 'tex_error').length,
+      // compiles that did not come to what was scripted (ok, or the typo's TeX error)
+      notAsScripted: good.filter((r) => r.outcome !== (r.expect ?? 'ok')).length,
       // the lowest trust score a well-behaved compile got (the compile route allows from 60)
       minScore: Math.min(...good.filter((r) => r.path === '/compile' && r.score !== null).map((r) => r.score)),
     },
@@ -490,6 +499,7 @@ export function report(enforce, monitor, cmp) {
     `well-behaved: ${w.requests} requests from ${w.clients} clients, ${w.refusedOrChallenged} refused or challenged ` +
       `(${(w.share * 100).toFixed(2)} %, bound < 1 %: ${w.share < 0.01 ? 'met' : 'NOT met'}); brand-new: ` +
       `${w.newRefused} of ${w.newRequests} refused (bound 0: ${w.newRefused === 0 ? 'met' : 'NOT met'}); ` +
+      `${w.typos} typos (TeX errors) among them; ` +
       `lowest trust score ${w.minScore}` +
       (w.flaggedClients.length ? `; flagged: ${w.flaggedClients.join(', ')}` : ''),
   );
