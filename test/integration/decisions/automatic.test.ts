@@ -286,6 +286,26 @@ decisions:
     expect(await blocked(gw, patient)).toBe(0);
   });
 
+  it('invalid_credentials: 0 counts no guesses', async () => {
+    const gw = await start(
+      `identity:
+  api_keys:
+    keys: [{ sha256: ${'cd'.repeat(32)}, user: bob, tier: authenticated }]
+decisions:
+  auto: { invalid_credentials: 0 }
+`,
+      new FakeClock(),
+    );
+    const ip = '198.51.100.47';
+    for (let i = 0; i < 5; i++) {
+      const res = await request(`${gw.url}/health`, { headers: { 'x-forwarded-for': ip, 'x-api-key': `g${i}` } });
+      await res.body.text();
+      expect(res.statusCode).toBe(401);
+    }
+    await settle();
+    expect(await blocked(gw, ip)).toBe(0);
+  });
+
   it('never blocks loopback (exempt by default) or allow-listed clients automatically', async () => {
     const clock = new FakeClock();
     const gw = await start('reputation:\n  allow: [192.0.2.0/24]\n', clock);
