@@ -136,7 +136,7 @@ export function scenario(o) {
   });
   const perUser = o.perUser ?? 20;
   // people make mistakes: every 10th diagram of a regular user has a typo TeX stops on (a real TeX error)
-  const typo = (code, i) => (i % 10 === 9 ? { code: `${code}\n\typo`, expect: 'tex_error' } : { code });
+  const typo = (code, i) => (i % 10 === 9 ? { code: `${code}\n\\typo`, expect: 'tex_error' } : { code });
   const regular = (i) => {
     const { code, expect } = typo(pick(), i);
     return compile(code, expect === undefined ? {} : { expect });
