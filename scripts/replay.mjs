@@ -3,7 +3,8 @@
 // `npm run replay`: issue 13's replay (bench/replay/replay.mjs) through the built gateway (dist/) and the reference
 // compile service on real TeX (examples/compile-service), in enforce mode then monitor mode; prints per attacker
 // when it was first refused or tightened against its bound, and the monitor/enforce comparison. Exit 1 when a
-// bound or the comparison fails.
+// bound or the comparison fails, or a compile did not come to what the script expects (a real TeX error, a
+// time-out).
 //
 //   npm run build && npm run replay                        # the full mix on real TeX (several minutes)
 //   npm run replay -- --anonymous 3 --authenticated 2 --fresh 10 --per-user 10   # a shorter mix
@@ -183,6 +184,7 @@ try {
       Object.values(s.attackers).every((a) => a.met) &&
       s.wellBehaved.share < 0.01 &&
       s.wellBehaved.newRefused === 0 &&
+      expectedMissed.length === 0 &&
       (cmp === null || cmp.ok);
     process.exitCode = met ? 0 : 1;
   } finally {
