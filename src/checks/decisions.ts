@@ -1,7 +1,7 @@
 // Blocks (module `block`): the connection-phase check refuses a blocked address (ip or prefix), a
 // headers-phase check a blocked user (after identity); the refusal says until when. The log hook turns
-// evidence seen in other checks' refusals (signature refusals weighted by confidence, repeated 429s) into
-// escalating automatic blocks.
+// evidence seen in other checks' refusals (signature refusals weighted by confidence, repeated 429s, guessed
+// credentials) into escalating automatic blocks.
 import type { Check } from '../core/check.js';
 import type { RequestContext } from '../core/context.js';
 import { GatewayError } from '../core/errors.js';
@@ -73,6 +73,10 @@ export function evidenceWeight(
   return best;
 }
 
+/** Refusals of credentials that someone guessing would earn (not an expired token). */
+const GUESSES: ReadonlySet<string> = new Set(['identity:invalid_api_key', 'identity:invalid_token']);
+const isGuess = (reasons: readonly string[]): boolean => reasons.some((r) => GUESSES.has(r));
+
 export function buildDecisionsCheck(config: GatewayConfig, deps: CheckDeps): Check | null {
   const c = config.decisions;
   if (c.mode === 'off') return null;
@@ -86,6 +90,8 @@ export function buildDecisionsCheck(config: GatewayConfig, deps: CheckDeps): Che
   const clock = deps.clock;
   const strikes = c.auto.rate_limit_refusals;
   const windowMs = c.auto.rate_limit_window_s * 1000;
+  const credentials = c.auto.invalid_credentials;
+  const credentialsWindowMs = c.auto.invalid_credentials_window_s * 1000;
   const log = deps.log;
   const failed = (err: unknown) => log.warn({ err }, 'automatic block failed');
 
@@ -100,9 +106,18 @@ export function buildDecisionsCheck(config: GatewayConfig, deps: CheckDeps): Che
     onComplete(ctx: RequestContext): void {
       if (ctx.decision === 'allow' || ctx.listed !== '' || ctx.clientIp === '') return;
       const by = ctx.refusedBy;
-      if (by !== 'sig' && by !== 'rate') return;
+      if (by !== 'sig' && by !== 'rate' && by !== 'identity') return;
       if (exempt.lookup(ctx.clientIp) === true) return;
       const subject = { scope: 'ip' as const, value: ctx.clientIp };
+      if (by === 'identity') {
+        // a guessed key or a forged token (an expired one is no guess: its owner simply has to log in again)
+        if (credentials === 0 || !isGuess(ctx.refusal?.reasons ?? [])) return;
+        decisions
+          .strike(subject, credentials, credentialsWindowMs, 'cred_strike')
+          .then((hit) => (hit ? decisions.offend(subject, `${credentials} refused credentials`, 'rule') : null))
+          .catch(failed);
+        return;
+      }
       if (by === 'sig' && signatures) {
         const e = evidenceWeight(ctx.matches, ctx.refusal?.reasons ?? [], evidence.weights);
         decisions

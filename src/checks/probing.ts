@@ -15,6 +15,8 @@ import { PrefixTrieBuilder } from '../net/cidr-trie-builder.js';
 import type { CheckDeps } from './deps.js';
 
 const BAN_PREFIX = 'probe:ban:';
+/** Monitor mode keeps its would-be refusals apart: switching to enforce must not enforce what was only watched. */
+const MONITOR_PREFIX = 'probe:mban:';
 /** Bounded: a flood of spoofed-looking addresses cannot grow the table without end (oldest dropped first). */
 const MAX_BANS = 100_000;
 
@@ -29,11 +31,12 @@ export class ProbeBans {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly prefix = BAN_PREFIX,
   ) {
     // Keys arrive without the store's own prefix; values are the expiry in ms (a delete reads back null).
     this.unsubscribe = store.onChange((key) => {
-      if (!key.startsWith(BAN_PREFIX)) return;
-      const ip = key.slice(BAN_PREFIX.length);
+      if (!key.startsWith(prefix)) return;
+      const ip = key.slice(prefix.length);
       store.get(key).then(
         (v) => (v === null ? void this.until.delete(ip) : this.remember(ip, Number(v))),
         () => undefined, // a store that cannot answer: this instance simply does not learn of it
@@ -61,7 +64,7 @@ export class ProbeBans {
   async ban(ip: string, ttlMs: number): Promise<void> {
     const expires = this.clock.now() + ttlMs;
     this.remember(ip, expires);
-    await this.store.set(`${BAN_PREFIX}${ip}`, String(expires), ttlMs);
+    await this.store.set(`${this.prefix}${ip}`, String(expires), ttlMs);
   }
 
   close(): void {
@@ -83,7 +86,12 @@ export function buildProbingCheck(config: GatewayConfig, deps: CheckDeps): Check
   const c = config.checks.probing;
   if (c.mode === 'off') return null;
   const { store, clock, log } = deps;
-  const bans = deps.resources.get(`probing:bans:${store.kind}`, () => new ProbeBans(store, clock));
+  // Monitor mode bans too, in a table of its own: its run() then reports the refusal enforce would make, on
+  // the same requests (a monitor hit), instead of going quiet after one log line.
+  const monitor = c.mode === 'monitor';
+  const bans = monitor
+    ? deps.resources.get(`probing:mbans:${store.kind}`, () => new ProbeBans(store, clock, MONITOR_PREFIX))
+    : deps.resources.get(`probing:bans:${store.kind}`, () => new ProbeBans(store, clock));
   const blocks = deps.services?.blocks;
   if (c.action === 'block' && (blocks === undefined || config.decisions.mode === 'off'))
     throw new GatewayError(
@@ -102,7 +110,7 @@ export function buildProbingCheck(config: GatewayConfig, deps: CheckDeps): Check
     phase: 'connection',
     mode: c.mode,
     run(ctx: RequestContext): Verdict {
-      if (c.action === 'block' || ctx.listed !== '') return PASS;
+      if ((c.action === 'block' && !monitor) || ctx.listed !== '') return PASS;
       const left = bans.remaining(ctx.clientIp);
       if (left === 0) return PASS;
       return {
@@ -123,10 +131,9 @@ export function buildProbingCheck(config: GatewayConfig, deps: CheckDeps): Check
           { client_ip: ip, threshold: c.threshold, window_s: c.window_s, action: c.action },
           'probing: unmatched paths',
         );
-        if (c.mode === 'monitor') return;
-        if (c.action === 'block')
-          void blocks!.offend({ scope: 'ip', value: ip }, `${c.threshold} unmatched paths`, 'rule').catch(failed);
-        else void bans.ban(ip, ttlMs).catch(failed);
+        // monitor: the would-be refusal, for ttl_s (with action block: as long as a refusal would last)
+        if (monitor || c.action !== 'block') void bans.ban(ip, ttlMs).catch(failed);
+        else void blocks!.offend({ scope: 'ip', value: ip }, `${c.threshold} unmatched paths`, 'rule').catch(failed);
       };
       try {
         if (counted instanceof Promise) counted.then(then, failed);

@@ -107,6 +107,13 @@ export const decisionsSchema = z
         rate_limit_refusals: z.number().int().nonnegative().max(MAX_COUNT).default(50),
         rate_limit_window_s: intervalS().default(60),
         /**
+         * This many refused credentials (a wrong API key, a forged or unverifiable token: 401) of one client
+         * address within invalid_credentials_window_s; 0 turns it off. A guesser of keys is stopped after that
+         * many guesses, a slow one (a guess every few minutes) within the hour the window spans.
+         */
+        invalid_credentials: z.number().int().nonnegative().max(MAX_COUNT).default(10),
+        invalid_credentials_window_s: intervalS().default(3600),
+        /**
          * Never blocked automatically. Loopback by default: when every client seems to come from 127.0.0.1 (a
          * local proxy not listed in trusted_proxies), one offence must not block everyone.
          */

@@ -219,9 +219,12 @@ export class Decisions implements Closable {
     );
   }
 
-  /** Counts one strike (e.g. a rate-limit refusal); every `threshold` strikes within the window is an offence. */
-  async strike(subject: Subject, threshold: number, windowMs: number): Promise<boolean> {
-    return this.store.run(THRESHOLD_COUNT, [`strike:${subject.scope}:${subject.value}`], [windowMs, threshold, 1]);
+  /**
+   * Counts one strike (e.g. a rate-limit refusal); every `threshold` strikes within the window is an offence.
+   * `kind` keeps counts of different evidence apart (429s and refused credentials do not add up).
+   */
+  async strike(subject: Subject, threshold: number, windowMs: number, kind = 'strike'): Promise<boolean> {
+    return this.store.run(THRESHOLD_COUNT, [`${kind}:${subject.scope}:${subject.value}`], [windowMs, threshold, 1]);
   }
 
   get counts(): { ip: number; prefix: number; user: number } {

@@ -29,6 +29,11 @@ export interface SecurityEvent {
   readonly user: string | null;
   readonly tier: string;
   readonly matches: readonly ContentMatch[];
+  /**
+   * A refused request's monitor hits: what monitor-mode checks that ran before the refusal would have done
+   * (a request that was not refused has them in `reasons`). Left out when there are none.
+   */
+  readonly monitor?: readonly string[];
   /** What the forwarded compile came to (compile routes), last so the fields before keep their order. */
   readonly compile?: CompileEventField;
   /** What the response checks found and did (SVG inspection, canaries), when they found something. */
@@ -142,6 +147,7 @@ export function eventFor(ctx: RequestContext): SecurityEvent | null {
     user: ctx.identity.user,
     tier: ctx.identity.tier,
     matches: ctx.matches,
+    ...(refused && ctx.monitorHits.length !== 0 ? { monitor: ctx.monitorHits } : null),
     ...(response === null ? null : { response }),
     ...(ctx.budget === null ? null : { budget: budgetField(ctx.budget) }),
     ...(ctx.admission === null ? null : { queue: queueField(ctx.admission) }),

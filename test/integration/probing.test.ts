@@ -1,6 +1,7 @@
 // Probing of unmatched paths (checks.probing): a scanner's quick 404s for /.env variants earn the client a
 // refusal on every route for ttl_s (429 + Retry-After, module probe, a security event, counted), misses spread
-// beyond the window do not add up, loopback is exempt by default, monitor only logs, and action: block hands
+// beyond the window do not add up, loopback is exempt by default, monitor refuses nobody but reports the
+// would-be refusal on each request (a monitor hit), and action: block hands
 // the client to the blocks service. Real gateway and upstream, fake clock for time.
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
@@ -112,11 +113,34 @@ describe('checks.probing', () => {
     expect((await get('/health')).status).toBe(200);
   });
 
-  it('monitor mode refuses nobody', async () => {
-    await start('{ mode: monitor, threshold: 3, exempt: [] }');
+  it('monitor mode refuses nobody, and says on each request what enforce would have answered', async () => {
+    const { clock } = await start('{ mode: monitor, threshold: 3, ttl_s: 60, exempt: [] }');
+    expect((await get('/health')).status).toBe(200);
     for (const p of PROBES.slice(0, 6)) expect((await get(p)).status).toBe(404);
     await new Promise((res) => setTimeout(res, 50));
-    expect((await get('/health')).status).toBe(200);
+    const r = await get('/health');
+    expect(r.status).toBe(200);
+    const ev = g!.events.find((e) => e.request_id === String(r.headers['x-request-id']));
+    expect(ev).toMatchObject({ decision: 'allow', mode: 'monitor', reasons: ['probe:unmatched_paths'] });
+    expect(await metric(g!.adminUrl, 'portcullis_monitor_hits_total', { reason: 'probe:unmatched_paths' })).toBe(1);
+    // the would-be refusal ends with its TTL, as the refusal would
+    clock.advance(61_000);
+    const later = await get('/health');
+    expect(g!.events.some((e) => e.request_id === String(later.headers['x-request-id']))).toBe(false);
+  });
+
+  it('monitor mode with action block reports the refusal too (no block is made)', async () => {
+    await start(
+      '{ mode: monitor, threshold: 3, action: block, exempt: [] }',
+      new FakeClock(),
+      'decisions:\n  auto: { exempt: [] }\n',
+    );
+    for (const p of PROBES.slice(0, 3)) await get(p);
+    await new Promise((res) => setTimeout(res, 50));
+    const r = await get('/health');
+    expect(r.status).toBe(200);
+    const ev = g!.events.find((e) => e.request_id === String(r.headers['x-request-id']));
+    expect(ev).toMatchObject({ mode: 'monitor', reasons: ['probe:unmatched_paths'] });
   });
 
   it('status: 403 answers 403', async () => {

@@ -2,7 +2,7 @@
 // \write18) blocks the client at once for 5 min, then 1 h, then 24 h; after the offence memory expires it
 // starts again at 5 min. A positive-model refusal or a web rule on a caption is not an offence alone: only
 // repeated evidence within the window is. The block's 403 says how long (Retry-After, Portcullis-Block-Expires).
-// Repeated 429s count as an offence; loopback and allow-listed clients are never blocked automatically.
+// Repeated 429s count as an offence, and so do guessed API keys (fast, or slow within the window); loopback and allow-listed clients are never blocked automatically.
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { FakeClock } from '../../../src/core/clock.js';
@@ -246,6 +246,64 @@ decisions:
     expect(seen).toEqual([200, 429, 429, 429]);
     expect(await blocked(gw, ip)).toBe(5 * MIN);
     expect(await post(gw, BENIGN, ip)).toEqual({ status: 403, reasons: ['block:rule'] });
+  });
+
+  it('guessed API keys become an offence at the threshold, slow guesses within the window too', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const keys = `identity:
+  api_keys:
+    keys: [{ sha256: ${'ab'.repeat(32)}, user: alice, tier: authenticated }]
+decisions:
+  auto: { invalid_credentials: 3, invalid_credentials_window_s: 3600 }
+`;
+    const gw = await start(keys, clock);
+    const guess = async (ip: string, key: string) => {
+      const res = await request(`${gw.url}/health`, { headers: { 'x-forwarded-for': ip, 'x-api-key': key } });
+      const body = JSON.parse(await res.body.text()) as { reasons: string[] };
+      return { status: res.statusCode, reasons: body.reasons };
+    };
+    const fast = '198.51.100.44';
+    expect(await guess(fast, 'k1')).toEqual({ status: 401, reasons: ['identity:invalid_api_key'] });
+    expect(await guess(fast, 'k2')).toEqual({ status: 401, reasons: ['identity:invalid_api_key'] });
+    await settle();
+    expect(await blocked(gw, fast)).toBe(0);
+    expect((await guess(fast, 'k3')).status).toBe(401);
+    expect(await blocked(gw, fast)).toBe(5 * MIN);
+    expect(await guess(fast, 'k4')).toEqual({ status: 403, reasons: ['block:rule'] });
+    // a guess every 20 minutes adds up within the hour; one an hour apart does not
+    const slow = '198.51.100.45';
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) clock.advance(20 * MIN);
+      expect((await guess(slow, `s${i}`)).status).toBe(401);
+    }
+    expect(await blocked(gw, slow)).toBe(5 * MIN);
+    const patient = '198.51.100.46';
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) clock.advance(61 * MIN);
+      expect((await guess(patient, `p${i}`)).status).toBe(401);
+    }
+    await settle();
+    expect(await blocked(gw, patient)).toBe(0);
+  });
+
+  it('invalid_credentials: 0 counts no guesses', async () => {
+    const gw = await start(
+      `identity:
+  api_keys:
+    keys: [{ sha256: ${'cd'.repeat(32)}, user: bob, tier: authenticated }]
+decisions:
+  auto: { invalid_credentials: 0 }
+`,
+      new FakeClock(),
+    );
+    const ip = '198.51.100.47';
+    for (let i = 0; i < 5; i++) {
+      const res = await request(`${gw.url}/health`, { headers: { 'x-forwarded-for': ip, 'x-api-key': `g${i}` } });
+      await res.body.text();
+      expect(res.statusCode).toBe(401);
+    }
+    await settle();
+    expect(await blocked(gw, ip)).toBe(0);
   });
 
   it('never blocks loopback (exempt by default) or allow-listed clients automatically', async () => {

@@ -55,6 +55,21 @@ describe('security event', () => {
     expect(eventFor(ctx)).toBeNull();
     ctx.monitorHits.push('sig:x');
     expect(eventFor(ctx)).toMatchObject({ decision: 'allow', mode: 'monitor', reasons: ['sig:x'] });
+    expect(eventFor(ctx)!.monitor).toBeUndefined();
+  });
+
+  it('keeps the monitor hits of a request another check refused', () => {
+    const ctx = new RequestContext('GET', {}, 0);
+    ctx.monitorHits.push('block:rule');
+    ctx.decision = 'challenge';
+    ctx.status = 401;
+    ctx.refusal = { decision: 'challenge', status: 401, reasons: ['identity:invalid_api_key'], module: 'identity' };
+    expect(eventFor(ctx)).toMatchObject({
+      mode: 'enforce',
+      module: 'identity',
+      reasons: ['identity:invalid_api_key'],
+      monitor: ['block:rule'],
+    });
   });
 });
 
