@@ -50,10 +50,18 @@ class QueueResource {
   /** The adaptive cap, while the configuration turns it on (kept across reloads, like the queue). */
   adaptive: AdaptiveCap | null = null;
   constructor(settings: QueueSettings, metrics: Metrics | undefined) {
-    this.queue = new AdmissionQueue(settings, realScheduler, () => {
-      if (metrics !== undefined) this.gauges(metrics);
-    });
+    this.queue = new AdmissionQueue(settings, realScheduler);
+    // read at scrape time, not set at every admit and release
+    if (metrics !== undefined) {
+      this.metrics = metrics;
+      metrics.admissionNow.refresh = this.refresh;
+    }
   }
+
+  private metrics: Metrics | undefined;
+  private readonly refresh = (): void => {
+    if (this.metrics !== undefined) this.gauges(this.metrics);
+  };
 
   private gauges(m: Metrics): void {
     const s = this.queue.stats();
@@ -70,6 +78,8 @@ class QueueResource {
 
   close(): void {
     this.queue.close();
+    if (this.metrics !== undefined && this.metrics.admissionNow.refresh === this.refresh)
+      this.metrics.admissionNow.refresh = () => undefined;
   }
 }
 

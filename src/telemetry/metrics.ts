@@ -28,6 +28,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   }
   const r = [registry];
   const inflightNow = { read: (): number => 0 };
+  // The admission gauges are set at scrape time by whoever holds the queue (it registers here): setting them on
+  // every admit and release cost a few µs per compile (label lookups) for a figure read once a scrape.
+  const admissionNow = { refresh: (): void => undefined };
   return {
     registry,
     requests: new FastCounter(
@@ -153,18 +156,27 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       help: 'Compiles allowed in flight to the compile service, by lane (normal, slow)',
       labelNames: ['lane'] as const,
       registers: r,
+      collect() {
+        admissionNow.refresh();
+      },
     }),
     admissionInflight: new Gauge({
       name: 'portcullis_admission_inflight',
       help: 'Compiles in flight to the compile service through this instance, by lane (normal, slow)',
       labelNames: ['lane'] as const,
       registers: r,
+      collect() {
+        admissionNow.refresh();
+      },
     }),
     admissionQueued: new Gauge({
       name: 'portcullis_admission_queue_depth',
       help: 'Requests waiting for a compile slot, by tier',
       labelNames: ['tier'] as const,
       registers: r,
+      collect() {
+        admissionNow.refresh();
+      },
     }),
     admissionWait: new FastHistogram(
       'portcullis_admission_wait_seconds',
@@ -214,6 +226,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     /** Where the inflight gauge reads its value (the data plane registers its counter). */
     inflightNow,
+    /** What sets the admission gauges at scrape time (the admission queue registers itself). */
+    admissionNow,
     checkErrors: new Counter({
       name: 'portcullis_check_errors_total',
       help: 'Faults (exceptions) inside checks and log hooks, by check',
