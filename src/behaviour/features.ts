@@ -35,6 +35,9 @@ const LOAD_WORDS: ReadonlySet<string> = new Set([
   'usepgflibrary',
   'usepgfplotslibrary',
 ]);
+/** The first letters of those words: any other control word is passed over without being cut out. */
+const FIRST = new Uint8Array(128);
+for (const w of [...LOOP_WORDS, ...LOAD_WORDS]) FIRST[w.charCodeAt(0)] = 1;
 /** Per request: more packages than this are not looked at (the first ones still are). */
 export const MAX_PACKAGES = 16;
 /** How far after a loading command its `[options]{names}` are looked for. */
@@ -83,6 +86,12 @@ interface Scan {
 }
 
 /**
+ * A run of text the pass has nothing to do with: no `\`, brace, `%` or white space but single spaces between
+ * other characters. Skipped by the regular expression engine, several times faster than a loop in JavaScript.
+ */
+const PLAIN = /[^\\{}%\t-\r \u00a0]*(?: [^\\{}%\t-\r \u00a0]+)*/y;
+
+/**
  * One pass: control words (loops and loads among them), the deepest brace nesting, and the normalised text, cut
  * only where a comment or a run of white space other than one space is (a few slices per line). An escaped `%`,
  * `{` or `}` is text. Cheaper than regular expressions over the whole field.
@@ -107,7 +116,7 @@ export function scanTex(s: string, packages: Set<string>): Scan {
       }
       tokens++;
       const len = k - i - 1;
-      if (len >= 4 && len <= 24) {
+      if (len >= 4 && len <= 24 && FIRST[s.charCodeAt(i + 1)] === 1) {
         const word = s.slice(i + 1, k);
         if (LOOP_WORDS.has(word)) loops++;
         else if (LOAD_WORDS.has(word) && packages.size < MAX_PACKAGES) addLoaded(s, k, packages);
@@ -136,7 +145,11 @@ export function scanTex(s: string, packages: Set<string>): Scan {
         from = k;
       }
       i = k;
-    } else i++;
+    } else {
+      PLAIN.lastIndex = i + 1;
+      PLAIN.test(s);
+      i = PLAIN.lastIndex;
+    }
   }
   if (parts.length === 0) return { normal: s.trim(), tokens, loops, depth: deepest };
   if (from < n) parts.push(s.slice(from));
