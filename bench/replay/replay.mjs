@@ -41,7 +41,7 @@ const CURL = { 'user-agent': 'curl/8.5.0', accept: '*/*' };
  */
 export function configYaml(upstreamUrl, mode, auditFile, model = 'off') {
   return readFileSync(CONFIG, 'utf8')
-    .replaceAll('${UPSTREAM_URL}', upstreamUrl)
+    .replaceAll('${UPSTREAM_URL:-http://127.0.0.1:3000}', upstreamUrl)
     .replaceAll('${REPLAY_MODEL:-off}', model)
     .replaceAll('${REPLAY_MODE:-enforce}', mode)
     .replaceAll('${REPLAY_AUDIT:-stderr}', JSON.stringify(auditFile));
