@@ -1,5 +1,6 @@
 // MemoryStore specifics beyond the contract: the key bound, the synchronous script path, option checks.
-import { describe, expect, it } from 'vitest';
+import { LRUCache } from 'lru-cache';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { GatewayError } from '../../../src/core/errors.js';
 import { MemoryStore } from '../../../src/store/memory.js';
@@ -72,5 +73,47 @@ describe('MemoryStore', () => {
     await s.set('k', 'v');
     await s.delete('k');
     expect(heard).toEqual(['k', 'k']);
+  });
+
+  it('ends keys without taking them out of the Map, and revives them in place', async () => {
+    // A hot key deleted and set again on every request must not leave a dead entry per request in the
+    // Map's hash chain (see MemoryStore.kill): expiry, delete and a script's del only mark the slot.
+    const clock = new FakeClock(0);
+    const s = new MemoryStore({ maxKeys: 10, clock });
+    const removed = vi.spyOn(LRUCache.prototype, 'delete');
+    const del: StoreScript<null> = {
+      ...incr,
+      name: 'del',
+      local: (ops, keys) => (ops.del(keys[0]!), null),
+      decode: () => null,
+    };
+    try {
+      for (let i = 0; i < 50; i++) {
+        expect(s.runSync(incr, ['hot'], [])).toBe(1);
+        if (i % 3 === 0) s.runSync(del, ['hot'], []);
+        else if (i % 3 === 1) expect(await s.delete('hot')).toBe(true);
+        else clock.advance(1_000); // expired by the clock
+        expect(await s.get('hot')).toBeNull();
+      }
+      expect(removed).not.toHaveBeenCalled();
+      expect(s.size).toBe(1);
+      expect(await s.delete('hot')).toBe(false);
+      await s.set('hot', 'v');
+      expect(await s.get('hot')).toBe('v');
+    } finally {
+      removed.mockRestore();
+    }
+  });
+
+  it('lists neither expired nor deleted keys, and drops them from the Map then', async () => {
+    const clock = new FakeClock(0);
+    const s = new MemoryStore({ maxKeys: 10, clock });
+    await s.set('a', '1');
+    await s.set('b', '2', 100);
+    await s.set('c', '3');
+    await s.delete('c');
+    clock.advance(100);
+    expect(await s.list('')).toEqual([{ key: 'a', value: '1' }]);
+    expect(s.size).toBe(1);
   });
 });
