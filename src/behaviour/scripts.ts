@@ -15,6 +15,7 @@ return out
     return keys.map((k) => ops.get(k) ?? '');
   },
   decode: (r: Reply) => (Array.isArray(r) ? r.map((v) => (typeof v === 'string' ? v : '')) : []),
+  reads: true,
 });
 
 /** ARGV after now, in order (see clientArgs). */

@@ -93,6 +93,18 @@ export const BUDGET_SCRIPT: StoreScript<BudgetResult> = Object.freeze({
   decode,
 });
 
+/** The check before a compile: the same script with no charge (args from budgetArgs(0, ...)), which only reads. */
+export const BUDGET_READ: StoreScript<BudgetResult> = Object.freeze({
+  name: 'portcullis_budget_read',
+  lua: LUA,
+  local(ops: ScriptOps, keys: readonly string[], now: number, args: readonly (string | number)[]): Reply {
+    if (Number(args[0]) !== 0) throw new Error('portcullis_budget_read charges nothing: its charge must be 0');
+    return local(ops, keys, now, args);
+  },
+  decode,
+  reads: true,
+});
+
 /** One budget's parameters: `budgetMs` of compile time per `periodMs`. */
 export interface BudgetParams {
   readonly periodMs: number;

@@ -10,7 +10,14 @@ import { rateControl, type RateSettings } from '../ratelimit/control.js';
 import { groupingFromConfig } from '../ratelimit/subject.js';
 import { isPromise } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
-import { BUDGET_SCRIPT, budgetArgs, budgetStanding, type BudgetParams, type BudgetResult } from '../budget/script.js';
+import {
+  BUDGET_READ,
+  BUDGET_SCRIPT,
+  budgetArgs,
+  budgetStanding,
+  type BudgetParams,
+  type BudgetResult,
+} from '../budget/script.js';
 import type { TierBudget } from '../budget/config.js';
 import type { CheckDeps } from './deps.js';
 
@@ -154,7 +161,7 @@ export function buildBudgetsCheck(config: GatewayConfig, deps: CheckDeps): Check
       const keys = plan.defs.map((d) => `bg:{${subject.id}}:${tier}:${d.name}`);
       let out: BudgetResult | Promise<BudgetResult>;
       try {
-        out = store.run(BUDGET_SCRIPT, keys, plan.checkArgs);
+        out = store.run(BUDGET_READ, keys, plan.checkArgs);
       } catch (err) {
         return failed(err);
       }

@@ -41,6 +41,8 @@ export class MemoryStore implements Store {
   private closed = false;
   /** The ScriptOps bound once: scripts run synchronously, so one `now` per run is set before the call. */
   private readonly ops: ScriptOps;
+  /** The same for scripts declared read-only (StoreScript.reads): a write is refused here as on Redis. */
+  private readonly readOps: ScriptOps;
   private opsNow = 0;
 
   constructor(options: MemoryStoreOptions) {
@@ -62,6 +64,15 @@ export class MemoryStore implements Store {
         this.kill(key);
       },
       pttl: (key: string) => this.pttl(key, this.opsNow),
+    });
+    const refuse = (op: string): never => {
+      throw new GatewayError('GW_ERR_STORE', `a script declared read-only called ${op}`);
+    };
+    this.readOps = Object.freeze({
+      get: this.ops.get,
+      set: () => refuse('set'),
+      del: () => refuse('del'),
+      pttl: () => refuse('pttl'),
     });
   }
 
@@ -88,7 +99,7 @@ export class MemoryStore implements Store {
     if (this.closed) throw new GatewayError('GW_ERR_STORE', 'memory store is closed');
     this.opsNow = this.clock.now();
     const full = this.prefix === '' ? keys : keys.map((k) => this.prefix + k);
-    return script.decode(script.local(this.ops, full, this.opsNow, args));
+    return script.decode(script.local(script.reads === true ? this.readOps : this.ops, full, this.opsNow, args));
   }
 
   get(key: string): Promise<string | null> {

@@ -5,7 +5,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { systemClock, type Clock } from '../core/clock.js';
 import { classifyRedisError, StoreError } from './errors.js';
 import { createRedisClient, whenReady, type RedisClient, type RedisConnectionOptions } from './redis-client.js';
-import type { Reply, Store, StoreEntry, StoreScript } from './store.js';
+import type { Reply, ScriptOps, Store, StoreEntry, StoreScript } from './store.js';
 
 export interface RedisStoreOptions extends RedisConnectionOptions {
   /** Prepended to every key and to the change channel: several gateways or tenants can share one Redis. */
@@ -50,6 +50,22 @@ function globEscape(s: string): string {
 }
 
 const CHANGE = 'change';
+
+/** The ScriptOps of a read-only script: the fetched values by key; anything else is the script's fault. */
+function readOnlyOps(name: string, keys: readonly string[], values: readonly (string | null)[]): ScriptOps {
+  const refuse = (op: string): never => {
+    throw new StoreError('script', `script ${name} is declared read-only but called ${op}`);
+  };
+  return {
+    get(key: string): string | null {
+      const i = keys.indexOf(key);
+      return i === -1 ? refuse(`get of a key it was not given`) : (values[i] ?? null);
+    },
+    set: () => refuse('set'),
+    del: () => refuse('del'),
+    pttl: () => refuse('pttl'),
+  };
+}
 /** How long close() waits for QUIT's answer before cutting the connection. */
 const QUIT_WAIT_MS = 1_000;
 
@@ -103,8 +119,25 @@ export class RedisStore implements Store {
         throw new StoreError('cross_slot', `script ${script.name}: keys must share one hash tag on a Cluster`);
       }
     }
+    if (script.reads === true) return this.runReads(script, full, args);
     const reply = await this.evalScript(script.lua, script.name, full, [this.clock.now(), ...args]);
     return script.decode(reply);
+  }
+
+  /** A read-only script: its keys in one MGET, its body run here on what came back (see StoreScript.reads). */
+  private async runReads<R>(
+    script: StoreScript<R>,
+    full: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<R> {
+    this.assertOpen();
+    let values: (string | null)[];
+    try {
+      values = await this.client.mget(...full);
+    } catch (err) {
+      throw classifyRedisError(err, `script ${script.name}`);
+    }
+    return script.decode(script.local(readOnlyOps(script.name, full, values), full, this.clock.now(), args));
   }
 
   async get(key: string): Promise<string | null> {

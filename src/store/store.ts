@@ -28,6 +28,12 @@ export interface StoreScript<R> {
   local(ops: ScriptOps, keys: readonly string[], now: number, args: readonly (string | number)[]): Reply;
   /** Turn the raw reply (from either side) into the result. */
   decode(reply: Reply): R;
+  /**
+   * The body only GETs its KEYS (no set, del or pttl): a networked store may then fetch the keys in one plain
+   * multi-get and run `local` on the client. Why: a Lua call costs Redis about ten times a GET of the same keys,
+   * and Redis shares the CPU with everything else on the hot path. A write from such a script is a fault.
+   */
+  readonly reads?: true;
 }
 
 export interface StoreEntry {

@@ -18,7 +18,7 @@ import { geographyComponent } from './geography.js';
 import { identityComponent } from './identity.js';
 import { networkComponent } from './network.js';
 import { protocolComponent } from './protocol.js';
-import { HISTORY_ADD, TRUST_READ, type TrustRead } from './scripts.js';
+import { HISTORY_ADD, HISTORY_READ, TRUST_READ, type TrustRead } from './scripts.js';
 import { deviceComponent, historyComponent, type StoreState } from './stateful.js';
 import { decide, scoreOf, type Thresholds, type Weighting } from './term.js';
 
@@ -38,6 +38,7 @@ export interface TrustEngine {
 }
 
 /** What a compile outcome adds to the client's history: the upstream's failures, never the gateway's refusals. */
+const NO_ARGS: readonly (string | number)[] = Object.freeze([]);
 const OUTCOME_WEIGHT: Readonly<Record<string, number>> = Object.freeze({ tex_error: 0.5, timeout: 1, memory: 1 });
 
 /**
@@ -154,10 +155,13 @@ export function buildTrustEngine(config: GatewayConfig, deps: TrustEngineDeps): 
       if (!needStore) return finish(ctx, null, '');
       const subject = subjectKey(ctx);
       const fp = device !== null && ctx.identity.user !== null ? fingerprint(ctx.headers) : '';
-      const keys = fp !== '' ? [`${subject}:h`, `${subject}:d`] : [`${subject}:h`];
       let read: TrustRead | Promise<TrustRead>;
       try {
-        read = store.run(TRUST_READ, keys, [fp, deviceArgs[0], deviceArgs[1]]);
+        // with no device to record the read writes nothing: a plain read (a multi-get on Redis, no Lua)
+        read =
+          fp !== ''
+            ? store.run(TRUST_READ, [`${subject}:h`, `${subject}:d`], [fp, deviceArgs[0], deviceArgs[1]])
+            : store.run(HISTORY_READ, [`${subject}:h`], NO_ARGS);
       } catch (err) {
         return finish(ctx, unavailable(err), fp);
       }

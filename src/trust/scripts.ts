@@ -76,6 +76,15 @@ return {h, d}
   },
 });
 
+/** KEYS[1] history only (an anonymous client has no device set): TRUST_READ's answer, from a plain read. */
+export const HISTORY_READ: StoreScript<TrustRead> = Object.freeze({
+  name: 'trust.history_read',
+  lua: `return {redis.call('GET', KEYS[1]) or '', -1}`,
+  local: (ops: ScriptOps, keys: readonly string[]): Reply => [ops.get(keys[0]!) ?? '', -1],
+  decode: TRUST_READ.decode,
+  reads: true,
+});
+
 /**
  * KEYS[1] history ("<decayed count>:<ms>"); ARGV: now, half-life ms, amount, TTL ms. Decays what is there to
  * now, adds the amount, stores it with four decimals (Lua and TypeScript write the same text).

@@ -107,6 +107,34 @@ const failScript: StoreScript<null> = {
   decode: () => null,
 };
 
+/** Declared read-only: each key's value ('' when missing), then now and the first arg. */
+const readScript: StoreScript<Reply[]> = {
+  name: 'contract_read',
+  lua: `
+local out = {}
+for i, k in ipairs(KEYS) do out[i] = redis.call('GET', k) or '' end
+out[#KEYS + 1] = tonumber(ARGV[1])
+out[#KEYS + 2] = ARGV[2]
+return out`,
+  local(ops, keys, now, args): Reply {
+    return [...keys.map((k) => ops.get(k) ?? ''), now, String(args[0])];
+  },
+  decode: (r) => r as Reply[],
+  reads: true,
+};
+
+/** Declared read-only but writes: a fault every store must refuse. */
+const lyingReadScript: StoreScript<null> = {
+  name: 'contract_lying_read',
+  lua: `redis.call('SET', KEYS[1], 'x') return 1`,
+  local(ops, keys) {
+    ops.set(keys[0]!, 'x');
+    return 1;
+  },
+  decode: () => null,
+  reads: true,
+};
+
 let counter = 0;
 
 export function storeContract(name: string, factory: HarnessFactory, caps: ContractCaps): void {
@@ -373,6 +401,21 @@ export function storeContract(name: string, factory: HarnessFactory, caps: Contr
         if (!(r instanceof Promise)) expect(typeof (r as { then?: unknown }).then).toBe('undefined');
         const [v] = await r;
         expect(v).toBe(3);
+      });
+
+      it('a script declared read-only answers like any script, with now and its args', async () => {
+        const s = h.store;
+        await s.set(`{${ns}}:ra`, 'one');
+        const r = await s.run(readScript, [`{${ns}}:ra`, `{${ns}}:rb`], ['arg']);
+        expect(r.slice(0, 2)).toEqual(['one', '']);
+        expect(Math.abs(Number(r[2]) - s.clock.now())).toBeLessThan(5_000);
+        expect(r[3]).toBe('arg');
+      });
+
+      it('a script declared read-only that writes fails, and writes nothing', async () => {
+        const s = h.store;
+        await expect(settle(() => s.run(lyingReadScript, [`{${ns}}:lie`], []))).rejects.toThrow(/read-only/);
+        expect(await s.get(`{${ns}}:lie`)).toBeNull();
       });
 
       it('a failing script fails (thrown or rejected), and the store keeps working', async () => {
