@@ -23,8 +23,17 @@ function labelObject(names: readonly string[], values: readonly string[]): Recor
   return o;
 }
 
+type Entry<Slot> = { labels: Record<string, string>; slot: Slot };
+/** One level of the label tree: the next label's value -> the level below (or, after the last label, the entry). */
+type Level<Slot> = Map<string, Level<Slot> | Entry<Slot>>;
+
 abstract class FastMetric<Slot> {
-  private readonly slots = new Map<string, { labels: Record<string, string>; slot: Slot }>();
+  /**
+   * Label values walk a tree, one Map per label, instead of one joined key: label values are mostly the same few
+   * strings (route, tier, outcome), whose hashes V8 keeps, so a lookup allocates nothing and hashes nothing new.
+   */
+  private readonly root: Level<Slot> = new Map();
+  private readonly all: Entry<Slot>[] = [];
   constructor(
     readonly name: string,
     readonly help: string,
@@ -34,23 +43,34 @@ abstract class FastMetric<Slot> {
     registry.registerMetric(this as never);
   }
   protected abstract create(): Slot;
-  /** The slot for one label set; callers cache it (a Map lookup per distinct label set, once). */
+  /** The slot for one label set; callers may cache it (a Map lookup per label otherwise). */
   child(...values: string[]): Slot {
-    if (values.length !== this.labelNames.length)
-      throw new Error(`${this.name}: expected ${this.labelNames.length} labels`);
-    const key = values.join('\u0000');
-    let s = this.slots.get(key);
-    if (s === undefined) {
-      s = { labels: labelObject(this.labelNames, values), slot: this.create() };
-      this.slots.set(key, s);
+    const n = this.labelNames.length;
+    if (values.length !== n) throw new Error(`${this.name}: expected ${n} labels`);
+    if (n === 0) return this.leaf(this.root, '', values);
+    let level = this.root;
+    for (let i = 0; i < n - 1; i++) {
+      let next = level.get(values[i]!) as Level<Slot> | undefined;
+      if (next === undefined) level.set(values[i]!, (next = new Map()));
+      level = next;
     }
-    return s.slot;
+    return this.leaf(level, values[n - 1]!, values);
   }
-  protected entries(): Iterable<{ labels: Record<string, string>; slot: Slot }> {
-    return this.slots.values();
+  private leaf(level: Level<Slot>, last: string, values: readonly string[]): Slot {
+    let e = level.get(last) as Entry<Slot> | undefined;
+    if (e === undefined) {
+      e = { labels: labelObject(this.labelNames, values), slot: this.create() };
+      level.set(last, e);
+      this.all.push(e);
+    }
+    return e.slot;
+  }
+  protected entries(): Iterable<Entry<Slot>> {
+    return this.all;
   }
   reset(): void {
-    this.slots.clear();
+    this.root.clear();
+    this.all.length = 0;
   }
 }
 
