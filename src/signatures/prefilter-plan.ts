@@ -7,6 +7,7 @@
 // gated by a digit-run test; the rest are always run. Dropping the part before the entry only loosens.
 import { PatternSyntaxError } from '../core/errors.js';
 import { parsePattern, type Item } from './regex-items.js';
+import { inNumberRun, maxUnits } from './regex-extent.js';
 
 export type PlanKind = 'escape' | 'literal' | 'digits' | 'always';
 
@@ -14,6 +15,12 @@ export type PlanKind = 'escape' | 'literal' | 'digits' | 'always';
 export interface Entry {
   readonly literal: string;
   readonly source: string;
+}
+
+export interface NearRun {
+  readonly source: string;
+  readonly before: number;
+  readonly after: number;
 }
 
 export interface Plan {
@@ -26,6 +33,13 @@ export interface Plan {
   readonly ci: boolean;
   /** `digits`: every match holds this many digits in a row. */
   readonly digits: number;
+  /**
+   * `digits`, when known: a pattern every match of the alternative holds a match of (the alternative itself,
+   * or from its longest digit item on when what comes first is unbounded: dropping a prefix only loosens),
+   * and how many code units before and after the number run (digits and dots) holding that digit item its
+   * matches can reach. Lets the prefilter run it only next to each number run (prefilter.ts).
+   */
+  readonly near?: NearRun;
   /** Characters every match of the alternative holds (its literal characters). */
   readonly chars: string;
 }
@@ -110,9 +124,37 @@ function planSequence(ctx: Ctx, items: readonly Item[]): Plan & { score: number 
   }
   if (digitScore > 0) {
     const source = wrap(ctx, srcOf(items));
-    return { kind: 'digits', entries: [], source, ci: ctx.ci, digits, chars, score: digitScore };
+    return {
+      kind: 'digits',
+      entries: [],
+      source,
+      ci: ctx.ci,
+      digits,
+      near: nearOf(ctx, items, digits),
+      chars,
+      score: digitScore,
+    };
   }
   return { ...always(ctx, items), chars, score: 0 };
+}
+
+/**
+ * How to look for a digit alternative next to number runs: the items next to its digit item that stay in the
+ * run (digits, dots) add no reach; what lies beyond must be bounded after it, and is dropped before it when
+ * unbounded there.
+ */
+function nearOf(ctx: Ctx, items: readonly Item[], digits: number): NearRun | undefined {
+  const k = items.findIndex((it) => it.kind === 'other' && it.digit && it.min === digits);
+  if (k === -1) return undefined;
+  let j = k + 1;
+  while (j < items.length && inNumberRun(items[j]!)) j++;
+  const after = maxUnits(items.slice(j));
+  if (!Number.isFinite(after)) return undefined;
+  let i = k;
+  while (i > 0 && inNumberRun(items[i - 1]!)) i--;
+  const before = maxUnits(items.slice(0, i));
+  if (Number.isFinite(before)) return { source: wrap(ctx, srcOf(items)), before, after };
+  return { source: wrap(ctx, srcOf(items, k)), before: 0, after };
 }
 
 /** Alternatives of `items` with its first plain alternation group distributed (null: none to distribute). */
