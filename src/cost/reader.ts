@@ -39,7 +39,17 @@ import {
 import { countList, UNBOUNDED } from './lists.js';
 import { evaluate, numberEnd, readNumber, unitToCm } from './numbers.js';
 import { Scopes, type Scope, M_BRACE, M_DEF, M_REPEAT, M_STMT } from './scopes.js';
-import { Settings, S_DECO_KIND, S_ORDER, S_SAMPLES, S_SAMPLES_Y, S_SEGLEN, S_XSTEP, S_YSTEP } from './settings.js';
+import {
+  Settings,
+  S_DECO_KIND,
+  S_ORDER,
+  S_SAMPLES,
+  S_SAMPLES_Y,
+  S_SCALE,
+  S_SEGLEN,
+  S_XSTEP,
+  S_YSTEP,
+} from './settings.js';
 
 export interface ReaderOptions {
   /** What an unknown loop bound (a macro nobody defined, an argument) counts: never 0. */
@@ -92,6 +102,9 @@ const KEYWORDS = [
   'ystep',
   'order',
   'table',
+  'scale',
+  'xscale',
+  'yscale',
   'samples',
   'foreach',
   'segment',
@@ -149,6 +162,8 @@ export class CostReader {
   private grids = 0;
   private decoLevels = 0;
   private markStep = NaN;
+  /** The largest scale set outside a path (a picture's or a scope's options, \tikzset): what paths start from. */
+  private outerScale = 1;
   private markUnit = false;
   private lsystems = 0;
 
@@ -303,7 +318,7 @@ export class CostReader {
   /** Decorations of the statement ending at `at`: segments per level, to the power of the nesting levels. */
   private decorations(at: number): void {
     const st = this.settings;
-    const length = this.pathLength(this.stmtStart, at);
+    const length = this.pathLength(this.stmtStart, at) * st.get(S_SCALE);
     if (this.decoLevels > 0) {
       const kind = st.get(S_DECO_KIND);
       const seg = st.get(S_SEGLEN);
@@ -412,6 +427,10 @@ export class CostReader {
         if (same(t, at, j, 'ystep')) return this.key(j, S_YSTEP, 1);
         if (same(t, at, j, 'order')) return this.key(j, S_ORDER, 1);
         if (same(t, at, j, 'table')) this.plotData = true;
+        else if (same(t, at, j, 'scale')) return this.scaleKey(j);
+        return j;
+      case 6:
+        if (same(t, at, j, 'xscale') || same(t, at, j, 'yscale')) return this.scaleKey(j);
         return j;
       case 7:
         if (same(t, at, j, 'samples')) return this.samplesKey(j);
@@ -441,6 +460,26 @@ export class CostReader {
     if (t.charCodeAt(i) !== 61) return at;
     const [v, end] = this.value(i + 1, bare);
     this.settings.set(setting, v, this.local());
+    return end;
+  }
+
+  /**
+   * `scale`, `xscale`, `yscale`: a path's own multiplies the scale in force around it (a picture's, a scope's);
+   * one set elsewhere replaces it when larger (nested scopes would multiply: the reader does not follow them,
+   * and sequential ones must not). Only its size matters (a mirror, -1, scales by 1); 0 or unreadable: 1.
+   */
+  private scaleKey(at: number): number {
+    const t = this.t;
+    const i = this.blank(at, Math.min(t.length, at + 8));
+    if (t.charCodeAt(i) !== 61) return at;
+    const [raw, end] = this.value(i + 1, 1);
+    const v = Number.isFinite(raw) && raw !== 0 ? Math.abs(raw) : 1;
+    const st = this.settings;
+    if (this.pathCmd) st.set(S_SCALE, Math.max(st.get(S_SCALE), this.outerScale * v), this.stmt);
+    else if (v > this.outerScale) {
+      this.outerScale = v;
+      st.set(S_SCALE, v, -1);
+    }
     return end;
   }
 

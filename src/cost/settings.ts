@@ -9,16 +9,18 @@ export const S_YSTEP = 3;
 export const S_SEGLEN = 4;
 export const S_ORDER = 5;
 export const S_DECO_KIND = 6;
+/** The largest `scale`, `xscale` or `yscale` in force: scaled paths are longer, so decorations cut more segments. */
+export const S_SCALE = 7;
 
-/** PGF's own defaults: 25 samples, samples y = samples, 1 cm grid steps, 10pt segments, order 4, no kind. */
-const DEFAULTS = [25, NaN, 1, 1, (10 * 2.54) / 72.27, 4, 0];
+/** PGF's own defaults: 25 samples, samples y = samples, 1 cm grid steps, 10pt segments, order 4, no kind, scale 1. */
+const DEFAULTS = [25, NaN, 1, 1, (10 * 2.54) / 72.27, 4, 0, 1];
 
 export class Settings {
   // plain arrays: a typed array costs more to make than this reader spends on a whole diagram
   private readonly cur = DEFAULTS.slice();
   private readonly saved = DEFAULTS.slice();
   /** The statement a key was last set in (-1: none); restore() puts back what it replaced. */
-  private readonly setIn = [-1, -1, -1, -1, -1, -1, -1];
+  private readonly setIn = [-1, -1, -1, -1, -1, -1, -1, -1];
   private dirty = false;
 
   get(k: number): number {
