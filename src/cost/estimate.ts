@@ -5,6 +5,7 @@
 import type { CostTerm } from '../core/cost.js';
 import type { DecodedField } from '../core/decoded.js';
 import { texNormalise } from '../signatures/transforms/tex.js';
+import { hasPercentEscape, urlDecode } from '../signatures/transforms/url.js';
 import { CONSTRUCTS } from './constructs.js';
 import { CostReader, type ReaderOptions } from './reader.js';
 
@@ -30,7 +31,7 @@ function sum(a: readonly number[]): number {
 export function estimateText(text: string, options: EstimateOptions): TextCost {
   const r = new CostReader(text, options).run();
   if (!r.needsNormalising) return { units: sum(r.totals), totals: r.totals, steps: r.steps, normalised: false };
-  const again = new CostReader(texNormalise(text), options).run();
+  const again = new CostReader(texNormalise(text), options, true).run();
   // the normaliser's output is at most 18n + 16 characters (transforms/index.ts): still linear
   return { units: sum(again.totals), totals: again.totals, steps: r.steps + again.steps, normalised: true };
 }
@@ -43,22 +44,59 @@ export interface FieldsCost {
 
 const NONE: FieldsCost = Object.freeze({ units: 0, breakdown: Object.freeze([]) });
 
-/** The estimate of a request's code fields: units summed, terms per construct and field, largest first. */
+/** A text's estimate, and its percent-decoded view's when it has escapes (the larger; the signatures read both). */
+function estimateView(text: string, options: EstimateOptions): TextCost {
+  const c = estimateText(text, options);
+  if (!hasPercentEscape(text)) return c;
+  const d = estimateText(urlDecode(text), options);
+  return d.units > c.units ? d : c;
+}
+
+/**
+ * The estimate of a request's code fields: units summed over field names, terms per construct and field, largest
+ * first. A field sent several times (a JSON array, a repeated form field) may be joined by the service before it
+ * compiles, a loop cut in two included: its pieces count as the larger of their sum and the pieces joined (as
+ * they are, and by line breaks), as the signatures read them (segments.ts).
+ */
 export function estimateFields(fields: readonly DecodedField[], options: EstimateOptions, maxTerms = 8): FieldsCost {
   let units = 0;
   let terms: CostTerm[] | null = null;
-  for (const f of fields) {
-    if (!f.code) continue;
-    const c = estimateText(f.value, options);
+  const add = (name: string, c: TextCost) => {
     units += c.units;
     for (let k = 0; k < c.totals.length; k++) {
       const factor = c.totals[k]!;
-      if (factor > 0) insert((terms ??= []), { construct: CONSTRUCTS[k]!, factor: round(factor), field: f.name });
+      if (factor > 0) insert((terms ??= []), { construct: CONSTRUCTS[k]!, factor: round(factor), field: name });
     }
+  };
+  // names sent more than once: only counted when the request has several fields
+  let times: Map<string, number> | null = null;
+  if (fields.length > 1) {
+    times = new Map();
+    for (const f of fields) if (f.code) times.set(f.name, (times.get(f.name) ?? 0) + 1);
+  }
+  let pieces: Map<string, string[]> | null = null;
+  for (const f of fields) {
+    if (!f.code) continue;
+    if ((times?.get(f.name) ?? 1) === 1) {
+      add(f.name, estimateView(f.value, options));
+      continue;
+    }
+    const list = (pieces ??= new Map()).get(f.name);
+    if (list === undefined) pieces.set(f.name, [f.value]);
+    else list.push(f.value);
+  }
+  for (const [name, list] of pieces ?? []) {
+    const each = list.map((p) => estimateView(p, options));
+    const sum = each.reduce((n, c) => n + c.units, 0);
+    const joined = [estimateView(list.join(''), options), estimateView(list.join('\n'), options)];
+    const best = joined[0]!.units >= joined[1]!.units ? joined[0]! : joined[1]!;
+    if (best.units > sum) add(name, best);
+    else for (const c of each) add(name, c);
   }
   if (terms === null) return NONE;
-  if (terms.length > maxTerms) terms.length = maxTerms;
-  return { units: round(units), breakdown: terms };
+  const t: CostTerm[] = terms;
+  if (t.length > maxTerms) t.length = maxTerms;
+  return { units: round(units), breakdown: t };
 }
 
 /**

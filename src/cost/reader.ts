@@ -126,6 +126,9 @@ interface MacroCost {
   readonly hasIf: boolean;
 }
 
+/** What can make a `%` text rather than a comment: category code changes, verbatim-like reading, re-reading. */
+const PERCENT_TRICKS = /\\(?:catcode|verb|url|href|makeother|@makeother|scantokens|everyeof|detokenize)|verbatim/;
+
 /** Default L-system growth per order when the system is not declared in the text (a Koch rule's 4). */
 const DEFAULT_GROWTH = 4;
 /** Extent of a grid whose corners are not numbers (cm). */
@@ -162,14 +165,21 @@ export class CostReader {
   private grids = 0;
   private decoLevels = 0;
   private markStep = NaN;
+  /** Whether the text holds something that can make `%` other than a comment (computed at its first `%`). */
+  private percentTricks: boolean | undefined = undefined;
   /** The largest scale set outside a path (a picture's or a scope's options, \tikzset): what paths start from. */
   private outerScale = 1;
   private markUnit = false;
   private lsystems = 0;
 
+  /**
+   * `normalised`: `t` is the TeX normaliser's output, which has dropped every real comment: a `%` left in it is
+   * text (shown by `\\verb`, or made an ordinary character), not the start of a comment.
+   */
   constructor(
     private readonly t: string,
     private readonly o: ReaderOptions,
+    private readonly normalised = false,
   ) {}
 
   readonly lookup = (name: string): number => this.values?.get(name) ?? NaN;
@@ -198,7 +208,11 @@ export class CostReader {
         else if (k === CL_CLOSE) this.closeGroup(i);
         else if (k === CL_SEMI) this.statementEnd(i);
         else if (k === CL_PAREN) this.paren(i);
-        else if (k === CL_PCT) {
+        else if (k === CL_PCT && !this.normalised) {
+          // a comment right after a letter may join two halves of a word (`sam%⏎ples` is `samples` to TeX), and
+          // a `%` may be no comment at all where the text changes category codes or reads verbatim
+          if (i > 0 && isLetter(t.charCodeAt(i - 1))) this.needsNormalising = true;
+          else if ((this.percentTricks ??= PERCENT_TRICKS.test(t))) this.needsNormalising = true;
           const e = t.indexOf('\n', i);
           i = e === -1 ? n : e;
           continue;
