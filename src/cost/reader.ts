@@ -84,6 +84,11 @@ function same(t: string, from: number, to: number, name: string): boolean {
   return true;
 }
 
+/** A letter or a digit: what a comment at a line's end may join to the next line. */
+function isWordChar(c: number): boolean {
+  return isLetter(c) || (c >= 48 && c <= 57);
+}
+
 function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 64;
 }
@@ -209,9 +214,9 @@ export class CostReader {
         else if (k === CL_SEMI) this.statementEnd(i);
         else if (k === CL_PAREN) this.paren(i);
         else if (k === CL_PCT && !this.normalised) {
-          // a comment right after a letter may join two halves of a word (`sam%⏎ples` is `samples` to TeX), and
+          // a comment right after a letter or digit may join two halves of a word or number (`sam%⏎ples` is `samples`), and
           // a `%` may be no comment at all where the text changes category codes or reads verbatim
-          if (i > 0 && isLetter(t.charCodeAt(i - 1))) this.needsNormalising = true;
+          if (i > 0 && isWordChar(t.charCodeAt(i - 1))) this.needsNormalising = true;
           else if ((this.percentTricks ??= PERCENT_TRICKS.test(t))) this.needsNormalising = true;
           const e = t.indexOf('\n', i);
           i = e === -1 ? n : e;
@@ -696,7 +701,11 @@ export class CostReader {
       j++;
     }
     this.steps += j - at;
-    if (j === at + 1) return j + 1; // a control symbol (`\\`, `\%`, `\{`)
+    if (j === at + 1) {
+      // a control symbol (`\\`, `\%`, `\{`); `\^^66oreach` is `\foreach` spelled with carets
+      if (t.charCodeAt(j) === 94 && t.charCodeAt(j + 1) === 94) this.needsNormalising = true;
+      return j + 1;
+    }
     const hit = CS_KINDS.get(h);
     if (hit !== undefined && same(t, at + 1, j, hit[0])) return this.special(hit[1], at, j);
     if (t.charCodeAt(at + 1) === 105 && t.charCodeAt(at + 2) === 102) return this.condition(at, j);
