@@ -44,8 +44,8 @@ end
 local raw = redis.call('GET', KEYS[1])
 local s = nil
 if raw then
-  local p = {}
-  for v in string.gmatch(raw .. ',', '([^,]*),') do p[#p + 1] = v end
+  -- one match for the sixteen fields (a C call, not a loop of them): no match unless there are exactly 16
+  local p = { string.match(raw, '^${'([^,]*),'.repeat(15)}([^,]*)$') }
   if #p == 16 then
     s = {}
     for i = 1, 15 do
@@ -96,13 +96,11 @@ for id in string.gmatch(epk, '[^.]+') do
   for i = 1, #ids do if ids[i] == id then seen = true end end
   if not seen and #ids < maxPk then ids[#ids + 1] = id end
 end
-local function f4(x) return string.format('%.4f', x) end
-local function f0(x) return string.format('%.0f', x) end
-local v = table.concat({
-  f0(now), f0(first), f0(math.min(events + 1, 1000000000)), f4(rate + 1), f4(comp + ecompile), f4(terr + eerr),
-  f4(exh + eexh), f4(cxm), f4(cxv), f0(cxn), f4(size), f4(out), f4(near + enear), f4(rules + erules),
-  f4(refs + eref), table.concat(ids, '.')
-}, ',')
+-- one format for the whole record: fourteen calls and a concat cost Redis a third of this script
+local v = string.format('%.0f,%.0f,%.0f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.0f,%.4f,%.4f,%.4f,%.4f,%.4f,%s',
+  now, first, math.min(events + 1, 1000000000), rate + 1, comp + ecompile, terr + eerr,
+  exh + eexh, cxm, cxv, cxn, size, out, near + enear, rules + erules,
+  refs + eref, table.concat(ids, '.'))
 redis.call('SET', KEYS[1], v, 'PX', ttl)
 `;
 

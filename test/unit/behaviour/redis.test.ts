@@ -118,6 +118,27 @@ describeRedis('behaviour scripts on a real Redis', () => {
     expect(Number(redis.cli('PTTL', 'bt:bh:c:twin').trim())).toBeGreaterThan(3_000_000);
   });
 
+  it('reads a record of the wrong shape as a new client, as the TypeScript twin does', async () => {
+    const memory = new MemoryStore({ maxKeys: 100, clock });
+    const good = await store.get('bh:c:twin');
+    const fields = good!.split(',');
+    for (const bad of [
+      fields.slice(0, 15).join(','), // 15 fields
+      [...fields, 'x'].join(','), // 17
+      [fields[0], 'nan', ...fields.slice(2)].join(','), // a field that is no number
+      '',
+    ]) {
+      for (const s of [memory, store]) {
+        await s.set('bh:c:odd', bad);
+        await s.run(BEHAVIOUR_UPDATE, ['bh:c:odd'], clientArgs(EVENTS[0]!, P));
+      }
+      const mine = await memory.get('bh:c:odd');
+      expect(await store.get('bh:c:odd'), bad).toBe(mine);
+      // started afresh: one event counted
+      expect(mine!.split(',')[2], bad).toBe('1');
+    }
+  });
+
   it('refuses a resource exhauster through Redis as through memory', async () => {
     const h = new Harness(ENFORCE_ALL, store);
     h.settleMs = 20;
