@@ -4,11 +4,13 @@
 // The .cpuprofile stays under .bench/ for DevTools.
 // Usage: npm run build && node bench/profile.mjs [--config bench/gateway.bench.yaml] [--seconds 15] [--top 30]
 //        [--body FILE] [--vary-body]   (--vary-body: as npm run bench's, a different body on every request)
+//        [--reject LABEL]   (one of npm run bench --reject's refused requests instead: post-415, get-404...)
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import { ROOT, NODE_FLAGS, startProcess, stopAll, cpuCount } from './lib/procs.mjs';
+import { REJECT_REQUESTS } from './lib/options.mjs';
 
 const { values: o } = parseArgs({
   options: {
@@ -18,8 +20,12 @@ const { values: o } = parseArgs({
     body: { type: 'string', default: 'bench/bodies/tikz-620.json' },
     bare: { type: 'boolean', default: false },
     'vary-body': { type: 'boolean', default: false },
+    reject: { type: 'string' },
   },
 });
+const reject = o.reject === undefined ? null : REJECT_REQUESTS.find((r) => r.label === o.reject);
+if (reject === undefined)
+  throw new Error(`--reject: one of ${REJECT_REQUESTS.map((r) => r.label).join(', ')}`);
 const pinned = cpuCount() >= 2;
 const srv = pinned ? ['taskset', '-c', '1'] : [];
 const lg = pinned ? ['taskset', '-c', '0'] : [];
@@ -37,8 +43,9 @@ try {
   const env = { UPSTREAM_URL: `http://127.0.0.1:${up.port}`, ADMIN_PORT: '0', LOG_LEVEL: 'warn' };
   const gw = await startProcess(o.bare ? 'bare' : 'gateway', gwCmd, env, outDir, o.bare ? 'PORT' : 'GATEWAY_PORT');
   const spec = {
-    url: `http://127.0.0.1:${gw.port}/compile`,
-    body: resolve(o.body),
+    url: `http://127.0.0.1:${gw.port}${reject?.path ?? '/compile'}`,
+    body: reject === null ? resolve(o.body) : reject.body && resolve(reject.body),
+    ...(reject === null ? {} : { method: reject.method, contentType: reject.contentType }),
     connections: 50,
     warmup_s: 2,
     duration_s: Number(o.seconds),
