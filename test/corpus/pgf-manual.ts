@@ -80,6 +80,15 @@ export function extractSamples(file: string, src: string): CodeSample[] {
   return out;
 }
 
+/**
+ * Whether a code example is TeX. The manual marks the others `tikz syntax=false` (shell sessions, gnuplot
+ * scripts, data files, Lua and C sources of the graph-drawing layer): no compile request sends them, and a
+ * false-positive rate over them measures nothing (issue 16: what is not a diagram is the extractor's to drop).
+ */
+export function isTexSample(s: CodeSample): boolean {
+  return !/(?:^|[,\s])tikz syntax\s*=\s*false/.test(s.options);
+}
+
 export function loadPgfManual(dir = pgfManualDir()): CodeSample[] {
   const files = readdirSync(dir)
     .filter((f) => /^pgfmanual.*\.tex$/.test(f))
