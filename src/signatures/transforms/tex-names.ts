@@ -1,5 +1,6 @@
 // The control sequences the TeX normaliser treats specially, the markers it writes, and its bounds.
 import { nameHash } from './tex-chars.js';
+import { EXPL3_PREFIXES } from './tex-expl3.js';
 
 /** Inserted before a control sequence whose name (or backslash) was written in caret notation. */
 export const MARK_CARET = '⟪caret⟫';
@@ -69,6 +70,8 @@ export const K_VERB = 9;
 export const K_URL_ARG = 10;
 /** `\begin{verbatim}` (run as `\verbatim`): everything up to `\end{verbatim}` is text. */
 export const K_VERBATIM = 11;
+/** `\tex`, `\pdftex`...: nothing special alone, but `\tex_filedump:D` is a primitive (read by readCs). */
+export const K_EXPL3_PREFIX = 12;
 export const SPECIAL: ReadonlyMap<string, number> = new Map<string, number>([
   ...[...DROPPED].map((n) => [n, K_DROP] as const),
   ['csname', K_CSNAME],
@@ -86,6 +89,7 @@ export const SPECIAL: ReadonlyMap<string, number> = new Map<string, number>([
   ['path', K_URL_ARG],
   ['nolinkurl', K_URL_ARG],
   ['verbatim', K_VERBATIM],
+  ...[...EXPL3_PREFIXES].map((n) => [n, K_EXPL3_PREFIX] as const),
 ]);
 
 /** Hashes of the special names: a control word whose hash is not here needs no lookup at all. */

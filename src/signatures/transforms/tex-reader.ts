@@ -1,6 +1,7 @@
 // The reading half of the TeX normaliser: comments, blanks, control-sequence names and literal runs, each
 // counting the characters it looks at (the step counter the linearity tests check).
 import { FF, isLetter, isSpace, NUL, PERCENT, stopsLiteral } from './tex-chars.js';
+import { EXPL3_PREFIXES, expl3NameEnd, expl3Primitive } from './tex-expl3.js';
 
 export interface CsRead {
   readonly name: string;
@@ -58,6 +59,15 @@ export class TexReader {
     if (i >= t.length) return { name: '', end: i, caret: this.caretIn(at, i) };
     if (isLetter(t.charCodeAt(i))) {
       while (i < t.length && isLetter(t.charCodeAt(i))) i++;
+      // `\tex_filedump:D`: expl3's copy of a primitive, read as the primitive (tex-expl3.ts)
+      if (t.charCodeAt(i) === 95 && EXPL3_PREFIXES.has(t.slice(at + 1, i))) {
+        const j = expl3NameEnd(t, i);
+        const primitive = expl3Primitive(t.slice(at + 1, j));
+        if (primitive !== null) {
+          this.steps += j - at;
+          return { name: primitive, end: j, caret: this.caretIn(at, j) };
+        }
+      }
     } else {
       i++;
     }

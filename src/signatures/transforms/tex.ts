@@ -43,6 +43,7 @@ import {
   SPECIAL_HASHES,
 } from './tex-names.js';
 import { TexFast } from './tex-fast.js';
+import { expl3Primitive } from './tex-expl3.js';
 
 class TexNormaliser extends TexFast {
   /** `fast`: use the fast path for ordinary text (false only to test it against the general path). */
@@ -131,14 +132,16 @@ class TexNormaliser extends TexFast {
       }
     }
     const cs = this.readCs(start);
+    // Written as read, unless the name read differs from the text (an expl3 primitive name: tex-expl3.ts).
+    const from = cs.end - start === cs.name.length + 1 ? start : -1;
     if (this.rawNext) {
       // `\string\x`: characters, never run; keep as written.
       this.rawNext = false;
       this.p = cs.end;
-      this.emitWord(cs.name, cs.caret, true, start);
+      this.emitWord(cs.name, cs.caret, true, from);
       return;
     }
-    this.word(cs.name, cs.end, cs.caret, start);
+    this.word(cs.name, cs.end, cs.caret, from);
   }
 
   /**
@@ -259,6 +262,9 @@ class TexNormaliser extends TexFast {
 
   /** A control sequence built from text: handled as if written at this point. */
   private rebuilt(name: string, end: number, caret: boolean): void {
+    // `\csname tex_input:D\endcsname`: expl3's copy of a primitive, run as the primitive
+    const primitive = expl3Primitive(name);
+    if (primitive !== null) name = primitive;
     if (name === '' || name === 'csname' || this.rebuilding >= 4 || !isPlainWord(name)) {
       // Not a plain word (spaces, digits, or a builder again): emit it, nothing runs through it.
       this.p = end;
