@@ -24,8 +24,7 @@ const { values: o } = parseArgs({
   },
 });
 const reject = o.reject === undefined ? null : REJECT_REQUESTS.find((r) => r.label === o.reject);
-if (reject === undefined)
-  throw new Error(`--reject: one of ${REJECT_REQUESTS.map((r) => r.label).join(', ')}`);
+if (reject === undefined) throw new Error(`--reject: one of ${REJECT_REQUESTS.map((r) => r.label).join(', ')}`);
 const pinned = cpuCount() >= 2;
 const srv = pinned ? ['taskset', '-c', '1'] : [];
 const lg = pinned ? ['taskset', '-c', '0'] : [];
