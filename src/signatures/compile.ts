@@ -141,10 +141,14 @@ function buildGroup(
   rules: CompiledRule[],
   joinable: boolean,
   separator: string,
+  shownText: boolean,
 ): Group {
   // CRITICAL enforce rules first: the first of them that matches ends the inspection.
   rules = [...rules].sort((a, b) => Number(b.critical && !b.monitor) - Number(a.critical && !a.monitor));
-  const chain = chainKey === '' ? [] : chainKey.split(',').map((n) => TRANSFORMS.get(n)!);
+  // With shown_text on, `tex` leaves out text TeX only shows. The chain key stays `tex`: within one engine
+  // every group and the positive model read the same variant (segments.ts caches texts by key).
+  const chain =
+    chainKey === '' ? [] : chainKey.split(',').map((n) => TRANSFORMS.get(shownText && n === 'tex' ? 'tex_shown' : n)!);
   let kinds = 0;
   const names = new Set<string>();
   for (const r of rules) {
@@ -172,7 +176,12 @@ function buildGroup(
  * Compiles the rules that run at `paranoia` and are not `disabled` (ids). The same active rules give the
  * very same rule set, whichever route profile, engine or reload asks while one is alive.
  */
-export function compileRuleSet(specs: readonly RuleSpec[], paranoia: number, disabled: ReadonlySet<string>): RuleSet {
+export function compileRuleSet(
+  specs: readonly RuleSpec[],
+  paranoia: number,
+  disabled: ReadonlySet<string>,
+  shownText = false,
+): RuleSet {
   const active: CompiledRule[] = [];
   for (const spec of specs) {
     if (spec.paranoia > paranoia || disabled.has(spec.id)) continue;
@@ -181,12 +190,13 @@ export function compileRuleSet(specs: readonly RuleSpec[], paranoia: number, dis
   // Rules marked `confidence: attack` run first (stable otherwise): inspection stops at the first CRITICAL
   // match, and a decoy rule matched earlier must not hide the attack from automatic blocks.
   active.sort((a, b) => attackFirst(a) - attackFirst(b));
-  return ruleSets.get(active.map((r) => serials.get(r)).join(','), () => buildRuleSet(active));
+  const key = active.map((r) => serials.get(r)).join(',') + (shownText ? '|shown' : '');
+  return ruleSets.get(key, () => buildRuleSet(active, shownText));
 }
 
 const attackFirst = (r: CompiledRule): number => (r.spec.confidence === 'attack' ? 0 : 1);
 
-function buildRuleSet(active: readonly CompiledRule[]): RuleSet {
+function buildRuleSet(active: readonly CompiledRule[], shownText: boolean): RuleSet {
   const grouped = new Map<string, CompiledRule[]>();
   for (const r of active) {
     for (const set of setsOf(r)) {
@@ -202,10 +212,10 @@ function buildRuleSet(active: readonly CompiledRule[]): RuleSet {
     let left = rules;
     for (const sep of SEPARATORS) {
       const safe = left.filter((r) => separatorSafe(r, sep));
-      if (safe.length > 0) bySet[set].push(buildGroup(set, chainKey, safe, true, sep));
+      if (safe.length > 0) bySet[set].push(buildGroup(set, chainKey, safe, true, sep, shownText));
       left = left.filter((r) => !safe.includes(r));
     }
-    if (left.length > 0) bySet[set].push(buildGroup(set, chainKey, left, false, '\n'));
+    if (left.length > 0) bySet[set].push(buildGroup(set, chainKey, left, false, '\n', shownText));
   }
   return Object.freeze({
     rules: Object.freeze(active),

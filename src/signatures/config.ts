@@ -50,6 +50,12 @@ export const signaturesConfigSchema = z
     /** Per-route overrides, by route name. */
     routes: z.record(z.string(), routeSettings).default({}),
     exclusions: z.array(exclusionSchema).default([]),
+    /**
+     * Read the text of `\verb|...|` in a TikZ node as text, not code, where nothing before it could make it
+     * code (docs/rules.md, "Shown text"). Only for a compile service that puts the code at the top of its
+     * document or in a tikzpicture environment, never inside a macro's argument (there \verb runs its text).
+     */
+    shown_text: z.boolean().default(false),
     /** Positive model per identity tier; tiers not listed get the defaults. */
     allowlists: z.record(z.string(), allowlistSchema).default({}),
     /** Request headers never inspected (lower case): credentials are not scanned nor reported. */

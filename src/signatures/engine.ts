@@ -20,6 +20,7 @@ export { MAX_MATCHES, type InspectResult } from './collector.js';
 export const POLICY_IDS: readonly string[] = Object.freeze(Object.values(POLICY_RULES));
 const POLICY_SCORE = 100;
 const TEX_CHAIN = [TRANSFORMS.get('tex')!];
+const TEX_SHOWN_CHAIN = [TRANSFORMS.get('tex_shown')!];
 
 /**
  * Where the split prefilter starts to pay: below this many bytes one pass of the combined prefilter over
@@ -67,6 +68,8 @@ export class SignatureEngine {
   private readonly defaultAllowlist: Allowlist;
   private readonly skipHeaders: ReadonlySet<string>;
   private readonly maxChars: number;
+  /** The `tex` transform the positive model reads: the rules' own (shown text left out with shown_text). */
+  private readonly texChain: typeof TEX_CHAIN;
   /** Texts of at least this many UTF-8 bytes take the split prefilter (see candidates). */
   private readonly splitFrom: number;
   /** State of the inspection under way (inspect is synchronous: one at a time). */
@@ -80,6 +83,7 @@ export class SignatureEngine {
     tuning: EngineTuning = {},
   ) {
     this.splitFrom = tuning.splitFrom ?? SPLIT_FROM;
+    this.texChain = config.shown_text ? TEX_SHOWN_CHAIN : TEX_CHAIN;
     const names = new Set([
       ...routeNames,
       ...Object.keys(config.routes),
@@ -93,7 +97,7 @@ export class SignatureEngine {
         name,
         paranoia,
         threshold: settings?.anomaly_threshold ?? config.anomaly_threshold,
-        rules: compileRuleSet(rules, paranoia, ex.disabled),
+        rules: compileRuleSet(rules, paranoia, ex.disabled, config.shown_text),
         byField: ex.byField,
         policyOff: new Set(POLICY_IDS.filter((id) => ex.disabled.has(id))),
         codeMemory: new MemoryTable(64, config.clean_cache_entries, config.clean_cache_chars),
@@ -278,7 +282,7 @@ export class SignatureEngine {
   private runPolicy(segs: readonly Segment[], profile: RouteProfile, allow: Allowlist): void {
     for (const seg of segs) {
       for (let v = seg.view === null ? 1 : 2, decoded = false; v > 0; v--, decoded = true) {
-        const hits = checkPolicy(seg.text('tex', TEX_CHAIN, decoded), allow);
+        const hits = checkPolicy(seg.text('tex', this.texChain, decoded), allow);
         for (const h of hits) {
           if (profile.policyOff.has(h.rule)) continue;
           const off = profile.byField.get(h.rule);

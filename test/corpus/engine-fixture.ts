@@ -1,4 +1,4 @@
-// Builds the signature engine the way the shipped gateway.yaml does (default config, shipped rules), and
+// Builds the signature engine the way the shipped gateway.yaml does (default config with shown_text on, shipped rules), and
 // turns a TeX sample into what the engine sees for POST /compile with `tikz_code`.
 import { join } from 'node:path';
 import { signaturesConfigSchema, type SignaturesConfig } from '../../src/signatures/config.js';
@@ -8,7 +8,8 @@ import type { InspectInput, SignatureEngine } from '../../src/signatures/engine.
 export const REPO = join(import.meta.dirname, '../..');
 
 export function shippedEngine(overrides: Partial<SignaturesConfig> = {}): SignatureEngine {
-  const cfg = { ...signaturesConfigSchema.parse({}), ...overrides };
+  // gateway.yaml turns shown_text on (the reference compile service's template allows it)
+  const cfg = { ...signaturesConfigSchema.parse({}), shown_text: true, ...overrides };
   return loadSignatureEngine(cfg, ['compile'], REPO);
 }
 

@@ -1,6 +1,6 @@
 // The registry of named transforms rules may list, each with the growth bound the fuzz tests hold it to.
 import { compressWhitespace, htmlDecode, lower, nfkc, removeNulls, sqlComments, WS_TRIGGER } from './simple.js';
-import { texNormalise } from './tex.js';
+import { texNormalise, texNormaliseShown } from './tex.js';
 
 // Triggers: a transform whose trigger misses the text leaves it unchanged (see Transform.trigger).
 /* eslint-disable no-control-regex -- ASCII ranges and control characters are what these look for */
@@ -77,6 +77,8 @@ export const TRANSFORMS: ReadonlyMap<string, Transform> = new Map(
     t('remove_nulls', removeNulls, (n) => n, 'NUL and C0 control characters removed', CONTROL, CONTROLS),
     // Alias substitution may turn `\a` (2 units) into a 32-letter name plus a separator; markers add 11.
     t('tex', texNormalise, (n) => 18 * n + 16, 'TeX-aware decoding (see docs/rules.md)', null, null),
+    // What `tex` becomes with checks.signatures.shown_text on (never named in rule files).
+    t('tex_shown', texNormaliseShown, (n) => 18 * n + 16, 'tex, leaving out text TeX only shows', null, null),
   ].map((x) => [x.name, x]),
 );
 

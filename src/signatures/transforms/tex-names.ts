@@ -4,6 +4,8 @@ import { EXPL3_PREFIXES } from './tex-expl3.js';
 
 /** Inserted before a control sequence whose name (or backslash) was written in caret notation. */
 export const MARK_CARET = '⟪caret⟫';
+/** Written for the text of a `\verb` TeX only shows (tex-shown.ts), with `shown_text` on. */
+export const MARK_SHOWN = '⟪shown⟫';
 /** Inserted where a macro's body uses the macro being defined (unbounded recursion, loops). */
 export const MARK_RECURSION = '⟪recursion⟫';
 

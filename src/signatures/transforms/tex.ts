@@ -38,14 +38,25 @@ import {
   K_LET,
   K_STRING,
   MARK_RECURSION,
+  MARK_SHOWN,
   MAX_ALIAS_TARGET,
   SPECIAL,
   SPECIAL_HASHES,
 } from './tex-names.js';
 import { TexFast } from './tex-fast.js';
 import { expl3Primitive } from './tex-expl3.js';
+import { shownVerbs } from './tex-shown.js';
 
 class TexNormaliser extends TexFast {
+  /** `\verb`s whose text is only shown (backslash index -> end of the text); null: all read as code. */
+  private readonly shown: ReadonlyMap<number, number> | null;
+
+  constructor(t: string, marks: Uint8Array | null, shownText: boolean) {
+    super(t, marks);
+    // carets decoded anywhere: TeX reads `^^` inside \verb as written, so positions would not match its reading
+    this.shown = shownText && marks === null ? shownVerbs(t) : null;
+  }
+
   /** `fast`: use the fast path for ordinary text (false only to test it against the general path). */
   run(fast: boolean): string {
     const t = this.t;
@@ -193,7 +204,17 @@ class TexNormaliser extends TexFast {
         return this.letLike(name, caret);
       case K_DEF:
         return this.defLike(name, caret);
-      case K_VERB:
+      case K_VERB: {
+        const end = from >= 0 && this.shown !== null ? this.shown.get(from) : undefined;
+        this.emitWord(name, caret, false, from);
+        if (end === undefined) return this.verbatimText(kind);
+        // text TeX only shows (tex-shown.ts): rules do not read it
+        this.put(MARK_SHOWN);
+        this.afterWord = false;
+        this.steps += end - this.p;
+        this.p = end;
+        return;
+      }
       case K_URL_ARG:
       case K_VERBATIM:
         this.emitWord(name, caret, false, from);
@@ -363,14 +384,19 @@ export interface TexResult {
  * The `tex` transform with its step count (for the linearity tests). `fast: false` turns the fast path for
  * ordinary text off (tests check both give the same output).
  */
-export function texNormaliseCounted(input: string, fast = true): TexResult {
+export function texNormaliseCounted(input: string, fast = true, shownText = false): TexResult {
   const counter: StepCounter = { steps: 0 };
   const decoded = decodeCarets(input, counter);
-  const n = new TexNormaliser(decoded.text, decoded.marks);
+  const n = new TexNormaliser(decoded.text, decoded.marks, shownText);
   const text = n.run(fast);
   return { text, steps: counter.steps + n.steps };
 }
 
 export function texNormalise(input: string): string {
   return texNormaliseCounted(input).text;
+}
+
+/** The `tex` transform that also leaves out text TeX only shows (`checks.signatures.shown_text`, tex-shown.ts). */
+export function texNormaliseShown(input: string): string {
+  return texNormaliseCounted(input, true, true).text;
 }
