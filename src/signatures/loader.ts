@@ -12,7 +12,7 @@ import {
   SEVERITY_SCORE,
   type RuleSpec,
 } from './rule.js';
-import { TRANSFORMS } from './transforms/index.js';
+import { RULE_TRANSFORMS } from './transforms/index.js';
 import { sharedRe2, WeakCache } from './compile-cache.js';
 
 /** RE2 compiles these, but they would break the joined-text prefilter (see compile.ts). */
@@ -63,10 +63,10 @@ export function parseRuleFile(text: string, file: string, issues: ConfigIssue[])
     const transforms = r.transforms ?? defaults.transforms ?? [];
     let ok = true;
     transforms.forEach((name, k) => {
-      if (!TRANSFORMS.has(name)) {
+      if (!RULE_TRANSFORMS.includes(name)) {
         at(
           [...base, r.transforms ? 'transforms' : 'defaults', k],
-          `unknown transform "${name}" (known: ${[...TRANSFORMS.keys()].join(', ')})`,
+          `unknown transform "${name}" (known: ${RULE_TRANSFORMS.join(', ')})`,
         );
         ok = false;
       }

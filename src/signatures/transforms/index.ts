@@ -82,6 +82,11 @@ export const TRANSFORMS: ReadonlyMap<string, Transform> = new Map(
   ].map((x) => [x.name, x]),
 );
 
+/** The transforms a rule file may name: `tex_shown` is what `tex` becomes with shown_text on, never named. */
+export const RULE_TRANSFORMS: readonly string[] = Object.freeze(
+  [...TRANSFORMS.keys()].filter((n) => n !== 'tex_shown'),
+);
+
 /** Texts up to this long are scanned character by character (a regex call costs more on short ones). */
 const SHORT = 64;
 
