@@ -14,8 +14,8 @@ const NAME_CHAR = (c: number): boolean =>
 const MAX_NAME = 64;
 
 /**
- * The primitive `<prefix>_<rest>:D` copies, or null when `name` is not of that form. `prefix` is one of
- * EXPL3_PREFIXES; `rest` letters (and `_`, which no primitive has: then it is the rest as written).
+ * The primitive `<prefix>_<rest>:D` copies, or null when `name` is not of that form: `prefix` one of
+ * EXPL3_PREFIXES, `rest` letters only (no primitive's name has `_`).
  */
 export function expl3Primitive(name: string): string | null {
   const us = name.indexOf('_');
@@ -26,11 +26,10 @@ export function expl3Primitive(name: string): string | null {
 }
 
 /**
- * Where the expl3 name that starts with the control word ending at `i` ends (the word is a prefix and `_`
- * follows), or -1: letters, `_` and `:` as \ExplSyntaxOn reads them.
+ * Where the expl3 name that goes on at `i` (the `_` after a prefix) ends: letters, `_` and `:` as \ExplSyntaxOn
+ * reads them, at most MAX_NAME of them.
  */
 export function expl3NameEnd(t: string, i: number): number {
-  if (t.charCodeAt(i) !== 95) return -1;
   let j = i + 1;
   const stop = Math.min(t.length, i + MAX_NAME);
   while (j < stop && NAME_CHAR(t.charCodeAt(j))) j++;

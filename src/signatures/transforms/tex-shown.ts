@@ -13,8 +13,9 @@
 // never in a macro argument: `checks.signatures.shown_text` is off unless the operator says so.
 // One pass over the text, each character looked at once.
 
+import { isLetter } from './tex-chars.js';
+
 const SPACE = /\s/;
-const LETTER = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 64;
 /** Control symbols that take no argument and may stand before a `\verb` in a node's text. */
 const SAFE_SYMBOLS = new Set(['\\', '%', '&', '#', '_', '$', ',', ' ', '{', '}']);
 /**
@@ -43,7 +44,7 @@ export function shownVerbs(t: string): Map<number, number> {
   let nodeNext = false; // the next `{` of the statement is a node's text
   const word = (at: number): { name: string; end: number } => {
     let j = at + 1;
-    if (j < n && LETTER(t.charCodeAt(j))) while (j < n && LETTER(t.charCodeAt(j))) j++;
+    if (j < n && isLetter(t.charCodeAt(j))) while (j < n && isLetter(t.charCodeAt(j))) j++;
     else j++;
     return { name: t.slice(at + 1, j), end: j };
   };
@@ -92,7 +93,7 @@ export function shownVerbs(t: string): Map<number, number> {
         if (t.charCodeAt(k) === 42 /* * */) k++;
         const d = t.charCodeAt(k);
         // a delimiter TeX takes as one: not a letter, blank, star, brace, backslash or comment
-        if (k >= n || LETTER(d) || SPACE.test(t[k]!) || d === 42 || d === 123 || d === 125 || d === 92 || d === 37)
+        if (k >= n || isLetter(d) || SPACE.test(t[k]!) || d === 42 || d === 123 || d === 125 || d === 92 || d === 37)
           return -1;
         let e = k + 1;
         while (e < n && t.charCodeAt(e) !== d && t.charCodeAt(e) !== 10 && t.charCodeAt(e) !== 13) e++;

@@ -48,13 +48,16 @@ import { expl3Primitive } from './tex-expl3.js';
 import { shownVerbs } from './tex-shown.js';
 
 class TexNormaliser extends TexFast {
-  /** `\verb`s whose text is only shown (backslash index -> end of the text); null: all read as code. */
-  private readonly shown: ReadonlyMap<number, number> | null;
+  /**
+   * `\verb`s whose text is only shown (backslash index -> end of the text), found at the first `\verb` met;
+   * undefined until then; null: all read as code (shown_text off, or carets decoded anywhere: TeX reads `^^`
+   * inside \verb as written, so positions would not match its reading).
+   */
+  private shown: ReadonlyMap<number, number> | null | undefined;
 
   constructor(t: string, marks: Uint8Array | null, shownText: boolean) {
     super(t, marks);
-    // carets decoded anywhere: TeX reads `^^` inside \verb as written, so positions would not match its reading
-    this.shown = shownText && marks === null ? shownVerbs(t) : null;
+    this.shown = shownText && marks === null ? undefined : null;
   }
 
   /** `fast`: use the fast path for ordinary text (false only to test it against the general path). */
@@ -205,6 +208,7 @@ class TexNormaliser extends TexFast {
       case K_DEF:
         return this.defLike(name, caret);
       case K_VERB: {
+        if (this.shown === undefined) this.shown = shownVerbs(this.t);
         const end = from >= 0 && this.shown !== null ? this.shown.get(from) : undefined;
         this.emitWord(name, caret, false, from);
         if (end === undefined) return this.verbatimText(kind);
