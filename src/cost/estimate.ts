@@ -27,15 +27,40 @@ function sum(a: readonly number[]): number {
   return s;
 }
 
+/** A `%` right after a letter or digit anywhere (in a list or a key's value too): a comment that may join a word or number. */
+function commentJoins(text: string, from: number): boolean {
+  for (let i = from; i !== -1; i = text.indexOf('%', i + 1)) {
+    const c = i > 0 ? text.charCodeAt(i - 1) : 0;
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 64) return true;
+  }
+  return false;
+}
+
+/**
+ * A category code may be changed: `%` may then be an ordinary character (`\catcode`\%=12`, `\@makeother\%`,
+ * `\dospecials` with `\do` made `\@makeother`), and what follows it on its line is TeX to run, not a comment.
+ */
+const CATCODE_CHANGE = /\\(?:catcode|@?makeother|dospecials)/;
+
 /** The estimate of one text. */
 export function estimateText(text: string, options: EstimateOptions): TextCost {
   const r = new CostReader(text, options).run();
-  // carets spell characters anywhere, in a loop's list too, which the reader reads apart: `{1,...,^^31^^30...}`
-  if (!r.needsNormalising && !text.includes('^^'))
+  const pct = text.indexOf('%');
+  // carets spell characters anywhere, in a loop's list too, which the reader reads apart: `{1,...,^^31^^30}`;
+  // a comment in a list or a value (`{1,...,1000%⏎00000}`) is one the main pass did not see
+  if (!r.needsNormalising && !text.includes('^^') && (pct === -1 || !commentJoins(text, pct)))
     return { units: sum(r.totals), totals: r.totals, steps: r.steps, normalised: false };
-  const again = new CostReader(texNormalise(text), options, true).run();
+  let best = new CostReader(texNormalise(text), options, true).run();
+  let steps = r.steps + best.steps;
+  // the normaliser takes every `%` for a comment; where a category code may change, the text is also read with
+  // `%` as text (the raw text, read as normalised: `%` is then an ordinary character), and the larger counts
+  if (pct !== -1 && CATCODE_CHANGE.test(text)) {
+    const raw = new CostReader(text, options, true).run();
+    steps += raw.steps;
+    if (sum(raw.totals) > sum(best.totals)) best = raw;
+  }
   // the normaliser's output is at most 18n + 16 characters (transforms/index.ts): still linear
-  return { units: sum(again.totals), totals: again.totals, steps: r.steps + again.steps, normalised: true };
+  return { units: sum(best.totals), totals: best.totals, steps, normalised: true };
 }
 
 export interface FieldsCost {
