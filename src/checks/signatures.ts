@@ -9,6 +9,7 @@ import { buildEngine, ruleFilesOf } from '../signatures/build.js';
 import type { SignatureEngine } from '../signatures/engine.js';
 import { loadRuleFiles } from '../signatures/loader.js';
 import type { CheckDeps } from './deps.js';
+import { costRoutesOf } from '../cost/routes.js';
 
 const NO_FIELDS: readonly DecodedField[] = Object.freeze([]);
 
@@ -46,6 +47,7 @@ export function buildSignaturesCheck(config: GatewayConfig, deps: Pick<CheckDeps
     c,
     loadRuleFiles(files),
     config.routes.map((r) => r.name),
+    costRoutesOf(config),
   );
   return signaturesCheck(engine, c.mode);
 }

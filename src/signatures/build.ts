@@ -45,10 +45,15 @@ export function ruleFilesOf(cfg: SignaturesConfig, baseDir: string = process.cwd
   return files;
 }
 
+/**
+ * `costRoutes`: the routes whose cost check enforces (checks/cost.ts, costRoutesOf): their cost-input rules
+ * score as LOW, since the estimate refuses what those rules' literals multiply into.
+ */
 export function buildEngine(
   cfg: SignaturesConfig,
   rules: readonly RuleSpec[],
   routeNames: readonly string[],
+  costRoutes?: ReadonlySet<string>,
 ): SignatureEngine {
   const problems = unknownExclusionNames(cfg.exclusions, rules, POLICY_IDS);
   if (problems.length > 0) {
@@ -56,7 +61,7 @@ export function buildEngine(
       problems.map((p) => ({ path: [...CONFIG_PATH, 'exclusions', ...p.path], message: p.message })),
     );
   }
-  return new SignatureEngine(rules, cfg, routeNames);
+  return new SignatureEngine(rules, cfg, routeNames, {}, costRoutes);
 }
 
 /** Loads the rules the config names and builds the engine. Throws ConfigError. */
@@ -64,6 +69,7 @@ export function loadSignatureEngine(
   cfg: SignaturesConfig,
   routeNames: readonly string[],
   baseDir?: string,
+  costRoutes?: ReadonlySet<string>,
 ): SignatureEngine {
-  return buildEngine(cfg, loadRuleFiles(ruleFilesOf(cfg, baseDir)), routeNames);
+  return buildEngine(cfg, loadRuleFiles(ruleFilesOf(cfg, baseDir)), routeNames, costRoutes);
 }

@@ -7,6 +7,7 @@ import { configSchema, type GatewayConfig } from '../config/schema.js';
 import { GatewayError } from '../core/errors.js';
 import { located } from '../config/source.js';
 import { buildRouter } from '../http/router.js';
+import { costRoutesOf } from '../cost/routes.js';
 import { buildEngine, ruleFilesOf } from './build.js';
 import { signaturesConfigSchema } from './config.js';
 import { explain, formatExplanation } from './explain.js';
@@ -69,6 +70,7 @@ export async function explainCommand(args: ExplainArgs, w: Writer): Promise<numb
       sig,
       rules,
       config.routes.map((r) => r.name),
+      costRoutesOf(config),
     );
     let route: string | null = null;
     let field = 'tikz_code';

@@ -8,7 +8,7 @@ import type { SignaturesConfig } from './config.js';
 import { resolveExclusions } from './exclusions.js';
 import { loadAllowlistDefaults } from './allowlist-defaults.js';
 import { buildAllowlist, checkPolicy, POLICY_RULES, type Allowlist } from './policy.js';
-import type { RuleSpec } from './rule.js';
+import { costInput, type RuleSpec } from './rule.js';
 import { utf8 } from './bytes.js';
 import { splitHits } from './prefilter.js';
 import { segmentsOf, type InspectInput, type Segment } from './segments.js';
@@ -61,6 +61,8 @@ function applies(kinds: number, names: ReadonlySet<string> | null, seg: Segment)
   return names !== null && (seg.kind === KIND.code || seg.kind === KIND.fields) && names.has(seg.name);
 }
 
+const NO_ROUTES: ReadonlySet<string> = new Set();
+
 export class SignatureEngine {
   private readonly profiles = new Map<string, RouteProfile>();
   private readonly fallback: RouteProfile;
@@ -81,6 +83,8 @@ export class SignatureEngine {
     readonly config: SignaturesConfig,
     routeNames: readonly string[],
     tuning: EngineTuning = {},
+    /** Routes whose cost check enforces: their cost-input rules score as LOW (rule.ts, costInput). */
+    costRoutes: ReadonlySet<string> = NO_ROUTES,
   ) {
     this.splitFrom = tuning.splitFrom ?? SPLIT_FROM;
     this.texChain = config.shown_text ? TEX_SHOWN_CHAIN : TEX_CHAIN;
@@ -89,15 +93,17 @@ export class SignatureEngine {
       ...Object.keys(config.routes),
       ...config.exclusions.flatMap((e) => e.routes),
     ]);
+    let costSpecs: readonly RuleSpec[] | null = null;
     const build = (name: string | null): RouteProfile => {
       const settings = name === null ? undefined : config.routes[name];
+      const specs = name !== null && costRoutes.has(name) ? (costSpecs ??= rules.map(costInput)) : rules;
       const paranoia = settings?.paranoia ?? config.paranoia;
       const ex = resolveExclusions(config.exclusions, name, rules, POLICY_IDS);
       return Object.freeze({
         name,
         paranoia,
         threshold: settings?.anomaly_threshold ?? config.anomaly_threshold,
-        rules: compileRuleSet(rules, paranoia, ex.disabled, config.shown_text),
+        rules: compileRuleSet(specs, paranoia, ex.disabled, config.shown_text),
         byField: ex.byField,
         policyOff: new Set(POLICY_IDS.filter((id) => ex.disabled.has(id))),
         codeMemory: new MemoryTable(64, config.clean_cache_entries, config.clean_cache_chars),

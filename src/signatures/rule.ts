@@ -113,5 +113,27 @@ export interface RuleSpec {
   readonly patternAt: string;
 }
 
+/**
+ * The tag of a rule that reads one literal the cost estimate also reads (a range's end, a sample count): on a
+ * route whose cost check enforces, such a rule scores as LOW and adds low confidence (costInput below).
+ */
+export const COST_INPUT_TAG = 'cost-input';
+
+const costInputs = new WeakMap<RuleSpec, RuleSpec>();
+
+/**
+ * The rule as a route with an enforcing cost check reads it: a cost-input rule becomes LOW (its score and
+ * confidence too), any other is itself. The same twin for the same spec, so compiled rules are shared.
+ */
+export function costInput(spec: RuleSpec): RuleSpec {
+  if (!spec.tags.includes(COST_INPUT_TAG) || spec.severity === 'LOW') return spec;
+  let twin = costInputs.get(spec);
+  if (twin === undefined) {
+    twin = Object.freeze({ ...spec, severity: 'LOW', score: SEVERITY_SCORE.LOW, confidence: 'low' });
+    costInputs.set(spec, twin);
+  }
+  return twin;
+}
+
 /** Targets a rule gets when neither it nor its file names any: TeX rules look at code, web rules elsewhere. */
 export const DEFAULT_TARGETS: readonly string[] = Object.freeze(['fields', 'query', 'path', 'headers']);

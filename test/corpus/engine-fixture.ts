@@ -7,10 +7,17 @@ import type { InspectInput, SignatureEngine } from '../../src/signatures/engine.
 
 export const REPO = join(import.meta.dirname, '../..');
 
-export function shippedEngine(overrides: Partial<SignaturesConfig> = {}): SignatureEngine {
+/**
+ * `costRoutes`: the routes whose cost check refuses by its estimate; gateway.yaml's enforces on `compile`, so its
+ * cost-input rules score as LOW there (pass an empty set for a gateway without the cost check).
+ */
+export function shippedEngine(
+  overrides: Partial<SignaturesConfig> = {},
+  costRoutes: ReadonlySet<string> = new Set(['compile']),
+): SignatureEngine {
   // gateway.yaml turns shown_text on (the reference compile service's template allows it)
   const cfg = { ...signaturesConfigSchema.parse({}), shown_text: true, ...overrides };
-  return loadSignatureEngine(cfg, ['compile'], REPO);
+  return loadSignatureEngine(cfg, ['compile'], REPO, costRoutes);
 }
 
 export function compileRequest(code: string, tier = 'anonymous'): InspectInput {
