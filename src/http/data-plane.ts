@@ -1,5 +1,5 @@
-// The data plane: accept -> context -> (exchange.ts) connection/headers/body phases -> decide -> forward; the
-// log phase runs on every way a request ends (the response's 'close').
+// The data plane: accept -> context -> route and body prechecks -> (exchange.ts) connection/headers/body
+// phases -> decide -> forward; the log phase runs on every way a request ends (the response's 'close').
 import { bodyFollows } from './framing.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -12,6 +12,7 @@ import { resolveClientIp } from './client-ip.js';
 import { requestId } from './request-id.js';
 import { canonicalise } from './path.js';
 import { protocolProblem } from './protocol.js';
+import { precheckBody } from './body-phase.js';
 import { refusalJson, writeRefusal } from './refusal.js';
 import { Exchange, type ExchangeHost } from './exchange.js';
 import { mustClose } from './drain.js';
@@ -140,9 +141,20 @@ export class DataPlane implements ExchangeHost {
     ctx.path = canon.path;
     ctx.query = canon.query;
     ctx.route = snap.router.match(ctx.method, ctx.path);
-    if (ctx.route === null && snap.config.unmatched.action === 'refuse') {
-      this.refuse(res, ctx, snap, protocolRefusal('route', snap.config.unmatched.status, 'route:not_found'), close);
-      return;
+    if (ctx.route === null) {
+      if (snap.config.unmatched.action === 'refuse') {
+        this.refuse(res, ctx, snap, protocolRefusal('route', snap.config.unmatched.status, 'route:not_found'), close);
+        return;
+      }
+    } else {
+      // What the route takes (media type, charset, encoding, declared length, code fields out of the body) is
+      // read from the headers alone, like the route itself: refused here, before any check, a malformed request
+      // costs what an unknown path costs (under a flood of them the reject path is the gateway's whole job)
+      const pre = precheckBody(req, ctx.route);
+      if (pre !== null) {
+        this.refuse(res, ctx, snap, pre, close);
+        return;
+      }
     }
     ex.run();
   }

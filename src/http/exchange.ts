@@ -9,7 +9,7 @@ import type { Check } from '../core/check.js';
 import { withRetryAfter, type Refusal } from '../core/verdict.js';
 import { runPhase, type FaultHandler } from '../core/pipeline.js';
 import { readBody, type BodySink, type ReadResult, type SlowBodies } from '../body/read.js';
-import { decodeInto, precheckBody, readRefusal } from './body-phase.js';
+import { decodeInto, readRefusal } from './body-phase.js';
 import { Flight, type Refuser } from './flight.js';
 import { mustClose } from './drain.js';
 
@@ -18,7 +18,7 @@ const WWW_AUTH = Object.freeze({ 'www-authenticate': 'Bearer realm="portcullis"'
 // Stages, in order; `run(stage)` does that stage and everything after it.
 const CONNECTION = 0;
 const HEADERS = 1;
-const BODY = 2; // body prechecks on headers alone, 100 Continue, the bounded read
+const BODY = 2; // 100 Continue, the bounded read
 const CHECKS = 3; // body-phase checks on the decoded body
 const FORWARD = 4; // decide, then forward
 const REFUSED = 5; // an asynchronous check refused: write its refusal
@@ -78,11 +78,8 @@ export class Exchange implements BodySink {
     this.addressPhase = false;
     if (stage <= HEADERS && this.phase(snap.phases.headers, BODY)) return;
     if (stage <= BODY) {
+      // the body's prechecks ran at accept (data-plane.ts), before these phases
       const route = ctx.route;
-      if (route !== null) {
-        const pre = precheckBody(this.req, route);
-        if (pre !== null) return this.host.refuse(this.res, ctx, snap, pre, this.close);
-      }
       if (this.expectContinue) this.res.writeContinue();
       if (route !== null && route.inspect && this.unread) {
         // Read once this turn's socket reads are parsed: a body that came with the headers is then complete.
