@@ -7,7 +7,7 @@ import type { DecodedField } from '../core/decoded.js';
 import { texNormalise } from '../signatures/transforms/tex.js';
 import { hasPercentEscape, urlDecode } from '../signatures/transforms/url.js';
 import { CONSTRUCTS } from './constructs.js';
-import { CostReader, type ReaderOptions } from './reader.js';
+import { CostReader, isWordChar, type ReaderOptions } from './reader.js';
 
 export type EstimateOptions = ReaderOptions;
 
@@ -27,12 +27,13 @@ function sum(a: readonly number[]): number {
   return s;
 }
 
-/** A `%` right after a letter or digit anywhere (in a list or a key's value too): a comment that may join a word or number. */
+/**
+ * A `%` right after a letter or digit anywhere, in a list or a key's value too (the reader's main pass does not
+ * see those): a comment that may join two halves of a word or number (`sam%⏎ples` is `samples` to TeX).
+ */
 function commentJoins(text: string, from: number): boolean {
-  for (let i = from; i !== -1; i = text.indexOf('%', i + 1)) {
-    const c = i > 0 ? text.charCodeAt(i - 1) : 0;
-    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 64) return true;
-  }
+  for (let i = from; i !== -1; i = text.indexOf('%', i + 1))
+    if (i > 0 && isWordChar(text.charCodeAt(i - 1))) return true;
   return false;
 }
 

@@ -85,7 +85,7 @@ function same(t: string, from: number, to: number, name: string): boolean {
 }
 
 /** A letter or a digit: what a comment at a line's end may join to the next line. */
-function isWordChar(c: number): boolean {
+export function isWordChar(c: number): boolean {
   return isLetter(c) || (c >= 48 && c <= 57);
 }
 
@@ -214,10 +214,9 @@ export class CostReader {
         else if (k === CL_SEMI) this.statementEnd(i);
         else if (k === CL_PAREN) this.paren(i);
         else if (k === CL_PCT && !this.normalised) {
-          // a comment right after a letter or digit may join two halves of a word or number (`sam%⏎ples` is `samples`), and
-          // a `%` may be no comment at all where the text changes category codes or reads verbatim
-          if (i > 0 && isWordChar(t.charCodeAt(i - 1))) this.needsNormalising = true;
-          else if ((this.percentTricks ??= PERCENT_TRICKS.test(t))) this.needsNormalising = true;
+          // a `%` may be no comment at all where the text changes category codes or reads verbatim (a comment
+          // that joins two halves of a word or number, `sam%⏎ples`, estimate.ts finds anywhere in the text)
+          if ((this.percentTricks ??= PERCENT_TRICKS.test(t))) this.needsNormalising = true;
           const e = t.indexOf('\n', i);
           i = e === -1 ? n : e;
           continue;

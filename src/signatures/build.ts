@@ -46,7 +46,7 @@ export function ruleFilesOf(cfg: SignaturesConfig, baseDir: string = process.cwd
 }
 
 /**
- * `costRoutes`: the routes whose cost check enforces (checks/cost.ts, costRoutesOf): their cost-input rules
+ * `costRoutes`: the routes whose cost check refuses by its estimate (cost/routes.ts): their cost-input rules
  * score as LOW, since the estimate refuses what those rules' literals multiply into.
  */
 export function buildEngine(

@@ -126,7 +126,8 @@ const costInputs = new WeakMap<RuleSpec, RuleSpec>();
  * confidence too), any other is itself. The same twin for the same spec, so compiled rules are shared.
  */
 export function costInput(spec: RuleSpec): RuleSpec {
-  if (!spec.tags.includes(COST_INPUT_TAG) || spec.severity === 'LOW') return spec;
+  if (!spec.tags.includes(COST_INPUT_TAG)) return spec;
+  if (spec.severity === 'LOW' && spec.score === SEVERITY_SCORE.LOW && spec.confidence === 'low') return spec;
   let twin = costInputs.get(spec);
   if (twin === undefined) {
     twin = Object.freeze({ ...spec, severity: 'LOW', score: SEVERITY_SCORE.LOW, confidence: 'low' });
