@@ -3,7 +3,8 @@
 // Prints a Markdown table (medians over rounds, ratios to the bare proxy within each round) and writes the raw
 // runs as JSON under .bench/. See docs/operations.md ("Benchmarks") for how to read it.
 // --base REF adds the gateway built from commit REF (rows NAME@base) and a verdict per gateway row; --reject
-// measures refusals instead: the gateway beside a bare node:http server (bench/bare-server.mjs) that answers 200.
+// measures refusals instead: the gateway beside a bare node:http server (bench/bare-server.mjs) that answers 200,
+// and beside the refusal floor (bench/refusal-floor.mjs: node:http writing the gateway's 404 and nothing else).
 import { mkdirSync, writeFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { underBenchLock } from './lib/lock.mjs';
@@ -77,6 +78,16 @@ async function main() {
       const bareEnv = { UPSTREAM_URL: upstreamUrl };
       const bare = [...srv, 'node', ...NODE_FLAGS, reject ? 'bench/bare-server.mjs' : 'bench/bare-proxy.mjs'];
       targets.push({ name: bareName, kind: 'bare', ...(await startProcess(bareName, bare, bareEnv, outDir)) });
+      if (reject && !o['no-floor']) {
+        // The refusal floor: node:http answering the first gateway's 404 as the gateway writes it, nothing else.
+        const floor = [...srv, 'node', ...NODE_FLAGS, 'bench/refusal-floor.mjs'];
+        const env = { ...bareEnv, FLOOR_CONFIG: gateways[0].file };
+        targets.push({
+          name: 'refusal-floor',
+          kind: 'floor',
+          ...(await startProcess('refusal-floor', floor, env, outDir)),
+        });
+      }
       for (const g of gateways) {
         const env = { UPSTREAM_URL: upstreamUrl, ADMIN_PORT: '0', LOG_LEVEL: 'warn' };
         const cmd = [...srv, 'node', ...NODE_FLAGS, dist, 'start', '--config', g.file];
@@ -121,7 +132,7 @@ async function main() {
           name: at(t.name, q),
           of: t.name,
           request: q,
-          expect: t.kind === 'gateway' ? q.expect : 200,
+          expect: t.kind === 'gateway' ? q.expect : t.kind === 'floor' ? 404 : 200,
           bare: at(bareName, q),
           vsBase: t.vsBase ? at(t.vsBase, q) : undefined,
         })),

@@ -30,7 +30,9 @@ export const USAGE = `usage: npm run bench -- [options]
                         path in the base's tree) instead of the working tree's: compares a row whose config turns
                         on checks the base does not have (e.g. the every-check row before and after a new check)
   --reject              the reject-path bench: the gateway refusing (POST 415 and 404 before the body, POST 403
-                        after it, GET 404) beside a bare node:http server answering 200 to the same requests
+                        after it, GET 404) beside a bare node:http server answering 200 to the same requests,
+                        and the refusal floor (node:http writing the first gateway's 404, nothing else)
+  --no-floor            --reject without the refusal-floor row
   --svg FILE            the upstream answers FILE (e.g. bench/bodies/dvisvgm-30k.svg) as image/svg+xml to every
                         row, and a gateway row svg=bench/svg.bench.yaml (SVG inspection on) is added
   --no-direct --no-aa   leave out the direct row / the A/A row
@@ -60,6 +62,7 @@ export function readOptions(argv) {
       svg: { type: 'string' },
       'no-direct': { type: 'boolean', default: false },
       'no-aa': { type: 'boolean', default: false },
+      'no-floor': { type: 'boolean', default: false },
       'loadgen-cpu': { type: 'string', default: '0' },
       'server-cpu': { type: 'string', default: '1' },
       'quiet-wait': { type: 'string', default: '30' },
@@ -122,6 +125,7 @@ export function readOptions(argv) {
     ...(base === null ? [] : gateways.map((g) => `${g.name}@base`)),
     ...(o['no-direct'] || o.reject ? [] : ['direct']),
     bare,
+    ...(o.reject && !o['no-floor'] ? ['refusal-floor'] : []),
     ...(o['no-aa'] ? [] : [`${bare}-aa`]),
   ]);
   // A base row sends what its gateway row sends, unless told otherwise.

@@ -179,6 +179,7 @@ export function markdown(h, s) {
   if (reject)
     lines.push(
       `Non-2xx answers are what the gateway rows measure here: a row is invalid only on another status than its own, an error or a timeout.`,
+      `refusal-floor is node:http answering every request with the gateway's 404 as the gateway writes it (security headers, request id, JSON body) and nothing else: no gateway row can be faster than it.`,
     );
   if (s.aaSpread !== null)
     lines.push(
