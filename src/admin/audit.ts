@@ -32,6 +32,18 @@ export function createAuditSink(destination: string, now: () => number = Date.no
       };
       stream.write(JSON.stringify(line) + '\n');
     },
+    writeIncident(entry) {
+      const line = {
+        schema: AUDIT_SCHEMA,
+        time: new Date(now()).toISOString(),
+        action: `incident_${entry.action}`,
+        actor: entry.actor,
+        token_id: entry.token_id ?? null,
+        incident: entry.incident,
+        note: entry.note,
+      };
+      stream.write(JSON.stringify(line) + '\n');
+    },
     reopen() {
       if (typeof dest === 'string') stream.reopen();
     },

@@ -1,8 +1,8 @@
 // Admin API for blocks: GET (list with filters), POST (add), DELETE (lift) on /admin/api/decisions. The
 // bearer token is checked before a handler runs; the actor is recorded with every change.
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AdminHandler } from '../core/admin-route.js';
+import { tokenIdOf } from '../core/token-check.js';
 import {
   ORIGINS,
   SCOPES,
@@ -21,9 +21,7 @@ const bad = (detail: string) => ({ status: 400, body: { error: 'bad_request', de
 
 /** Which token made the call, without revealing it: the first 12 hex digits of its SHA-256. */
 export function tokenId(req: IncomingMessage): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth === undefined || !/^Bearer /i.test(auth)) return undefined;
-  return createHash('sha256').update(auth.slice(7).trim()).digest('hex').slice(0, 12);
+  return tokenIdOf(req.headers.authorization);
 }
 
 /** The actor: `actor` in the body, else the X-Actor header, else "admin"; always bounded and printable. */

@@ -19,6 +19,7 @@ import { buildProbingCheck } from './probing.js';
 import { buildAccessLogCheck } from './access-log.js';
 import { buildResponseChecks } from './response.js';
 import { buildTrustCheck } from './trust.js';
+import { buildIncidentsCheck } from './incidents.js';
 
 export type { Built, CheckDeps, CheckEntry, CheckFactory, Services } from './deps.js';
 
@@ -55,6 +56,8 @@ export const CHECKS: readonly CheckEntry[] = [
   { name: 'admission', build: buildAdmissionCheck },
   // the access log (logging.access): a log-phase hook only, built when the log is on
   { name: 'access-log', build: buildAccessLogCheck },
+  // incidents (a log-phase hook): each finished request's signal, counted into shared incidents off the path
+  { name: 'incidents', build: buildIncidentsCheck },
   // response phase: per route, canaries then SVG inspection
   { name: 'response', build: buildResponseChecks },
 ];

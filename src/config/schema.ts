@@ -19,6 +19,7 @@ import { canariesSchema, svgSchema } from '../response/config.js';
 import { compileSchema } from '../proxy/compile-config.js';
 import { pathString } from './paths.js';
 import { trustSchema } from '../trust/config.js';
+import { incidentsSchema } from '../incidents/config.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'monitor', 'off']);
@@ -220,6 +221,8 @@ export const configSchema = z.strictObject({
   decisions: decisionsSchema,
   /** The trust score: components, thresholds per route, allow / challenge / deny (src/trust/config.ts). */
   trust: trustSchema,
+  /** Incidents: severity rules, the actions of each severity, alerts (src/incidents/config.ts); off by default. */
+  incidents: incidentsSchema,
   logging: restartOnly(
     z
       .strictObject({

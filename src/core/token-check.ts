@@ -1,5 +1,5 @@
 // Bearer-token check for the admin token: constant-time comparison against every configured token. In core/
-// because the admin listener and the trust check (its breakdown header) both ask it.
+// because the admin listener, the trust check (its breakdown header) and the modules' admin handlers ask it.
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 export type TokenCheck = (authorization: string | undefined) => boolean;
@@ -17,4 +17,10 @@ export function buildTokenCheck(tokens: readonly string[]): TokenCheck | null {
     for (const t of usable) ok = timingSafeEqual(given, t) || ok;
     return ok;
   };
+}
+
+/** Which token made a call, without revealing it: the first 12 hex digits of its SHA-256 (for audit lines). */
+export function tokenIdOf(authorization: string | undefined): string | undefined {
+  if (authorization === undefined || !/^Bearer /i.test(authorization)) return undefined;
+  return createHash('sha256').update(authorization.slice(7).trim()).digest('hex').slice(0, 12);
 }

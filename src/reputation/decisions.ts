@@ -21,6 +21,8 @@ import { THRESHOLD_COUNT } from '../store/threshold-count.js';
 /** Receives every change (add, lift, automatic block) with its actor. */
 export interface AuditWriter {
   write(entry: { action: 'add' | 'lift' | 'block'; actor: string; token_id?: string; decision: Decision }): void;
+  /** An operator's change to an incident (resolve, reopen, annotate): audited like blocks. */
+  writeIncident?(entry: { action: string; actor: string; token_id?: string; incident: string; note: string }): void;
   /** Opens a file destination again by its path (log rotation, SIGHUP). */
   reopen?(): void;
 }

@@ -268,6 +268,23 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['decision'] as const,
       registers: r,
     }),
+    incidents: new Counter({
+      name: 'portcullis_incident_transitions_total',
+      help: 'Incident transitions seen by this instance (opened, escalated, resolved, reopened), by kind and severity',
+      labelNames: ['kind', 'severity', 'transition'] as const,
+      registers: r,
+    }),
+    incidentErrors: new Counter({
+      name: 'portcullis_incident_errors_total',
+      help: 'Reports to incidents that could not be counted (the store failed); the request was not affected',
+      registers: r,
+    }),
+    alerts: new Counter({
+      name: 'portcullis_alerts_total',
+      help: 'Alert deliveries by sink and outcome (delivered, retried, dead, dropped, refused)',
+      labelNames: ['sink', 'outcome'] as const,
+      registers: r,
+    }),
   };
 }
 
