@@ -28,6 +28,8 @@ import { buildTokenCheck, type TokenCheck } from './http/admin-auth.js';
 import { createPool, poolKey, upstreamReadiness } from './proxy/pool.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { createEventSink, type EventSink } from './telemetry/events.js';
+import { RecentEvents, teeEvents } from './telemetry/recent-events.js';
+import { eventsApi } from './admin/events-api.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { seedConfigSeries, seedProcessSeries } from './telemetry/seed.js';
 
@@ -109,6 +111,8 @@ export class Gateway {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly events: EventSink;
+  /** The last security events, for GET /admin/api/events. */
+  readonly recentEvents: RecentEvents;
   readonly store: Store;
   /** Long-lived services, created here once and handed to the checks of every configuration. */
   readonly services: Services;
@@ -152,14 +156,17 @@ export class Gateway {
     this.log = opts.logger ?? createLogger(config.logging.level);
     this.metrics = createMetrics({ defaultMetrics: opts.defaultMetrics !== false });
     seedProcessSeries(this.metrics);
-    this.events =
+    this.recentEvents = new RecentEvents(config.logging.recent_events);
+    this.events = teeEvents(
       opts.events ??
-      createEventSink(config.logging.events, (err) =>
-        this.log.error(
-          { err, file: config.logging.events },
-          'security event log failed (writing goes on to the file open before)',
+        createEventSink(config.logging.events, (err) =>
+          this.log.error(
+            { err, file: config.logging.events },
+            'security event log failed (writing goes on to the file open before)',
+          ),
         ),
-      );
+      this.recentEvents,
+    );
     const built = this.resources.get('store', () =>
       createStore(config.store, { clock, log: this.log, telemetry: this.metrics }),
     );
@@ -225,6 +232,7 @@ export class Gateway {
         routes: () => this.current?.admin ?? this.coreRoutes,
       }),
     );
+    for (const [route, handler] of Object.entries(eventsApi(this.recentEvents))) this.coreRoutes.set(route, handler);
     this.coreRoutes.set('GET /admin/api/status', async () => ({
       status: 200,
       body: {

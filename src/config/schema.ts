@@ -13,7 +13,16 @@ import { admissionSchema } from '../admission/config.js';
 import { behaviourSchema } from '../behaviour/config.js';
 import { costSchema } from '../cost/config.js';
 import { decisionsSchema, reputationSchema } from '../reputation/config.js';
-import { bytes, MAX_BYTES, MAX_CONNECTIONS, MAX_INTERVAL_S, MAX_SCORE, MAX_TIMEOUT_MS, timeoutMs } from './limits.js';
+import {
+  bytes,
+  MAX_BYTES,
+  MAX_CACHE_ENTRIES,
+  MAX_CONNECTIONS,
+  MAX_INTERVAL_S,
+  MAX_SCORE,
+  MAX_TIMEOUT_MS,
+  timeoutMs,
+} from './limits.js';
 import { restartOnly } from './lifetimes.js';
 import { canariesSchema, svgSchema } from '../response/config.js';
 import { compileSchema } from '../proxy/compile-config.js';
@@ -231,6 +240,8 @@ export const configSchema = z.strictObject({
         events: pathString('write', ['stdout', 'stderr']).default('stdout'),
         /** Access log, one JSON line per request: 'off' (default), 'stdout', 'stderr', or a file path. */
         access: pathString('write', ['off', 'stdout', 'stderr']).default('off'),
+        /** Security events kept in memory for GET /admin/api/events (the most recent; 0: the API lists none). */
+        recent_events: z.number().int().nonnegative().max(MAX_CACHE_ENTRIES).default(5000),
       })
       .prefault({}),
     'the logger and the event destination are opened once, at start',

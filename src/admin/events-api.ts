@@ -1,0 +1,44 @@
+// Admin API for recent security events: GET /admin/api/events with filters and pagination, from this
+// instance's ring (telemetry/recent-events.ts), newest first. Each event names its request id: `portcullis
+// explain --id <request id>` (or GET /admin/api/requests/<id> with trust on) gives its decision breakdown.
+import type { AdminHandler } from '../core/admin-route.js';
+import type { SecurityEvent } from '../telemetry/events.js';
+import type { RecentEvents } from '../telemetry/recent-events.js';
+
+const bad = (detail: string) => ({ status: 400, body: { error: 'bad_request', detail } });
+
+export function eventsApi(recent: RecentEvents): Record<string, AdminHandler> {
+  const list: AdminHandler = async (_req, _body, url) => {
+    const q = url.searchParams;
+    const limit = Math.min(Math.max(Number(q.get('limit') ?? 100) || 100, 1), 1000);
+    const offset = Math.max(Number(q.get('offset') ?? 0) || 0, 0);
+    const time = (name: string, dflt: number): number | null => {
+      const v = q.get(name);
+      if (v === null) return dflt;
+      const t = Date.parse(v);
+      return Number.isNaN(t) ? null : t;
+    };
+    const since = time('since', 0);
+    const until = time('until', Number.POSITIVE_INFINITY);
+    if (since === null || until === null) return bad('since and until must be ISO 8601 times');
+    const want = (name: string) => q.get(name);
+    const client = want('client');
+    const route = want('route');
+    const module = want('module');
+    const rule = want('rule');
+    const decision = want('decision');
+    const keep = (e: SecurityEvent): boolean => {
+      if (client !== null && e.client_ip !== client) return false;
+      if (route !== null && e.route !== route) return false;
+      if (module !== null && e.module !== module) return false;
+      if (decision !== null && e.decision !== decision) return false;
+      if (rule !== null && !e.matches.some((m) => m.rule === rule) && !e.reasons.some((r) => r.endsWith(`:${rule}`)))
+        return false;
+      const t = Date.parse(e.time);
+      return t >= since && t <= until;
+    };
+    const { total, events } = recent.query(keep, offset, limit);
+    return { status: 200, body: { total, offset, capacity: recent.capacity, events } };
+  };
+  return { 'GET /admin/api/events': list };
+}
