@@ -8,9 +8,10 @@ export type Severity = (typeof SEVERITIES)[number];
 /**
  * What the log phase reports (signals.ts): an `attack` is a refusal by a rule of confidence attack (shell escape,
  * reading secrets), a `signature` one by any other rule or the positive model; `credentials` a guessed key or
- * forged token; `rate` a 429; `trust` a trust denial; `upstream` the compile service failing a request.
+ * forged token; `rate` a 429; `trust` a trust denial; `timeout` a compile the service stopped at its time or memory
+ * limit (a resource exhauster's mark); `upstream` the compile service failing a request (time-out, reset, 5xx).
  */
-export const KINDS = ['attack', 'signature', 'credentials', 'rate', 'trust', 'upstream'] as const;
+export const KINDS = ['attack', 'signature', 'credentials', 'rate', 'trust', 'timeout', 'upstream'] as const;
 export type IncidentKind = (typeof KINDS)[number];
 
 export const ACTIONS = ['log', 'tighten', 'block_ip', 'block_user', 'block_network'] as const;
@@ -47,6 +48,7 @@ export const DEFAULT_RULES: readonly SeverityRule[] = [
   { kind: 'rate', count: 20, severity: 'medium' },
   { kind: 'rate', count: 200, severity: 'high' },
   { kind: 'trust', count: 5, severity: 'medium' },
+  { kind: 'timeout', count: 3, severity: 'high' },
   { kind: 'upstream', count: 10, severity: 'high' },
 ];
 

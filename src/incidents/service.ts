@@ -122,11 +122,17 @@ export class Incidents implements Closable {
   }
 
   /** One report, off the request path: counted, and acted on by the instance that sees a transition. */
-  async observe(signal: Signal, tighten: Tighten = null): Promise<Transition> {
+  async observe(signal: Signal, tighten: Tighten = null): Promise<Transition | 'inhibited'> {
     const s = this.settings;
     if (s === null) return 'none';
     const thresholds = s.thresholds[signal.kind];
     if (thresholds === '') return 'none';
+    // a failing compile service makes every client's compiles time out: while its incident is live, those
+    // time-outs are its doing, not the clients' (inhibited, like Alertmanager's inhibit rules)
+    if (signal.kind === 'timeout' && (await this.serviceFailing())) {
+      this.count('timeout', 'none', 'inhibited');
+      return 'inhibited';
+    }
     const key = incidentKey(signal.kind, signal.subject);
     const args = [s.windowMs, s.rememberMs, s.ttlMs, signal.kind, signal.subject, thresholds];
     const r = await this.store.run(OBSERVE, [key], args);
@@ -141,6 +147,13 @@ export class Incidents implements Closable {
     const after = (await this.amendAll(key, done)) ?? rec;
     this.tell(r.transition, after);
     return r.transition;
+  }
+
+  /** Whether the compile service's own incident is open or escalated. */
+  private async serviceFailing(): Promise<boolean> {
+    const raw = await this.store.get(incidentKey('upstream', 'service'));
+    const r = raw === null ? null : parseRecord(raw);
+    return r !== null && (r.state === 'open' || r.state === 'escalated');
   }
 
   /** The severity's steps, taken (or recorded as a dry run); returns what was done, one line per step. */

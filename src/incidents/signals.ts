@@ -21,7 +21,7 @@ const GUESSES: ReadonlySet<string> = new Set(['identity:invalid_api_key', 'ident
  */
 export function signalOf(ctx: RequestContext): Signal | null {
   const r = ctx.refusal;
-  if (r === null || ctx.listed !== '' || ctx.clientIp === '') return null;
+  if (ctx.listed !== '' || ctx.clientIp === '') return null;
   const client = (kind: IncidentKind, detail: string): Signal => ({
     kind,
     subject: `ip:${ctx.clientIp}`,
@@ -29,6 +29,11 @@ export function signalOf(ctx: RequestContext): Signal | null {
     user: ctx.identity.user,
     detail,
   });
+  if (r === null) {
+    // a compile the service gave up on (its time or memory limit): what a resource exhauster earns
+    const outcome = ctx.compile?.outcome;
+    return outcome === 'timeout' || outcome === 'memory' ? client('timeout', `compile:${outcome}`) : null;
+  }
   switch (r.module) {
     case 'sig':
     case 'crs': {

@@ -136,6 +136,37 @@ describe('incidents', () => {
     expect(await i.amend('0123456789abcdef', 'resolve', 'alice', '')).toBeNull();
   });
 
+  it('opens a high incident on a third compile time-out, unless the compile service itself is failing', async () => {
+    const timeout = (ip: string): Signal => ({
+      kind: 'timeout',
+      subject: `ip:${ip}`,
+      ip,
+      user: null,
+      detail: 'compile:timeout',
+    });
+    const upstream: Signal = {
+      kind: 'upstream',
+      subject: 'service',
+      ip: '192.0.2.1',
+      user: null,
+      detail: 'upstream:timeout',
+    };
+    const { blocks, make } = setup();
+    const { i, notices } = make();
+    expect(await i.observe(timeout('192.0.2.30'))).toBe('none');
+    expect(await i.observe(timeout('192.0.2.30'))).toBe('none');
+    expect(await i.observe(timeout('192.0.2.30'))).toBe('opened');
+    expect(blocks.findIp('192.0.2.30')).toMatchObject({ origin: 'incident' });
+    // the service fails for everyone: its incident opens at 10 reports and is not any client's
+    for (let n = 1; n <= 9; n++) await i.observe(upstream);
+    expect(await i.observe(upstream)).toBe('opened');
+    expect(notices.at(-1)).toMatchObject({ incident: { kind: 'upstream', subject: 'service', severity: 'high' } });
+    expect(notices.at(-1)!.incident.actions).toEqual(['skipped block_ip 3600s: no ip to block']);
+    // while it is live, a client's time-outs are inhibited
+    for (let n = 1; n <= 3; n++) expect(await i.observe(timeout('192.0.2.31'))).toBe('inhibited');
+    expect(blocks.findIp('192.0.2.31')).toBeNull();
+  });
+
   it('names the network of an address: /24 for IPv4, /48 for IPv6', () => {
     expect(networkOf('203.0.113.7')).toBe('203.0.113.0/24');
     expect(networkOf('2001:db8:1:2::5')).toBe('2001:db8:1::/48');
