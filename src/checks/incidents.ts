@@ -19,13 +19,14 @@ export function buildIncidentsCheck(config: GatewayConfig, deps: CheckDeps): Che
     throw new GatewayError('GW_ERR_INTERNAL', 'incidents: the runtime provided no blocks service');
   const { store, clock, log, metrics } = deps;
   // One service per process, kept across reloads (its sweep and its subscribers outlive a configuration).
-  const incidents = deps.resources.get(
-    'incidents',
-    () =>
-      new Incidents(store, clock, log, blocks, (kind, severity, transition) =>
-        metrics?.incidents.labels(kind, severity, transition).inc(),
-      ),
-  );
+  const incidents = deps.resources.get('incidents', () => {
+    const made = new Incidents(store, clock, log, blocks, (kind, severity, transition) =>
+      metrics?.incidents.labels(kind, severity, transition).inc(),
+    );
+    // every automatic block is an incident's report too (once per process: the service outlives reloads)
+    made.unsubscribeOffences = blocks.onOffence((d) => made.offence(d));
+    return made;
+  });
   incidents.settings = settingsOf(c);
   incidents.start();
   for (const [route, handler] of Object.entries(incidentsApi(incidents, () => blocks.settings.audit)))

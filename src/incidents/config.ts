@@ -8,10 +8,24 @@ export type Severity = (typeof SEVERITIES)[number];
 /**
  * What the log phase reports (signals.ts): an `attack` is a refusal by a rule of confidence attack (shell escape,
  * reading secrets), a `signature` one by any other rule or the positive model; `credentials` a guessed key or
- * forged token; `rate` a 429; `trust` a trust denial; `timeout` a compile the service stopped at its time or memory
+ * forged token; `rate` a 429; `trust` a trust denial; `probing` a scanner's refusal (unknown paths); `behaviour` a
+ * behaviour detector's refusal; `exhaustion` a diagram refused by its compile-cost estimate; `offence` an automatic
+ * block made by `decisions` (signature evidence, repeated 429s, guessed keys); `timeout` a compile the service stopped at its time or memory
  * limit (a resource exhauster's mark); `upstream` the compile service failing a request (time-out, reset, 5xx).
  */
-export const KINDS = ['attack', 'signature', 'credentials', 'rate', 'trust', 'timeout', 'upstream'] as const;
+export const KINDS = [
+  'attack',
+  'signature',
+  'credentials',
+  'rate',
+  'trust',
+  'probing',
+  'behaviour',
+  'exhaustion',
+  'timeout',
+  'offence',
+  'upstream',
+] as const;
 export type IncidentKind = (typeof KINDS)[number];
 
 export const ACTIONS = ['log', 'tighten', 'block_ip', 'block_user', 'block_network'] as const;
@@ -48,7 +62,16 @@ export const DEFAULT_RULES: readonly SeverityRule[] = [
   { kind: 'rate', count: 20, severity: 'medium' },
   { kind: 'rate', count: 200, severity: 'high' },
   { kind: 'trust', count: 5, severity: 'medium' },
+  { kind: 'probing', count: 1, severity: 'medium' },
+  { kind: 'probing', count: 10, severity: 'high' },
+  { kind: 'behaviour', count: 1, severity: 'medium' },
+  { kind: 'behaviour', count: 5, severity: 'high' },
+  { kind: 'exhaustion', count: 1, severity: 'low' },
+  { kind: 'exhaustion', count: 3, severity: 'high' },
   { kind: 'timeout', count: 3, severity: 'high' },
+  // the automatic block already answered the offence: a first one is logged, a third within the window escalates
+  { kind: 'offence', count: 1, severity: 'low' },
+  { kind: 'offence', count: 3, severity: 'high' },
   { kind: 'upstream', count: 10, severity: 'high' },
 ];
 

@@ -5,7 +5,7 @@ import type { Closable } from '../core/resources.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Decisions } from '../reputation/decisions.js';
-import { normaliseSubject, type Subject } from '../reputation/decision.js';
+import { normaliseSubject, type Decision, type Subject } from '../reputation/decision.js';
 import { ipv4Prefix, ipv6Hextets, ipv6Prefix } from '../net/prefix.js';
 import { parseV4 } from '../net/ip.js';
 import {
@@ -149,6 +149,18 @@ export class Incidents implements Closable {
     return r.transition;
   }
 
+  /** Reports an automatic block made by decisions (Decisions.onOffence) as an `offence`. */
+  offence(d: Decision): void {
+    const signal: Signal = {
+      kind: 'offence',
+      subject: `${d.scope}:${d.value}`,
+      ip: d.scope === 'ip' ? d.value : '',
+      user: d.scope === 'user' ? d.value : null,
+      detail: `${d.scope} ${d.value} for ${Math.round((d.expires - d.created) / 1000)}s, offence ${d.offence ?? 1}: ${d.reason}`,
+    };
+    this.observe(signal).catch((err: unknown) => this.log.warn({ err }, 'incidents: an offence was not counted'));
+  }
+
   /** Whether the compile service's own incident is open or escalated. */
   private async serviceFailing(): Promise<boolean> {
     const raw = await this.store.get(incidentKey('upstream', 'service'));
@@ -168,6 +180,8 @@ export class Incidents implements Closable {
     const severity = severityName(rec.sev)!;
     const done: string[] = [];
     const now = this.clock.now();
+    // an automatic block is the first thing done about an offence (decisions made it before reporting it)
+    if (signal.kind === 'offence') done.push(`automatic block (decisions): ${signal.detail}`);
     const reason = `incident ${rec.id}: ${rec.kind} ${severity} (${signal.detail})`;
     for (const step of s.ladder[severity] ?? []) {
       const ttlMs = (step.ttl_s ?? 0) * 1000;
@@ -187,7 +201,8 @@ export class Incidents implements Closable {
         done.push(dry ? `dry-run ${label}` : label);
         continue;
       }
-      if (step.action === 'block_ip' && signal.subject !== 'service') subject = { scope: 'ip', value: signal.ip };
+      if (step.action === 'block_ip' && signal.ip !== '' && signal.subject !== 'service')
+        subject = { scope: 'ip', value: signal.ip };
       if (step.action === 'block_user' && signal.user !== null) subject = { scope: 'user', value: signal.user };
       if (step.action === 'block_network' && net !== null) {
         // one office behind NAT is not a network attack: several distinct addresses must have offended
@@ -284,7 +299,11 @@ export class Incidents implements Closable {
     return resolved;
   }
 
+  /** Set by whoever subscribed the service to automatic blocks: undone on close. */
+  unsubscribeOffences: (() => void) | null = null;
+
   close(): void {
+    this.unsubscribeOffences?.();
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     this.targets.clear();

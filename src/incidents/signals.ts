@@ -15,12 +15,34 @@ export interface Signal {
 /** Refusals of credentials that someone guessing would earn (not an expired token). */
 const GUESSES: ReadonlySet<string> = new Set(['identity:invalid_api_key', 'identity:invalid_token']);
 
+/** What refused (or, in monitor mode, would have refused) a request: the module, its reasons, its decision. */
+interface Refused {
+  readonly module: string;
+  readonly reasons: readonly string[];
+  readonly decision: string;
+  readonly status: number;
+}
+
+/**
+ * The refusal of a request, or in its place the first monitor hit's (a check in monitor mode would have
+ * refused): incidents in monitor mode open where enforce mode would have, so an operator can compare.
+ */
+function refusedOf(ctx: RequestContext): Refused | null {
+  const r = ctx.refusal;
+  if (r !== null) return { module: r.module, reasons: r.reasons, decision: r.decision, status: ctx.status };
+  const hit = ctx.monitorHits[0];
+  if (hit === undefined) return null;
+  const module = hit.slice(0, Math.max(0, hit.indexOf(':')));
+  // a monitor hit carries no decision: trust's reason names it (trust:deny, trust:challenge), the rest refuse
+  const decision = module === 'trust' ? hit.slice(6) : module === 'rate' ? 'limit' : 'deny';
+  return { module, reasons: ctx.monitorHits, decision, status: module === 'rate' ? 429 : 403 };
+}
+
 /**
  * The signal of a finished request, or null (allowed, allow-listed, or a refusal that is no offence: a block
  * already in force, a malformed request, a route not found). Severity is not decided here: the rules count.
  */
 export function signalOf(ctx: RequestContext): Signal | null {
-  const r = ctx.refusal;
   if (ctx.listed !== '' || ctx.clientIp === '') return null;
   const client = (kind: IncidentKind, detail: string): Signal => ({
     kind,
@@ -29,27 +51,36 @@ export function signalOf(ctx: RequestContext): Signal | null {
     user: ctx.identity.user,
     detail,
   });
+  const r = refusedOf(ctx);
   if (r === null) {
     // a compile the service gave up on (its time or memory limit): what a resource exhauster earns
     const outcome = ctx.compile?.outcome;
     return outcome === 'timeout' || outcome === 'memory' ? client('timeout', `compile:${outcome}`) : null;
   }
+  const first = r.reasons[0] ?? r.module;
   switch (r.module) {
     case 'sig':
     case 'crs': {
       // confidence decides: one unmistakable rule (shell escape, reading secrets) is an attack on its own
       const attack = ctx.matches.find((m) => m.confidence === 'attack');
       if (attack !== undefined) return client('attack', attack.rule);
-      return client('signature', r.reasons[0] ?? r.module);
+      return client('signature', first);
     }
     case 'identity':
-      return r.reasons.some((x) => GUESSES.has(x)) ? client('credentials', r.reasons[0]!) : null;
+      return r.reasons.some((x) => GUESSES.has(x)) ? client('credentials', first) : null;
     case 'rate':
-      return ctx.status === 429 ? client('rate', r.reasons[0] ?? 'rate') : null;
+      return r.status === 429 ? client('rate', first) : null;
     case 'trust':
-      return r.decision === 'deny' ? client('trust', 'trust:deny') : null;
+      // a challenge too: an anonymous client asked for credentials again and again is not a person drawing
+      return r.decision === 'deny' || r.decision === 'challenge' ? client('trust', `trust:${r.decision}`) : null;
+    case 'probe':
+      return client('probing', first);
+    case 'behaviour':
+      return client('behaviour', first);
+    case 'cost':
+      return client('exhaustion', first);
     case 'upstream':
-      return { kind: 'upstream', subject: 'service', ip: ctx.clientIp, user: null, detail: r.reasons[0] ?? 'upstream' };
+      return { kind: 'upstream', subject: 'service', ip: ctx.clientIp, user: null, detail: first };
     default:
       return null;
   }

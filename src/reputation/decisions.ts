@@ -205,7 +205,17 @@ export class Decisions implements Closable {
     });
     const current = s.scope === 'user' ? this.findUser(s.value) : s.scope === 'ip' ? this.findIp(s.value) : null;
     if (current !== null && keyOf(current) === keyOf(d) && current.expires >= d.expires) return current;
-    return this.add(d, { action: 'block', actor });
+    const made = await this.add(d, { action: 'block', actor });
+    for (const l of this.offenceListeners) l(made);
+    return made;
+  }
+
+  private readonly offenceListeners = new Set<(d: Decision) => void>();
+
+  /** Hears every automatic block offend() makes (incidents open one for it); returns the unsubscribe. */
+  onOffence(listener: (d: Decision) => void): () => void {
+    this.offenceListeners.add(listener);
+    return () => void this.offenceListeners.delete(listener);
   }
 
   /**

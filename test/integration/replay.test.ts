@@ -11,6 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { hasPgfManual, loadPgfManual, pgfManualDir } from '../corpus/pgf-manual.js';
 import { startTestGateway } from '../helpers/gateway.js';
+import type { Incidents } from '../../src/incidents/service.js';
+import { incidentView, type IncidentView } from '../../src/incidents/record.js';
 import {
   ATTACKERS,
   compare,
@@ -46,6 +48,7 @@ suite('the replay of issue 13 (scripted compile service)', () => {
   let enforce: Summary;
   let monitor: Summary;
   let text = '';
+  const incidents: Record<string, (IncidentView & { actor: string })[]> = {};
 
   beforeAll(async () => {
     expect(present, `PGF manual corpus missing in ${pgfManualDir()} (run scripts/fetch-pgf-manual.sh)`).toBe(true);
@@ -66,13 +69,23 @@ suite('the replay of issue 13 (scripted compile service)', () => {
     });
     const svc = await startScriptedCompileService({ outcomes: scriptedOutcomes(schedule), times: TIMES, scale: 0.01 });
     const dir = await mkdtemp(join(tmpdir(), 'replay-'));
+    const actorOf = new Map(schedule.map((r: { ip: string; actor: string }) => [r.ip, r.actor]));
     const run = async (mode: 'enforce' | 'monitor'): Promise<Summary> => {
       const clock = new FakeClock();
       const t0 = clock.now();
       const audit = join(dir, `audit-${mode}.log`);
       const gw = await startTestGateway(configYaml(svc.url, mode, audit), { clock });
       try {
-        return summarise(await play(gw, clock, t0, schedule, audit));
+        const summary = summarise(await play(gw, clock, t0, schedule, audit));
+        // the incidents the run opened, by who opened them (the subject's address names the actor)
+        const svcIncidents = gw.gw.resources.get<Incidents>('incidents', () => {
+          throw new Error('incidents not built');
+        });
+        incidents[mode] = (await svcIncidents.list()).map((r) => ({
+          actor: actorOf.get(r.subject.slice(3)) ?? r.subject,
+          ...incidentView(r),
+        }));
+        return summary;
       } finally {
         await gw.close();
       }
@@ -85,6 +98,11 @@ suite('the replay of issue 13 (scripted compile service)', () => {
       await rm(dir, { recursive: true, force: true });
     }
     text = report(enforce, monitor, compare(enforce, monitor));
+    const lines = incidents.enforce!.map(
+      (i) =>
+        `  ${i.actor.padEnd(16)} ${i.kind.padEnd(12)} ${String(i.severity).padEnd(9)} ${i.count} reports: ${i.actions.join('; ')}`,
+    );
+    text += `\nIncidents opened (enforce):\n${lines.join('\n')}\n`;
     console.log(text);
   }, 90_000);
 
@@ -108,6 +126,17 @@ suite('the replay of issue 13 (scripted compile service)', () => {
     expect(w.newRefused, text).toBe(0);
     expect(w.typos).toBeGreaterThan(0);
     expect(w.notAsScripted, 'every well-behaved diagram compiled, but for the typos').toBe(0);
+  });
+
+  it('opens an incident for every attacker and none for the well-behaved clients', () => {
+    for (const mode of ['enforce', 'monitor']) {
+      const by = new Set(incidents[mode]!.map((i) => i.actor));
+      for (const name of ATTACKERS) expect(by.has(name), `${mode}: ${name} opened no incident\n${text}`).toBe(true);
+      const stray = incidents[mode]!.filter((i) => !(ATTACKERS as readonly string[]).includes(i.actor));
+      expect(stray, `${mode}: incidents of clients that are no attacker\n${text}`).toEqual([]);
+    }
+    // monitor mode records what enforce would have done, and does none of it
+    for (const i of incidents.monitor!) expect(i.actions.every((a) => !/^(block|tighten)/.test(a))).toBe(true);
   });
 
   it('monitor mode logs every request and flags the same clients within ±2 requests', () => {
