@@ -5,6 +5,8 @@ import type { Incidents } from './service.js';
 import { incidentView, severityName } from './record.js';
 import type { AuditWriter } from '../reputation/decisions.js';
 import { tokenIdOf } from '../core/token-check.js';
+import type { AlertSink } from '../alerts/sink.js';
+import { Deliverer } from '../alerts/delivery.js';
 
 const OPS = new Set(['resolve', 'reopen', 'annotate']);
 const bad = (detail: string) => ({ status: 400, body: { error: 'bad_request', detail } });
@@ -55,4 +57,20 @@ export function incidentsApi(incidents: Incidents, audit: () => AuditWriter | nu
   };
 
   return { 'GET /admin/api/incidents': list, 'POST /admin/api/incidents/*': amend };
+}
+
+/** GET /admin/api/alerts/dead-letters (every HTTP sink's), POST /admin/api/alerts/dead-letters/<id> (re-send it). */
+export function deadLettersApi(sinks: readonly AlertSink[]): Record<string, AdminHandler> {
+  const http = sinks.filter((s): s is Deliverer => s instanceof Deliverer);
+  return {
+    'GET /admin/api/alerts/dead-letters': async () => ({
+      status: 200,
+      body: { dead_letters: http.flatMap((s) => s.deadLetters()) },
+    }),
+    'POST /admin/api/alerts/dead-letters/*': async (_req, _body, url) => {
+      const id = decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+      for (const s of http) if (s.resend(id)) return { status: 202, body: { resent: id, sink: s.name } };
+      return { status: 404, body: { error: 'not_found', detail: 'no dead letter with that id' } };
+    },
+  };
 }

@@ -1,6 +1,8 @@
 // gateway.yaml `incidents`: what opens an incident (kind and count), its severity, and the actions of each severity.
 import { z } from 'zod';
 import { intervalS, MAX_COUNT, MAX_LIFETIME_S } from '../config/limits.js';
+import { parseSecret } from '../alerts/standard-webhooks.js';
+import { parseAllowList } from '../alerts/destination.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -87,6 +89,65 @@ export const DEFAULT_LADDER: Record<Severity, LadderStep[]> = {
   ],
 };
 
+const sinkName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'names are 1-32 of [a-z0-9_-], starting with a letter');
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((u) => URL.canParse(u) && ['http:', 'https:'].includes(new URL(u).protocol), 'an http(s) URL');
+
+const sink = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('webhook'),
+    name: sinkName,
+    url: httpUrl,
+    /** Standard Webhooks signing secrets (`whsec_<base64>`): every one signs, the current first (rotation). */
+    secrets: z
+      .array(z.string())
+      .min(1)
+      .superRefine((list, ctx) =>
+        list.forEach((t, i) => {
+          const r = parseSecret(t);
+          if (!r.ok) ctx.addIssue({ code: 'custom', path: [i], message: r.detail });
+        }),
+      ),
+  }),
+  z.strictObject({ type: z.literal('slack'), name: sinkName, url: httpUrl }),
+  z.strictObject({ type: z.literal('log'), name: sinkName }),
+]);
+export type SinkConfig = z.infer<typeof sink>;
+
+const alerts = z
+  .strictObject({
+    /** A group's first notice waits this long for others (a critical incident does not wait). */
+    group_wait_s: z.number().int().nonnegative().max(86_400).default(30),
+    /** Later notices of a group go out at most this often. */
+    group_interval_s: intervalS().default(300),
+    /** A live incident is told again after this long. */
+    repeat_interval_s: intervalS().default(14_400),
+    /**
+     * Private networks receivers may resolve to (a receiver inside the network, chosen on purpose): without
+     * them a URL reaching loopback, link-local or private ranges is refused at every delivery.
+     */
+    allow_private: z
+      .array(z.string())
+      .default([])
+      .superRefine((list, ctx) => {
+        const r = parseAllowList(list);
+        if (!r.ok) ctx.addIssue({ code: 'custom', path: [r.index], message: r.detail });
+      }),
+    sinks: z.array(sink).default([]),
+  })
+  .superRefine((a, ctx) => {
+    const seen = new Set<string>();
+    a.sinks.forEach((s, i) => {
+      if (seen.has(s.name))
+        ctx.addIssue({ code: 'custom', path: ['sinks', i, 'name'], message: `sink ${s.name} twice` });
+      seen.add(s.name);
+    });
+  })
+  .prefault({});
+export type AlertsConfig = z.infer<typeof alerts>;
+
 export const incidentsSchema = z
   .strictObject({
     /** enforce: actions taken; monitor: incidents opened and alerts sent, every action recorded as dry run. */
@@ -104,6 +165,8 @@ export const incidentsSchema = z
       .array(rule)
       .min(1)
       .default([...DEFAULT_RULES]),
+    /** Where transitions are told (opened, escalated, resolved): webhooks, Slack, the log. */
+    alerts,
     /** Actions per severity, in order; a severity not given keeps the shipped steps. */
     actions: z
       .strictObject({
