@@ -73,8 +73,18 @@ function format(issue: z.core.$ZodIssueInvalidStringFormat & { prefix?: string; 
   return `expected ${issue.format === 'email' ? 'an' : 'a'} ${issue.format}, got ${got}`;
 }
 
+const CREDENTIAL_KEYS: ReadonlySet<string> = new Set(['secrets', 'tokens', 'secret', 'token', 'password']);
+
+function isCredential(path: readonly PropertyKey[]): boolean {
+  if (path.some((k) => typeof k === 'string' && CREDENTIAL_KEYS.has(k))) return true;
+  return path.includes('sinks') && path.at(-1) === 'url';
+}
+
 /** The message for one zod issue; `input` is the value found at the issue's path (undefined if absent). */
 export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  // a credential is never echoed (terminal, CI log, the reload error in /admin/api/status): signing secrets,
+  // admin tokens, and alert URLs (a Slack webhook URL is its own credential)
+  if (isCredential(issue.path) && input !== undefined) return describeIssue(issue, undefined) + ' (value not shown)';
   if (issue.message !== NO_SCHEMA_MESSAGE) {
     // Written by the schema's author: keep it, and show what was found.
     return input === undefined ? issue.message : `${issue.message}, got ${describeValue(input)}`;

@@ -20,6 +20,19 @@ function problems(text: string, env: NodeJS.ProcessEnv = {}): string[] {
 }
 
 describe('loadConfigText', () => {
+  it('never echoes a credential: signing secrets, tokens, alert URLs', () => {
+    const secret = 'whsec_NOT!BASE64-but-a-real-looking-secret';
+    const slack = 'hxxps://hooks.slack.example/services/T000/B000/XXXXSECRET';
+    const out = problems(
+      `${MINIMAL}incidents:\n  alerts:\n    sinks:\n      - { type: webhook, name: a, url: "${slack}", secrets: ["${secret}"] }\n`,
+    );
+    expect(out).toHaveLength(2);
+    expect(out.join('\n')).toMatch(/sinks\[0\]\.url: an http\(s\) URL \(value not shown\)/);
+    expect(out.join('\n')).toMatch(/secrets\[0\]: .* \(value not shown\)/);
+    expect(out.join('\n')).not.toContain('SECRET');
+    expect(out.join('\n')).not.toContain('real-looking');
+  });
+
   it('fills every default from the minimal config', () => {
     const c = loadConfigText(MINIMAL, 'g.yaml', {});
     expect(c.upstream.url).toBe('http://127.0.0.1:3000');

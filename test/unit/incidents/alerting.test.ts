@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlertRouter } from '../../../src/incidents/alerting.js';
 import type { IncidentNotice } from '../../../src/incidents/service.js';
+import type { IncidentKind } from '../../../src/incidents/config.js';
 import type { Notification } from '../../../src/alerts/notification.js';
 import type { AlertSink } from '../../../src/alerts/sink.js';
 import { FakeTimers } from '../alerts/helpers.js';
@@ -22,7 +23,7 @@ function notice(
     transition,
     incident: {
       id,
-      kind,
+      kind: kind as IncidentKind,
       subject: `ip:192.0.2.${id.length}`,
       state: transition === 'resolved' ? 'resolved' : transition === 'escalated' ? 'escalated' : 'open',
       severity: severity as 'low',
