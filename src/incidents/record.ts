@@ -30,6 +30,8 @@ export interface IncidentRecord {
   /** What was done, in order: `block_ip 3600s`, `dry-run tighten 1800s`, `skipped block_network: 1 address`. */
   readonly actions: readonly string[];
   readonly notes: readonly IncidentNote[];
+  /** The request id of the last report that had one ('' none): its breakdown is `explain --id` away. */
+  readonly req: string;
 }
 
 /** The store key of a kind and subject's incident. */
@@ -67,6 +69,7 @@ export function parseRecord(text: string): IncidentRecord | null {
     rep: Number(r.rep ?? 0),
     actions: list<string>(r.actions),
     notes: list<IncidentNote>(r.notes),
+    req: typeof r.req === 'string' ? r.req : '',
   };
 }
 
@@ -85,6 +88,8 @@ export function incidentView(r: IncidentRecord) {
     repeat: r.rep,
     actions: r.actions,
     notes: r.notes.map((n) => ({ time: new Date(n.time).toISOString(), actor: n.actor, text: n.text })),
+    /** `portcullis explain --id` it (or GET /admin/api/requests/<id> with trust on) for its decision breakdown. */
+    last_request_id: r.req === '' ? null : r.req,
   };
 }
 export type IncidentView = ReturnType<typeof incidentView>;

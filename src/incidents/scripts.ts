@@ -26,7 +26,8 @@ export function thresholdArg(rules: readonly { count: number; rank: number }[]):
 const sha16 = (s: string): string => createHash('sha1').update(s).digest('hex').slice(0, 16);
 
 /**
- * KEYS[1] the incident; ARGV: now, windowMs, rememberMs, ttlMs, kind, subject, thresholds. One report: counted
+ * KEYS[1] the incident; ARGV: now, windowMs, rememberMs, ttlMs, kind, subject, thresholds, request id (the
+ * report's, '' for none: kept as the incident's last, so its breakdown can be looked up). One report: counted
  * (a pending record starts again after the window), the severity is the highest rule reached raised by one per
  * recent resolved incident of the subject (capped at critical); a severity above the record's opens (pending)
  * or escalates it. Returns {transition, record}.
@@ -52,6 +53,7 @@ if not rec then
 end
 rec.count = rec.count + 1
 rec.last = now
+if ARGV[8] ~= '' then rec.req = ARGV[8] end
 local sev = -1
 for c, r in string.gmatch(ARGV[7], '(%d+):(%d+)') do
   if rec.count >= tonumber(c) and tonumber(r) > sev then sev = tonumber(r) end
@@ -94,6 +96,7 @@ return { t, enc }
     };
     rec.count = Number(rec.count) + 1;
     rec.last = now;
+    if (String(args[6] ?? '') !== '') rec.req = String(args[6]);
     let sev = -1;
     for (const pair of String(args[5]).split(',')) {
       const [c, r] = pair.split(':').map(Number);

@@ -134,7 +134,7 @@ export class Incidents implements Closable {
       return 'inhibited';
     }
     const key = incidentKey(signal.kind, signal.subject);
-    const args = [s.windowMs, s.rememberMs, s.ttlMs, signal.kind, signal.subject, thresholds];
+    const args = [s.windowMs, s.rememberMs, s.ttlMs, signal.kind, signal.subject, thresholds, signal.requestId];
     const r = await this.store.run(OBSERVE, [key], args);
     // an attack from one address of a network counts toward the network (block_network needs several)
     const net = signal.kind === 'attack' ? networkOf(signal.ip) : null;
@@ -156,6 +156,7 @@ export class Incidents implements Closable {
       subject: `${d.scope}:${d.value}`,
       ip: d.scope === 'ip' ? d.value : '',
       user: d.scope === 'user' ? d.value : null,
+      requestId: '',
       detail: `${d.scope} ${d.value} for ${Math.round((d.expires - d.created) / 1000)}s, offence ${d.offence ?? 1}: ${d.reason}`,
     };
     this.observe(signal).catch((err: unknown) => this.log.warn({ err }, 'incidents: an offence was not counted'));

@@ -10,6 +10,8 @@ export interface Signal {
   readonly user: string | null;
   /** Why, for the incident's actions and the block's reason (a rule or reason code, never the payload). */
   readonly detail: string;
+  /** The reporting request's id ('' for reports that are no request: automatic blocks). */
+  readonly requestId: string;
 }
 
 /** Refusals of credentials that someone guessing would earn (not an expired token). */
@@ -50,6 +52,7 @@ export function signalOf(ctx: RequestContext): Signal | null {
     ip: ctx.clientIp,
     user: ctx.identity.user,
     detail,
+    requestId: ctx.id,
   });
   const r = refusedOf(ctx);
   if (r === null) {
@@ -80,7 +83,7 @@ export function signalOf(ctx: RequestContext): Signal | null {
     case 'cost':
       return client('exhaustion', first);
     case 'upstream':
-      return { kind: 'upstream', subject: 'service', ip: ctx.clientIp, user: null, detail: first };
+      return { kind: 'upstream', subject: 'service', ip: ctx.clientIp, user: null, detail: first, requestId: ctx.id };
     default:
       return null;
   }

@@ -27,7 +27,7 @@ async function sequence(store: Store, clock: FakeClock): Promise<unknown[]> {
     return r.transition;
   };
   const observe = (key: string, kind: string, subject: string, th: string) =>
-    store.run(OBSERVE, [key], [WINDOW, REMEMBER, TTL, kind, subject, th]);
+    store.run(OBSERVE, [key], [WINDOW, REMEMBER, TTL, kind, subject, th, subject === 'ip:10.0.0.2' ? 'req-1' : '']);
   const amend = (key: string, op: string, text = '', actor = 'alice') =>
     store.run(AMEND, [key], [op, QUIET, TTL, actor, text]);
 
@@ -109,7 +109,7 @@ describeRedis('incident scripts: Lua and TypeScript agree', () => {
     expect(steps[7]!.t).toBe('resolved');
     expect(steps[8]!.t).toBe('reopened');
     expect(steps[9]!.t).toBe('missing');
-    expect(steps[10]).toMatchObject({ t: 'opened', rec: { kind: 'attack', sev: 3 } });
+    expect(steps[10]).toMatchObject({ t: 'opened', rec: { kind: 'attack', sev: 3, req: 'req-1' } });
     expect(steps[11]).toMatchObject({ t: 'none', rec: { state: 'pending', count: 1 } });
     expect(mem.slice(-5)).toEqual([1, 2, 2, 3, 3]);
   });

@@ -34,6 +34,7 @@ function notice(
       repeat: 0,
       actions: [],
       notes: [],
+      last_request_id: null,
     },
   };
 }

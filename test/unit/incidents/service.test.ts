@@ -32,8 +32,16 @@ const attack = (ip: string, user: string | null = null): Signal => ({
   ip,
   user,
   detail: 'latex.shell.write18',
+  requestId: `req-${ip}`,
 });
-const sig = (ip: string): Signal => ({ kind: 'signature', subject: `ip:${ip}`, ip, user: null, detail: 'sig:x' });
+const sig = (ip: string): Signal => ({
+  kind: 'signature',
+  subject: `ip:${ip}`,
+  ip,
+  user: null,
+  detail: 'sig:x',
+  requestId: '',
+});
 
 describe('incidents', () => {
   it('opens a critical incident on one attack-confidence hit and blocks the address and the user', async () => {
@@ -45,7 +53,10 @@ describe('incidents', () => {
     // one address is not a network attack
     expect(blocks.findIp('203.0.113.8')).toBeNull();
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ transition: 'opened', incident: { severity: 'critical', kind: 'attack' } });
+    expect(notices[0]).toMatchObject({
+      transition: 'opened',
+      incident: { severity: 'critical', kind: 'attack', last_request_id: 'req-203.0.113.7' },
+    });
     expect(notices[0]!.incident.actions).toEqual([
       'block_ip 3600s 203.0.113.7',
       'block_user 3600s mallory',
@@ -143,6 +154,7 @@ describe('incidents', () => {
       ip,
       user: null,
       detail: 'compile:timeout',
+      requestId: '',
     });
     const upstream: Signal = {
       kind: 'upstream',
@@ -150,6 +162,7 @@ describe('incidents', () => {
       ip: '192.0.2.1',
       user: null,
       detail: 'upstream:timeout',
+      requestId: '',
     };
     const { blocks, make } = setup();
     const { i, notices } = make();
