@@ -129,7 +129,13 @@ function sharedSource(i: DetectorInput, cfg: BehaviourConfig): Anomaly | null {
   const s = i.source;
   if (s === null) return null;
   const { count, known } = addresses(s, i.prefix);
-  const evidence = { addresses: count, timeouts: s.timeouts, new_address: !known };
+  // the source's short digest (never its text): incidents group the addresses sending it under one subject
+  const evidence = {
+    addresses: count,
+    timeouts: s.timeouts,
+    new_address: !known,
+    ...(i.features.source === null ? {} : { source: i.features.source.slice(0, 16) }),
+  };
   if (s.timeouts >= 1 && count >= 2) {
     // a source that timed out, back from another address: 0.80 at the 2nd address, 0.90 at the 3rd (one time-out)
     return {

@@ -78,8 +78,14 @@ export function signalOf(ctx: RequestContext): Signal | null {
       return r.decision === 'deny' || r.decision === 'challenge' ? client('trust', `trust:${r.decision}`) : null;
     case 'probe':
       return client('probing', first);
-    case 'behaviour':
+    case 'behaviour': {
+      // the same source from many addresses (attackers rotate addresses, not payloads): one incident per source
+      const shared = ctx.behaviour?.anomalies.find((a) => a.detector === 'shared_source');
+      const source = shared?.evidence.source;
+      if (first === 'behaviour:shared_source' && typeof source === 'string')
+        return { ...client('behaviour', first), subject: `source:${source}` };
       return client('behaviour', first);
+    }
     case 'cost':
       return client('exhaustion', first);
     case 'upstream':

@@ -82,7 +82,10 @@ suite('the replay of issue 13 (scripted compile service)', () => {
           throw new Error('incidents not built');
         });
         incidents[mode] = (await svcIncidents.list()).map((r) => ({
-          actor: actorOf.get(r.subject.slice(3)) ?? r.subject,
+          // a client's incident names its address; a source's (shared_source) its last request, replay-<n>
+          actor:
+            actorOf.get(r.subject.slice(3)) ??
+            (/^replay-\d+$/.test(r.req) ? schedule[Number(r.req.slice(7))]!.actor : r.subject),
           ...incidentView(r),
         }));
         return summary;

@@ -14,6 +14,7 @@ interface Case {
   monitor?: string[];
   compile?: string;
   listed?: 'allow' | 'bypass';
+  anomalies?: { detector: string; source: string }[];
   kind: string | null;
   subject?: string;
   detail?: string;
@@ -37,6 +38,13 @@ function contextOf(c: Case): RequestContext {
   ctx.monitorHits.push(...(c.monitor ?? []));
   if (c.compile !== undefined) ctx.compile = { outcome: c.compile } as CompileOutcome;
   if (c.listed !== undefined) ctx.listed = c.listed;
+  if (c.anomalies !== undefined)
+    ctx.behaviour = {
+      scored: true,
+      unscored: '',
+      model: null,
+      anomalies: c.anomalies.map((a) => ({ detector: a.detector, confidence: 0.9, evidence: { source: a.source } })),
+    };
   return ctx;
 }
 
