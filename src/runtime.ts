@@ -29,6 +29,7 @@ import { createPool, poolKey, upstreamReadiness } from './proxy/pool.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { createEventSink, type EventSink } from './telemetry/events.js';
 import { RecentEvents, teeEvents } from './telemetry/recent-events.js';
+import { SharedEvents } from './telemetry/shared-events.js';
 import { eventsApi } from './admin/events-api.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { seedConfigSeries, seedProcessSeries } from './telemetry/seed.js';
@@ -113,6 +114,8 @@ export class Gateway {
   readonly events: EventSink;
   /** The last security events, for GET /admin/api/events. */
   readonly recentEvents: RecentEvents;
+  /** The last events of every instance, through a shared store (null: memory store, or recent_events 0). */
+  private sharedEvents: SharedEvents | null = null;
   readonly store: Store;
   /** Long-lived services, created here once and handed to the checks of every configuration. */
   readonly services: Services;
@@ -166,12 +169,21 @@ export class Gateway {
           ),
         ),
       this.recentEvents,
+      () => this.sharedEvents,
     );
     const built = this.resources.get('store', () =>
       createStore(config.store, { clock, log: this.log, telemetry: this.metrics }),
     );
     this.store = built.store;
     this.builtStore = built;
+    // a shared store: the recent events of every instance, for the events API of any of them
+    if (built.store.kind !== 'memory' && config.logging.recent_events > 0)
+      this.sharedEvents = new SharedEvents(
+        built.store,
+        config.logging.recent_events,
+        this.log,
+        () => built.status() === 'up',
+      );
     // Asked for outside any build: pinned, closed only with the gateway.
     const blocks = this.resources.get('decisions', () => new Decisions(built.store, clock, this.log));
     this.services = Object.freeze({ blocks });
@@ -232,7 +244,8 @@ export class Gateway {
         routes: () => this.current?.admin ?? this.coreRoutes,
       }),
     );
-    for (const [route, handler] of Object.entries(eventsApi(this.recentEvents))) this.coreRoutes.set(route, handler);
+    for (const [route, handler] of Object.entries(eventsApi(this.recentEvents, () => this.sharedEvents)))
+      this.coreRoutes.set(route, handler);
     this.coreRoutes.set('GET /admin/api/status', async () => ({
       status: 200,
       body: {
@@ -491,6 +504,9 @@ export class Gateway {
       if (!(await within(Promise.all(pools.map((p) => p.close())), left()))) {
         await Promise.all(pools.map((p) => (p.destroyed ? undefined : p.destroy().catch(() => undefined))));
       }
+      // the last batch of shared events goes before the store closes (bounded: a dead store is not waited for)
+      if (this.sharedEvents !== null) await within(this.sharedEvents.flush(), Math.min(left(), 1_000));
+      this.sharedEvents?.close();
       await this.resources.closeAll(left());
       this.events.flush();
     })();

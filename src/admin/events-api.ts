@@ -4,10 +4,15 @@
 import type { AdminHandler } from '../core/admin-route.js';
 import type { SecurityEvent } from '../telemetry/events.js';
 import type { RecentEvents } from '../telemetry/recent-events.js';
+import type { SharedEvents } from '../telemetry/shared-events.js';
 
 const bad = (detail: string) => ({ status: 400, body: { error: 'bad_request', detail } });
 
-export function eventsApi(recent: RecentEvents): Record<string, AdminHandler> {
+/**
+ * `shared`: the events of every instance through the Store (Redis), when configured; when it fails, this
+ * instance's own ring answers, and the answer says so (`source: local`).
+ */
+export function eventsApi(recent: RecentEvents, shared: () => SharedEvents | null): Record<string, AdminHandler> {
   const list: AdminHandler = async (_req, _body, url) => {
     const q = url.searchParams;
     const limit = Math.min(Math.max(Number(q.get('limit') ?? 100) || 100, 1), 1000);
@@ -37,8 +42,18 @@ export function eventsApi(recent: RecentEvents): Record<string, AdminHandler> {
       const t = Date.parse(e.time);
       return t >= since && t <= until;
     };
+    const s = shared();
+    if (s !== null) {
+      try {
+        const all = (await s.read(s.capacity)).filter(keep);
+        const events = all.slice(offset, offset + limit);
+        return { status: 200, body: { total: all.length, offset, capacity: s.capacity, source: 'shared', events } };
+      } catch {
+        // the store is down: this instance's own events still answer
+      }
+    }
     const { total, events } = recent.query(keep, offset, limit);
-    return { status: 200, body: { total, offset, capacity: recent.capacity, events } };
+    return { status: 200, body: { total, offset, capacity: recent.capacity, source: 'local', events } };
   };
   return { 'GET /admin/api/events': list };
 }

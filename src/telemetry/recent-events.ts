@@ -1,6 +1,7 @@
 // The last security events of this instance, in a bounded ring (the events API reads it): a tee in front of the
 // event sink, so what the API shows is exactly what was written.
 import type { EventSink, SecurityEvent } from './events.js';
+import type { SharedEvents } from './shared-events.js';
 
 export class RecentEvents {
   private readonly ring: (SecurityEvent | undefined)[];
@@ -36,11 +37,12 @@ export class RecentEvents {
   }
 }
 
-/** A sink writing to `sink` and remembering each event in `recent`. */
-export function teeEvents(sink: EventSink, recent: RecentEvents): EventSink {
+/** A sink writing to `sink` and remembering each event in `recent` (and in the shared list, when there is one). */
+export function teeEvents(sink: EventSink, recent: RecentEvents, shared: () => SharedEvents | null): EventSink {
   return {
     write(event) {
       recent.push(event);
+      shared()?.push(event);
       sink.write(event);
     },
     flush: () => sink.flush(),

@@ -50,6 +50,15 @@ async function admin(g: TestGateway, method: 'GET' | 'POST', path: string, body?
 
 type Listed = { id: string; kind: string; severity: string; state: string; count: number; actions: string[] };
 
+async function until<T>(f: () => Promise<T | null>, ms = 3_000): Promise<T | null> {
+  const start = Date.now();
+  for (;;) {
+    const v = await f();
+    if (v !== null || Date.now() - start > ms) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Polls until `client` is refused by a block (the incident acts in the log phase, after the answer). */
 async function refusedByBlock(g: TestGateway, client: string, withinMs = 2_000): Promise<string[]> {
   const start = Date.now();
@@ -132,5 +141,22 @@ describeRedis('incidents shared through Redis', () => {
         transition: 'opened',
       });
     expect((await opened(a)) + (await opened(b))).toBe(1);
+    // the events API of either instance lists the events of both (a shared list in Redis)
+    const both = await until(async () => {
+      const r = await admin(b, 'GET', '/admin/api/events?client=192.0.2.44&module=sig');
+      return (r.body.total as number) >= 2 ? r.body : null;
+    });
+    expect(both).toMatchObject({ source: 'shared', total: 2 });
+    expect((await admin(a, 'GET', '/admin/api/events?client=192.0.2.44&module=sig')).body).toMatchObject({
+      source: 'shared',
+      total: 2,
+    });
+    // Redis gone: each instance answers with its own events, and says so
+    await redis!.stop();
+    redis = null;
+    expect((await admin(a, 'GET', '/admin/api/events?client=192.0.2.44&module=sig')).body).toMatchObject({
+      source: 'local',
+      total: 1,
+    });
   });
 });

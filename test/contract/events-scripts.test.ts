@@ -1,0 +1,52 @@
+// The shared-events scripts give the same answers in Lua on a real redis-server (a real list) as their
+// TypeScript twins on the memory store: newest first, bounded, batches in order.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FakeClock } from '../../src/core/clock.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { RedisStore } from '../../src/store/redis.js';
+import type { Store } from '../../src/store/store.js';
+import { EVENTS_APPEND, EVENTS_READ } from '../../src/telemetry/shared-events.js';
+import { describeRedis, startRedis, type RedisServer } from '../helpers/redis.js';
+
+async function sequence(store: Store): Promise<unknown[]> {
+  const out: unknown[] = [];
+  const key = ['events:recent'];
+  out.push(await store.run(EVENTS_READ, key, [10]));
+  out.push(await store.run(EVENTS_APPEND, key, [4, 'a', 'b']));
+  out.push(await store.run(EVENTS_APPEND, key, [4, 'c']));
+  out.push(await store.run(EVENTS_READ, key, [10]));
+  out.push(await store.run(EVENTS_APPEND, key, [4, 'd', 'e', 'f']));
+  out.push(await store.run(EVENTS_READ, key, [10]));
+  out.push(await store.run(EVENTS_READ, key, [2]));
+  return out;
+}
+
+describeRedis('shared events scripts: Lua and TypeScript agree', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('keeps the newest events first, bounded', async () => {
+    const clock = new FakeClock();
+    const mem = await sequence(new MemoryStore({ maxKeys: 100, clock }));
+    const redis = new RedisStore({
+      mode: 'standalone',
+      url: `redis://127.0.0.1:${server.port}`,
+      prefix: 'events-test:',
+      timeoutMs: 2_000,
+      connectTimeoutMs: 2_000,
+      clock,
+    });
+    try {
+      expect(await redis.ready(5_000)).toBe(true);
+      expect(await sequence(redis)).toEqual(mem);
+    } finally {
+      await redis.close();
+    }
+    expect(mem).toEqual([[], 2, 3, ['c', 'b', 'a'], 4, ['f', 'e', 'd', 'c'], ['f', 'e']]);
+  });
+});
