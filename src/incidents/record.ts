@@ -23,6 +23,8 @@ export interface IncidentRecord {
   readonly sev: number;
   readonly count: number;
   readonly first: number;
+  /** When a rule was first reached (the incident opened and its actions were taken); 0 while pending. */
+  readonly opened: number;
   readonly last: number;
   readonly resolved: number;
   /** Incidents of this subject resolved within `remember_s` before this one opened: each raises its severity. */
@@ -64,6 +66,7 @@ export function parseRecord(text: string): IncidentRecord | null {
     sev: Number(r.sev ?? -1),
     count: Number(r.count ?? 0),
     first: Number(r.first ?? 0),
+    opened: Number(r.opened ?? 0),
     last: Number(r.last ?? 0),
     resolved: Number(r.resolved ?? 0),
     rep: Number(r.rep ?? 0),
@@ -83,6 +86,7 @@ export function incidentView(r: IncidentRecord) {
     severity: severityName(r.sev),
     count: r.count,
     first_seen: new Date(r.first).toISOString(),
+    opened_at: r.opened === 0 ? null : new Date(r.opened).toISOString(),
     last_seen: new Date(r.last).toISOString(),
     resolved_at: r.resolved === 0 ? null : new Date(r.resolved).toISOString(),
     repeat: r.rep,

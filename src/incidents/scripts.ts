@@ -61,7 +61,7 @@ end
 if sev >= 0 then sev = math.min(3, sev + rec.rep) end
 local t = 'none'
 if sev > rec.sev then
-  if rec.state == 'pending' then rec.state = 'open'; t = 'opened' else rec.state = 'escalated'; t = 'escalated' end
+  if rec.state == 'pending' then rec.state = 'open'; rec.opened = now; t = 'opened' else rec.state = 'escalated'; t = 'escalated' end
   rec.sev = sev
 end
 local enc = cjson.encode(rec)
@@ -107,6 +107,7 @@ return { t, enc }
     if (sev > Number(rec.sev)) {
       t = rec.state === 'pending' ? 'opened' : 'escalated';
       rec.state = t === 'opened' ? 'open' : 'escalated';
+      if (t === 'opened') rec.opened = now;
       rec.sev = sev;
     }
     const enc = JSON.stringify(rec);

@@ -49,6 +49,7 @@ suite('the replay of issue 13 (scripted compile service)', () => {
   let monitor: Summary;
   let text = '';
   const incidents: Record<string, (IncidentView & { actor: string })[]> = {};
+  const starts: Record<string, number> = {};
 
   beforeAll(async () => {
     expect(present, `PGF manual corpus missing in ${pgfManualDir()} (run scripts/fetch-pgf-manual.sh)`).toBe(true);
@@ -81,6 +82,7 @@ suite('the replay of issue 13 (scripted compile service)', () => {
         const svcIncidents = gw.gw.resources.get<Incidents>('incidents', () => {
           throw new Error('incidents not built');
         });
+        starts[mode] = t0;
         incidents[mode] = (await svcIncidents.list()).map((r) => ({
           // a client's incident names its address; a source's (shared_source) its last request, replay-<n>
           actor:
@@ -101,10 +103,13 @@ suite('the replay of issue 13 (scripted compile service)', () => {
       await rm(dir, { recursive: true, force: true });
     }
     text = report(enforce, monitor, compare(enforce, monitor));
-    const lines = incidents.enforce!.map(
-      (i) =>
-        `  ${i.actor.padEnd(16)} ${i.kind.padEnd(12)} ${String(i.severity).padEnd(9)} ${i.count} reports: ${i.actions.join('; ')}`,
-    );
+    // time to respond: from the actor's first request to the incident's opening (its actions), virtual time
+    const firstT = new Map<string, number>();
+    for (const r of schedule as { actor: string; t: number }[]) if (!firstT.has(r.actor)) firstT.set(r.actor, r.t);
+    const lines = incidents.enforce!.map((i) => {
+      const after = (Date.parse(i.opened_at!) - starts.enforce! - (firstT.get(i.actor) ?? 0)) / 1000;
+      return `  ${i.actor.padEnd(16)} ${i.kind.padEnd(12)} ${String(i.severity).padEnd(9)} opened ${after.toFixed(0).padStart(5)} s after its first request, ${i.count} reports: ${i.actions.join('; ')}`;
+    });
     text += `\nIncidents opened (enforce):\n${lines.join('\n')}\n`;
     console.log(text);
   }, 90_000);

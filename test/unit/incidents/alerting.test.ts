@@ -29,6 +29,7 @@ function notice(
       severity: severity as 'low',
       count: 5,
       first_seen: '2026-12-04T00:00:00.000Z',
+      opened_at: '2026-12-04T00:00:00.000Z',
       last_seen: '2026-12-04T00:00:00.000Z',
       resolved_at: null,
       repeat: 0,
