@@ -65,7 +65,10 @@ if sev > rec.sev then
   rec.sev = sev
 end
 local enc = cjson.encode(rec)
-redis.call('SET', KEYS[1], enc, 'PX', tonumber(ARGV[4]))
+-- a pending record lives for its window only: a flood of one-off refusals from many addresses leaves nothing
+local ttl = tonumber(ARGV[4])
+if rec.state == 'pending' then ttl = tonumber(ARGV[2]) end
+redis.call('SET', KEYS[1], enc, 'PX', ttl)
 return { t, enc }
 `,
   local(ops: ScriptOps, keys: readonly string[], now: number, args: readonly (string | number)[]): Reply {
@@ -111,7 +114,7 @@ return { t, enc }
       rec.sev = sev;
     }
     const enc = JSON.stringify(rec);
-    ops.set(key, enc, Number(args[2]));
+    ops.set(key, enc, rec.state === 'pending' ? Number(args[0]) : Number(args[2]));
     return [t, enc];
   },
   decode,

@@ -93,6 +93,19 @@ describe('incidents', () => {
     expect(notices.map((n) => `${n.transition}:${n.incident.severity}`)).toEqual(['opened:medium', 'escalated:high']);
   });
 
+  it('keeps a pending record for its window only (one-off refusals from many addresses leave nothing)', async () => {
+    const { clock, store, make } = setup();
+    const { i } = make();
+    await i.observe(sig('192.0.2.77'));
+    expect(await store.get('incident:signature:ip:192.0.2.77')).not.toBeNull();
+    clock.advance(600_001);
+    expect(await store.get('incident:signature:ip:192.0.2.77')).toBeNull();
+    // an open one is kept past it (quiet time and memory of repeat offenders)
+    await i.observe(attack('192.0.2.78'));
+    clock.advance(600_001);
+    expect(await store.get('incident:attack:ip:192.0.2.78')).not.toBeNull();
+  });
+
   it('records dry-run steps and monitor mode without acting', async () => {
     const dry = setup({ actions: { critical: [{ action: 'block_ip', ttl_s: 60, dry_run: true }] } });
     const a = dry.make();
