@@ -1,4 +1,5 @@
-// Admin API for recent security events: GET /admin/api/events with filters and pagination, from this
+// Admin API for recent security events: GET /admin/api/events with filters (time, client, route, module, rule,
+// decision, a match's severity) and pagination, from this
 // instance's ring (telemetry/recent-events.ts), newest first. Each event names its request id: `portcullis
 // explain --id <request id>` (or GET /admin/api/requests/<id> with trust on) gives its decision breakdown.
 import type { AdminHandler } from '../core/admin-route.js';
@@ -32,11 +33,13 @@ export function eventsApi(recent: RecentEvents, shared: () => SharedEvents | nul
     const module = want('module');
     const rule = want('rule');
     const decision = want('decision');
+    const severity = want('severity');
     const keep = (e: SecurityEvent): boolean => {
       if (client !== null && e.client_ip !== client) return false;
       if (route !== null && e.route !== route) return false;
       if (module !== null && e.module !== module) return false;
       if (decision !== null && e.decision !== decision) return false;
+      if (severity !== null && !e.matches.some((m) => m.severity === severity)) return false;
       if (rule !== null && !e.matches.some((m) => m.rule === rule) && !e.reasons.some((r) => r.endsWith(`:${rule}`)))
         return false;
       const t = Date.parse(e.time);

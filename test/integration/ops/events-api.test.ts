@@ -56,6 +56,8 @@ describe('events API', () => {
     expect((await events('?module=sig')).body.total).toBe(2);
     expect((await events('?rule=latex.shell-escape.write18')).body.total).toBe(2);
     expect((await events('?decision=refuse')).body.total).toBe(1);
+    expect((await events('?severity=CRITICAL')).body.total).toBe(2);
+    expect((await events('?severity=LOW')).body.total).toBe(0);
     const page = await events('?limit=1&offset=1');
     expect(page.body.total).toBe(3);
     expect(page.body.events.map((e) => e.client_ip)).toEqual(['203.0.113.2']);
