@@ -134,7 +134,14 @@ export class Incidents implements Closable {
       return 'inhibited';
     }
     const key = incidentKey(signal.kind, signal.subject);
-    const args = [s.windowMs, s.rememberMs, s.ttlMs, signal.kind, signal.subject, thresholds, signal.requestId];
+    // the compile service failing is an incident when many clients see it: one client whose compiles make the
+    // service time out must not open it (it would inhibit its own time-out incidents)
+    const ruled =
+      signal.kind === 'upstream' &&
+      (await this.store.run(ADDRESSES, [`${NETWORK_PREFIX}service`], [s.windowMs, signal.ip, 256])) < s.networkMin
+        ? ''
+        : thresholds;
+    const args = [s.windowMs, s.rememberMs, s.ttlMs, signal.kind, signal.subject, ruled, signal.requestId];
     const r = await this.store.run(OBSERVE, [key], args);
     // an attack from one address of a network counts toward the network (block_network needs several)
     const net = signal.kind === 'attack' ? networkOf(signal.ip) : null;

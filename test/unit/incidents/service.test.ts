@@ -183,9 +183,11 @@ describe('incidents', () => {
     expect(await i.observe(timeout('192.0.2.30'))).toBe('none');
     expect(await i.observe(timeout('192.0.2.30'))).toBe('opened');
     expect(blocks.findIp('192.0.2.30')).toMatchObject({ origin: 'incident' });
-    // the service fails for everyone: its incident opens at 10 reports and is not any client's
-    for (let n = 1; n <= 9; n++) await i.observe(upstream);
-    expect(await i.observe(upstream)).toBe('opened');
+    // one client seeing the service fail is not the service failing (it would inhibit its own time-outs)
+    for (let n = 1; n <= 12; n++) expect(await i.observe(upstream)).toBe('none');
+    // three clients see it: the service's incident opens (its count so far is past the rule's 10)
+    await i.observe({ ...upstream, ip: '192.0.2.2' });
+    expect(await i.observe({ ...upstream, ip: '192.0.2.3' })).toBe('opened');
     expect(notices.at(-1)).toMatchObject({ incident: { kind: 'upstream', subject: 'service', severity: 'high' } });
     expect(notices.at(-1)!.incident.actions).toEqual(['skipped block_ip 3600s: no ip to block']);
     // while it is live, a client's time-outs are inhibited
