@@ -57,9 +57,14 @@ export interface IncidentSettings {
   /** Per kind, the script's thresholds argument ('' when no rule names the kind: not counted at all). */
   readonly thresholds: Readonly<Record<IncidentKind, string>>;
   readonly ladder: Readonly<Record<string, readonly LadderStep[]>>;
+  /**
+   * Addresses never blocked or tightened (`decisions.auto.exempt`: loopback by default, where a local proxy not
+   * listed in trusted_proxies would make every client one): their incidents open and alert, without actions.
+   */
+  readonly exempt: (ip: string) => boolean;
 }
 
-export function settingsOf(c: IncidentsConfig): IncidentSettings {
+export function settingsOf(c: IncidentsConfig, exempt: (ip: string) => boolean = () => false): IncidentSettings {
   const thresholds = {} as Record<IncidentKind, string>;
   for (const k of KINDS)
     thresholds[k] = thresholdArg(
@@ -77,6 +82,7 @@ export function settingsOf(c: IncidentsConfig): IncidentSettings {
     networkMin: c.network_min_addresses,
     thresholds: Object.freeze(thresholds),
     ladder: Object.freeze(ladder),
+    exempt,
   });
 }
 
@@ -198,6 +204,10 @@ export class Incidents implements Closable {
       let subject: Subject | null = null;
       if (step.action === 'log') {
         done.push('log');
+        continue;
+      }
+      if (step.action !== 'block_user' && signal.ip !== '' && s.exempt(signal.ip)) {
+        done.push(`skipped ${label}: ${signal.ip} is exempt (decisions.auto.exempt)`);
         continue;
       }
       if (step.action === 'tighten') {

@@ -12,13 +12,13 @@ import type { Signal } from '../../../src/incidents/signals.js';
 
 const log = createLogger('silent');
 
-function setup(config: Record<string, unknown> = {}) {
+function setup(config: Record<string, unknown> = {}, exempt: (ip: string) => boolean = () => false) {
   const clock = new FakeClock(1_800_000_000_000);
   const store = new MemoryStore({ maxKeys: 10_000, clock });
   const blocks = new Decisions(store, clock, log);
   const make = () => {
     const i = new Incidents(store, clock, log, blocks);
-    i.settings = settingsOf(incidentsSchema.parse(config));
+    i.settings = settingsOf(incidentsSchema.parse(config), exempt);
     const notices: IncidentNotice[] = [];
     i.subscribe({ notify: (n) => void notices.push(n) });
     return { i, notices };
@@ -104,6 +104,19 @@ describe('incidents', () => {
     await i.observe(attack('192.0.2.78'));
     clock.advance(600_001);
     expect(await store.get('incident:attack:ip:192.0.2.78')).not.toBeNull();
+  });
+
+  it("opens and tells an exempt address's incident, and neither blocks nor tightens it (a user still is)", async () => {
+    const { blocks, make } = setup({}, (ip) => ip.startsWith('127.'));
+    const { i, notices } = make();
+    expect(await i.observe(attack('127.0.0.1', 'mallory'))).toBe('opened');
+    expect(blocks.findIp('127.0.0.1')).toBeNull();
+    expect(blocks.findUser('mallory')).toMatchObject({ origin: 'incident' });
+    expect(notices[0]!.incident.actions).toEqual([
+      'skipped block_ip 3600s: 127.0.0.1 is exempt (decisions.auto.exempt)',
+      'block_user 3600s mallory',
+      'skipped block_network 3600s: 127.0.0.1 is exempt (decisions.auto.exempt)',
+    ]);
   });
 
   it('records dry-run steps and monitor mode without acting', async () => {
