@@ -137,6 +137,33 @@ describe('incident alerts', () => {
     await unknown.body.dump();
   });
 
+  it('follow a reload: the new sinks get the next alerts, the incidents and their blocks stay', async () => {
+    up = await startUpstream();
+    rx = await startReceiver(systemTimers);
+    const rx2 = await startReceiver(systemTimers);
+    try {
+      const sinkTo = (url: string) =>
+        `    allow_private: [127.0.0.1/32]\n    sinks:\n      - { type: webhook, name: ops, url: "${url}", secrets: ["${NEW}"] }\n`;
+      const g = await startTestGateway(config(up.url, sinkTo(rx.url)));
+      gws.push(g);
+      expect(await attack(g, '203.0.113.80')).toBe(403);
+      await rx.request(0);
+      await g.write(config(up.url, sinkTo(rx2.url)));
+      expect((await g.gw.reload()).ok).toBe(true);
+      expect(await attack(g, '203.0.113.81')).toBe(403);
+      const second = await Promise.race([rx2.request(0), new Promise<null>((r) => setTimeout(() => r(null), 5_000))]);
+      expect(second).not.toBeNull();
+      expect(JSON.parse(second!.body)).toMatchObject({ incident: { subject: 'ip:203.0.113.81' } });
+      expect(rx.received).toHaveLength(1);
+      // the incident opened before the reload is still there, and still blocks
+      const r = await request(`${g.adminUrl}/admin/api/incidents`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const listed = (await r.body.json()) as { incidents: { subject: string }[] };
+      expect(listed.incidents.map((i) => i.subject).sort()).toEqual(['ip:203.0.113.80', 'ip:203.0.113.81']);
+    } finally {
+      await rx2.close();
+    }
+  });
+
   it('refuse a bad signing secret at load, with its path', async () => {
     up = await startUpstream();
     const alerts = `    sinks:\n      - { type: webhook, name: ops, url: "https://alerts.example/hook", secrets: ["not-a-secret"] }\n`;
