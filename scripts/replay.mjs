@@ -30,6 +30,8 @@ import {
   scriptedOutcomes,
   startScriptedCompileService,
   summarise,
+  incidentsOf,
+  incidentsReport,
 } from '../bench/replay/replay.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -153,7 +155,7 @@ try {
         if (done % 50 === 0 || done === total) process.stderr.write(`  ${mode}: ${done}/${total}\r`);
       });
       process.stderr.write(`\n  ${mode}: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-      return { results, summary: summarise(results) };
+      return { results, summary: summarise(results), incidents: await incidentsOf(gw, schedule, t0) };
     } finally {
       await gw.close(1000);
     }
@@ -166,6 +168,7 @@ try {
     if (main === null) throw new Error('nothing ran');
     const cmp = enforce !== null && monitor !== null ? compare(enforce.summary, monitor.summary) : null;
     console.log(report(main.summary, monitor === null || enforce === null ? null : monitor.summary, cmp));
+    console.log(incidentsReport(main.incidents));
     // real TeX: the scripted outcomes must be what the compiles came to (failing TeX failed, exhausting TeX timed out)
     const expectedMissed = main.results.filter(
       (r) => r.expect !== undefined && r.outcome !== null && r.outcome !== r.expect,

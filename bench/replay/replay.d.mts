@@ -103,3 +103,19 @@ export function play(
 export function summarise(results: readonly Played[]): Summary;
 export function compare(enforce: Summary, monitor: Summary): Comparison;
 export function report(enforce: Summary, monitor: Summary | null, cmp: Comparison | null): string;
+
+export interface ReplayIncident {
+  readonly actor: string;
+  readonly kind: string;
+  readonly severity: string | null;
+  readonly count: number;
+  readonly actions: string[];
+  /** Seconds (virtual) from the actor's first request to the incident's opening; null when not opened. */
+  readonly respondS: number | null;
+}
+export function incidentsOf(
+  gw: { resources: { get(key: string, make: () => never): unknown } },
+  schedule: readonly { ip: string; actor: string; t: number }[],
+  t0: number,
+): Promise<ReplayIncident[]>;
+export function incidentsReport(incidents: readonly ReplayIncident[]): string;

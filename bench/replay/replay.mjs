@@ -525,3 +525,43 @@ export function report(enforce, monitor, cmp) {
   }
   return lines.join('\n');
 }
+
+const SEVERITY_NAMES = ['low', 'medium', 'high', 'critical'];
+
+/**
+ * The incidents a run opened (issue 14), each with who opened it (its subject's address, or for a source's
+ * incident its last request `replay-<n>`), its severity, actions and time to respond: from the actor's first
+ * request to the incident's opening, on the run's virtual clock (`t0` its start).
+ * @param {{ resources: { get(key: string, make: () => never): { list(): Promise<any[]> } } }} gw
+ */
+export async function incidentsOf(gw, schedule, t0) {
+  const svc = gw.resources.get('incidents', () => {
+    throw new Error('incidents are not on in this configuration');
+  });
+  const actorOf = new Map(schedule.map((r) => [r.ip, r.actor]));
+  const firstT = new Map();
+  for (const r of schedule) if (!firstT.has(r.actor)) firstT.set(r.actor, r.t);
+  return (await svc.list()).map((r) => {
+    const actor =
+      actorOf.get(r.subject.slice(3)) ??
+      (/^replay-\d+$/.test(r.req) ? schedule[Number(r.req.slice(7))].actor : r.subject);
+    return {
+      actor,
+      kind: r.kind,
+      severity: SEVERITY_NAMES[r.sev] ?? null,
+      count: r.count,
+      actions: r.actions,
+      respondS: r.opened === 0 ? null : Math.round((r.opened - t0 - (firstT.get(actor) ?? 0)) / 1000),
+    };
+  });
+}
+
+/** The incidents of a run, printed: one line each. */
+export function incidentsReport(incidents) {
+  const lines = incidents.map(
+    (i) =>
+      `  ${i.actor.padEnd(16)} ${i.kind.padEnd(12)} ${String(i.severity).padEnd(9)} opened ` +
+      `${String(i.respondS ?? '-').padStart(5)} s after its first request, ${i.count} reports: ${i.actions.join('; ')}`,
+  );
+  return `incidents opened:\n${lines.join('\n')}`;
+}

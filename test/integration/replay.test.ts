@@ -11,8 +11,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { hasPgfManual, loadPgfManual, pgfManualDir } from '../corpus/pgf-manual.js';
 import { startTestGateway } from '../helpers/gateway.js';
-import type { Incidents } from '../../src/incidents/service.js';
-import { incidentView, type IncidentView } from '../../src/incidents/record.js';
 import {
   ATTACKERS,
   compare,
@@ -23,6 +21,9 @@ import {
   scriptedOutcomes,
   startScriptedCompileService,
   summarise,
+  incidentsOf,
+  incidentsReport,
+  type ReplayIncident,
 } from '../../bench/replay/replay.mjs';
 
 const read = (rel: string): string => readFileSync(new URL(`../../${rel}`, import.meta.url), 'utf8');
@@ -48,8 +49,7 @@ suite('the replay of issue 13 (scripted compile service)', () => {
   let enforce: Summary;
   let monitor: Summary;
   let text = '';
-  const incidents: Record<string, (IncidentView & { actor: string })[]> = {};
-  const starts: Record<string, number> = {};
+  const incidents: Record<string, ReplayIncident[]> = {};
 
   beforeAll(async () => {
     expect(present, `PGF manual corpus missing in ${pgfManualDir()} (run scripts/fetch-pgf-manual.sh)`).toBe(true);
@@ -70,7 +70,6 @@ suite('the replay of issue 13 (scripted compile service)', () => {
     });
     const svc = await startScriptedCompileService({ outcomes: scriptedOutcomes(schedule), times: TIMES, scale: 0.01 });
     const dir = await mkdtemp(join(tmpdir(), 'replay-'));
-    const actorOf = new Map(schedule.map((r: { ip: string; actor: string }) => [r.ip, r.actor]));
     const run = async (mode: 'enforce' | 'monitor'): Promise<Summary> => {
       const clock = new FakeClock();
       const t0 = clock.now();
@@ -78,18 +77,8 @@ suite('the replay of issue 13 (scripted compile service)', () => {
       const gw = await startTestGateway(configYaml(svc.url, mode, audit), { clock });
       try {
         const summary = summarise(await play(gw, clock, t0, schedule, audit));
-        // the incidents the run opened, by who opened them (the subject's address names the actor)
-        const svcIncidents = gw.gw.resources.get<Incidents>('incidents', () => {
-          throw new Error('incidents not built');
-        });
-        starts[mode] = t0;
-        incidents[mode] = (await svcIncidents.list()).map((r) => ({
-          // a client's incident names its address; a source's (shared_source) its last request, replay-<n>
-          actor:
-            actorOf.get(r.subject.slice(3)) ??
-            (/^replay-\d+$/.test(r.req) ? schedule[Number(r.req.slice(7))]!.actor : r.subject),
-          ...incidentView(r),
-        }));
+        // the incidents the run opened, by who opened them, with their time to respond
+        incidents[mode] = await incidentsOf(gw.gw, schedule, t0);
         return summary;
       } finally {
         await gw.close();
@@ -103,14 +92,7 @@ suite('the replay of issue 13 (scripted compile service)', () => {
       await rm(dir, { recursive: true, force: true });
     }
     text = report(enforce, monitor, compare(enforce, monitor));
-    // time to respond: from the actor's first request to the incident's opening (its actions), virtual time
-    const firstT = new Map<string, number>();
-    for (const r of schedule as { actor: string; t: number }[]) if (!firstT.has(r.actor)) firstT.set(r.actor, r.t);
-    const lines = incidents.enforce!.map((i) => {
-      const after = (Date.parse(i.opened_at!) - starts.enforce! - (firstT.get(i.actor) ?? 0)) / 1000;
-      return `  ${i.actor.padEnd(16)} ${i.kind.padEnd(12)} ${String(i.severity).padEnd(9)} opened ${after.toFixed(0).padStart(5)} s after its first request, ${i.count} reports: ${i.actions.join('; ')}`;
-    });
-    text += `\nIncidents opened (enforce):\n${lines.join('\n')}\n`;
+    text += `\n${incidentsReport(incidents.enforce!)}\n`;
     console.log(text);
   }, 90_000);
 
