@@ -3,6 +3,7 @@
 // are compared with: answering at all, with nothing checked.
 // Usage: node bench/bare-server.mjs   env PORT (0: any free port); prints {"listening":<port>} once bound.
 import http from 'node:http';
+import { serve } from './lib/serve.mjs';
 
 const server = http.createServer((req, res) => {
   req.resume(); // consume the body
@@ -10,14 +11,4 @@ const server = http.createServer((req, res) => {
   req.on('error', () => res.destroy());
 });
 server.keepAliveTimeout = 65_000;
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  console.log(JSON.stringify({ listening: server.address().port }));
-});
-
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-  setTimeout(() => process.exit(0), 1000).unref();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serve(server);

@@ -6,6 +6,7 @@
 // Usage: node bench/refusal-floor.mjs   env FLOOR_CONFIG (a gateway.yaml, whose security headers, request id
 // header and disclosure it copies), PORT (0: any free port); prints {"listening":<port>} once bound.
 import http from 'node:http';
+import { serve } from './lib/serve.mjs';
 import { randomUUID } from 'node:crypto';
 import { loadConfigFile } from '../dist/config/load.js';
 import { buildSecurityHeaders } from '../dist/http/security-headers.js';
@@ -32,14 +33,4 @@ const server = http.createServer((req, res) => {
   );
 });
 server.keepAliveTimeout = 65_000;
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  console.log(JSON.stringify({ listening: server.address().port }));
-});
-
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-  setTimeout(() => process.exit(0), 1000).unref();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serve(server);

@@ -3,6 +3,7 @@
 // {"listening":<port>} once bound.
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
+import { serve } from './lib/serve.mjs';
 
 // A small picture shaped like dvisvgm output (an axis, a curve, a dot); the bytes are what matters here.
 const svg = [
@@ -51,14 +52,4 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 70_000;
 server.headersTimeout = 71_000;
 
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  console.log(JSON.stringify({ listening: server.address().port, svg_bytes: SVG.length }));
-});
-
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-  setTimeout(() => process.exit(0), 1000).unref();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serve(server, { svg_bytes: SVG.length });

@@ -1,10 +1,8 @@
 // The shared-events scripts give the same answers in Lua on a real redis-server (a real list) as their
 // TypeScript twins on the memory store: newest first, bounded, batches in order.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FakeClock } from '../../src/core/clock.js';
-import { MemoryStore } from '../../src/store/memory.js';
-import { RedisStore } from '../../src/store/redis.js';
 import type { Store } from '../../src/store/store.js';
+import { runTwins } from './twins.js';
 import { EVENTS_APPEND, EVENTS_READ } from '../../src/telemetry/shared-events.js';
 import { describeRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -31,22 +29,8 @@ describeRedis('shared events scripts: Lua and TypeScript agree', () => {
   });
 
   it('keeps the newest events first, bounded', async () => {
-    const clock = new FakeClock();
-    const mem = await sequence(new MemoryStore({ maxKeys: 100, clock }));
-    const redis = new RedisStore({
-      mode: 'standalone',
-      url: `redis://127.0.0.1:${server.port}`,
-      prefix: 'events-test:',
-      timeoutMs: 2_000,
-      connectTimeoutMs: 2_000,
-      clock,
-    });
-    try {
-      expect(await redis.ready(5_000)).toBe(true);
-      expect(await sequence(redis)).toEqual(mem);
-    } finally {
-      await redis.close();
-    }
+    const { memory: mem, redis } = await runTwins(server, 'events-test:', 0, sequence);
+    expect(redis).toEqual(mem);
     expect(mem).toEqual([[], 2, 3, ['c', 'b', 'a'], 4, ['f', 'e', 'd', 'c'], ['f', 'e']]);
   });
 });

@@ -1,10 +1,9 @@
 // The incident scripts give the same answers in Lua on a real redis-server as their TypeScript twins on the
 // memory store: counting to a rule, escalating, resolving when quiet, repeat offenders, notes, network addresses.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FakeClock } from '../../src/core/clock.js';
-import { MemoryStore } from '../../src/store/memory.js';
-import { RedisStore } from '../../src/store/redis.js';
+import type { FakeClock } from '../../src/core/clock.js';
 import type { Store } from '../../src/store/store.js';
+import { runTwins } from './twins.js';
 import { ADDRESSES, AMEND, OBSERVE } from '../../src/incidents/scripts.js';
 import { parseRecord } from '../../src/incidents/record.js';
 import { describeRedis, startRedis, type RedisServer } from '../helpers/redis.js';
@@ -76,24 +75,8 @@ describeRedis('incident scripts: Lua and TypeScript agree', () => {
   });
 
   it('gives the same transitions and records', async () => {
-    const memClock = new FakeClock(T0);
-    const mem = await sequence(new MemoryStore({ maxKeys: 100, clock: memClock }), memClock);
-    const redisClock = new FakeClock(T0);
-    const redis = new RedisStore({
-      mode: 'standalone',
-      url: `redis://127.0.0.1:${server.port}`,
-      prefix: 'incident-test:',
-      timeoutMs: 2_000,
-      connectTimeoutMs: 2_000,
-      clock: redisClock,
-    });
-    try {
-      expect(await redis.ready(5_000)).toBe(true);
-      const viaLua = await sequence(redis, redisClock);
-      expect(viaLua).toEqual(mem);
-    } finally {
-      await redis.close();
-    }
+    const { memory: mem, redis: viaLua } = await runTwins(server, 'incident-test:', T0, sequence);
+    expect(viaLua).toEqual(mem);
     // what the sequence means
     const seen = mem[0] as string[];
     expect(seen.indexOf('opened')).toBe(4);

@@ -1,10 +1,9 @@
 // Trust's store scripts give the same answers in Lua on a real redis-server as their TypeScript twins on the
 // memory store: the device set (first, known, new, bounded) and the decayed history (same text written).
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FakeClock } from '../../src/core/clock.js';
-import { MemoryStore } from '../../src/store/memory.js';
-import { RedisStore } from '../../src/store/redis.js';
+import type { FakeClock } from '../../src/core/clock.js';
 import type { Store } from '../../src/store/store.js';
+import { runTwins } from './twins.js';
 import { HISTORY_ADD, TRUST_READ } from '../../src/trust/scripts.js';
 import { describeRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -38,26 +37,10 @@ describeRedis('trust scripts: Lua and TypeScript agree', () => {
   });
 
   it('gives the same replies and writes the same history text', async () => {
-    const memClock = new FakeClock(T0);
-    const mem = await sequence(new MemoryStore({ maxKeys: 100, clock: memClock }), memClock);
-    const redisClock = new FakeClock(T0);
-    const redis = new RedisStore({
-      mode: 'standalone',
-      url: `redis://127.0.0.1:${server.port}`,
-      prefix: 'trust-test:',
-      timeoutMs: 2_000,
-      connectTimeoutMs: 2_000,
-      clock: redisClock,
-    });
-    try {
-      expect(await redis.ready(5_000)).toBe(true);
-      const viaLua = await sequence(redis, redisClock);
-      expect(viaLua).toEqual(mem);
-      expect(mem.map((r) => (r as { device: number }).device)).toEqual([2, 0, 1, 1, 1, 0, -1]);
-      // one at T0 decayed by one half-life, plus 0.5, written at T0+60s
-      expect((mem[5] as { history: string }).history).toBe(`1.0000:${T0 + 60_000}`);
-    } finally {
-      await redis.close();
-    }
+    const { memory: mem, redis: viaLua } = await runTwins(server, 'trust-test:', T0, sequence);
+    expect(viaLua).toEqual(mem);
+    expect(mem.map((r) => (r as { device: number }).device)).toEqual([2, 0, 1, 1, 1, 0, -1]);
+    // one at T0 decayed by one half-life, plus 0.5, written at T0+60s
+    expect((mem[5] as { history: string }).history).toBe(`1.0000:${T0 + 60_000}`);
   });
 });

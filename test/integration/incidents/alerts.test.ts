@@ -7,6 +7,7 @@ import { request } from 'undici';
 import { Webhook } from 'standardwebhooks';
 import { baseConfig, COMPILE_ROUTE, metric, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { startUpstream, type TestUpstream } from '../../helpers/upstream.js';
+import { until } from '../../helpers/poll.js';
 import { describeRedis, startRedis, type RedisServer } from '../../helpers/redis.js';
 import { startReceiver, type Receiver } from '../../unit/alerts/helpers.js';
 import { systemTimers } from '../../../src/alerts/timers.js';
@@ -46,15 +47,6 @@ async function attack(g: TestGateway, client: string): Promise<number> {
   });
   await r.body.dump();
   return r.statusCode;
-}
-
-async function until<T>(f: () => Promise<T | null>, ms = 3_000): Promise<T | null> {
-  const start = Date.now();
-  for (;;) {
-    const v = await f();
-    if (v !== null || Date.now() - start > ms) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('incident alerts', () => {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { baseConfig, COMPILE_ROUTE, metric, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { startUpstream, type TestUpstream } from '../../helpers/upstream.js';
+import { until } from '../../helpers/poll.js';
 import { describeRedis, startRedis, type RedisServer } from '../../helpers/redis.js';
 
 const TOKEN = 'incidents-admin-token';
@@ -49,15 +50,6 @@ async function admin(g: TestGateway, method: 'GET' | 'POST', path: string, body?
 }
 
 type Listed = { id: string; kind: string; severity: string; state: string; count: number; actions: string[] };
-
-async function until<T>(f: () => Promise<T | null>, ms = 3_000): Promise<T | null> {
-  const start = Date.now();
-  for (;;) {
-    const v = await f();
-    if (v !== null || Date.now() - start > ms) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Polls until `client` is refused by a block (the incident acts in the log phase, after the answer). */
 async function refusedByBlock(g: TestGateway, client: string, withinMs = 2_000): Promise<string[]> {
