@@ -1,7 +1,7 @@
 // Admin API for blocks: GET (list with filters), POST (add), DELETE (lift) on /admin/api/decisions. The
 // bearer token is checked before a handler runs; the actor is recorded with every change.
 import type { IncomingMessage } from 'node:http';
-import type { AdminHandler } from '../core/admin-route.js';
+import { adminActor, badRequest as bad, pageOf, type AdminHandler } from '../core/admin-route.js';
 import { tokenIdOf } from '../core/token-check.js';
 import {
   ORIGINS,
@@ -17,20 +17,10 @@ import type { Decisions } from '../reputation/decisions.js';
 const MAX_DURATION_S = 10 * 365 * 86_400;
 
 type Body = Record<string, unknown>;
-const bad = (detail: string) => ({ status: 400, body: { error: 'bad_request', detail } });
 
 /** Which token made the call, without revealing it: the first 12 hex digits of its SHA-256. */
 export function tokenId(req: IncomingMessage): string | undefined {
   return tokenIdOf(req.headers.authorization);
-}
-
-/** The actor: `actor` in the body, else the X-Actor header, else "admin"; always bounded and printable. */
-function actorOf(req: IncomingMessage, body: Body): string | { error: string } {
-  const raw = body.actor ?? req.headers['x-actor'] ?? 'admin';
-  if (typeof raw !== 'string' || !/^[\w.@:+-]{1,64}$/.test(raw)) {
-    return { error: 'actor must be 1-64 characters of [A-Za-z0-9_.@:+-]' };
-  }
-  return raw;
 }
 
 function scopeOf(v: unknown): Scope | null {
@@ -48,7 +38,7 @@ function asBody(body: unknown, url: URL): Body {
 export function decisionsApi(decisions: Decisions, now: () => number): Record<string, AdminHandler> {
   const list: AdminHandler = async (_req, _body, url) => {
     const q = url.searchParams;
-    const limit = Math.min(Math.max(Number(q.get('limit') ?? 1000) || 1000, 1), 10_000);
+    const { limit } = pageOf(q, 1000, 10_000);
     const keep = (d: Decision) =>
       (q.get('scope') === null || d.scope === q.get('scope')) &&
       (q.get('origin') === null || d.origin === q.get('origin')) &&
@@ -66,7 +56,7 @@ export function decisionsApi(decisions: Decisions, now: () => number): Record<st
     if (typeof body.value !== 'string') return bad('value is required (an IP, a CIDR or a user)');
     const norm = normaliseSubject(scope, body.value);
     if ('error' in norm) return bad(norm.error);
-    const actor = actorOf(req, body);
+    const actor = adminActor(req, body);
     if (typeof actor !== 'string') return bad(actor.error);
     const origin = body.origin ?? 'manual';
     if (typeof origin !== 'string' || !(ORIGINS as readonly string[]).includes(origin)) {
@@ -106,7 +96,7 @@ export function decisionsApi(decisions: Decisions, now: () => number): Record<st
     if (typeof body.value !== 'string') return bad('value is required');
     const norm = normaliseSubject(scope, body.value);
     if ('error' in norm) return bad(norm.error);
-    const actor = actorOf(req, body);
+    const actor = adminActor(req, body);
     if (typeof actor !== 'string') return bad(actor.error);
     const lifted = await decisions.lift({ scope, value: norm.value }, actor, tokenId(req));
     if (lifted === null)

@@ -2,12 +2,10 @@
 // decision, a match's severity) and pagination, from this
 // instance's ring (telemetry/recent-events.ts), newest first. Each event names its request id: `portcullis
 // explain --id <request id>` (or GET /admin/api/requests/<id> with trust on) gives its decision breakdown.
-import type { AdminHandler } from '../core/admin-route.js';
+import { badRequest as bad, pageOf, type AdminHandler } from '../core/admin-route.js';
 import type { SecurityEvent } from '../telemetry/events.js';
 import type { RecentEvents } from '../telemetry/recent-events.js';
 import type { SharedEvents } from '../telemetry/shared-events.js';
-
-const bad = (detail: string) => ({ status: 400, body: { error: 'bad_request', detail } });
 
 /**
  * `shared`: the events of every instance through the Store (Redis), when configured; when it fails, this
@@ -16,8 +14,7 @@ const bad = (detail: string) => ({ status: 400, body: { error: 'bad_request', de
 export function eventsApi(recent: RecentEvents, shared: () => SharedEvents | null): Record<string, AdminHandler> {
   const list: AdminHandler = async (_req, _body, url) => {
     const q = url.searchParams;
-    const limit = Math.min(Math.max(Number(q.get('limit') ?? 100) || 100, 1), 1000);
-    const offset = Math.max(Number(q.get('offset') ?? 0) || 0, 0);
+    const { limit, offset } = pageOf(q, 100, 1000);
     const time = (name: string, dflt: number): number | null => {
       const v = q.get(name);
       if (v === null) return dflt;

@@ -7,10 +7,9 @@ import type { RequestContext } from '../core/context.js';
 import { GatewayError } from '../core/errors.js';
 import { PASS, type ContentMatch, type TerminalVerdict, type Verdict } from '../core/verdict.js';
 import type { GatewayConfig } from '../config/schema.js';
-import { parseCidr } from '../net/cidr.js';
+import { buildCidrSet } from '../net/cidr.js';
 import { ORIGINS, type Decision, type Origin } from '../reputation/decision.js';
 import type { Decisions } from '../reputation/decisions.js';
-import { PrefixTrieBuilder } from '../net/cidr-trie-builder.js';
 import type { CheckDeps } from './deps.js';
 
 /** The blocks service the runtime handed over; a decisions check cannot work without it. */
@@ -81,9 +80,7 @@ export function buildDecisionsCheck(config: GatewayConfig, deps: CheckDeps): Che
   const c = config.decisions;
   if (c.mode === 'off') return null;
   const decisions = blocksOf(deps);
-  const exemptBuilder = new PrefixTrieBuilder<true>(() => true);
-  for (const e of c.auto.exempt) exemptBuilder.add(parseCidr(e)!, true);
-  const exempt = exemptBuilder.build();
+  const exempt = buildCidrSet(c.auto.exempt, true);
   const signatures = c.auto.critical_signature;
   const evidence = c.auto.evidence;
   const evidenceWindowMs = evidence.window_s * 1000;
@@ -107,7 +104,7 @@ export function buildDecisionsCheck(config: GatewayConfig, deps: CheckDeps): Che
       if (ctx.decision === 'allow' || ctx.listed !== '' || ctx.clientIp === '') return;
       const by = ctx.refusedBy;
       if (by !== 'sig' && by !== 'rate' && by !== 'identity') return;
-      if (exempt.lookup(ctx.clientIp) === true) return;
+      if (exempt.has(ctx.clientIp)) return;
       const subject = { scope: 'ip' as const, value: ctx.clientIp };
       if (by === 'identity') {
         // a guessed key or a forged token (an expired one is no guess: its owner simply has to log in again)

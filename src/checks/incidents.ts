@@ -11,8 +11,7 @@ import { signalOf } from '../incidents/signals.js';
 import { rateControl } from '../ratelimit/control.js';
 import { incidentsApi } from '../incidents/api.js';
 import type { CheckDeps } from './deps.js';
-import { PrefixTrieBuilder } from '../net/cidr-trie-builder.js';
-import { parseCidr } from '../net/cidr.js';
+import { buildCidrSet } from '../net/cidr.js';
 import { AlertRouter } from '../incidents/alerting.js';
 import { deadLettersApi } from '../incidents/api.js';
 import type { AlertsConfig } from '../incidents/config.js';
@@ -72,10 +71,8 @@ export function buildIncidentsCheck(config: GatewayConfig, deps: CheckDeps): Che
     return made;
   });
   // the addresses automatic blocks never touch (a local proxy not in trusted_proxies makes every client one)
-  const exemptBuilder = new PrefixTrieBuilder<true>(() => true);
-  for (const e of config.decisions.auto.exempt) exemptBuilder.add(parseCidr(e)!, true);
-  const exempt = exemptBuilder.build();
-  incidents.settings = settingsOf(c, (ip) => exempt.lookup(ip) === true);
+  const exempt = buildCidrSet(config.decisions.auto.exempt, true);
+  incidents.settings = settingsOf(c, exempt.has);
   incidents.start();
   // The sinks and their router, per alerts section: a reload that changes it closes the old ones (after a
   // short flush) and subscribes new ones; one that does not keeps them, queues and dead letters included.

@@ -1,6 +1,6 @@
 // Admin API for incidents: GET /admin/api/incidents (filters, pagination), POST /admin/api/incidents/<id>
 // (resolve, reopen, annotate: with the actor, audited like blocks).
-import type { AdminHandler } from '../core/admin-route.js';
+import { adminActor, badRequest as bad, pageOf, pathId, type AdminHandler } from '../core/admin-route.js';
 import type { Incidents } from './service.js';
 import { incidentView, severityName } from './record.js';
 import type { AuditWriter } from '../reputation/decisions.js';
@@ -9,13 +9,11 @@ import type { AlertSink } from '../alerts/sink.js';
 import { Deliverer } from '../alerts/delivery.js';
 
 const OPS = new Set(['resolve', 'reopen', 'annotate']);
-const bad = (detail: string) => ({ status: 400, body: { error: 'bad_request', detail } });
 
 export function incidentsApi(incidents: Incidents, audit: () => AuditWriter | null): Record<string, AdminHandler> {
   const list: AdminHandler = async (_req, _body, url) => {
     const q = url.searchParams;
-    const limit = Math.min(Math.max(Number(q.get('limit') ?? 100) || 100, 1), 1000);
-    const offset = Math.max(Number(q.get('offset') ?? 0) || 0, 0);
+    const { limit, offset } = pageOf(q, 100, 1000);
     const since = q.get('since') === null ? 0 : Date.parse(q.get('since')!);
     if (Number.isNaN(since)) return bad('since must be an ISO 8601 time');
     const all = (await incidents.list()).filter(
@@ -33,22 +31,21 @@ export function incidentsApi(incidents: Incidents, audit: () => AuditWriter | nu
   };
 
   const amend: AdminHandler = async (req, body, url) => {
-    const id = decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+    const id = pathId(url);
     if (!/^[0-9a-f]{16}$/.test(id)) return bad('an incident id is 16 hex digits');
     const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const op = b.action;
     if (typeof op !== 'string' || !OPS.has(op)) return bad('action must be resolve, reopen or annotate');
     const note = b.note ?? '';
     if (typeof note !== 'string' || note.length > 500) return bad('note must be a string of at most 500 characters');
-    const actorRaw = b.actor ?? req.headers['x-actor'] ?? 'admin';
-    if (typeof actorRaw !== 'string' || !/^[\w.@:+-]{1,64}$/.test(actorRaw))
-      return bad('actor must be 1-64 characters of [A-Za-z0-9_.@:+-]');
-    const out = await incidents.amend(id, op as 'resolve' | 'reopen' | 'annotate', actorRaw, note);
+    const actor = adminActor(req, b);
+    if (typeof actor !== 'string') return bad(actor.error);
+    const out = await incidents.amend(id, op as 'resolve' | 'reopen' | 'annotate', actor, note);
     if (out === null) return { status: 404, body: { error: 'not_found', detail: 'no incident with that id' } };
     const tid = tokenIdOf(req.headers.authorization);
     audit()?.writeIncident?.({
       action: op,
-      actor: actorRaw,
+      actor,
       ...(tid === undefined ? {} : { token_id: tid }),
       incident: out.incident.id,
       note,
@@ -68,7 +65,7 @@ export function deadLettersApi(sinks: readonly AlertSink[]): Record<string, Admi
       body: { dead_letters: http.flatMap((s) => s.deadLetters()) },
     }),
     'POST /admin/api/alerts/dead-letters/*': async (_req, _body, url) => {
-      const id = decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+      const id = pathId(url);
       for (const s of http) if (s.resend(id)) return { status: 202, body: { resent: id, sink: s.name } };
       return { status: 404, body: { error: 'not_found', detail: 'no dead letter with that id' } };
     },

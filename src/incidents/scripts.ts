@@ -123,7 +123,8 @@ return { t, enc }
 /**
  * KEYS[1] the incident; ARGV: now, op, quietMs, ttlMs, actor, text. op auto: resolves an open incident quiet
  * for quietMs (the sweep of every instance may try; one succeeds); resolve / reopen: an operator's, with a note;
- * annotate: a note only; act: appends `text` to the actions. Returns {transition, record}.
+ * annotate: a note only; act: appends each line of `text` to the actions (all of a transition's steps in one
+ * call). Returns {transition, record}.
  */
 export const AMEND: StoreScript<ScriptResult> = Object.freeze({
   name: 'incidents.amend',
@@ -144,8 +145,10 @@ elseif op == 'reopen' and rec.state == 'resolved' then
   rec.state = 'open'; rec.resolved = 0; rec.last = now; t = 'reopened'
 end
 if op == 'act' then
-  table.insert(rec.actions, ARGV[6])
-  if #rec.actions > ${MAX_LIST} then table.remove(rec.actions, 1) end
+  for line in string.gmatch(ARGV[6], '[^\\n]+') do
+    table.insert(rec.actions, line)
+    if #rec.actions > ${MAX_LIST} then table.remove(rec.actions, 1) end
+  end
 elseif op ~= 'auto' then
   local text = op
   if ARGV[6] ~= '' then text = op .. ': ' .. ARGV[6] end
@@ -186,9 +189,11 @@ return { t, enc }
       rec[field] = a;
     };
     const text = String(args[4]);
-    if (op === 'act') push('actions', text);
-    else if (op !== 'auto')
+    if (op === 'act') {
+      for (const line of text.split('\n')) if (line !== '') push('actions', line);
+    } else if (op !== 'auto') {
       push('notes', { time: now, actor: String(args[3]), text: text === '' ? op : `${op}: ${text}` });
+    }
     const enc = JSON.stringify(rec);
     ops.set(key, enc, Number(args[2]));
     return [t, enc];

@@ -27,7 +27,7 @@ import {
   type IncidentRecord,
   type IncidentView,
 } from './record.js';
-import { ADDRESSES, AMEND, OBSERVE, thresholdArg, type ScriptResult, type Transition } from './scripts.js';
+import { ADDRESSES, AMEND, OBSERVE, thresholdArg, type Transition } from './scripts.js';
 import type { Signal } from './signals.js';
 
 export const INCIDENT_SCHEMA = 'portcullis.incident/1';
@@ -157,7 +157,10 @@ export class Incidents implements Closable {
     const rec = parseRecord(r.record);
     if (rec === null) return r.transition;
     const done = await this.act(s, rec, signal, net, addresses, tighten);
-    const after = (await this.amendAll(key, done)) ?? rec;
+    // one store call records every step (a line each: the details inside are codes, never a line break)
+    const lines = done.map((l) => l.replace(/\n/g, ' ')).join('\n');
+    const after =
+      parseRecord((await this.store.run(AMEND, [key], ['act', s.quietMs, s.ttlMs, '', lines])).record) ?? rec;
     this.tell(r.transition, after);
     return r.transition;
   }
@@ -242,13 +245,6 @@ export class Incidents implements Closable {
       done.push(`${dry ? 'dry-run ' : ''}${label} ${subject.value}`);
     }
     return done;
-  }
-
-  private async amendAll(key: string, lines: readonly string[]): Promise<IncidentRecord | null> {
-    const s = this.settings!;
-    let last: ScriptResult | null = null;
-    for (const line of lines) last = await this.store.run(AMEND, [key], ['act', s.quietMs, s.ttlMs, '', line]);
-    return last === null ? null : parseRecord(last.record);
   }
 
   private tell(transition: IncidentNotice['transition'], rec: IncidentRecord): void {

@@ -58,11 +58,14 @@ export interface CidrSet {
   has(ip: string): boolean;
 }
 
-/** A set of CIDRs written in the config (trusted proxies): zero-padded octets and zone ids are refused. */
-export function buildCidrSet(entries: readonly string[]): CidrSet {
+/**
+ * A set of CIDRs written in the config: zero-padded octets and zone ids are refused (trusted proxies), or with
+ * `padded` the padded octets are read as decimal, as the reputation lists' entries are.
+ */
+export function buildCidrSet(entries: readonly string[], padded = false): CidrSet {
   const b = new PrefixTrieBuilder<true>(() => true);
   for (const e of entries) {
-    const c = parseCidr(e, false);
+    const c = parseCidr(e, padded);
     if (c === null) throw new Error(`not an IP address or CIDR: ${e}`);
     b.add(c, true);
   }

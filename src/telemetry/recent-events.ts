@@ -2,21 +2,17 @@
 // event sink, so what the API shows is exactly what was written.
 import type { EventSink, SecurityEvent } from './events.js';
 import type { SharedEvents } from './shared-events.js';
+import { Ring } from '../core/ring.js';
 
 export class RecentEvents {
-  private readonly ring: (SecurityEvent | undefined)[];
-  private next = 0;
-  private size = 0;
+  private readonly ring: Ring<SecurityEvent>;
 
   constructor(readonly capacity: number) {
-    this.ring = new Array<SecurityEvent | undefined>(capacity);
+    this.ring = new Ring(capacity);
   }
 
   push(e: SecurityEvent): void {
-    if (this.capacity === 0) return;
-    this.ring[this.next] = e;
-    this.next = (this.next + 1) % this.capacity;
-    if (this.size < this.capacity) this.size++;
+    this.ring.push(e);
   }
 
   /** Newest first, those `keep` accepts, skipping `offset` of them, at most `limit`; and how many matched. */
@@ -27,8 +23,7 @@ export class RecentEvents {
   ): { total: number; events: SecurityEvent[] } {
     const out: SecurityEvent[] = [];
     let total = 0;
-    for (let i = 1; i <= this.size; i++) {
-      const e = this.ring[(this.next - i + this.capacity) % this.capacity]!;
+    for (const e of this.ring.newestFirst()) {
       if (!keep(e)) continue;
       if (total >= offset && out.length < limit) out.push(e);
       total++;

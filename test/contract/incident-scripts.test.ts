@@ -58,6 +58,8 @@ async function sequence(store: Store, clock: FakeClock): Promise<unknown[]> {
   for (let i = 0; i < 4; i++) await observe(slow, 'signature', 'ip:10.0.0.3', SIG);
   clock.advance(WINDOW + 1);
   show(await observe(slow, 'signature', 'ip:10.0.0.3', SIG));
+  // a transition's steps in one call, a line each
+  show(await amend(atk, 'act', 'block_ip 3600s 10.0.0.2\nskipped block_user: no user to block'));
   // distinct addresses of a network
   const net = 'incident-net:10.0.0.0/24';
   for (const a of ['10.0.0.1', '10.0.0.2', '10.0.0.1', '10.0.0.3', '10.0.0.4'])
@@ -94,6 +96,9 @@ describeRedis('incident scripts: Lua and TypeScript agree', () => {
     expect(steps[9]!.t).toBe('missing');
     expect(steps[10]).toMatchObject({ t: 'opened', rec: { kind: 'attack', sev: 3, req: 'req-1' } });
     expect(steps[11]).toMatchObject({ t: 'none', rec: { state: 'pending', count: 1 } });
+    expect(steps[12]!.rec).toMatchObject({
+      actions: ['block_ip 3600s 10.0.0.2', 'skipped block_user: no user to block'],
+    });
     expect(mem.slice(-5)).toEqual([1, 2, 2, 3, 3]);
   });
 });
