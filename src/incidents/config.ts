@@ -133,7 +133,8 @@ const alerts = z
       .default([])
       .superRefine((list, ctx) => {
         const r = parseAllowList(list);
-        if (!r.ok) ctx.addIssue({ code: 'custom', path: [r.index], message: r.detail });
+        // the central message adds what was found: the detail without the value it quotes
+        if (!r.ok) ctx.addIssue({ code: 'custom', path: [r.index], message: 'not an IP address or CIDR' });
       }),
     sinks: z.array(sink).default([]),
   })
