@@ -5,7 +5,7 @@ import type { Check } from '../core/check.js';
 import type { RequestContext } from '../core/context.js';
 import type { TrustResult } from '../core/trust.js';
 import { buildTokenCheck } from '../core/token-check.js';
-import { pathId } from '../core/admin-route.js';
+import { BAD_PATH_ID, pathId } from '../core/admin-route.js';
 import { PASS, type TerminalVerdict, type Verdict } from '../core/verdict.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { rateControl } from '../ratelimit/control.js';
@@ -46,6 +46,7 @@ export function buildTrustCheck(config: GatewayConfig, deps: CheckDeps): Check |
 
   deps.admin?.('GET /admin/api/requests/*', async (_req, _body, url) => {
     const id = pathId(url);
+    if (id === null) return BAD_PATH_ID;
     const e = recent.get(id);
     if (e === null) return { status: 404, body: { error: 'not_found', detail: 'no recent request with that id' } };
     return { status: 200, body: { ...e, time: new Date(e.time).toISOString(), trust: trustField(e.trust) } };

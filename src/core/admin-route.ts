@@ -11,10 +11,16 @@ export type AdminHandler = (
 
 export const badRequest = (detail: string) => ({ status: 400, body: { error: 'bad_request', detail } });
 
-/** The id a `/admin/api/x/*` route serves: the last path segment, percent-decoded. */
-export function pathId(url: URL): string {
-  return decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+/** The id a `/admin/api/x/*` route serves: the last path segment, percent-decoded; null when it cannot be. */
+export function pathId(url: URL): string | null {
+  try {
+    return decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+  } catch {
+    return null; // `%zz`, a lone surrogate: a bad request, not a fault of the handler
+  }
 }
+
+export const BAD_PATH_ID = badRequest('the last path segment is not valid percent-encoding');
 
 /** The actor of a change: `actor` in the body, else the X-Actor header, else "admin"; bounded and printable. */
 export function adminActor(req: IncomingMessage, body: Readonly<Record<string, unknown>>): string | { error: string } {

@@ -1,6 +1,6 @@
 // Admin API for incidents: GET /admin/api/incidents (filters, pagination), POST /admin/api/incidents/<id>
 // (resolve, reopen, annotate: with the actor, audited like blocks).
-import { adminActor, badRequest as bad, pageOf, pathId, type AdminHandler } from '../core/admin-route.js';
+import { adminActor, BAD_PATH_ID, badRequest as bad, pageOf, pathId, type AdminHandler } from '../core/admin-route.js';
 import type { Incidents } from './service.js';
 import { incidentView, severityName } from './record.js';
 import type { AuditWriter } from '../reputation/decisions.js';
@@ -32,7 +32,7 @@ export function incidentsApi(incidents: Incidents, audit: () => AuditWriter | nu
 
   const amend: AdminHandler = async (req, body, url) => {
     const id = pathId(url);
-    if (!/^[0-9a-f]{16}$/.test(id)) return bad('an incident id is 16 hex digits');
+    if (id === null || !/^[0-9a-f]{16}$/.test(id)) return bad('an incident id is 16 hex digits');
     const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const op = b.action;
     if (typeof op !== 'string' || !OPS.has(op)) return bad('action must be resolve, reopen or annotate');
@@ -66,6 +66,7 @@ export function deadLettersApi(sinks: readonly AlertSink[]): Record<string, Admi
     }),
     'POST /admin/api/alerts/dead-letters/*': async (_req, _body, url) => {
       const id = pathId(url);
+      if (id === null) return BAD_PATH_ID;
       for (const s of http) if (s.resend(id)) return { status: 202, body: { resent: id, sink: s.name } };
       return { status: 404, body: { error: 'not_found', detail: 'no dead letter with that id' } };
     },

@@ -109,6 +109,11 @@ describe('trust through a real gateway', () => {
     });
     await missing.body.text();
     expect(missing.statusCode).toBe(404);
+    const malformed = await request(`${gw.adminUrl}/admin/api/requests/%zz`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    await malformed.body.text();
+    expect(malformed.statusCode).toBe(400);
   });
 
   it('sees an HTTP/1.0 request for what it is', async () => {

@@ -98,6 +98,9 @@ describe('incidents', () => {
     expect(resolved.body).toMatchObject({ transition: 'resolved', incident: { state: 'resolved' } });
     expect((await admin(g, 'POST', '/admin/api/incidents/0123456789abcdef', { action: 'resolve' })).status).toBe(404);
     expect((await admin(g, 'POST', `/admin/api/incidents/${incidents[0]!.id}`, { action: 'drop' })).status).toBe(400);
+    // an id that is not percent-encoding is a bad request, not a fault
+    expect((await admin(g, 'POST', '/admin/api/incidents/%zz', { action: 'resolve' })).status).toBe(400);
+    expect((await admin(g, 'POST', '/admin/api/alerts/dead-letters/%zz')).status).toBe(400);
   });
 
   it('leave allow-listed clients alone', async () => {
