@@ -43,25 +43,38 @@ function commentJoins(text: string, from: number): boolean {
  */
 const CATCODE_CHANGE = /\\(?:catcode|@?makeother|dospecials)/;
 
+/**
+ * The one reader every estimate uses, reset per text: estimation is synchronous, and a reader with its
+ * settings and scopes cost more to make than a small diagram costs to read. Results are copied out of it
+ * (`totals`) and it lets go of the text when done, so nothing of one call reaches the next.
+ */
+const reader = new CostReader('', { defaultBound: 1 });
+
 /** The estimate of one text. */
 export function estimateText(text: string, options: EstimateOptions): TextCost {
-  const r = new CostReader(text, options).run();
+  const r = reader.reset(text, options).run();
   const pct = text.indexOf('%');
   // carets spell characters anywhere, in a loop's list too, which the reader reads apart: `{1,...,^^31^^30}`;
   // a comment in a list or a value (`{1,...,1000%⏎00000}`) is one the main pass did not see
-  if (!r.needsNormalising && !text.includes('^^') && (pct === -1 || !commentJoins(text, pct)))
-    return { units: sum(r.totals), totals: r.totals, steps: r.steps, normalised: false };
-  let best = new CostReader(texNormalise(text), options, true).run();
-  let steps = r.steps + best.steps;
+  if (!r.needsNormalising && !text.includes('^^') && (pct === -1 || !commentJoins(text, pct))) {
+    const c = { units: sum(r.totals), totals: r.totals.slice(), steps: r.steps, normalised: false };
+    r.release();
+    return c;
+  }
+  let steps = r.steps;
+  const norm = reader.reset(texNormalise(text), options, true).run();
+  let best = norm.totals.slice();
+  steps += norm.steps;
   // the normaliser takes every `%` for a comment; where a category code may change, the text is also read with
   // `%` as text (the raw text, read as normalised: `%` is then an ordinary character), and the larger counts
   if (pct !== -1 && CATCODE_CHANGE.test(text)) {
-    const raw = new CostReader(text, options, true).run();
+    const raw = reader.reset(text, options, true).run();
     steps += raw.steps;
-    if (sum(raw.totals) > sum(best.totals)) best = raw;
+    if (sum(raw.totals) > sum(best)) best = raw.totals.slice();
   }
+  reader.release();
   // the normaliser's output is at most 18n + 16 characters (transforms/index.ts): still linear
-  return { units: sum(best.totals), totals: best.totals, steps, normalised: true };
+  return { units: sum(best), totals: best, steps, normalised: true };
 }
 
 export interface FieldsCost {

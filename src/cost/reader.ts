@@ -2,6 +2,7 @@
 // plot samples, grids, decorations, L-systems, recursion, expansion that doubles) and sums, over top-level
 // constructs, the products of nested factors. Every character is looked at a bounded number of times (the
 // main pass, plus at most one look at a list, a condition or a statement), counted in `steps`.
+import { Buffer } from 'node:buffer';
 import {
   C_DECORATION,
   C_EXPANSION,
@@ -56,7 +57,8 @@ export interface ReaderOptions {
   readonly defaultBound: number;
 }
 
-// Character classes.
+// Character classes, by UTF-16 code unit as the main pass reads it from a Uint16Array (see unitsOf). A letter's
+// class is 32 plus its low five bits (what WORD_AT keys on), so one table read both finds a letter and names it.
 const CL_BS = 1;
 const CL_OPEN = 2;
 const CL_CLOSE = 3;
@@ -64,18 +66,51 @@ const CL_PCT = 4;
 const CL_SEMI = 5;
 const CL_PAREN = 6;
 const CL_CARET = 7;
-const CL_LETTER = 9;
-const CLASS = new Uint8Array(128);
-for (let c = 65; c <= 90; c++) CLASS[c] = CL_LETTER;
-for (let c = 97; c <= 122; c++) CLASS[c] = CL_LETTER;
-CLASS[64] = CL_LETTER;
-CLASS[92] = CL_BS;
-CLASS[123] = CL_OPEN;
-CLASS[125] = CL_CLOSE;
-CLASS[37] = CL_PCT;
-CLASS[59] = CL_SEMI;
-CLASS[40] = CL_PAREN;
-CLASS[94] = CL_CARET;
+const CL_LETTER = 32;
+/** The platform reads the little-endian units Buffer writes as they are (else byte-swapped: the table is too). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const CLASS = new Uint8Array(65536);
+function classify(c: number, k: number): void {
+  CLASS[LITTLE_ENDIAN ? c : ((c & 255) << 8) | (c >> 8)] = k;
+}
+for (let c = 65; c <= 90; c++) classify(c, CL_LETTER | (c & 31));
+for (let c = 97; c <= 122; c++) classify(c, CL_LETTER | (c & 31));
+classify(64, CL_LETTER | (64 & 31));
+classify(92, CL_BS);
+classify(123, CL_OPEN);
+classify(125, CL_CLOSE);
+classify(37, CL_PCT);
+classify(59, CL_SEMI);
+classify(40, CL_PAREN);
+classify(94, CL_CARET);
+
+/** Texts up to this many characters are copied into one reused array; a longer one gets its own. */
+const KEEP_UNITS = 1 << 16;
+let scratch = new Uint16Array(1024);
+let scratchBytes = Buffer.from(scratch.buffer);
+const NO_UNITS = new Uint16Array(0);
+
+/**
+ * The text's UTF-16 code units in a typed array (the first t.length entries): the main pass reads every
+ * character, and a typed array read costs well under half a `charCodeAt` on this V8, the copy included (a
+ * native one, 0.1 µs for 600 characters). Lone surrogates are copied as they are.
+ */
+function unitsOf(t: string): Uint16Array {
+  if (t.length > scratch.length) {
+    let size = scratch.length;
+    while (size < t.length) size *= 2;
+    const units = new Uint16Array(size);
+    const bytes = Buffer.from(units.buffer);
+    if (size > KEEP_UNITS) {
+      bytes.write(t, 0, 'utf16le');
+      return units;
+    }
+    scratch = units;
+    scratchBytes = bytes;
+  }
+  scratchBytes.write(t, 0, 'utf16le');
+  return scratch;
+}
 
 /** `t.slice(from, to) === name`, without making the slice (a few characters: a loop beats a builtin call). */
 function same(t: string, from: number, to: number, name: string): boolean {
@@ -94,8 +129,9 @@ function isLetter(c: number): boolean {
 }
 
 /**
- * The words word() acts on, by first and last letter: a word whose pair is not here is passed over after one
- * table read (most words of a diagram: `thick`, `right`, `above`).
+ * The words word() acts on (ids: their places here). A letter run is looked up by its first and last letters'
+ * low five bits and its length in WORD_AT: a run no keyword has those three for is passed over after one table
+ * read (most words of a diagram: `thick`, `right`, `above`), and one that may be is compared to that keyword only.
  */
 const KEYWORDS = [
   'l',
@@ -118,9 +154,55 @@ const KEYWORDS = [
   'decoration',
   'coordinates',
   'lindenmayer',
-];
-const PAIRS = new Uint8Array(1024);
-for (const w of KEYWORDS) PAIRS[((w.charCodeAt(0) & 31) << 5) | (w.charCodeAt(w.length - 1) & 31)] = 1;
+] as const;
+const [W_L, W_PLOT, W_GRID, W_STEP, W_FILE, W_XSTEP, W_YSTEP, W_ORDER, W_TABLE, W_SCALE, W_XSCALE, W_YSCALE] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+] as const;
+const [W_SAMPLES, W_FOREACH, W_SEGMENT, W_DECORATE, W_GRAPHICS, W_DECORATION, W_COORDINATES, W_LINDENMAYER] = [
+  12, 13, 14, 15, 16, 17, 18, 19,
+] as const;
+/** The longest keyword: longer runs are never looked up. */
+const MAX_WORD = 11;
+/** (first & 31, last & 31, length) -> keyword id + 1; 0: no keyword. */
+const WORD_AT = new Uint8Array(1 << 14);
+const wordKey = (first: number, last: number, length: number): number =>
+  (((first & 31) << 5) | (last & 31)) * 16 + length;
+KEYWORDS.forEach((w, id) => {
+  const key = wordKey(w.charCodeAt(0), w.charCodeAt(w.length - 1), w.length);
+  if (WORD_AT[key] !== 0) throw new Error(`cost: keywords ${w} and ${KEYWORDS[WORD_AT[key]! - 1]} share a key`);
+  WORD_AT[key] = id + 1;
+});
+
+/** Where the keyword candidate nextEvent stopped at ends, and which keyword it may be. */
+let runEnd = 0;
+let runWord = 0;
+
+/**
+ * The main pass's next event from `i` (or `n`): a character of a class other than 0 and letters, or a run of
+ * letters that may be a keyword (its end in runEnd). A small function of its own, so the loop that passes over
+ * most characters is compiled apart from the handlers of the few it stops at.
+ */
+function nextEvent(u: Uint16Array, i: number, n: number): number {
+  while (i < n) {
+    const k = CLASS[u[i]!]!;
+    if (k === 0) {
+      i++;
+    } else if (k < CL_LETTER) {
+      return i;
+    } else {
+      let j = i + 1;
+      while (j < n && CLASS[u[j]!]! >= CL_LETTER) j++;
+      const w = j - i <= MAX_WORD ? WORD_AT[wordKey(k, CLASS[u[j - 1]!]!, j - i)]! : 0;
+      if (w !== 0) {
+        runEnd = j;
+        runWord = w - 1;
+        return i;
+      }
+      i = j;
+    }
+  }
+  return n;
+}
 
 /** A defined macro that costs something when used. */
 interface MacroCost {
@@ -131,8 +213,43 @@ interface MacroCost {
   readonly hasIf: boolean;
 }
 
-/** What can make a `%` text rather than a comment: category code changes, verbatim-like reading, re-reading. */
-const PERCENT_TRICKS = /\\(?:catcode|verb|url|href|makeother|@makeother|scantokens|everyeof|detokenize)|verbatim/;
+/**
+ * What can make a `%` text rather than a comment (category code changes, verbatim-like reading, re-reading): a
+ * backslash followed by one of these names (as a prefix: `\\verbatim`, `\\urldef` count), keyed by first letter.
+ */
+const TRICKS: readonly string[] = (() => {
+  const a = new Array<string>(128).fill('');
+  for (const w of ['catcode', 'verb', 'url', 'href', 'makeother', '@makeother', 'scantokens', 'everyeof', 'detokenize'])
+    a[w.charCodeAt(0)] = w;
+  return a;
+})();
+
+/** Whether the backslash at `p` is followed by a name of TRICKS (compared here: most differ at once). */
+function trickAt(t: string, p: number): boolean {
+  const c = t.charCodeAt(p + 1);
+  if (!(c < 128)) return false;
+  const w = TRICKS[c]!;
+  if (w === '') return false;
+  for (let k = 1; k < w.length; k++) if (t.charCodeAt(p + 1 + k) !== w.charCodeAt(k)) return false;
+  return true;
+}
+
+/** A backslash followed by a name of TRICKS from `from` on (found natively: linear, one pass). */
+function tricksFrom(t: string, from: number): boolean {
+  for (let i = t.indexOf('\\', from); i !== -1; i = t.indexOf('\\', i + 1)) if (trickAt(t, i)) return true;
+  return false;
+}
+
+/**
+ * Whether the text holds anything that can make a `%` other than a comment: `verbatim` anywhere, or a backslash
+ * followed by a name of TRICKS. The same answer, for every text, as the regular expression the reader used,
+ * /\\(?:catcode|verb|url|href|makeother|@makeother|scantokens|everyeof|detokenize)|verbatim/ (held to it by
+ * test/unit/cost/reader-reuse.test.ts). The reader itself asks it of the text from its first `%` on only: the
+ * backslashes before it, it has looked at as it read (CostReader.trickSeen).
+ */
+export function percentTricks(t: string): boolean {
+  return t.includes('verbatim') || tricksFrom(t, 0);
+}
 
 /** Default L-system growth per order when the system is not declared in the text (a Koch rule's 4). */
 const DEFAULT_GROWTH = 4;
@@ -172,6 +289,16 @@ export class CostReader {
   private markStep = NaN;
   /** Whether the text holds something that can make `%` other than a comment (computed at its first `%`). */
   private percentTricks: boolean | undefined = undefined;
+  /**
+   * A backslash followed by a name of TRICKS was met before the main pass's position: at a control sequence it
+   * read, or in what a handler read past (a key's value, a loop's list; tricksIn). Set from the start when the
+   * text is the normaliser's output, where `%` is never a comment and nothing needs looking for.
+   */
+  private trickSeen = false;
+  /** The end of the name of the control sequence read last. */
+  private csEnd = 0;
+  /** The text's code units (unitsOf), as the main pass reads them. */
+  private u: Uint16Array = NO_UNITS;
   /** The largest scale set outside a path (a picture's or a scope's options, \tikzset): what paths start from. */
   private outerScale = 1;
   private markUnit = false;
@@ -182,32 +309,93 @@ export class CostReader {
    * text (shown by `\\verb`, or made an ordinary character), not the start of a comment.
    */
   constructor(
-    private readonly t: string,
-    private readonly o: ReaderOptions,
-    private readonly normalised = false,
-  ) {}
+    private t: string,
+    private o: ReaderOptions,
+    private normalised = false,
+  ) {
+    this.trickSeen = normalised;
+  }
+
+  /**
+   * Readies the reader for another text, every field as a new reader has it (test/unit/cost/reader-reuse.test.ts
+   * holds it to that): estimation is synchronous, so one reader serves every call and a request's estimate
+   * allocates no reader, settings or scopes.
+   */
+  reset(t: string, o: ReaderOptions, normalised = false): this {
+    this.t = t;
+    this.o = o;
+    this.normalised = normalised;
+    this.steps = 0;
+    this.needsNormalising = false;
+    for (let k = 0; k < this.totals.length; k++) this.totals[k] = 0;
+    this.depth = 0;
+    this.scopes.reset();
+    this.settings.reset();
+    this.values = null;
+    this.lists = null;
+    this.macros = null;
+    this.lsystemGrowth = 0;
+    this.topExpLog = 0;
+    this.stmt = 0;
+    this.stmtStart = 0;
+    this.pathCmd = false;
+    this.plotDims = 0;
+    this.plotData = false;
+    this.samplesAt = NaN;
+    this.lastParen = -1;
+    this.gridAwait = false;
+    this.gridX = NaN;
+    this.gridY = NaN;
+    this.gridDx = 0;
+    this.gridDy = 0;
+    this.grids = 0;
+    this.decoLevels = 0;
+    this.markStep = NaN;
+    this.percentTricks = undefined;
+    this.trickSeen = normalised;
+    this.csEnd = 0;
+    this.u = NO_UNITS;
+    this.outerScale = 1;
+    this.markUnit = false;
+    this.lsystems = 0;
+    this.cx = 0;
+    this.cy = 0;
+    this.dimEnd = 0;
+    this.opEnd = 0;
+    this.valueEnd = 0;
+    return this;
+  }
+
+  /** Lets go of the text and what was read from it (the reader outlives the call). */
+  release(): void {
+    this.t = '';
+    this.values = null;
+    this.lists = null;
+    this.macros = null;
+    this.scopes.reset();
+  }
 
   readonly lookup = (name: string): number => this.values?.get(name) ?? NaN;
 
   run(): this {
     const t = this.t;
     const n = t.length;
+    const u = unitsOf(t);
+    this.u = u;
     let i = 0;
     // The main pass looks at each character once (counted as n at the end); a look elsewhere counts its own.
-    while (i < n) {
-      const c = t.charCodeAt(i);
-      const k = c < 128 ? CLASS[c]! : 0;
-      if (k === 0) {
-        i++;
-      } else if (k === CL_LETTER) {
-        let j = i + 1;
-        for (; j < n; j++) {
-          const d = t.charCodeAt(j);
-          if (d >= 128 || CLASS[d] !== CL_LETTER) break;
-        }
-        i = j - i <= 11 && PAIRS[((c & 31) << 5) | (t.charCodeAt(j - 1) & 31)] === 1 ? this.word(i, j) : j;
+    // Positions handlers return are integers: `| 0` says so, else the compiler keeps `i` as a double and the
+    // whole loop in floating point (a sixth of the estimate's time).
+    while ((i = nextEvent(u, i, n)) < n) {
+      const k = CLASS[u[i]!]!;
+      if (k >= CL_LETTER) {
+        const e = runEnd;
+        i = this.word(i, e, runWord) | 0;
+        if (i > e && !this.trickSeen) this.trickSeen = this.tricksIn(e, i);
       } else if (k === CL_BS) {
-        i = this.controlSequence(i);
+        const at = i;
+        i = this.controlSequence(at) | 0;
+        if (!this.trickSeen) this.trickSeen = trickAt(t, at) || (i > this.csEnd && this.tricksIn(this.csEnd, i));
       } else {
         if (k === CL_OPEN) this.depth++;
         else if (k === CL_CLOSE) this.closeGroup(i);
@@ -216,7 +404,10 @@ export class CostReader {
         else if (k === CL_PCT && !this.normalised) {
           // a `%` may be no comment at all where the text changes category codes or reads verbatim (a comment
           // that joins two halves of a word or number, `sam%⏎ples`, estimate.ts finds anywhere in the text)
-          if ((this.percentTricks ??= PERCENT_TRICKS.test(t))) this.needsNormalising = true;
+          // (the regular expression this replaces looked at the whole text: the part before this `%` was looked
+          // at as it was read, trickSeen; `verbatim` is looked for anywhere, as it was)
+          if ((this.percentTricks ??= this.trickSeen || t.includes('verbatim') || tricksFrom(t, i)))
+            this.needsNormalising = true;
           const e = t.indexOf('\n', i);
           i = e === -1 ? n : e;
           continue;
@@ -274,6 +465,31 @@ export class CostReader {
   // ---- statements ---------------------------------------------------------------------------------------
 
   private statementEnd(at: number): void {
+    // most statements plot, grid, decorate nothing: their end costs a few field reads (and small enough a
+    // function to be compiled into the main loop)
+    if (this.plotDims > 0 || this.grids > 0 || this.decoLevels > 0 || this.lsystems > 0 || !Number.isNaN(this.markStep))
+      this.statementCosts(at);
+    if (at < this.t.length) this.leaf(1, C_PATHS);
+    if (this.pathCmd) this.settings.restore(this.stmt);
+    this.stmt++;
+    this.stmtStart = at + 1;
+    this.pathCmd = false;
+    this.plotDims = 0;
+    this.plotData = false;
+    this.samplesAt = NaN;
+    this.gridAwait = false;
+    this.grids = 0;
+    this.gridDx = 0;
+    this.gridDy = 0;
+    this.decoLevels = 0;
+    this.markStep = NaN;
+    this.lsystems = 0;
+    for (let s = this.scopes.top; s !== null && s.mode === M_STMT && s.depth >= this.depth; s = this.scopes.top)
+      this.pop();
+  }
+
+  /** What the statement ending at `at` plotted, gridded, decorated or grew (its keys still in force). */
+  private statementCosts(at: number): void {
     const st = this.settings;
     if (this.plotDims > 0) {
       // plotted data (`coordinates`, `table`, a file) is in the text already: one unit; samples are computed
@@ -304,23 +520,6 @@ export class CostReader {
         C_LSYSTEM,
       );
     }
-    if (at < this.t.length) this.leaf(1, C_PATHS);
-    if (this.pathCmd) st.restore(this.stmt);
-    this.stmt++;
-    this.stmtStart = at + 1;
-    this.pathCmd = false;
-    this.plotDims = 0;
-    this.plotData = false;
-    this.samplesAt = NaN;
-    this.gridAwait = false;
-    this.grids = 0;
-    this.gridDx = 0;
-    this.gridDy = 0;
-    this.decoLevels = 0;
-    this.markStep = NaN;
-    this.lsystems = 0;
-    for (let s = this.scopes.top; s !== null && s.mode === M_STMT && s.depth >= this.depth; s = this.scopes.top)
-      this.pop();
   }
 
   /** Keys set after a path command (`\draw[...]`) last to the path's end; others for the rest of the text. */
@@ -428,44 +627,50 @@ export class CostReader {
 
   // ---- words (keys and path operations) ---------------------------------------------------------------
 
-  private word(at: number, j: number): number {
+  /** The letter run `at..j`, which may be the keyword `w`: what that keyword does (a key: read its value). */
+  private word(at: number, j: number, w: number): number {
     const t = this.t;
-    switch (j - at) {
-      case 1:
-        if (t.charCodeAt(at) === 108 && t.startsWith('-system', j)) return this.lsystemWord(j + 7);
+    if (!same(t, at, j, KEYWORDS[w]!)) return j;
+    switch (w) {
+      case W_L:
+        return t.startsWith('-system', j) ? this.lsystemWord(j + 7) : j;
+      case W_PLOT:
+        this.plotDims = Math.max(this.plotDims, 1);
         return j;
-      case 4:
-        if (same(t, at, j, 'plot')) this.plotDims = Math.max(this.plotDims, 1);
-        else if (same(t, at, j, 'grid')) this.gridStart();
-        else if (same(t, at, j, 'step')) return this.stepKey(j, S_XSTEP);
-        else if (same(t, at, j, 'file')) this.plotData = true;
+      case W_GRID:
+        this.gridStart();
         return j;
-      case 5:
-        if (same(t, at, j, 'xstep')) return this.key(j, S_XSTEP, 1);
-        if (same(t, at, j, 'ystep')) return this.key(j, S_YSTEP, 1);
-        if (same(t, at, j, 'order')) return this.key(j, S_ORDER, 1);
-        if (same(t, at, j, 'table')) this.plotData = true;
-        else if (same(t, at, j, 'scale')) return this.scaleKey(j);
+      case W_STEP:
+        return this.stepKey(j, S_XSTEP);
+      case W_FILE:
+      case W_TABLE:
+      case W_GRAPHICS:
+      case W_COORDINATES:
+        this.plotData = true;
         return j;
-      case 6:
-        if (same(t, at, j, 'xscale') || same(t, at, j, 'yscale')) return this.scaleKey(j);
+      case W_XSTEP:
+        return this.key(j, S_XSTEP, 1);
+      case W_YSTEP:
+        return this.key(j, S_YSTEP, 1);
+      case W_ORDER:
+        return this.key(j, S_ORDER, 1);
+      case W_SCALE:
+      case W_XSCALE:
+      case W_YSCALE:
+        return this.scaleKey(j);
+      case W_SAMPLES:
+        return this.samplesKey(j);
+      case W_FOREACH:
+        return this.foreach(at, j, C_FOREACH);
+      case W_SEGMENT:
+        return t.startsWith(' length', j) ? this.key(j + 7, S_SEGLEN, 2.54 / 72.27) : j;
+      case W_DECORATE:
+        this.decoLevels++;
         return j;
-      case 7:
-        if (same(t, at, j, 'samples')) return this.samplesKey(j);
-        if (same(t, at, j, 'foreach')) return this.foreach(at, j, C_FOREACH);
-        if (same(t, at, j, 'segment') && t.startsWith(' length', j)) return this.key(j + 7, S_SEGLEN, 2.54 / 72.27);
-        return j;
-      case 8:
-        if (same(t, at, j, 'decorate')) this.decoLevels++;
-        else if (same(t, at, j, 'graphics')) this.plotData = true;
-        return j;
-      case 10:
-        if (same(t, at, j, 'decoration')) return this.decorationKey(j);
-        return j;
-      case 11:
-        if (same(t, at, j, 'coordinates')) this.plotData = true;
-        else if (same(t, at, j, 'lindenmayer') && t.startsWith(' system', j)) return this.lsystemWord(j + 7);
-        return j;
+      case W_DECORATION:
+        return this.decorationKey(j);
+      case W_LINDENMAYER:
+        return t.startsWith(' system', j) ? this.lsystemWord(j + 7) : j;
       default:
         return j;
     }
@@ -476,9 +681,9 @@ export class CostReader {
     const t = this.t;
     const i = this.blank(at, Math.min(t.length, at + 8));
     if (t.charCodeAt(i) !== 61) return at;
-    const [v, end] = this.value(i + 1, bare);
+    const v = this.value(i + 1, bare);
     this.settings.set(setting, v, this.local());
-    return end;
+    return this.valueEnd;
   }
 
   /**
@@ -490,7 +695,8 @@ export class CostReader {
     const t = this.t;
     const i = this.blank(at, Math.min(t.length, at + 8));
     if (t.charCodeAt(i) !== 61) return at;
-    const [raw, end] = this.value(i + 1, 1);
+    const raw = this.value(i + 1, 1);
+    const end = this.valueEnd;
     const v = Number.isFinite(raw) && raw !== 0 ? Math.abs(raw) : 1;
     const st = this.settings;
     if (this.pathCmd) st.set(S_SCALE, Math.max(st.get(S_SCALE), this.outerScale * v), this.stmt);
@@ -501,8 +707,11 @@ export class CostReader {
     return end;
   }
 
-  /** A key's value: up to `,` `]` `}` `;` or a line end (a braced value: its group), evaluated; [value, end]. */
-  private value(at: number, bare: number): [number, number] {
+  /** Where the value value() read ends (a field, not a returned pair: no allocation per key). */
+  private valueEnd = 0;
+
+  /** A key's value: up to `,` `]` `}` `;` or a line end (a braced value: its group), evaluated; its end in valueEnd. */
+  private value(at: number, bare: number): number {
     const t = this.t;
     const limit = Math.min(t.length, at + 256);
     let i = this.blank(at, limit);
@@ -522,9 +731,10 @@ export class CostReader {
     }
     this.steps += i - at;
     // a bare number in a dimension key is pt (segment length) or cm (steps): `bare` converts it
+    this.valueEnd = i;
     const u = readNumber(t, from, to);
-    if (!Number.isNaN(u) && numberEnd === to) return [u * bare, i];
-    return [evaluate(t, from, to, this.lookup), i];
+    if (!Number.isNaN(u) && numberEnd === to) return u * bare;
+    return evaluate(t, from, to, this.lookup);
   }
 
   /** `samples = N`, `samples y = N`, `samples at = {list}`. */
@@ -686,6 +896,14 @@ export class CostReader {
     return this.body(i, construct, count, start);
   }
 
+  /** A backslash followed by a name of TRICKS in `from..to`: what a handler read past, the main pass did not. */
+  private tricksIn(from: number, to: number): boolean {
+    const u = this.u;
+    const end = Math.min(to, this.t.length);
+    for (let p = from; p < end; p++) if (CLASS[u[p]!] === CL_BS && trickAt(this.t, p)) return true;
+    return false;
+  }
+
   // ---- control sequences ------------------------------------------------------------------------------
 
   private controlSequence(at: number): number {
@@ -700,6 +918,7 @@ export class CostReader {
       j++;
     }
     this.steps += j - at;
+    this.csEnd = j;
     if (j === at + 1) {
       // a control symbol (`\\`, `\%`, `\{`); `\^^66oreach` is `\foreach` spelled with carets
       if (t.charCodeAt(j) === 94 && t.charCodeAt(j + 1) === 94) this.needsNormalising = true;

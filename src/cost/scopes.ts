@@ -76,6 +76,16 @@ export class Scopes {
     return s;
   }
 
+  /** Empty, as new (CostReader.reset). */
+  reset(): void {
+    // setting an array's length is a runtime call: only when there is something to drop
+    if (this.stack.length !== 0) this.stack.length = 0;
+    this.top = null;
+    this.repeats = 0;
+    this.defs = 0;
+    this.innermostDef = null;
+  }
+
   pop(): Scope {
     const s = this.stack.pop()!;
     this.top = this.stack.length === 0 ? null : this.stack[this.stack.length - 1]!;

@@ -21,7 +21,18 @@ export class Settings {
   private readonly saved = DEFAULTS.slice();
   /** The statement a key was last set in (-1: none); restore() puts back what it replaced. */
   private readonly setIn = [-1, -1, -1, -1, -1, -1, -1, -1];
-  private dirty = false;
+  /** The statement a key was last set local to (-1: none yet): restore() has nothing to do for any other. */
+  private lastLocal = -1;
+
+  /** The defaults again, as new (CostReader.reset). */
+  reset(): void {
+    for (let k = 0; k < DEFAULTS.length; k++) {
+      this.cur[k] = DEFAULTS[k]!;
+      this.saved[k] = DEFAULTS[k]!;
+      this.setIn[k] = -1;
+    }
+    this.lastLocal = -1;
+  }
 
   get(k: number): number {
     return this.cur[k]!;
@@ -39,12 +50,15 @@ export class Settings {
       this.setIn[k] = stmt;
     }
     this.cur[k] = v;
-    this.dirty = true;
+    this.lastLocal = stmt;
   }
 
-  /** At the end of a path statement: the keys it set go back to what they were. */
+  /**
+   * At the end of a path statement: the keys it set go back to what they were. Keys are set local to the
+   * statement being read only, so a statement that set none is not the last one a key was set local to.
+   */
   restore(stmt: number): void {
-    if (!this.dirty) return;
+    if (this.lastLocal !== stmt) return;
     for (let k = 0; k < DEFAULTS.length; k++) {
       if (this.setIn[k] === stmt) {
         this.cur[k] = this.saved[k]!;
