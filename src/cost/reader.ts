@@ -338,26 +338,16 @@ export class CostReader {
     this.topExpLog = 0;
     this.stmt = 0;
     this.stmtStart = 0;
-    this.pathCmd = false;
-    this.plotDims = 0;
-    this.plotData = false;
-    this.samplesAt = NaN;
+    this.clearStatement();
     this.lastParen = -1;
-    this.gridAwait = false;
     this.gridX = NaN;
     this.gridY = NaN;
-    this.gridDx = 0;
-    this.gridDy = 0;
-    this.grids = 0;
-    this.decoLevels = 0;
-    this.markStep = NaN;
     this.percentTricks = undefined;
     this.trickSeen = normalised;
     this.csEnd = 0;
     this.u = NO_UNITS;
     this.outerScale = 1;
     this.markUnit = false;
-    this.lsystems = 0;
     this.cx = 0;
     this.cy = 0;
     this.dimEnd = 0;
@@ -473,17 +463,7 @@ export class CostReader {
     if (this.pathCmd) this.settings.restore(this.stmt);
     this.stmt++;
     this.stmtStart = at + 1;
-    this.pathCmd = false;
-    this.plotDims = 0;
-    this.plotData = false;
-    this.samplesAt = NaN;
-    this.gridAwait = false;
-    this.grids = 0;
-    this.gridDx = 0;
-    this.gridDy = 0;
-    this.decoLevels = 0;
-    this.markStep = NaN;
-    this.lsystems = 0;
+    this.clearStatement();
     for (let s = this.scopes.top; s !== null && s.mode === M_STMT && s.depth >= this.depth; s = this.scopes.top)
       this.pop();
   }
@@ -520,6 +500,21 @@ export class CostReader {
         C_LSYSTEM,
       );
     }
+  }
+
+  /** What a statement collects, as it is before its first word (at a text's start and after each `;`). */
+  private clearStatement(): void {
+    this.pathCmd = false;
+    this.plotDims = 0;
+    this.plotData = false;
+    this.samplesAt = NaN;
+    this.gridAwait = false;
+    this.grids = 0;
+    this.gridDx = 0;
+    this.gridDy = 0;
+    this.decoLevels = 0;
+    this.markStep = NaN;
+    this.lsystems = 0;
   }
 
   /** Keys set after a path command (`\draw[...]`) last to the path's end; others for the rest of the text. */
