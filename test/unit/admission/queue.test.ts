@@ -2,35 +2,11 @@
 // bounded wait, shedding, the slow lane and reconfiguration.
 import { describe, expect, it } from 'vitest';
 import { AdmissionQueue, type QueueSettings, type Scheduler, type Ticket } from '../../../src/admission/queue.js';
+import { HandTimers } from '../../helpers/hand-timers.js';
 
-class FakeScheduler implements Scheduler {
-  t = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 0;
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  }
-  advance(ms: number): void {
-    const until = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (due === undefined) break;
-      this.timers = this.timers.filter((x) => x !== due);
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = until;
-  }
+class FakeScheduler extends HandTimers implements Scheduler {
   get pending(): number {
-    return this.timers.length;
+    return this.pendingDelays.length;
   }
 }
 

@@ -4,37 +4,16 @@ import type { AddressInfo } from 'node:net';
 import type { Outcome, OutcomeInfo } from '../../../src/alerts/delivery.js';
 import { notificationOf, type AlertType, type Notification } from '../../../src/alerts/notification.js';
 import type { Timers } from '../../../src/alerts/timers.js';
+import { HandTimers } from '../../helpers/hand-timers.js';
 
 /** Timers moved by hand. Starts at the real time: standardwebhooks checks webhook-timestamp against Date.now(). */
-export class FakeTimers implements Timers {
-  t = Math.floor(Date.now() / 1000) * 1000;
-  private timers: { at: number; ms: number; fn: () => void; id: number }[] = [];
-  private nextId = 0;
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + ms, ms, fn, id });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  }
-  advance(ms: number): void {
-    const until = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (due === undefined) break;
-      this.timers = this.timers.filter((x) => x !== due);
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = until;
+export class FakeTimers extends HandTimers implements Timers {
+  constructor() {
+    super(Math.floor(Date.now() / 1000) * 1000);
   }
   /** The delays of the timers still pending, as they were asked for. */
   get pending(): number[] {
-    return this.timers.map((x) => x.ms);
+    return this.pendingDelays;
   }
 }
 
