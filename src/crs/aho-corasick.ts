@@ -108,6 +108,61 @@ export class AhoCorasick {
     }
   }
 
+  /** How many states the automaton has (state ids are 0 .. states - 1). */
+  get states(): number {
+    return this.fail.length;
+  }
+
+  /** The literal ids that end at a state (its own and those reached by failure links). */
+  outputsOf(state: number): Int32Array {
+    return this.outIds.subarray(this.outStart[state]!, this.outStart[state + 1]!);
+  }
+
+  /**
+   * Pushes onto `found` each distinct state with outputs that reading `text` passes through, marking it in
+   * `seen` (the caller clears those marks). A state stands for all its literals: a text that repeats a
+   * literal (a letter, a space) costs one entry, not one call per occurrence.
+   */
+  outputStates(text: string, seen: Uint8Array, found: number[]): void {
+    // step() written out with the tables in locals: this loop runs for every character of every value.
+    const { outStart, rootNext, denseRow, dense, childStart, edgeChar, edgeTo, fail } = this;
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      if (c >= ALPHABET) {
+        s = 0;
+        continue;
+      }
+      if (c >= 65 && c <= 90) c += 32;
+      for (;;) {
+        if (s === 0) {
+          s = rootNext[c]!;
+          break;
+        }
+        const row = denseRow[s]!;
+        let t = -1;
+        if (row >= 0) t = dense[row * ALPHABET + c]!;
+        else {
+          for (let e = childStart[s]!, end = childStart[s + 1]!; e < end; e++) {
+            if (edgeChar[e] === c) {
+              t = edgeTo[e]!;
+              break;
+            }
+          }
+        }
+        if (t >= 0) {
+          s = t;
+          break;
+        }
+        s = fail[s]!;
+      }
+      if (outStart[s] !== outStart[s + 1] && seen[s] === 0) {
+        seen[s] = 1;
+        found.push(s);
+      }
+    }
+  }
+
   /** Calls `found(id)` for every literal occurring in `text` (once per occurrence). */
   scan(text: string, found: (id: number) => void): void {
     const outStart = this.outStart;

@@ -4,9 +4,10 @@ import type { CrsInput, Entry } from './input.js';
 import { inRanges } from './compile.js';
 import type { Ctl, Program, Rule, SetVar, Target } from './rule.js';
 import type RE2 from 're2';
-import type { Operator } from './operators.js';
-import { gatesOf, isOpen, type Gates } from './gates.js';
+import type { Captures } from './operators.js';
+import { isOpen } from './gates.js';
 import { requiredAtoms } from './atoms.js';
+import { planOf, type LinkPlan, type Plan } from './plan.js';
 
 export interface CrsMatch {
   readonly id: number;
@@ -34,9 +35,33 @@ interface Hit {
 
 const hitName = (h: Hit): string => (h.key === null ? h.coll : `${h.coll}:${h.key}`);
 
+const NO_CAPTURES: Captures = Object.freeze([]);
+
 const NO_TARGET: Hit = Object.freeze({ coll: '', key: null, value: '' });
 
 const SCALAR: Entry = Object.freeze({ key: '', lkey: '', value: '' });
+
+/**
+ * One (target set, transformation chain) of a request: the values its links read, transformed once, and the
+ * prefilter gates each opens (made on the first gated link that reads it), with their union in `any`.
+ */
+class View {
+  opens: (readonly number[])[] | null = null;
+  readonly any: number[];
+
+  constructor(
+    readonly hits: readonly Hit[],
+    /** Each hit's value as a request value number (Transaction.idOf): the key of its per-chain caches. */
+    readonly ids: readonly number[],
+    readonly values: readonly string[],
+    readonly chain: number,
+    words: number,
+  ) {
+    const any = new Array<number>(words);
+    for (let w = 0; w < words; w++) any[w] = 0;
+    this.any = any;
+  }
+}
 
 interface RemovedTarget {
   readonly ids: (id: number) => boolean;
@@ -62,6 +87,40 @@ function namesOf(entries: readonly Entry[]): Entry[] {
   return entries.map((e) => ({ key: e.key, lkey: e.lkey, value: e.key }));
 }
 
+interface MacroRef {
+  /** Upper case (`TX`, `MATCHED_VAR`, `RULE`). */
+  readonly coll: string;
+  /** Lower case, null when the macro names no key. */
+  readonly key: string | null;
+}
+
+/** Macro texts split once into literal parts and references (the texts are the rules' own: a bounded set). */
+const templates = new Map<string, readonly (string | MacroRef)[]>();
+
+function templateOf(s: string): readonly (string | MacroRef)[] {
+  let t = templates.get(s);
+  if (t === undefined) {
+    const parts: (string | MacroRef)[] = [];
+    let last = 0;
+    for (const m of s.matchAll(/%\{([^}]+)\}/g)) {
+      if (m.index > last) parts.push(s.slice(last, m.index));
+      const ref = m[1]!;
+      const dot = ref.indexOf('.');
+      parts.push({
+        coll: (dot === -1 ? ref : ref.slice(0, dot)).toUpperCase(),
+        key: dot === -1 ? null : ref.slice(dot + 1).toLowerCase(),
+      });
+      last = m.index + m[0].length;
+    }
+    if (last < s.length) parts.push(s.slice(last));
+    templates.set(s, (t = Object.freeze(parts)));
+  }
+  return t;
+}
+
+/** Bytes of the values regexes read, for one evaluation at a time (reset by evaluate()). */
+const bytePool = { buf: Buffer.allocUnsafe(1 << 16), used: 0 };
+
 /** One request's evaluation state: the TX collection, matched variables, runtime exclusions. */
 class Transaction {
   readonly tx = new Map<string, string>();
@@ -75,40 +134,147 @@ class Transaction {
   removedTargets: RemovedTarget[] = [];
   readonly matches: CrsMatch[] = [];
   private args: Entry[] | null = null;
-  private readonly tcache = new Map<readonly unknown[], Map<string, string>>();
-  private readonly gates: Gates;
+  /** Per transformation chain (LinkPlan.chain), each value's transformed form. */
+  private readonly tcache: (Map<string, string> | undefined)[] = [];
+  private readonly valueIds = new Map<string, number>();
+  private readonly rawValues: string[] = [];
+  /** Per chain, per value number: the transformed value, the gates it opens, its bytes (views share them). */
+  private readonly chainValues: (string[] | undefined)[];
+  private readonly chainOpens: ((readonly number[])[] | undefined)[];
+  private readonly chainBytes: (Buffer[] | undefined)[];
+  readonly plan: Plan;
   /** The gates each value seen so far opens (values repeat across rules: one scan each). */
   private readonly opened = new Map<string, number[]>();
+  /** Per static target set of the plan, its resolved values (request collections do not change). */
+  private readonly setHits: (Hit[] | undefined)[];
+  private readonly views: (View | undefined)[];
 
   constructor(
     readonly program: Program,
     readonly input: CrsInput,
   ) {
-    this.gates = gatesOf(program);
+    this.plan = planOf(program);
+    // Sized once: growing them a slot at a time cost more than the lookups they serve.
+    this.setHits = new Array<Hit[] | undefined>(this.plan.sets);
+    this.views = new Array<View | undefined>(this.plan.views);
+    this.chainValues = new Array<string[] | undefined>(this.plan.chains);
+    this.chainOpens = new Array<(readonly number[])[] | undefined>(this.plan.chains);
+    this.chainBytes = new Array<Buffer[] | undefined>(this.plan.chains);
   }
 
-  /** False when the operator cannot match the value: it needs an atom the value does not hold. */
-  mayMatch(op: Operator, value: string): boolean {
-    const g = this.gates.of(op);
-    if (g < 0) return true;
+  private openedBy(value: string): readonly number[] {
     let o = this.opened.get(value);
-    if (o === undefined) this.opened.set(value, (o = this.gates.open(value)));
-    return isOpen(o, g);
+    if (o === undefined) this.opened.set(value, (o = this.plan.gates.open(value)));
+    return o;
+  }
+
+  /** False when the operator cannot match the value: it needs an atom (of gate g) the value does not hold. */
+  mayMatch(g: number, value: string): boolean {
+    return g < 0 || isOpen(this.openedBy(value), g);
+  }
+
+  /** The view of a link whose targets are request collections only (lp.set >= 0). */
+  view(rule: Rule, lp: LinkPlan): View {
+    let v = this.views[lp.view];
+    if (v === undefined) {
+      let hits = this.setHits[lp.set];
+      if (hits === undefined) {
+        hits = [];
+        // Without the ctl removals: a link any of them names takes the general path (evalLink).
+        const targets = rule.targets;
+        for (let k = 0; k < targets.length; k++) this.resolve(rule, targets[k]!, hits, false);
+        if (rule.targets.length === 0) hits.push(NO_TARGET);
+        this.setHits[lp.set] = hits;
+      }
+      const ids = hits.map((h) => this.idOf(h.value));
+      const values = ids.map((id) => this.transformedId(rule, lp.chain, id));
+      this.views[lp.view] = v = new View(hits, ids, values, lp.chain, this.plan.gates.words);
+    }
+    return v;
+  }
+
+  /** The gates each of a view's values opens, and their union. */
+  opens(v: View): readonly (readonly number[])[] {
+    if (v.opens === null) {
+      const any = v.any;
+      let row = this.chainOpens[v.chain];
+      if (row === undefined) this.chainOpens[v.chain] = row = [];
+      const opens: (readonly number[])[] = [];
+      for (let i = 0; i < v.ids.length; i++) {
+        const id = v.ids[i]!;
+        const o = (row[id] ??= this.openedBy(v.values[i]!));
+        for (let w = 0; w < o.length; w++) any[w]! |= o[w]!;
+        opens.push(o);
+      }
+      v.opens = opens;
+    }
+    return v.opens;
+  }
+
+  /**
+   * A value's UTF-8 bytes for node-re2: a view into a pooled buffer when it fits (evaluation is synchronous and
+   * the views die with it), else a buffer of its own.
+   */
+  bytes(v: string): Buffer {
+    const need = v.length * 3;
+    if (bytePool.used + need > bytePool.buf.length) return Buffer.from(v, 'utf8');
+    const start = bytePool.used;
+    bytePool.used += bytePool.buf.write(v, start, 'utf8');
+    return bytePool.buf.subarray(start, bytePool.used);
+  }
+
+  /** Whether a ctl in force removes some target from this rule (then its values are resolved for it alone). */
+  removesTargetsOf(rule: Rule): boolean {
+    const removed = this.removedTargets;
+    for (let k = 0; k < removed.length; k++) if (removed[k]!.ids(rule.id)) return true;
+    return false;
   }
 
   argsAll(): Entry[] {
     return (this.args ??= [...this.input.argsGet, ...this.input.argsPost]);
   }
 
-  transformed(rule: Rule, value: string): string {
+  /** A number for each distinct request value: per-chain caches are arrays indexed by it, not string maps. */
+  private idOf(value: string): number {
+    let id = this.valueIds.get(value);
+    if (id === undefined) {
+      this.valueIds.set(value, (id = this.rawValues.length));
+      this.rawValues.push(value);
+    }
+    return id;
+  }
+
+  private transformedId(rule: Rule, chain: number, id: number): string {
+    const t = rule.transforms;
+    const value = this.rawValues[id]!;
+    if (t.length === 0) return value;
+    let row = this.chainValues[chain];
+    if (row === undefined) this.chainValues[chain] = row = [];
+    let out = row[id];
+    if (out === undefined) {
+      out = value;
+      for (let k = 0; k < t.length; k++) out = t[k]!(out);
+      row[id] = out;
+    }
+    return out;
+  }
+
+  /** The UTF-8 bytes of a view's value i (pooled, made once per chain and value). */
+  bytesAt(v: View, i: number): Buffer {
+    let row = this.chainBytes[v.chain];
+    if (row === undefined) this.chainBytes[v.chain] = row = [];
+    return (row[v.ids[i]!] ??= this.bytes(v.values[i]!));
+  }
+
+  transformed(rule: Rule, chain: number, value: string): string {
     const t = rule.transforms;
     if (t.length === 0) return value;
-    let cache = this.tcache.get(t);
-    if (cache === undefined) this.tcache.set(t, (cache = new Map()));
+    let cache = this.tcache[chain];
+    if (cache === undefined) this.tcache[chain] = cache = new Map();
     let out = cache.get(value);
     if (out === undefined) {
       out = value;
-      for (const f of t) out = f(out);
+      for (let k = 0; k < t.length; k++) out = t[k]!(out);
       cache.set(value, out);
     }
     return out;
@@ -221,10 +387,17 @@ class Transaction {
   /** `%{tx.x}`, `%{MATCHED_VAR}`, `%{REQUEST_HEADERS.host}`, `%{rule.id}` expanded. */
   expand(s: string, rule: Rule): string {
     if (s.indexOf('%{') === -1) return s;
-    return s.replace(/%\{([^}]+)\}/g, (_m, ref: string) => {
-      const dot = ref.indexOf('.');
-      const coll = (dot === -1 ? ref : ref.slice(0, dot)).toUpperCase();
-      const key = dot === -1 ? null : ref.slice(dot + 1).toLowerCase();
+    let out = '';
+    const parts = templateOf(s);
+    for (let k = 0; k < parts.length; k++) {
+      const part = parts[k]!;
+      out += typeof part === 'string' ? part : this.macro(part.coll, part.key, rule);
+    }
+    return out;
+  }
+
+  private macro(coll: string, key: string | null, rule: Rule): string {
+    {
       if (coll === 'TX') return key === null ? '' : (this.tx.get(key) ?? '');
       if (coll === 'RULE') {
         if (key === 'id') return String(rule.id);
@@ -236,11 +409,11 @@ class Transaction {
       if (c === null) return this.scalar(coll);
       if (key === null) return '';
       return c.find((e) => e.lkey === key)?.value ?? '';
-    });
+    }
   }
 
   /** The (name, value) pairs one target yields for a rule, after its exclusions. */
-  resolve(rule: Rule, t: Target, out: Hit[]): void {
+  resolve(rule: Rule, t: Target, out: Hit[], runtime = true): void {
     if (t.name === 'TX' && t.key !== null) {
       // The common case (TX:blocking_paranoia_level): one lookup, no listing of the collection.
       const v = this.tx.get(t.key);
@@ -248,27 +421,43 @@ class Transaction {
       else if (v !== undefined) out.push({ coll: 'TX', key: t.key, value: v });
       return;
     }
+    if (t.name === 'TX' && !t.count) {
+      // The whole TX collection or a key regex (TX:/^header_name_920450_/): read in place, nothing listed.
+      for (const [k, v] of this.tx) {
+        if (t.keyRe !== null && !this.keyMatches(t.keyRe, k)) continue;
+        if (this.excluded(rule, 'TX', { key: k, lkey: k, value: v }, runtime)) continue;
+        out.push({ coll: 'TX', key: k, value: v });
+      }
+      return;
+    }
     const c = this.collection(t.name);
     if (c === null) {
       // A scalar can be removed from a rule too (ctl:ruleRemoveTargetByTag=xss-perf-disable;REQUEST_FILENAME).
-      if (this.excluded(rule, t.name, SCALAR)) return;
+      if (this.excluded(rule, t.name, SCALAR, runtime)) return;
       out.push({ coll: t.name, key: null, value: t.count ? '1' : this.scalar(t.name) });
       return;
     }
     let n = 0;
-    for (const e of c) {
+    for (let k = 0; k < c.length; k++) {
+      const e = c[k]!;
       if (t.key !== null && e.lkey !== t.key) continue;
       if (t.keyRe !== null && !this.keyMatches(t.keyRe, e.key)) continue;
-      if (this.excluded(rule, t.name, e)) continue;
+      if (this.excluded(rule, t.name, e, runtime)) continue;
       if (t.count) n++;
       else out.push({ coll: t.name, key: e.key, value: e.value });
     }
     if (t.count) out.push({ coll: `&${t.name}`, key: null, value: String(n) });
   }
 
-  private excluded(rule: Rule, name: string, e: Entry): boolean {
-    for (const x of rule.excludes) if (this.covers(x, name, e)) return true;
-    for (const r of this.removedTargets) if (r.ids(rule.id) && this.covers(r.target, name, e)) return true;
+  private excluded(rule: Rule, name: string, e: Entry, runtime: boolean): boolean {
+    const excludes = rule.excludes;
+    for (let k = 0; k < excludes.length; k++) if (this.covers(excludes[k]!, name, e)) return true;
+    if (!runtime) return false;
+    const removed = this.removedTargets;
+    for (let k = 0; k < removed.length; k++) {
+      const r = removed[k]!;
+      if (r.ids(rule.id) && this.covers(r.target, name, e)) return true;
+    }
     return false;
   }
 
@@ -283,6 +472,11 @@ class Transaction {
   private readonly keyTests = new Map<RE2, Map<string, boolean>>();
 
   private keyMatches(re: RE2, key: string): boolean {
+    const prefix = keyPrefix(re);
+    if (prefix !== null) {
+      const r = startsWithFolded(key, prefix);
+      if (r !== null) return r;
+    }
     let m = this.keyTests.get(re);
     if (m === undefined) this.keyTests.set(re, (m = new Map()));
     let r = m.get(key);
@@ -295,7 +489,8 @@ class Transaction {
   }
 
   removed(rule: Rule): boolean {
-    for (const f of this.removedIds) if (f(rule.id)) return true;
+    const ids = this.removedIds;
+    for (let k = 0; k < ids.length; k++) if (ids[k]!(rule.id)) return true;
     return false;
   }
 }
@@ -312,11 +507,43 @@ function keyAtoms(re: RE2): readonly string[] | null {
   return a;
 }
 
+const keyPrefixOf = new WeakMap<RE2, string | null>();
+
+/** `^header_name_920450_`: a key regex that is a lower-case literal prefix (compiled with `i`), else null. */
+function keyPrefix(re: RE2): string | null {
+  let p = keyPrefixOf.get(re);
+  if (p === undefined) {
+    const m = /^\^([a-z0-9_-]+)$/i.exec(re.source);
+    keyPrefixOf.set(re, (p = m !== null && re.flags === 'i' ? m[1]!.toLowerCase() : null));
+  }
+  return p;
+}
+
+/**
+ * Whether key starts with prefix, ASCII case ignored, as the regex would answer; null when a character above
+ * 0xFF stands where the prefix is read (Unicode case folding may match it: RE2 decides then).
+ */
+function startsWithFolded(key: string, prefix: string): boolean | null {
+  if (key.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
+    let c = key.charCodeAt(i);
+    if (c > 0xff) return null;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== prefix.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 const holdsAny = (lower: string, atoms: readonly string[]): boolean => atoms.some((a) => lower.includes(a));
 
 /** Whether one value of a link matches (the operator's verdict, negation applied); sets captures. */
-function test(tx: Transaction, rule: Rule, v: string, arg: string): boolean {
-  const caps = tx.mayMatch(rule.op, v) ? rule.op.match(v, arg, rule.capture) : null;
+function test(tx: Transaction, rule: Rule, v: string, arg: string, gate: number): boolean {
+  let caps: Captures | null = null;
+  if (tx.mayMatch(gate, v)) {
+    const byBytes = rule.op.matchBytes;
+    if (byBytes === null) caps = rule.op.match(v, arg, rule.capture);
+    else if (byBytes(tx.bytes(v))) caps = rule.capture && !rule.negated ? rule.op.match(v, arg, true) : NO_CAPTURES;
+  }
   const ok = rule.negated ? caps === null : caps !== null;
   if (ok && rule.capture && caps !== null && caps.length > 0) {
     for (let k = 0; k < caps.length; k++) tx.tx.set(String(k), caps[k]!);
@@ -325,39 +552,85 @@ function test(tx: Transaction, rule: Rule, v: string, arg: string): boolean {
 }
 
 /** The value of a hit that matched, or null: every transformation stage under multiMatch, else the last. */
-function matchingValue(tx: Transaction, rule: Rule, value: string, arg: string): string | null {
+function matchingValue(tx: Transaction, rule: Rule, value: string, arg: string, lp: LinkPlan): string | null {
+  const gate = lp.gate;
   if (!(rule.multiMatch && rule.transforms.length > 0)) {
-    const v = tx.transformed(rule, value);
-    return test(tx, rule, v, arg) ? v : null;
+    const v = tx.transformed(rule, lp.chain, value);
+    return test(tx, rule, v, arg, gate) ? v : null;
   }
   let prev = value;
-  if (test(tx, rule, prev, arg)) return prev;
+  if (test(tx, rule, prev, arg, gate)) return prev;
   for (const f of rule.transforms) {
     const v = f(prev);
-    if (v !== prev && test(tx, rule, v, arg)) return v;
+    if (v !== prev && test(tx, rule, v, arg, gate)) return v;
     prev = v;
   }
   return null;
 }
 
 /** One link of a rule: true when it matched; the matches become MATCHED_VARS for the next link. */
-function evalLink(tx: Transaction, rule: Rule, head: Rule): boolean {
+function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolean {
+  if (lp.set >= 0 && !rule.multiMatch && !tx.removesTargetsOf(rule)) return evalView(tx, rule, head, lp);
   // One scratch list per transaction: links run one at a time and only read it here.
   const hits = tx.scratch;
   hits.length = 0;
-  for (const t of rule.targets) tx.resolve(rule, t, hits);
+  const targets = rule.targets;
+  for (let k = 0; k < targets.length; k++) tx.resolve(rule, targets[k]!, hits);
   if (rule.targets.length === 0) hits.push(NO_TARGET);
   const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
   let matched: Hit[] | null = null;
-  for (const h of hits) {
-    const v = matchingValue(tx, rule, h.value, arg);
+  for (let k = 0; k < hits.length; k++) {
+    const h = hits[k]!;
+    const v = matchingValue(tx, rule, h.value, arg, lp);
     if (v === null) continue;
     const name = hitName(h);
     (matched ??= []).push({ coll: name, key: null, value: v });
     tx.matchedVar = v;
     tx.matchedVarName = name;
     // Non-disruptive actions run per matched variable, before the next link reads what they set.
-    for (const s of rule.setvars) setVar(tx, head, s);
+    const setvars = rule.setvars;
+    for (let k = 0; k < setvars.length; k++) setVar(tx, head, setvars[k]!);
+  }
+  if (matched === null) return false;
+  tx.matchedVars = matched;
+  return true;
+}
+
+/** evalLink for a link reading request collections only: its values come from the request's view. */
+function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolean {
+  const view = tx.view(rule, lp);
+  const gate = lp.gate;
+  let opens: readonly (readonly number[])[] | null = null;
+  if (gate >= 0) {
+    opens = tx.opens(view);
+    // No value holds what the operator needs: nothing can match (a negated operator matches every value).
+    if (!rule.negated && !isOpen(view.any, gate)) return false;
+  }
+  const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
+  const { hits, values } = view;
+  const byBytes = rule.op.matchBytes;
+  let matched: Hit[] | null = null;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    let caps: Captures | null = null;
+    if (opens === null || isOpen(opens[i]!, gate)) {
+      if (byBytes === null) caps = rule.op.match(v, arg, rule.capture);
+      else if (byBytes(tx.bytesAt(view, i))) {
+        // Captures only of a value that matched: the regex runs again on it alone (rare on ordinary traffic).
+        caps = rule.capture && !rule.negated ? rule.op.match(v, arg, true) : NO_CAPTURES;
+      }
+    }
+    const ok = rule.negated ? caps === null : caps !== null;
+    if (!ok) continue;
+    if (rule.capture && caps !== null && caps.length > 0) {
+      for (let k = 0; k < caps.length; k++) tx.tx.set(String(k), caps[k]!);
+    }
+    const name = hitName(hits[i]!);
+    (matched ??= []).push({ coll: name, key: null, value: v });
+    tx.matchedVar = v;
+    tx.matchedVarName = name;
+    const setvars = rule.setvars;
+    for (let k = 0; k < setvars.length; k++) setVar(tx, head, setvars[k]!);
   }
   if (matched === null) return false;
   tx.matchedVars = matched;
@@ -365,7 +638,9 @@ function evalLink(tx: Transaction, rule: Rule, head: Rule): boolean {
 }
 
 function setVar(tx: Transaction, rule: Rule, s: SetVar): void {
-  const name = tx.expand(s.name, rule).toLowerCase();
+  const raw = tx.expand(s.name, rule);
+  // Names are lower case from the rule already; only what a macro brought in may not be.
+  const name = raw === s.name ? raw : raw.toLowerCase();
   if (s.op === 'delete') {
     tx.tx.delete(name);
     return;
@@ -406,13 +681,17 @@ function applyCtl(tx: Transaction, c: Ctl): void {
 }
 
 /** Evaluates a rule and its chain; runs every link's actions when the whole chain matched. */
-function evalRule(tx: Transaction, rule: Rule): boolean {
+function evalRule(tx: Transaction, rule: Rule, plan: LinkPlan): boolean {
   let link: Rule | null = rule;
-  while (link !== null) {
-    if (!evalLink(tx, link, rule)) return false;
+  let lp: LinkPlan | null = plan;
+  while (link !== null && lp !== null) {
+    if (!evalLink(tx, link, rule, lp)) return false;
     link = link.chained;
+    lp = lp.next;
   }
-  for (let l: Rule | null = rule; l !== null; l = l.chained) for (const c of l.ctls) applyCtl(tx, c);
+  for (let l: Rule | null = rule; l !== null; l = l.chained) {
+    for (let k = 0; k < l.ctls.length; k++) applyCtl(tx, l.ctls[k]!);
+  }
   if (rule.log) {
     tx.matches.push({ id: rule.id, variable: tx.matchedVarName, paranoia: rule.paranoia, severity: rule.severity });
   }
@@ -426,27 +705,27 @@ export interface Overrides {
 
 /** Runs phase 1 then phase 2. Stops at the first deny/drop (engine On) or allow. */
 export function evaluate(program: Program, input: CrsInput, over: Overrides = {}): CrsResult {
+  bytePool.used = 0;
   const tx = new Transaction(program, input);
   for (const c of over.ctls ?? []) applyCtl(tx, c);
   let deniedBy = 0;
   outer: for (let p = 0; p < program.phases.length; p++) {
     const rules = program.phases[p]!;
-    const markers = program.markers[p]!;
+    const plans = tx.plan.heads[p]!;
     for (let i = 0; i < rules.length; i++) {
       if (tx.engine === 'off') break outer;
       const rule = rules[i]!;
       if (rule.marker !== null || tx.removed(rule)) continue;
-      if (!evalRule(tx, rule)) continue;
+      const lp = plans[i]!;
+      if (!evalRule(tx, rule, lp)) continue;
       if (rule.disruptive === 'deny' || rule.disruptive === 'drop') {
         if (tx.engine === 'on') {
           deniedBy = rule.id;
           break outer;
         }
       } else if (rule.disruptive === 'allow') break outer;
-      if (rule.skipAfter !== null) {
-        const at = markers.get(rule.skipAfter);
-        i = at === undefined ? rules.length : at;
-      } else if (rule.skip > 0) i += rule.skip;
+      if (rule.skipAfter !== null) i = lp.skipTo;
+      else if (rule.skip > 0) i += rule.skip;
     }
   }
   const score = Number.parseInt(tx.tx.get('blocking_inbound_anomaly_score') ?? '0', 10) || 0;

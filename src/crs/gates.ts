@@ -14,10 +14,17 @@ export class Gates {
   private readonly gatesOfAtom: readonly (readonly number[])[];
   private readonly gateOf = new Map<Operator, number>();
   readonly count: number;
-  private readonly words: number;
-  /** Scratch of open(): atoms found in the value being scanned (reset before it returns; scans never nest). */
+  /** Words (32 gates each) of a set open() returns. */
+  readonly words: number;
+  /** Scratch of open(): states with outputs met in the value being scanned (reset before it returns). */
   private readonly seen: Uint8Array;
   private readonly found: number[] = [];
+  /**
+   * Per automaton state, the gates its literals open: words [state * words, (state + 1) * words) of
+   * stateGates, filled on the state's first use (stateReady).
+   */
+  private readonly stateGates: Int32Array;
+  private readonly stateReady: Uint8Array;
 
   constructor(operators: readonly Operator[]) {
     const atomIds = new Map<string, number>();
@@ -39,8 +46,10 @@ export class Gates {
     this.count = g;
     this.words = (g + 31) >> 5;
     this.gatesOfAtom = gatesOfAtom;
-    this.seen = new Uint8Array(gatesOfAtom.length);
     this.ac = new AhoCorasick([...atomIds.keys()]);
+    this.seen = new Uint8Array(this.ac.states);
+    this.stateGates = new Int32Array(this.ac.states * this.words);
+    this.stateReady = new Uint8Array(this.ac.states);
   }
 
   /** The gate of an operator, -1 when it has none (it always runs). */
@@ -53,23 +62,31 @@ export class Gates {
    * integers: allocating a typed array costs more than scanning a header.
    */
   open(value: string): number[] {
-    const open = new Array<number>(this.words).fill(0);
+    const words = this.words;
+    const open = new Array<number>(words);
+    for (let w = 0; w < words; w++) open[w] = 0;
     if (value.length === 0) return open;
-    // An atom found many times (a letter, a space) opens its gates once: collect distinct atoms first.
     const seen = this.seen;
     const found = this.found;
     found.length = 0;
-    this.ac.scan(value, (atom) => {
-      if (seen[atom] === 0) {
-        seen[atom] = 1;
-        found.push(atom);
-      }
-    });
-    for (const atom of found) {
-      seen[atom] = 0;
-      for (const gate of this.gatesOfAtom[atom]!) open[gate >> 5]! |= 1 << (gate & 31);
+    this.ac.outputStates(value, seen, found);
+    for (let k = 0; k < found.length; k++) {
+      const state = found[k]!;
+      seen[state] = 0;
+      if (this.stateReady[state] === 0) this.fillState(state);
+      const g = this.stateGates;
+      const at = state * words;
+      for (let w = 0; w < words; w++) open[w]! |= g[at + w]!;
     }
     return open;
+  }
+
+  private fillState(state: number): void {
+    const at = state * this.words;
+    for (const atom of this.ac.outputsOf(state)) {
+      for (const gate of this.gatesOfAtom[atom]!) this.stateGates[at + (gate >> 5)]! |= 1 << (gate & 31);
+    }
+    this.stateReady[state] = 1;
   }
 }
 

@@ -19,6 +19,12 @@ export interface Operator {
    */
   match(value: string, arg: string, capture?: boolean): Captures | null;
   /**
+   * Whether the operator matches the value's UTF-8 bytes (what RE2 reads of the string), when it can answer
+   * from them without captures; null when it cannot. Handing node-re2 a buffer made once per value saves
+   * converting the string again for every regex that reads it (crs/engine.ts).
+   */
+  readonly matchBytes: ((bytes: Buffer) => boolean) | null;
+  /**
    * Literals one of which (ASCII case ignored) every matching value contains, or null: the engine skips
    * `match` on a value that holds none (crs/gates.ts). Only ever loosens: never skips a possible match.
    */
@@ -29,10 +35,30 @@ export class UnsupportedOperator extends Error {}
 
 const NONE: readonly string[] = Object.freeze([]);
 
+/** The leading integer of a value, as ModSecurity reads it (0 when there is none). */
 const toInt = (s: string): number => {
+  // Most values (TX counters, lengths) are plain digits: read without a regex.
+  const n = s.length;
+  if (n > 0 && n <= 15) {
+    let v = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+    }
+    if (i === n) return v;
+  }
   const m = /^\s*([+-]?\d+)/.exec(s);
   return m === null ? 0 : Number(m[1]);
 };
+
+/** A numeric comparison; a constant argument is read once, at load. */
+function numeric(name: string, dynamic: boolean, arg: string, cmp: (a: number, b: number) => boolean): Operator {
+  if (dynamic) return simple(name, true, (v, a) => cmp(toInt(v), toInt(a)));
+  const b = toInt(arg);
+  return simple(name, false, (v) => cmp(toInt(v), b));
+}
 
 function escapeRe(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
@@ -64,6 +90,7 @@ function rxOperator(arg: string): Operator {
     name: 'rx',
     dynamic: false,
     atoms: requiredAtoms(arg),
+    matchBytes: (bytes) => re.test(bytes),
     match(value, _arg, capture) {
       if (capture !== true) return re.test(value) ? NONE : null;
       const m = re.exec(value);
@@ -91,6 +118,7 @@ function pmOperator(name: string, phrases: readonly string[]): Operator {
     name,
     dynamic: false,
     atoms: phraseAtoms(phrases),
+    matchBytes: re === null ? () => false : (bytes) => re.test(bytes),
     match(value) {
       if (re === null) return null;
       const m = re.exec(value);
@@ -100,7 +128,7 @@ function pmOperator(name: string, phrases: readonly string[]): Operator {
 }
 
 function simple(name: string, dynamic: boolean, f: (v: string, arg: string) => boolean): Operator {
-  return { name, dynamic, atoms: null, match: (v, a) => (f(v, a) ? NONE : null) };
+  return { name, dynamic, atoms: null, matchBytes: null, match: (v, a) => (f(v, a) ? NONE : null) };
 }
 
 /** `1-255,9,10`: the allowed bytes; a value with any other byte matches. */
@@ -171,15 +199,15 @@ export function compileOperator(name: string, arg: string, readData: (file: stri
       // The argument contains the value (an empty value is within everything, as in ModSecurity).
       return simple('within', dynamic, (v, a) => a.includes(v));
     case 'eq':
-      return simple('eq', dynamic, (v, a) => toInt(v) === toInt(a));
+      return numeric('eq', dynamic, arg, (a, b) => a === b);
     case 'ge':
-      return simple('ge', dynamic, (v, a) => toInt(v) >= toInt(a));
+      return numeric('ge', dynamic, arg, (a, b) => a >= b);
     case 'gt':
-      return simple('gt', dynamic, (v, a) => toInt(v) > toInt(a));
+      return numeric('gt', dynamic, arg, (a, b) => a > b);
     case 'le':
-      return simple('le', dynamic, (v, a) => toInt(v) <= toInt(a));
+      return numeric('le', dynamic, arg, (a, b) => a <= b);
     case 'lt':
-      return simple('lt', dynamic, (v, a) => toInt(v) < toInt(a));
+      return numeric('lt', dynamic, arg, (a, b) => a < b);
     case 'ipmatch': {
       let set;
       try {

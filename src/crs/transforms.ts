@@ -135,7 +135,46 @@ const WS = /[ \t\n\r\f\v\xa0]/;
 const WS_RUN = /[ \t\n\r\f\v\xa0]+/g;
 const WS_ALL = /[ \t\n\r\f\v\xa0]/g;
 
+/** cmdLine's reading of a byte: 0 kept (lower-cased), 1 dropped, 2 a separator. */
+const CMD_KIND = new Uint8Array(256);
+for (const c of '\\"\'^') CMD_KIND[c.charCodeAt(0)] = 1;
+for (const c of ',; \t\n\r\f\v\xa0') CMD_KIND[c.charCodeAt(0)] = 2;
+/** toLowerCase of each byte, as a byte (every Latin-1 letter's lower case is Latin-1 too). */
+const LOWER = Uint8Array.from({ length: 256 }, (_, c) => String.fromCharCode(c).toLowerCase().charCodeAt(0));
+
+/** A reused output buffer for the byte-wise transformations (one runs at a time). */
+let scratch = Buffer.allocUnsafe(4096);
+
+/**
+ * cmdLine over a byte string, one table lookup per byte into a reused buffer (a string built a character at a
+ * time cost ~100 ns a character); any character above 0xFF takes the character-wise reading, cmdLineChars.
+ */
 function cmdLine(s: string): string {
+  const n = s.length;
+  if (scratch.length < n + 1) scratch = Buffer.allocUnsafe(Math.max(n + 1, scratch.length * 2));
+  const out = scratch;
+  let o = 0;
+  let space = false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) return cmdLineChars(s);
+    const kind = CMD_KIND[c]!;
+    if (kind === 1) continue;
+    if (kind === 2) {
+      space = true;
+      continue;
+    }
+    if (space) {
+      if (c !== 47 && c !== 40) out[o++] = 32;
+      space = false;
+    }
+    out[o++] = LOWER[c]!;
+  }
+  if (space) out[o++] = 32;
+  return out.toString('latin1', 0, o);
+}
+
+function cmdLineChars(s: string): string {
   let out = '';
   let space = false;
   for (let i = 0; i < s.length; i++) {
@@ -161,9 +200,13 @@ function replaceComments(s: string): string {
   return s.replace(/\/\*[\s\S]*?(?:\*\/|$)/g, ' ');
 }
 
+/** A `.` or `..` path segment: without one (and without `//`) a path is already normal. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
 function normalizePath(s: string, win: boolean): string {
-  let p = win ? s.replace(/\\/g, '/') : s;
+  let p = win && s.indexOf('\\') !== -1 ? s.replace(/\\/g, '/') : s;
   if (p.indexOf('/') === -1 && p.indexOf('.') === -1) return p;
+  if (p.indexOf('//') === -1 && !DOT_SEGMENT.test(p)) return p;
   const abs = p.startsWith('/');
   const trailing = p.endsWith('/') || p.endsWith('/.') || p.endsWith('/..');
   const parts: string[] = [];
@@ -261,7 +304,7 @@ export const TRANSFORMS: ReadonlyMap<string, Transform> = new Map<string, Transf
   ['removenulls', (s) => (s.indexOf('\0') === -1 ? s : s.replace(/\0/g, ''))],
   ['replacenulls', (s) => (s.indexOf('\0') === -1 ? s : s.replace(/\0/g, ' '))],
   ['replacecomments', replaceComments],
-  ['removecommentschar', (s) => s.replace(/\/\*|\*\/|--|#/g, '')],
+  ['removecommentschar', (s) => (/\/\*|\*\/|--|#/.test(s) ? s.replace(/\/\*|\*\/|--|#/g, '') : s)],
   ['normalizepath', (s) => normalizePath(s, false)],
   ['normalisepath', (s) => normalizePath(s, false)],
   ['normalizepathwin', (s) => normalizePath(s, true)],

@@ -1,0 +1,90 @@
+// The evaluation plan of a CRS program, built once per program: each rule link's target set, transformation
+// chain and prefilter gate as small integers. Hundreds of links share a few dozen (targets, transformations)
+// pairs, so a request resolves each distinct target set once, transforms and scans each value once per chain,
+// and skips a whole link whose gate none of those values opens (crs/engine.ts).
+import { gatesOf, type Gates } from './gates.js';
+import type { Program, Rule, Target } from './rule.js';
+
+export interface LinkPlan {
+  /** The link's static target set (its targets and `!` exclusions), or -1 when it reads TX or MATCHED_*. */
+  readonly set: number;
+  /** The request view of this (target set, transformation chain): an index into a request's views. */
+  readonly view: number;
+  /** The link's transformation chain, numbered (links with the same `t:` list share it). */
+  readonly chain: number;
+  /** The operator's prefilter gate (crs/gates.ts), -1 when it has none and always runs. */
+  readonly gate: number;
+  /** The plan of the rule's next chained link, null at the chain's end. */
+  readonly next: LinkPlan | null;
+  /** For a rule head with skipAfter: the index its phase continues after (its marker's, or the phase's end). */
+  readonly skipTo: number;
+}
+
+/** Collections that change while a request is evaluated: they are read afresh by every link. */
+const CHANGING = new Set(['TX', 'MATCHED_VAR', 'MATCHED_VAR_NAME', 'MATCHED_VARS', 'MATCHED_VARS_NAMES']);
+
+const targetKey = (t: Target): string =>
+  `${t.count ? '&' : ''}${t.name}:${t.key ?? ''}:${t.keyRe === null ? '' : `${t.keyRe.flags}/${t.keyRe.source}`}`;
+
+export class Plan {
+  readonly gates: Gates;
+  /** How many static target sets and request views the program has (sizes of a request's tables). */
+  readonly sets: number;
+  readonly views: number;
+  readonly chains: number;
+  /** Per phase, the plan of each rule head by its index in the phase (markers included). */
+  readonly heads: readonly (readonly LinkPlan[])[];
+
+  constructor(program: Program) {
+    this.gates = gatesOf(program);
+    const sets = new Map<string, number>();
+    const views = new Map<string, number>();
+    const chains = new Map<string, number>();
+    const linkPlan = (l: Rule, skipTo: number): LinkPlan => {
+      const next = l.chained === null ? null : linkPlan(l.chained, -1);
+      const gate = this.gates.of(l.op);
+      const chainKey = l.transforms.map((f) => transformId(f)).join(',');
+      let chain = chains.get(chainKey);
+      if (chain === undefined) chains.set(chainKey, (chain = chains.size));
+      if (l.targets.some((t) => CHANGING.has(t.name))) {
+        return Object.freeze({ set: -1, view: -1, chain, gate, next, skipTo });
+      }
+      const setKey = `${l.targets.map(targetKey).join('|')}!${l.excludes.map(targetKey).join('|')}`;
+      let set = sets.get(setKey);
+      if (set === undefined) sets.set(setKey, (set = sets.size));
+      const viewKey = `${set}/${chain}`;
+      let view = views.get(viewKey);
+      if (view === undefined) views.set(viewKey, (view = views.size));
+      return Object.freeze({ set, view, chain, gate, next, skipTo });
+    };
+    this.heads = program.phases.map((rules, p) =>
+      Object.freeze(
+        rules.map((r) => {
+          const at = r.skipAfter === null ? undefined : program.markers[p]!.get(r.skipAfter);
+          return linkPlan(r, at === undefined ? rules.length : at);
+        }),
+      ),
+    );
+    this.sets = sets.size;
+    this.views = views.size;
+    this.chains = chains.size;
+  }
+}
+
+/** A stable small id per transformation function, for view keys. */
+const transformIds = new WeakMap<object, number>();
+let nextTransformId = 0;
+function transformId(f: object): number {
+  let id = transformIds.get(f);
+  if (id === undefined) transformIds.set(f, (id = nextTransformId++));
+  return id;
+}
+
+const built = new WeakMap<Program, Plan>();
+
+/** The plan of a program, built on its first evaluation and kept as long as the program. */
+export function planOf(program: Program): Plan {
+  let p = built.get(program);
+  if (p === undefined) built.set(program, (p = new Plan(program)));
+  return p;
+}
