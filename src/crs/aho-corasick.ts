@@ -4,7 +4,7 @@
 /** The alphabet: bytes. A character above 0xFF goes back to the root (no literal holds it). */
 const ALPHABET = 256;
 /** A state with at least this many children is given a dense row (a scan of its children would be slow). */
-const DENSE_CHILDREN = 6;
+const DENSE_CHILDREN = 3;
 
 export class AhoCorasick {
   /** The root's transitions, dense (most characters of a text are read at or near the root). */

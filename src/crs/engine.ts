@@ -138,8 +138,9 @@ class Transaction {
   private readonly tcache: (Map<string, string> | undefined)[] = [];
   private readonly valueIds = new Map<string, number>();
   private readonly rawValues: string[] = [];
-  /** Per chain, per value number: the transformed value, the gates it opens, its bytes (views share them). */
-  private readonly chainValues: (string[] | undefined)[];
+  /** Per transformation step (Plan.chainSteps), each value's form after it, by value number. */
+  private readonly stepValues: (string[] | undefined)[];
+  /** Per chain, by value number: the gates its transformed form opens, and its bytes (views share them). */
   private readonly chainOpens: ((readonly number[])[] | undefined)[];
   private readonly chainBytes: (Buffer[] | undefined)[];
   readonly plan: Plan;
@@ -157,7 +158,7 @@ class Transaction {
     // Sized once: growing them a slot at a time cost more than the lookups they serve.
     this.setHits = new Array<Hit[] | undefined>(this.plan.sets);
     this.views = new Array<View | undefined>(this.plan.views);
-    this.chainValues = new Array<string[] | undefined>(this.plan.chains);
+    this.stepValues = new Array<string[] | undefined>(this.plan.steps);
     this.chainOpens = new Array<(readonly number[])[] | undefined>(this.plan.chains);
     this.chainBytes = new Array<Buffer[] | undefined>(this.plan.chains);
   }
@@ -246,15 +247,15 @@ class Transaction {
 
   private transformedId(rule: Rule, chain: number, id: number): string {
     const t = rule.transforms;
-    const value = this.rawValues[id]!;
-    if (t.length === 0) return value;
-    let row = this.chainValues[chain];
-    if (row === undefined) this.chainValues[chain] = row = [];
-    let out = row[id];
-    if (out === undefined) {
-      out = value;
-      for (let k = 0; k < t.length; k++) out = t[k]!(out);
-      row[id] = out;
+    let out = this.rawValues[id]!;
+    const steps = this.plan.chainSteps[chain]!;
+    for (let k = 0; k < t.length; k++) {
+      const step = steps[k]!;
+      let row = this.stepValues[step];
+      if (row === undefined) this.stepValues[step] = row = [];
+      const known = row[id];
+      if (known !== undefined) out = known;
+      else row[id] = out = t[k]!(out);
     }
     return out;
   }

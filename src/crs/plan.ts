@@ -32,6 +32,13 @@ export class Plan {
   readonly sets: number;
   readonly views: number;
   readonly chains: number;
+  /**
+   * Transformation chains share prefixes (`t:utf8toUnicode,t:urlDecodeUni,...`): each distinct prefix is a step
+   * (numbered), and chainSteps[chain] lists the steps of a chain in order, so a request computes each prefix of
+   * a value once whatever chains it leads into.
+   */
+  readonly chainSteps: readonly (readonly number[])[];
+  readonly steps: number;
   /** Per phase, the plan of each rule head by its index in the phase (markers included). */
   readonly heads: readonly (readonly LinkPlan[])[];
 
@@ -40,12 +47,25 @@ export class Plan {
     const sets = new Map<string, number>();
     const views = new Map<string, number>();
     const chains = new Map<string, number>();
+    const steps = new Map<string, number>();
+    const chainSteps: number[][] = [];
     const linkPlan = (l: Rule, skipTo: number): LinkPlan => {
       const next = l.chained === null ? null : linkPlan(l.chained, -1);
       const gate = this.gates.of(l.op);
       const chainKey = l.transforms.map((f) => transformId(f)).join(',');
       let chain = chains.get(chainKey);
-      if (chain === undefined) chains.set(chainKey, (chain = chains.size));
+      if (chain === undefined) {
+        chains.set(chainKey, (chain = chains.size));
+        const list: number[] = [];
+        let prefix = '';
+        for (const f of l.transforms) {
+          prefix += `${transformId(f)},`;
+          let step = steps.get(prefix);
+          if (step === undefined) steps.set(prefix, (step = steps.size));
+          list.push(step);
+        }
+        chainSteps.push(list);
+      }
       if (l.targets.some((t) => CHANGING.has(t.name))) {
         return Object.freeze({ set: -1, view: -1, chain, gate, next, skipTo });
       }
@@ -68,6 +88,8 @@ export class Plan {
     this.sets = sets.size;
     this.views = views.size;
     this.chains = chains.size;
+    this.chainSteps = chainSteps;
+    this.steps = steps.size;
   }
 }
 

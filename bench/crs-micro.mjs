@@ -1,0 +1,89 @@
+// Micro-benchmark of the CRS engine alone (not a test): CPU per evaluation of the CRS bench row's request (the
+// compile request with three short non-code fields, title / caption / options, and the bench client's five
+// headers), at paranoia 1 and 2, each with a title never seen before, and of an empty request (what the rule
+// set costs before it reads any value).
+// Run after `npm run build`:  node bench/crs-micro.mjs [--runs 5] [--dist DIR] [--crs DIR] [--quick]
+// `--dist` times another build (e.g. a worktree of the commit before, built) the same way: run both, interleaved.
+// Each figure is the median over --runs runs of process.cpuUsage() per evaluation. Takes the bench lock.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { underBenchLock } from './lib/lock.mjs';
+
+await underBenchLock('crs-micro', main);
+
+async function main() {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const { values: o } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '5' },
+      dist: { type: 'string', default: join(here, '..', 'dist') },
+      crs: { type: 'string', default: join(here, '..', '..', 'shared', 'crs-v4.28.0') },
+      quick: { type: 'boolean', default: false },
+    },
+  });
+  const runs = Math.max(1, Number(o.runs));
+  const n = o.quick ? 1000 : 10_000;
+  const dist = resolve(o.dist);
+  const { loadCrs } = await import(join(dist, 'crs/load.js'));
+  const { evaluate } = await import(join(dist, 'crs/engine.js'));
+  const e = (key, value) => ({ key, lkey: key.toLowerCase(), value });
+  // What crs/input.ts builds for bench/bodies/tikz-620-fields-vary.json sent by bench/load.mjs.
+  const request = (k, empty) => ({
+    method: 'POST',
+    uri: '/compile',
+    filename: '/compile',
+    basename: 'compile',
+    protocol: 'HTTP/1.1',
+    queryString: '',
+    body: '',
+    bodyLength: 712,
+    bodyProcessor: 'JSON',
+    remoteAddr: '127.0.0.1',
+    uniqueId: `bench-${k}`,
+    argsGet: [],
+    argsPost: empty
+      ? []
+      : [
+          e('title', `Parabola and secant, figure ${String(k).padStart(8, '0')}`),
+          e('caption', 'The graph of f(x) = x^2/5 and the line g through the origin; P lies on both.'),
+          e('options', 'scale=1.2, font=small'),
+        ],
+    headers: empty
+      ? []
+      : [
+          e('host', 'localhost'),
+          e('content-type', 'application/json'),
+          e('accept', 'image/svg+xml'),
+          e('user-agent', 'portcullis-bench/1 (autocannon)'),
+          e('content-length', '712'),
+        ],
+    cookies: [],
+    xml: [],
+    files: [],
+    partHeaders: [],
+  });
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  let k = 0;
+  for (const [label, pl, empty] of [
+    ['bench request, PL1', 1, false],
+    ['bench request, PL2', 2, false],
+    ['empty request, PL1', 1, true],
+  ]) {
+    const { program } = loadCrs({ dir: o.crs, paranoia_level: pl, anomaly_threshold: 5 });
+    const inputs = Array.from({ length: 1000 }, () => request(k++, empty));
+    for (let i = 0; i < 3000; i++) evaluate(program, inputs[i % 1000]);
+    const per = [];
+    for (let r = 0; r < runs; r++) {
+      const t0 = process.cpuUsage();
+      for (let i = 0; i < n; i++) evaluate(program, inputs[i % 1000]);
+      const c = process.cpuUsage(t0);
+      per.push((c.user + c.system) / n);
+    }
+    const m = evaluate(program, inputs[0]).matches.map((x) => x.id);
+    console.log(
+      `${label}: ${median(per).toFixed(1)} µs CPU/evaluation (median of ${runs}, runs ` +
+        `${Math.min(...per).toFixed(1)}-${Math.max(...per).toFixed(1)}), matches [${m.join(', ')}]`,
+    );
+  }
+}
