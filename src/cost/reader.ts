@@ -84,10 +84,15 @@ classify(59, CL_SEMI);
 classify(40, CL_PAREN);
 classify(94, CL_CARET);
 
-/** Texts up to this many characters are copied into one reused array; a longer one gets its own. */
-const KEEP_UNITS = 1 << 16;
-let scratch = new Uint16Array(1024);
-let scratchBytes = Buffer.from(scratch.buffer);
+/**
+ * Texts up to this many characters are copied into one array made once, a module constant: the compiler then
+ * knows where its units are and the main pass reads one without checking the array first (an eighth of the
+ * pass). A longer text (a normaliser's output, a large body) gets an array of its own, read by the same loop
+ * through a parameter (nextEventIn).
+ */
+const SCRATCH_UNITS = 1 << 16;
+const SCRATCH = new Uint16Array(SCRATCH_UNITS);
+const SCRATCH_BYTES = Buffer.from(SCRATCH.buffer);
 const NO_UNITS = new Uint16Array(0);
 
 /**
@@ -96,20 +101,13 @@ const NO_UNITS = new Uint16Array(0);
  * native one, 0.1 µs for 600 characters). Lone surrogates are copied as they are.
  */
 function unitsOf(t: string): Uint16Array {
-  if (t.length > scratch.length) {
-    let size = scratch.length;
-    while (size < t.length) size *= 2;
-    const units = new Uint16Array(size);
-    const bytes = Buffer.from(units.buffer);
-    if (size > KEEP_UNITS) {
-      bytes.write(t, 0, 'utf16le');
-      return units;
-    }
-    scratch = units;
-    scratchBytes = bytes;
+  if (t.length > SCRATCH_UNITS) {
+    const units = new Uint16Array(t.length);
+    Buffer.from(units.buffer).write(t, 0, 'utf16le');
+    return units;
   }
-  scratchBytes.write(t, 0, 'utf16le');
-  return scratch;
+  SCRATCH_BYTES.write(t, 0, 'utf16le');
+  return SCRATCH;
 }
 
 /** `t.slice(from, to) === name`, without making the slice (a few characters: a loop beats a builtin call). */
@@ -176,18 +174,75 @@ KEYWORDS.forEach((w, id) => {
 /** Where the keyword candidate nextEvent stopped at ends, and which keyword it may be. */
 let runEnd = 0;
 let runWord = 0;
+/** At a backslash nextEvent stopped at: where the letters of its name end, and their hash (nameHash's). */
+let nameEnd = 0;
+let nameHashed = 0;
+
+/** The code unit `x` as read from the array Buffer wrote (little-endian: as it is; else byte-swapped). */
+function unitOf(x: number): number {
+  return LITTLE_ENDIAN ? x : ((x & 255) << 8) | (x >> 8);
+}
 
 /**
- * The main pass's next event from `i` (or `n`): a character of a class other than 0 and letters, or a run of
- * letters that may be a keyword (its end in runEnd). A small function of its own, so the loop that passes over
- * most characters is compiled apart from the handlers of the few it stops at.
+ * The main pass's next event from `i` (or `n`) in a text held in SCRATCH: a character of a class other than 0
+ * and letters, or a run of letters that may be a keyword (its end in runEnd). A small function of its own, so
+ * the loop that passes over most characters is compiled apart from the handlers of the few it stops at.
  */
-function nextEvent(u: Uint16Array, i: number, n: number): number {
+function nextEvent(i: number, n: number): number {
+  while (i < n) {
+    const k = CLASS[SCRATCH[i]!]!;
+    if (k === 0) {
+      i++;
+    } else if (k < CL_LETTER) {
+      if (k === CL_BS) {
+        // a control word's name, read here where the units are at hand (controlSequence acts on it)
+        let j = i + 1;
+        let h = 0;
+        while (j < n) {
+          const c = SCRATCH[j]!;
+          if (CLASS[c]! < CL_LETTER) break;
+          h = (Math.imul(h, 31) + unitOf(c)) | 0;
+          j++;
+        }
+        nameEnd = j;
+        nameHashed = h;
+      }
+      return i;
+    } else {
+      let j = i + 1;
+      while (j < n && CLASS[SCRATCH[j]!]! >= CL_LETTER) j++;
+      const w = j - i <= MAX_WORD ? WORD_AT[wordKey(k, CLASS[SCRATCH[j - 1]!]!, j - i)]! : 0;
+      if (w !== 0) {
+        runEnd = j;
+        runWord = w - 1;
+        return i;
+      }
+      i = j;
+    }
+  }
+  return n;
+}
+
+/** nextEvent for a text longer than SCRATCH, in its own array `u` (the same loop; see SCRATCH for why two). */
+function nextEventIn(u: Uint16Array, i: number, n: number): number {
   while (i < n) {
     const k = CLASS[u[i]!]!;
     if (k === 0) {
       i++;
     } else if (k < CL_LETTER) {
+      if (k === CL_BS) {
+        // a control word's name, read here where the units are at hand (controlSequence acts on it)
+        let j = i + 1;
+        let h = 0;
+        while (j < n) {
+          const c = u[j]!;
+          if (CLASS[c]! < CL_LETTER) break;
+          h = (Math.imul(h, 31) + unitOf(c)) | 0;
+          j++;
+        }
+        nameEnd = j;
+        nameHashed = h;
+      }
       return i;
     } else {
       let j = i + 1;
@@ -376,7 +431,8 @@ export class CostReader {
     // The main pass looks at each character once (counted as n at the end); a look elsewhere counts its own.
     // Positions handlers return are integers: `| 0` says so, else the compiler keeps `i` as a double and the
     // whole loop in floating point (a sixth of the estimate's time).
-    while ((i = nextEvent(u, i, n)) < n) {
+    const own = u !== SCRATCH;
+    while ((i = own ? nextEventIn(u, i, n) : nextEvent(i, n)) < n) {
       const k = CLASS[u[i]!]!;
       if (k >= CL_LETTER) {
         const e = runEnd;
@@ -384,7 +440,7 @@ export class CostReader {
         if (i > e && !this.trickSeen) this.trickSeen = this.tricksIn(e, i);
       } else if (k === CL_BS) {
         const at = i;
-        i = this.controlSequence(at) | 0;
+        i = this.controlSequence(at, nameEnd, nameHashed) | 0;
         if (!this.trickSeen) this.trickSeen = trickAt(t, at) || (i > this.csEnd && this.tricksIn(this.csEnd, i));
       } else {
         if (k === CL_OPEN) this.depth++;
@@ -901,17 +957,9 @@ export class CostReader {
 
   // ---- control sequences ------------------------------------------------------------------------------
 
-  private controlSequence(at: number): number {
+  /** The control sequence at `at`, its name's letters up to `j` (nameHash `h`), as nextEvent read them. */
+  private controlSequence(at: number, j: number, h: number): number {
     const t = this.t;
-    const n = t.length;
-    let j = at + 1;
-    let h = 0;
-    while (j < n) {
-      const c = t.charCodeAt(j);
-      if (!isLetter(c)) break;
-      h = (Math.imul(h, 31) + c) | 0;
-      j++;
-    }
     this.steps += j - at;
     this.csEnd = j;
     if (j === at + 1) {
