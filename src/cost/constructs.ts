@@ -111,13 +111,49 @@ const WORDS: readonly (readonly [string, number])[] = [
   ].map((n) => [n, K_NORMALISE] as const),
 ];
 
-/** Control-word hash (tex-chars.ts nameHash) -> [name, kind]: one integer-keyed lookup per control word. */
-export const CS_KINDS: ReadonlyMap<number, readonly [string, number]> = (() => {
-  const m = new Map<number, readonly [string, number]>();
+/**
+ * Control-word hash (tex-chars.ts nameHash) -> [name, kind], as an open-addressed table in typed arrays: the
+ * reader looks up every control word of a text, and a probe here costs a fraction of a Map's look-up.
+ * CS_KIND 0 marks an empty slot; a hit is confirmed by comparing the name (CS_NAME).
+ */
+const CS_SIZE = 512;
+const CS_MASK = CS_SIZE - 1;
+const CS_HASH = new Int32Array(CS_SIZE);
+export const CS_KIND = new Uint8Array(CS_SIZE);
+export const CS_NAME: readonly string[] = (() => {
+  const names = new Array<string>(CS_SIZE).fill('');
+  const seen = new Map<number, string>();
   for (const [name, kind] of WORDS) {
     const h = nameHash(name);
-    if (m.has(h)) throw new Error(`cost: control word hash collision: ${name} and ${m.get(h)![0]}`);
-    m.set(h, [name, kind]);
+    if (seen.has(h)) throw new Error(`cost: control word hash collision: ${name} and ${seen.get(h)!}`);
+    seen.set(h, name);
+    let s = h & CS_MASK;
+    while (CS_KIND[s] !== 0) s = (s + 1) & CS_MASK;
+    CS_HASH[s] = h;
+    CS_KIND[s] = kind;
+    names[s] = name;
   }
-  return m;
+  return names;
 })();
+
+/** The code units of the table's names, one after another: CS_UNITS[CS_FROM[slot] .. + CS_NAME[slot].length]. */
+export const CS_FROM = new Uint16Array(CS_SIZE);
+export const CS_UNITS: Uint16Array = (() => {
+  let size = 0;
+  for (const name of CS_NAME) size += name.length;
+  const units = new Uint16Array(size);
+  let at = 0;
+  CS_NAME.forEach((name, slot) => {
+    CS_FROM[slot] = at;
+    for (let k = 0; k < name.length; k++) units[at++] = name.charCodeAt(k);
+  });
+  return units;
+})();
+
+/** The slot of the control word with hash `h` (CS_KIND, CS_NAME), or -1 when no word of the table has it. */
+export function csSlot(h: number): number {
+  for (let s = h & CS_MASK; ; s = (s + 1) & CS_MASK) {
+    if (CS_KIND[s] === 0) return -1;
+    if (CS_HASH[s] === h) return s;
+  }
+}

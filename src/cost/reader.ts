@@ -17,7 +17,11 @@ import {
   C_RECURSION,
   C_WHILEDO,
   C_FOREACH,
-  CS_KINDS,
+  CS_FROM,
+  CS_KIND,
+  CS_NAME,
+  CS_UNITS,
+  csSlot,
   GRID_LINE_UNITS,
   PLOT_SAMPLE_UNITS,
   K_ADDPLOT,
@@ -110,13 +114,6 @@ function unitsOf(t: string): Uint16Array {
   return SCRATCH;
 }
 
-/** `t.slice(from, to) === name`, without making the slice (a few characters: a loop beats a builtin call). */
-function same(t: string, from: number, to: number, name: string): boolean {
-  if (to - from !== name.length) return false;
-  for (let k = 0; k < name.length; k++) if (t.charCodeAt(from + k) !== name.charCodeAt(k)) return false;
-  return true;
-}
-
 /** A letter or a digit: what a comment at a line's end may join to the next line. */
 export function isWordChar(c: number): boolean {
   return isLetter(c) || (c >= 48 && c <= 57);
@@ -171,12 +168,40 @@ KEYWORDS.forEach((w, id) => {
   WORD_AT[key] = id + 1;
 });
 
+/** The keywords' code units, one after another: KW_UNITS[KW_FROM[id] .. + KEYWORDS[id].length]. */
+const KW_FROM = new Uint16Array(KEYWORDS.length);
+const KW_UNITS: Uint16Array = (() => {
+  const units = new Uint16Array(KEYWORDS.join('').length);
+  let at = 0;
+  KEYWORDS.forEach((w, id) => {
+    KW_FROM[id] = at;
+    for (let k = 0; k < w.length; k++) units[at++] = w.charCodeAt(k);
+  });
+  return units;
+})();
+
+/** Whether SCRATCH[from..to) holds `units[off..off+to-from)` (a name of `to - from` letters; unitOf each). */
+function sameScratch(from: number, to: number, units: Uint16Array, off: number): boolean {
+  for (let k = 0; k < to - from; k++) if (unitOf(SCRATCH[from + k]!) !== units[off + k]) return false;
+  return true;
+}
+
+/** sameScratch for a text in its own array `u`. */
+function sameIn(u: Uint16Array, from: number, to: number, units: Uint16Array, off: number): boolean {
+  for (let k = 0; k < to - from; k++) if (unitOf(u[from + k]!) !== units[off + k]) return false;
+  return true;
+}
+
 /** Where the keyword candidate nextEvent stopped at ends, and which keyword it may be. */
 let runEnd = 0;
 let runWord = 0;
-/** At a backslash nextEvent stopped at: where the letters of its name end, and their hash (nameHash's). */
+/**
+ * At a backslash nextEvent stopped at: where the letters of its name end, its slot in the control-word table
+ * (CS_KIND; -1: none, the name compared there), and whether it may start a name of TRICKS (its first letter).
+ */
 let nameEnd = 0;
-let nameHashed = 0;
+let nameSlot = -1;
+let nameTrick = false;
 
 /** The code unit `x` as read from the array Buffer wrote (little-endian: as it is; else byte-swapped). */
 function unitOf(x: number): number {
@@ -194,25 +219,12 @@ function nextEvent(i: number, n: number): number {
     if (k === 0) {
       i++;
     } else if (k < CL_LETTER) {
-      if (k === CL_BS) {
-        // a control word's name, read here where the units are at hand (controlSequence acts on it)
-        let j = i + 1;
-        let h = 0;
-        while (j < n) {
-          const c = SCRATCH[j]!;
-          if (CLASS[c]! < CL_LETTER) break;
-          h = (Math.imul(h, 31) + unitOf(c)) | 0;
-          j++;
-        }
-        nameEnd = j;
-        nameHashed = h;
-      }
       return i;
     } else {
       let j = i + 1;
       while (j < n && CLASS[SCRATCH[j]!]! >= CL_LETTER) j++;
       const w = j - i <= MAX_WORD ? WORD_AT[wordKey(k, CLASS[SCRATCH[j - 1]!]!, j - i)]! : 0;
-      if (w !== 0) {
+      if (w !== 0 && sameScratch(i, j, KW_UNITS, KW_FROM[w - 1]!)) {
         runEnd = j;
         runWord = w - 1;
         return i;
@@ -230,25 +242,12 @@ function nextEventIn(u: Uint16Array, i: number, n: number): number {
     if (k === 0) {
       i++;
     } else if (k < CL_LETTER) {
-      if (k === CL_BS) {
-        // a control word's name, read here where the units are at hand (controlSequence acts on it)
-        let j = i + 1;
-        let h = 0;
-        while (j < n) {
-          const c = u[j]!;
-          if (CLASS[c]! < CL_LETTER) break;
-          h = (Math.imul(h, 31) + unitOf(c)) | 0;
-          j++;
-        }
-        nameEnd = j;
-        nameHashed = h;
-      }
       return i;
     } else {
       let j = i + 1;
       while (j < n && CLASS[u[j]!]! >= CL_LETTER) j++;
       const w = j - i <= MAX_WORD ? WORD_AT[wordKey(k, CLASS[u[j - 1]!]!, j - i)]! : 0;
-      if (w !== 0) {
+      if (w !== 0 && sameIn(u, i, j, KW_UNITS, KW_FROM[w - 1]!)) {
         runEnd = j;
         runWord = w - 1;
         return i;
@@ -257,6 +256,53 @@ function nextEventIn(u: Uint16Array, i: number, n: number): number {
     }
   }
   return n;
+}
+
+/**
+ * The control sequence whose backslash is at `i` in SCRATCH: where the letters of its name end, its slot in the
+ * control-word table, whether it may start a name of TRICKS (nameEnd, nameSlot, nameTrick). Read here, where
+ * the units are at hand, apart from nextEvent's loop (which runs faster the less it holds).
+ */
+function nameAt(i: number, n: number): void {
+  let j = i + 1;
+  let h = 0;
+  while (j < n) {
+    const c = SCRATCH[j]!;
+    if (CLASS[c]! < CL_LETTER) break;
+    h = (Math.imul(h, 31) + unitOf(c)) | 0;
+    j++;
+  }
+  nameEnd = j;
+  if (j === i + 1) {
+    nameSlot = -1;
+    nameTrick = false;
+    return;
+  }
+  const slot = csSlot(h);
+  nameSlot =
+    slot !== -1 && j - i - 1 === CS_NAME[slot]!.length && sameScratch(i + 1, j, CS_UNITS, CS_FROM[slot]!) ? slot : -1;
+  nameTrick = TRICK_FIRST[SCRATCH[i + 1]!] !== 0;
+}
+
+/** nameAt for a text in its own array `u`. */
+function nameAtIn(u: Uint16Array, i: number, n: number): void {
+  let j = i + 1;
+  let h = 0;
+  while (j < n) {
+    const c = u[j]!;
+    if (CLASS[c]! < CL_LETTER) break;
+    h = (Math.imul(h, 31) + unitOf(c)) | 0;
+    j++;
+  }
+  nameEnd = j;
+  if (j === i + 1) {
+    nameSlot = -1;
+    nameTrick = false;
+    return;
+  }
+  const slot = csSlot(h);
+  nameSlot = slot !== -1 && j - i - 1 === CS_NAME[slot]!.length && sameIn(u, i + 1, j, CS_UNITS, CS_FROM[slot]!) ? slot : -1;
+  nameTrick = TRICK_FIRST[u[i + 1]!] !== 0;
 }
 
 /** A defined macro that costs something when used. */
@@ -278,6 +324,10 @@ const TRICKS: readonly string[] = (() => {
     a[w.charCodeAt(0)] = w;
   return a;
 })();
+
+/** The first letters of TRICKS, by code unit as SCRATCH holds them (as CLASS): nextEvent's nameTrick. */
+const TRICK_FIRST = new Uint8Array(65536);
+for (let c = 0; c < 128; c++) if (TRICKS[c] !== '') TRICK_FIRST[LITTLE_ENDIAN ? c : c << 8] = 1;
 
 /** Whether the backslash at `p` is followed by a name of TRICKS (compared here: most differ at once). */
 function trickAt(t: string, p: number): boolean {
@@ -440,8 +490,12 @@ export class CostReader {
         if (i > e && !this.trickSeen) this.trickSeen = this.tricksIn(e, i);
       } else if (k === CL_BS) {
         const at = i;
-        i = this.controlSequence(at, nameEnd, nameHashed) | 0;
-        if (!this.trickSeen) this.trickSeen = trickAt(t, at) || (i > this.csEnd && this.tricksIn(this.csEnd, i));
+        if (own) nameAtIn(u, i, n);
+        else nameAt(i, n);
+        const trick = nameTrick;
+        i = this.controlSequence(at, nameEnd, nameSlot) | 0;
+        if (!this.trickSeen)
+          this.trickSeen = (trick && trickAt(t, at)) || (i > this.csEnd && this.tricksIn(this.csEnd, i));
       } else {
         if (k === CL_OPEN) this.depth++;
         else if (k === CL_CLOSE) this.closeGroup(i);
@@ -678,10 +732,9 @@ export class CostReader {
 
   // ---- words (keys and path operations) ---------------------------------------------------------------
 
-  /** The letter run `at..j`, which may be the keyword `w`: what that keyword does (a key: read its value). */
+  /** The letter run `at..j`, the keyword `w` (nextEvent compared them): what it does (a key: read its value). */
   private word(at: number, j: number, w: number): number {
     const t = this.t;
-    if (!same(t, at, j, KEYWORDS[w]!)) return j;
     switch (w) {
       case W_L:
         return t.startsWith('-system', j) ? this.lsystemWord(j + 7) : j;
@@ -957,8 +1010,11 @@ export class CostReader {
 
   // ---- control sequences ------------------------------------------------------------------------------
 
-  /** The control sequence at `at`, its name's letters up to `j` (nameHash `h`), as nextEvent read them. */
-  private controlSequence(at: number, j: number, h: number): number {
+  /**
+   * The control sequence at `at`, its name's letters up to `j` and its slot in the control-word table (-1: not
+   * one of them), as nextEvent read them.
+   */
+  private controlSequence(at: number, j: number, slot: number): number {
     const t = this.t;
     this.steps += j - at;
     this.csEnd = j;
@@ -967,8 +1023,7 @@ export class CostReader {
       if (t.charCodeAt(j) === 94 && t.charCodeAt(j + 1) === 94) this.needsNormalising = true;
       return j + 1;
     }
-    const hit = CS_KINDS.get(h);
-    if (hit !== undefined && same(t, at + 1, j, hit[0])) return this.special(hit[1], at, j);
+    if (slot !== -1) return this.special(CS_KIND[slot]!, at, j);
     if (t.charCodeAt(at + 1) === 105 && t.charCodeAt(at + 2) === 102) return this.condition(at, j);
     if (this.macros !== null || this.scopes.defs > 0) return this.maybeMacro(at, j);
     if (t.charCodeAt(j) === 61) return this.assignment(at, j);
