@@ -221,8 +221,7 @@ function nextEvent(i: number, n: number): number {
     } else if (k < CL_LETTER) {
       return i;
     } else {
-      let j = i + 1;
-      while (j < n && CLASS[SCRATCH[j]!]! >= CL_LETTER) j++;
+      const j = lettersEnd(i + 1, n);
       const w = j - i <= MAX_WORD ? WORD_AT[wordKey(k, CLASS[SCRATCH[j - 1]!]!, j - i)]! : 0;
       if (w !== 0 && sameScratch(i, j, KW_UNITS, KW_FROM[w - 1]!)) {
         runEnd = j;
@@ -233,6 +232,12 @@ function nextEvent(i: number, n: number): number {
     }
   }
   return n;
+}
+
+/** The end of the run of letters in SCRATCH from `j`. */
+function lettersEnd(j: number, n: number): number {
+  while (j < n && CLASS[SCRATCH[j]!]! >= CL_LETTER) j++;
+  return j;
 }
 
 /** nextEvent for a text longer than SCRATCH, in its own array `u` (the same loop; see SCRATCH for why two). */
