@@ -310,6 +310,78 @@ function nameAtIn(u: Uint16Array, i: number, n: number): void {
   nameTrick = TRICK_FIRST[u[i + 1]!] !== 0;
 }
 
+/** Where scratchNumber's number ended (as numbers.ts numberEnd for readNumber). */
+let scratchEnd = 0;
+
+/**
+ * readNumber (numbers.ts) of SCRATCH[at..end), `end` at most the text's length: the same steps on the same
+ * characters, so the same value and end (scratchEnd), without a `charCodeAt` per character (each one looks at
+ * the string's representation first: four times a typed array read). Coordinates and key values are read so.
+ */
+function scratchNumber(at: number, end: number): number {
+  let i = at;
+  let neg = false;
+  if (i < end) {
+    const c = unitOf(SCRATCH[i]!);
+    if (c === 45 || c === 43) {
+      neg = c === 45;
+      i++;
+    }
+  }
+  let v = 0;
+  let digits = 0;
+  while (i < end) {
+    const c = unitOf(SCRATCH[i]!);
+    if (c < 48 || c > 57) break;
+    v = v * 10 + (c - 48);
+    digits++;
+    i++;
+  }
+  if (i < end && unitOf(SCRATCH[i]!) === 46) {
+    i++;
+    let scale = 0.1;
+    while (i < end) {
+      const c = unitOf(SCRATCH[i]!);
+      if (c < 48 || c > 57) break;
+      v += (c - 48) * scale;
+      scale /= 10;
+      digits++;
+      i++;
+    }
+  }
+  if (digits === 0) {
+    scratchEnd = at;
+    return NaN;
+  }
+  if (i < end && (unitOf(SCRATCH[i]!) | 32) === 101) {
+    // an exponent only when digits follow; a sign at `end` or after (readNumber looks) is followed by none here
+    let j = i + 1;
+    let eneg = false;
+    if (j < end) {
+      const c = unitOf(SCRATCH[j]!);
+      if (c === 45 || c === 43) {
+        eneg = c === 45;
+        j++;
+      }
+    }
+    let e = 0;
+    let ed = 0;
+    while (j < end && ed < 4) {
+      const c = unitOf(SCRATCH[j]!);
+      if (c < 48 || c > 57) break;
+      e = e * 10 + (c - 48);
+      ed++;
+      j++;
+    }
+    if (ed > 0) {
+      v *= Math.pow(10, eneg ? -e : e);
+      i = j;
+    }
+  }
+  scratchEnd = i;
+  return neg ? -v : v;
+}
+
 /** A defined macro that costs something when used. */
 interface MacroCost {
   readonly inner: number;
@@ -409,6 +481,10 @@ export class CostReader {
   private csEnd = 0;
   /** The text's code units (unitsOf), as the main pass reads them. */
   private u: Uint16Array = NO_UNITS;
+  /** The text is in an array of its own, not SCRATCH (longer than SCRATCH_UNITS). */
+  private own = false;
+  /** Where number() read to. */
+  private numEnd = 0;
   /** The largest scale set outside a path (a picture's or a scope's options, \tikzset): what paths start from. */
   private outerScale = 1;
   private markUnit = false;
@@ -482,11 +558,12 @@ export class CostReader {
     const n = t.length;
     const u = unitsOf(t);
     this.u = u;
+    this.own = u !== SCRATCH;
     let i = 0;
     // The main pass looks at each character once (counted as n at the end); a look elsewhere counts its own.
     // Positions handlers return are integers: `| 0` says so, else the compiler keeps `i` as a double and the
     // whole loop in floating point (a sixth of the estimate's time).
-    const own = u !== SCRATCH;
+    const own = this.own;
     while ((i = own ? nextEventIn(u, i, n) : nextEvent(i, n)) < n) {
       const k = CLASS[u[i]!]!;
       if (k >= CL_LETTER) {
@@ -713,17 +790,35 @@ export class CostReader {
       this.dimEnd = j;
       return this.lookup(t.slice(at + 1, j)) * bare;
     }
-    const v = readNumber(t, at, end);
+    const v = this.number(at, end);
     if (Number.isNaN(v)) return v;
-    const u = unitToCm(t, numberEnd);
-    this.dimEnd = u === null ? numberEnd : u.end;
+    const u = unitToCm(t, this.numEnd);
+    this.dimEnd = u === null ? this.numEnd : u.end;
     return v * (u === null ? bare : u.cm);
   }
 
   private blank(i: number, end: number): number {
     const t = this.t;
-    while (i < end && t.charCodeAt(i) <= 32) i++;
+    if (this.own) {
+      while (i < end && t.charCodeAt(i) <= 32) i++;
+      return i;
+    }
+    // SCRATCH past the text holds what an earlier text left: read up to the text's end at most
+    const e = end < t.length ? end : t.length;
+    while (i < e && unitOf(SCRATCH[i]!) <= 32) i++;
     return i;
+  }
+
+  /** readNumber of the text (its end in numEnd): from SCRATCH when the text is there. */
+  private number(at: number, end: number): number {
+    if (this.own) {
+      const v = readNumber(this.t, at, end);
+      this.numEnd = numberEnd;
+      return v;
+    }
+    const v = scratchNumber(at, end < this.t.length ? end : this.t.length);
+    this.numEnd = scratchEnd;
+    return v;
   }
 
   private paren(at: number): void {
@@ -841,8 +936,8 @@ export class CostReader {
     this.steps += i - at;
     // a bare number in a dimension key is pt (segment length) or cm (steps): `bare` converts it
     this.valueEnd = i;
-    const u = readNumber(t, from, to);
-    if (!Number.isNaN(u) && numberEnd === to) return u * bare;
+    const u = this.number(from, to);
+    if (!Number.isNaN(u) && this.numEnd === to) return u * bare;
     return evaluate(t, from, to, this.lookup);
   }
 
