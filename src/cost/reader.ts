@@ -19,7 +19,7 @@ import {
   C_FOREACH,
   CS_FROM,
   CS_KIND,
-  CS_NAME,
+  CS_LEN,
   CS_UNITS,
   csSlot,
   GRID_LINE_UNITS,
@@ -55,6 +55,12 @@ import {
   S_XSTEP,
   S_YSTEP,
 } from './settings.js';
+
+// The control-word table as this module's own constants (see constructs.ts: the compiler embeds those).
+const KIND_AT = CS_KIND;
+const NAME_FROM = CS_FROM;
+const NAME_LEN = CS_LEN;
+const NAME_UNITS = CS_UNITS;
 
 export interface ReaderOptions {
   /** What an unknown loop bound (a macro nobody defined, an argument) counts: never 0. */
@@ -285,7 +291,7 @@ function nameAt(i: number, n: number): void {
   }
   const slot = csSlot(h);
   nameSlot =
-    slot !== -1 && j - i - 1 === CS_NAME[slot]!.length && sameScratch(i + 1, j, CS_UNITS, CS_FROM[slot]!) ? slot : -1;
+    slot !== -1 && j - i - 1 === NAME_LEN[slot] && sameScratch(i + 1, j, NAME_UNITS, NAME_FROM[slot]!) ? slot : -1;
   nameTrick = TRICK_FIRST[SCRATCH[i + 1]!] !== 0;
 }
 
@@ -306,7 +312,8 @@ function nameAtIn(u: Uint16Array, i: number, n: number): void {
     return;
   }
   const slot = csSlot(h);
-  nameSlot = slot !== -1 && j - i - 1 === CS_NAME[slot]!.length && sameIn(u, i + 1, j, CS_UNITS, CS_FROM[slot]!) ? slot : -1;
+  nameSlot =
+    slot !== -1 && j - i - 1 === NAME_LEN[slot] && sameIn(u, i + 1, j, NAME_UNITS, NAME_FROM[slot]!) ? slot : -1;
   nameTrick = TRICK_FIRST[u[i + 1]!] !== 0;
 }
 
@@ -1123,7 +1130,7 @@ export class CostReader {
       if (t.charCodeAt(j) === 94 && t.charCodeAt(j + 1) === 94) this.needsNormalising = true;
       return j + 1;
     }
-    if (slot !== -1) return this.special(CS_KIND[slot]!, at, j);
+    if (slot !== -1) return this.special(KIND_AT[slot]!, at, j);
     if (t.charCodeAt(at + 1) === 105 && t.charCodeAt(at + 2) === 102) return this.condition(at, j);
     if (this.macros !== null || this.scopes.defs > 0) return this.maybeMacro(at, j);
     if (t.charCodeAt(j) === 61) return this.assignment(at, j);
