@@ -124,14 +124,19 @@ function estimateView(text: string, options: EstimateOptions): TextCost {
  * they are, and by line breaks), as the signatures read them (segments.ts).
  */
 export function estimateFields(fields: readonly DecodedField[], options: EstimateOptions, maxTerms = 8): FieldsCost {
+  // one code field (most requests): no names to count, no pieces
+  if (fields.length === 1) {
+    const f = fields[0]!;
+    if (!f.code) return NONE;
+    const c = estimateView(f.value, options);
+    const t = addTerms(null, f.name, c);
+    return t === null ? NONE : result(c.units, t, maxTerms);
+  }
   let units = 0;
   let terms: CostTerm[] | null = null;
   const add = (name: string, c: TextCost) => {
     units += c.units;
-    for (let k = 0; k < c.totals.length; k++) {
-      const factor = c.totals[k]!;
-      if (factor > 0) insert((terms ??= []), { construct: CONSTRUCTS[k]!, factor: round(factor), field: name });
-    }
+    terms = addTerms(terms, name, c);
   };
   // names sent more than once: only counted when the request has several fields
   let times: Map<string, number> | null = null;
@@ -159,7 +164,19 @@ export function estimateFields(fields: readonly DecodedField[], options: Estimat
     else for (const c of each) add(name, c);
   }
   if (terms === null) return NONE;
-  const t: CostTerm[] = terms;
+  return result(units, terms, maxTerms);
+}
+
+/** `terms` with a term per construct the text costs something for (made when null; null when none). */
+function addTerms(terms: CostTerm[] | null, name: string, c: TextCost): CostTerm[] | null {
+  for (let k = 0; k < c.totals.length; k++) {
+    const factor = c.totals[k]!;
+    if (factor > 0) insert((terms ??= []), { construct: CONSTRUCTS[k]!, factor: round(factor), field: name });
+  }
+  return terms;
+}
+
+function result(units: number, t: CostTerm[], maxTerms: number): FieldsCost {
   if (t.length > maxTerms) t.length = maxTerms;
   return { units: round(units), breakdown: t };
 }

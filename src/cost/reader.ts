@@ -658,7 +658,11 @@ export class CostReader {
     // function to be compiled into the main loop)
     if (this.plotDims > 0 || this.grids > 0 || this.decoLevels > 0 || this.lsystems > 0 || !Number.isNaN(this.markStep))
       this.statementCosts(at);
-    if (at < this.t.length) this.leaf(1, C_PATHS);
+    if (at < this.t.length) {
+      // leaf(1, C_PATHS), the top-level case written out: nearly every statement is one
+      if (this.scopes.top === null) this.totals[C_PATHS]! += 1;
+      else this.leaf(1, C_PATHS);
+    }
     if (this.pathCmd) this.settings.restore(this.stmt);
     this.stmt++;
     this.stmtStart = at + 1;
@@ -769,12 +773,12 @@ export class CostReader {
     const a = this.dimension(i, end, 1);
     if (Number.isNaN(a)) return false;
     i = this.blank(this.dimEnd, end);
-    const sep = t.charCodeAt(i);
+    const sep = this.code(i);
     if (sep !== 44 && sep !== 58) return false;
     const b = this.dimension(this.blank(i + 1, end), end, 1);
     if (Number.isNaN(b)) return false;
     i = this.blank(this.dimEnd, end);
-    const close = t.charCodeAt(i);
+    const close = this.code(i);
     if (close !== 41 && close !== 44) return false;
     if (sep === 44) {
       this.cx = a;
@@ -814,6 +818,19 @@ export class CostReader {
     const e = end < t.length ? end : t.length;
     while (i < e && unitOf(SCRATCH[i]!) <= 32) i++;
     return i;
+  }
+
+  /**
+   * The code unit at `i`, -1 outside the text (`charCodeAt`'s NaN: equal to no character), from SCRATCH when the
+   * text is there: for comparing with a character only.
+   */
+  private code(i: number): number {
+    const t = this.t;
+    if (this.own) {
+      const c = t.charCodeAt(i);
+      return c === c ? c : -1;
+    }
+    return i >= 0 && i < t.length ? unitOf(SCRATCH[i]!) : -1;
   }
 
   /** readNumber of the text (its end in numEnd): from SCRATCH when the text is there. */
@@ -891,7 +908,7 @@ export class CostReader {
   private key(at: number, setting: number, bare: number): number {
     const t = this.t;
     const i = this.blank(at, Math.min(t.length, at + 8));
-    if (t.charCodeAt(i) !== 61) return at;
+    if (this.code(i) !== 61) return at;
     const v = this.value(i + 1, bare);
     this.settings.set(setting, v, this.local());
     return this.valueEnd;
@@ -905,7 +922,7 @@ export class CostReader {
   private scaleKey(at: number): number {
     const t = this.t;
     const i = this.blank(at, Math.min(t.length, at + 8));
-    if (t.charCodeAt(i) !== 61) return at;
+    if (this.code(i) !== 61) return at;
     const raw = this.value(i + 1, 1);
     const end = this.valueEnd;
     const v = Number.isFinite(raw) && raw !== 0 ? Math.abs(raw) : 1;
@@ -972,7 +989,7 @@ export class CostReader {
   private stepKey(at: number, setting: number): number {
     const t = this.t;
     const i = this.blank(at, Math.min(t.length, at + 8));
-    if (t.charCodeAt(i) === 61) {
+    if (this.code(i) === 61) {
       const end = this.key(at, setting, 1);
       this.settings.set(S_YSTEP, this.settings.get(setting), this.local());
       return end;
@@ -1011,7 +1028,7 @@ export class CostReader {
   private lsystemWord(at: number): number {
     const t = this.t;
     const i = this.blank(at, Math.min(t.length, at + 8));
-    if (t.charCodeAt(i) !== 61) this.lsystems++;
+    if (this.code(i) !== 61) this.lsystems++;
     return at;
   }
 
