@@ -125,6 +125,10 @@ export function isWordChar(c: number): boolean {
   return isLetter(c) || (c >= 48 && c <= 57);
 }
 
+function isAsciiLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
 function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 64;
 }
@@ -795,7 +799,7 @@ export class CostReader {
   /** A number with an optional unit, in cm (`bare`: cm per unit-less number), or a macro's value. */
   private dimension(at: number, end: number, bare: number): number {
     const t = this.t;
-    if (t.charCodeAt(at) === 92) {
+    if (this.code(at) === 92) {
       let j = at + 1;
       while (j < end && isLetter(t.charCodeAt(j))) j++;
       this.dimEnd = j;
@@ -803,7 +807,8 @@ export class CostReader {
     }
     const v = this.number(at, end);
     if (Number.isNaN(v)) return v;
-    const u = unitToCm(t, this.numEnd);
+    // a unit starts with a letter (unitToCm finds none after anything else: most numbers end at `,` `)` `:`)
+    const u = isAsciiLetter(this.code(this.numEnd)) ? unitToCm(t, this.numEnd) : null;
     this.dimEnd = u === null ? this.numEnd : u.end;
     return v * (u === null ? bare : u.cm);
   }
