@@ -202,6 +202,8 @@ function sameIn(u: Uint16Array, from: number, to: number, units: Uint16Array, of
   return true;
 }
 
+/** The class of the character nextEvent stopped at (the main pass acts on it without reading it again). */
+let eventClass = 0;
 /** Where the keyword candidate nextEvent stopped at ends, and which keyword it may be. */
 let runEnd = 0;
 let runWord = 0;
@@ -229,6 +231,7 @@ function nextEvent(i: number, n: number): number {
     if (k === 0) {
       i++;
     } else if (k < CL_LETTER) {
+      eventClass = k;
       return i;
     } else {
       const j = lettersEnd(i + 1, n);
@@ -236,6 +239,7 @@ function nextEvent(i: number, n: number): number {
       if (w !== 0 && sameScratch(i, j, KW_UNITS, KW_FROM[w - 1]!)) {
         runEnd = j;
         runWord = w - 1;
+        eventClass = k;
         return i;
       }
       i = j;
@@ -257,6 +261,7 @@ function nextEventIn(u: Uint16Array, i: number, n: number): number {
     if (k === 0) {
       i++;
     } else if (k < CL_LETTER) {
+      eventClass = k;
       return i;
     } else {
       let j = i + 1;
@@ -265,6 +270,7 @@ function nextEventIn(u: Uint16Array, i: number, n: number): number {
       if (w !== 0 && sameIn(u, i, j, KW_UNITS, KW_FROM[w - 1]!)) {
         runEnd = j;
         runWord = w - 1;
+        eventClass = k;
         return i;
       }
       i = j;
@@ -293,9 +299,21 @@ function nameAt(i: number, n: number): void {
     nameTrick = false;
     return;
   }
-  const slot = csSlot(h);
-  nameSlot =
-    slot !== -1 && j - i - 1 === NAME_LEN[slot] && sameScratch(i + 1, j, NAME_UNITS, NAME_FROM[slot]!) ? slot : -1;
+  // a word of the table when its name is that word's (compared here, with the table as constants)
+  let slot = csSlot(h);
+  if (slot !== -1) {
+    const len = j - i - 1;
+    if (len !== NAME_LEN[slot]) slot = -1;
+    else {
+      const from = NAME_FROM[slot]!;
+      for (let k = 0; k < len; k++)
+        if (unitOf(SCRATCH[i + 1 + k]!) !== NAME_UNITS[from + k]) {
+          slot = -1;
+          break;
+        }
+    }
+  }
+  nameSlot = slot;
   nameTrick = TRICK_FIRST[SCRATCH[i + 1]!] !== 0;
 }
 
@@ -576,7 +594,7 @@ export class CostReader {
     // whole loop in floating point (a sixth of the estimate's time).
     const own = this.own;
     while ((i = own ? nextEventIn(u, i, n) : nextEvent(i, n)) < n) {
-      const k = CLASS[u[i]!]!;
+      const k = eventClass;
       if (k >= CL_LETTER) {
         const e = runEnd;
         i = this.word(i, e, runWord) | 0;
