@@ -67,8 +67,9 @@ export interface ReaderOptions {
   readonly defaultBound: number;
 }
 
-// Character classes, by UTF-16 code unit as the main pass reads it from a Uint16Array (see unitsOf). A letter's
-// class is 32 plus its low five bits (what WORD_AT keys on), so one table read both finds a letter and names it.
+// Character classes, by UTF-16 code unit as the main pass reads it from a Uint16Array (see unitsOf: in the
+// platform's order). A letter's class is 32 plus its low five bits (what WORD_AT keys on), so one table read both
+// finds a letter and names it.
 const CL_BS = 1;
 const CL_OPEN = 2;
 const CL_CLOSE = 3;
@@ -77,11 +78,11 @@ const CL_SEMI = 5;
 const CL_PAREN = 6;
 const CL_CARET = 7;
 const CL_LETTER = 32;
-/** The platform reads the little-endian units Buffer writes as they are (else byte-swapped: the table is too). */
+/** Buffer writes UTF-16 little-endian: on a big-endian platform unitsOf swaps the bytes to read units as they are. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const CLASS = new Uint8Array(65536);
 function classify(c: number, k: number): void {
-  CLASS[LITTLE_ENDIAN ? c : ((c & 255) << 8) | (c >> 8)] = k;
+  CLASS[c] = k;
 }
 for (let c = 65; c <= 90; c++) classify(c, CL_LETTER | (c & 31));
 for (let c = 97; c <= 122; c++) classify(c, CL_LETTER | (c & 31));
@@ -113,10 +114,13 @@ const NO_UNITS = new Uint16Array(0);
 function unitsOf(t: string): Uint16Array {
   if (t.length > SCRATCH_UNITS) {
     const units = new Uint16Array(t.length);
-    Buffer.from(units.buffer).write(t, 0, 'utf16le');
+    const bytes = Buffer.from(units.buffer);
+    bytes.write(t, 0, 'utf16le');
+    if (!LITTLE_ENDIAN) bytes.swap16();
     return units;
   }
   SCRATCH_BYTES.write(t, 0, 'utf16le');
+  if (!LITTLE_ENDIAN) SCRATCH_BYTES.subarray(0, 2 * t.length).swap16();
   return SCRATCH;
 }
 
@@ -190,15 +194,15 @@ const KW_UNITS: Uint16Array = (() => {
   return units;
 })();
 
-/** Whether SCRATCH[from..to) holds `units[off..off+to-from)` (a name of `to - from` letters; unitOf each). */
+/** Whether SCRATCH[from..to) holds `units[off..off+to-from)` (a name of `to - from` letters). */
 function sameScratch(from: number, to: number, units: Uint16Array, off: number): boolean {
-  for (let k = 0; k < to - from; k++) if (unitOf(SCRATCH[from + k]!) !== units[off + k]) return false;
+  for (let k = 0; k < to - from; k++) if (SCRATCH[from + k]! !== units[off + k]) return false;
   return true;
 }
 
 /** sameScratch for a text in its own array `u`. */
 function sameIn(u: Uint16Array, from: number, to: number, units: Uint16Array, off: number): boolean {
-  for (let k = 0; k < to - from; k++) if (unitOf(u[from + k]!) !== units[off + k]) return false;
+  for (let k = 0; k < to - from; k++) if (u[from + k]! !== units[off + k]) return false;
   return true;
 }
 
@@ -209,16 +213,12 @@ let runEnd = 0;
 let runWord = 0;
 /**
  * At a backslash nextEvent stopped at: where the letters of its name end, its slot in the control-word table
- * (CS_KIND; -1: none, the name compared there), and whether it may start a name of TRICKS (its first letter).
+ * (CS_KIND; -1: none, the name compared there), and whether it starts with a name of TRICKS (trickAt, compared
+ * there).
  */
 let nameEnd = 0;
 let nameSlot = -1;
 let nameTrick = false;
-
-/** The code unit `x` as read from the array Buffer wrote (little-endian: as it is; else byte-swapped). */
-function unitOf(x: number): number {
-  return LITTLE_ENDIAN ? x : ((x & 255) << 8) | (x >> 8);
-}
 
 /**
  * The main pass's next event from `i` (or `n`) in a text held in SCRATCH: a character of a class other than 0
@@ -281,7 +281,7 @@ function nextEventIn(u: Uint16Array, i: number, n: number): number {
 
 /**
  * The control sequence whose backslash is at `i` in SCRATCH: where the letters of its name end, its slot in the
- * control-word table, whether it may start a name of TRICKS (nameEnd, nameSlot, nameTrick). Read here, where
+ * control-word table, whether it starts with a name of TRICKS (nameEnd, nameSlot, nameTrick). Read here, where
  * the units are at hand, apart from nextEvent's loop (which runs faster the less it holds).
  */
 function nameAt(i: number, n: number): void {
@@ -290,7 +290,7 @@ function nameAt(i: number, n: number): void {
   while (j < n) {
     const c = SCRATCH[j]!;
     if (CLASS[c]! < CL_LETTER) break;
-    h = (Math.imul(h, 31) + unitOf(c)) | 0;
+    h = (Math.imul(h, 31) + c) | 0;
     j++;
   }
   nameEnd = j;
@@ -307,14 +307,14 @@ function nameAt(i: number, n: number): void {
     else {
       const from = NAME_FROM[slot]!;
       for (let k = 0; k < len; k++)
-        if (unitOf(SCRATCH[i + 1 + k]!) !== NAME_UNITS[from + k]) {
+        if (SCRATCH[i + 1 + k]! !== NAME_UNITS[from + k]) {
           slot = -1;
           break;
         }
     }
   }
   nameSlot = slot;
-  nameTrick = TRICK_FIRST[SCRATCH[i + 1]!] !== 0;
+  nameTrick = TRICK_LEN[SCRATCH[i + 1]!] !== 0 && trickIn(SCRATCH, i + 1, j - i - 1);
 }
 
 /** nameAt for a text in its own array `u`. */
@@ -324,7 +324,7 @@ function nameAtIn(u: Uint16Array, i: number, n: number): void {
   while (j < n) {
     const c = u[j]!;
     if (CLASS[c]! < CL_LETTER) break;
-    h = (Math.imul(h, 31) + unitOf(c)) | 0;
+    h = (Math.imul(h, 31) + c) | 0;
     j++;
   }
   nameEnd = j;
@@ -336,7 +336,7 @@ function nameAtIn(u: Uint16Array, i: number, n: number): void {
   const slot = csSlot(h);
   nameSlot =
     slot !== -1 && j - i - 1 === NAME_LEN[slot] && sameIn(u, i + 1, j, NAME_UNITS, NAME_FROM[slot]!) ? slot : -1;
-  nameTrick = TRICK_FIRST[u[i + 1]!] !== 0;
+  nameTrick = TRICK_LEN[u[i + 1]!] !== 0 && trickIn(u, i + 1, j - i - 1);
 }
 
 /** Where scratchNumber's number ended (as numbers.ts numberEnd for readNumber). */
@@ -351,7 +351,7 @@ function scratchNumber(at: number, end: number): number {
   let i = at;
   let neg = false;
   if (i < end) {
-    const c = unitOf(SCRATCH[i]!);
+    const c = SCRATCH[i]!;
     if (c === 45 || c === 43) {
       neg = c === 45;
       i++;
@@ -360,17 +360,17 @@ function scratchNumber(at: number, end: number): number {
   let v = 0;
   let digits = 0;
   while (i < end) {
-    const c = unitOf(SCRATCH[i]!);
+    const c = SCRATCH[i]!;
     if (c < 48 || c > 57) break;
     v = v * 10 + (c - 48);
     digits++;
     i++;
   }
-  if (i < end && unitOf(SCRATCH[i]!) === 46) {
+  if (i < end && SCRATCH[i]! === 46) {
     i++;
     let scale = 0.1;
     while (i < end) {
-      const c = unitOf(SCRATCH[i]!);
+      const c = SCRATCH[i]!;
       if (c < 48 || c > 57) break;
       v += (c - 48) * scale;
       scale /= 10;
@@ -382,12 +382,12 @@ function scratchNumber(at: number, end: number): number {
     scratchEnd = at;
     return NaN;
   }
-  if (i < end && (unitOf(SCRATCH[i]!) | 32) === 101) {
+  if (i < end && (SCRATCH[i]! | 32) === 101) {
     // an exponent only when digits follow; a sign at `end` or after (readNumber looks) is followed by none here
     let j = i + 1;
     let eneg = false;
     if (j < end) {
-      const c = unitOf(SCRATCH[j]!);
+      const c = SCRATCH[j]!;
       if (c === 45 || c === 43) {
         eneg = c === 45;
         j++;
@@ -396,7 +396,7 @@ function scratchNumber(at: number, end: number): number {
     let e = 0;
     let ed = 0;
     while (j < end && ed < 4) {
-      const c = unitOf(SCRATCH[j]!);
+      const c = SCRATCH[j]!;
       if (c < 48 || c > 57) break;
       e = e * 10 + (c - 48);
       ed++;
@@ -431,9 +431,35 @@ const TRICKS: readonly string[] = (() => {
   return a;
 })();
 
-/** The first letters of TRICKS, by code unit as SCRATCH holds them (as CLASS): nextEvent's nameTrick. */
-const TRICK_FIRST = new Uint8Array(65536);
-for (let c = 0; c < 128; c++) if (TRICKS[c] !== '') TRICK_FIRST[LITTLE_ENDIAN ? c : c << 8] = 1;
+/**
+ * TRICKS as code units, for nameAt to compare a control word's name with in its array: the name of TRICKS that
+ * starts with the unit `c` is TRICK_UNITS[TRICK_FROM[c] ..], TRICK_LEN[c] units long (0: none starts so).
+ */
+const TRICK_LEN = new Uint8Array(65536);
+const TRICK_FROM = new Uint16Array(128);
+const TRICK_UNITS: Uint16Array = (() => {
+  const units = new Uint16Array(TRICKS.join('').length);
+  let at = 0;
+  TRICKS.forEach((w, c) => {
+    TRICK_FROM[c] = at;
+    TRICK_LEN[c] = w.length;
+    for (let k = 0; k < w.length; k++) units[at++] = w.charCodeAt(k);
+  });
+  return units;
+})();
+
+/**
+ * Whether the name of `len` letters at `from` in `u` starts with a name of TRICKS: trickAt's answer for its
+ * backslash (a name of TRICKS is all letters, so one longer than the name is not there).
+ */
+function trickIn(u: Uint16Array, from: number, len: number): boolean {
+  const c = u[from]!;
+  const w = TRICK_LEN[c]!;
+  if (w === 0 || w > len) return false;
+  const off = TRICK_FROM[c]!;
+  for (let k = 1; k < w; k++) if (u[from + k] !== TRICK_UNITS[off + k]) return false;
+  return true;
+}
 
 /** Whether the backslash at `p` is followed by a name of TRICKS (compared here: most differ at once). */
 function trickAt(t: string, p: number): boolean {
@@ -605,8 +631,7 @@ export class CostReader {
         else nameAt(i, n);
         const trick = nameTrick;
         i = this.controlSequence(at, nameEnd, nameSlot) | 0;
-        if (!this.trickSeen)
-          this.trickSeen = (trick && trickAt(t, at)) || (i > this.csEnd && this.tricksIn(this.csEnd, i));
+        if (!this.trickSeen) this.trickSeen = trick || (i > this.csEnd && this.tricksIn(this.csEnd, i));
       } else {
         if (k === CL_OPEN) this.depth++;
         else if (k === CL_CLOSE) this.closeGroup(i);
@@ -839,7 +864,7 @@ export class CostReader {
     }
     // SCRATCH past the text holds what an earlier text left: read up to the text's end at most
     const e = end < t.length ? end : t.length;
-    while (i < e && unitOf(SCRATCH[i]!) <= 32) i++;
+    while (i < e && SCRATCH[i]! <= 32) i++;
     return i;
   }
 
@@ -853,7 +878,7 @@ export class CostReader {
       const c = t.charCodeAt(i);
       return c === c ? c : -1;
     }
-    return i >= 0 && i < t.length ? unitOf(SCRATCH[i]!) : -1;
+    return i >= 0 && i < t.length ? SCRATCH[i]! : -1;
   }
 
   /** readNumber of the text (its end in numEnd): from SCRATCH when the text is there. */
