@@ -895,7 +895,11 @@ export class CostReader {
 
   private paren(at: number): void {
     this.lastParen = at;
-    if (!this.gridAwait) return;
+    if (this.gridAwait) this.gridCorner(at);
+  }
+
+  /** The `(` at `at`, after a `grid`: its far corner (a function apart, so paren stays small enough to inline). */
+  private gridCorner(at: number): void {
     this.gridAwait = false;
     const ok = this.coordinate(at) && !Number.isNaN(this.gridX);
     this.gridDx += ok ? Math.abs(this.cx - this.gridX) : DEFAULT_EXTENT;
@@ -1196,6 +1200,16 @@ export class CostReader {
       return j + 1;
     }
     if (slot !== -1) return this.special(KIND_AT[slot]!, at, j);
+    if (this.macros === null && this.scopes.defs === 0 && this.code(j) !== 61 && this.code(at + 1) !== 105) return j;
+    return this.otherWord(at, j);
+  }
+
+  /**
+   * A control word of no kind the table names that may still matter: a condition (`\if...`), a macro defined
+   * here, an assignment (`\n=5`). Apart from controlSequence, so that one stays small enough to inline.
+   */
+  private otherWord(at: number, j: number): number {
+    const t = this.t;
     if (t.charCodeAt(at + 1) === 105 && t.charCodeAt(at + 2) === 102) return this.condition(at, j);
     if (this.macros !== null || this.scopes.defs > 0) return this.maybeMacro(at, j);
     if (t.charCodeAt(j) === 61) return this.assignment(at, j);
