@@ -72,19 +72,30 @@ const CATCODE_CHANGE = /\\(?:catcode|@?makeother|dospecials)/;
  */
 const reader = new CostReader('', { defaultBound: 1 });
 
-/** The estimate of one text. */
-export function estimateText(text: string, options: EstimateOptions): TextCost {
+/**
+ * Reads `text` with the shared reader; true when what it counted is the text's estimate as it is (nothing only
+ * the normaliser resolves: the totals are the reader's until it is reset or released), false when the text must
+ * also be read normalised. Sets lastEscape.
+ */
+function readPlain(text: string, options: EstimateOptions): boolean {
   const r = reader.reset(text, options).run();
   const pct = text.indexOf('%');
   const p = pct === -1 ? 0 : percents(text, pct);
   lastEscape = (p & P_ESCAPE) !== 0;
   // carets spell characters anywhere, in a loop's list too, which the reader reads apart: `{1,...,^^31^^30}`;
   // a comment in a list or a value (`{1,...,1000%⏎00000}`) is one the main pass did not see
-  if (!r.needsNormalising && !text.includes('^^') && (p & P_JOINS) === 0) {
+  return !r.needsNormalising && !text.includes('^^') && (p & P_JOINS) === 0;
+}
+
+/** The estimate of one text. */
+export function estimateText(text: string, options: EstimateOptions): TextCost {
+  const r = reader;
+  if (readPlain(text, options)) {
     const c = { units: sum(r.totals), totals: r.totals.slice(), steps: r.steps, normalised: false };
     r.release();
     return c;
   }
+  const pct = text.indexOf('%');
   let steps = r.steps;
   const norm = reader.reset(texNormalise(text), options, true).run();
   let best = norm.totals.slice();
@@ -128,15 +139,24 @@ export function estimateFields(fields: readonly DecodedField[], options: Estimat
   if (fields.length === 1) {
     const f = fields[0]!;
     if (!f.code) return NONE;
+    // read as it is, with no decoded view (most texts): the terms straight from the reader's totals
+    if (readPlain(f.value, options) && !lastEscape) {
+      const totals = reader.totals;
+      const t = addTerms(null, f.name, totals);
+      const u = sum(totals);
+      reader.release();
+      return t === null ? NONE : result(u, t, maxTerms);
+    }
+    // else as any text is (read again: the view's steps, the normalised reading, the decoded view)
     const c = estimateView(f.value, options);
-    const t = addTerms(null, f.name, c);
+    const t = addTerms(null, f.name, c.totals);
     return t === null ? NONE : result(c.units, t, maxTerms);
   }
   let units = 0;
   let terms: CostTerm[] | null = null;
   const add = (name: string, c: TextCost) => {
     units += c.units;
-    terms = addTerms(terms, name, c);
+    terms = addTerms(terms, name, c.totals);
   };
   // names sent more than once: only counted when the request has several fields
   let times: Map<string, number> | null = null;
@@ -167,10 +187,10 @@ export function estimateFields(fields: readonly DecodedField[], options: Estimat
   return result(units, terms, maxTerms);
 }
 
-/** `terms` with a term per construct the text costs something for (made when null; null when none). */
-function addTerms(terms: CostTerm[] | null, name: string, c: TextCost): CostTerm[] | null {
-  for (let k = 0; k < c.totals.length; k++) {
-    const factor = c.totals[k]!;
+/** `terms` with a term per construct of `totals` above 0 (made when null; null when none). */
+function addTerms(terms: CostTerm[] | null, name: string, totals: readonly number[]): CostTerm[] | null {
+  for (let k = 0; k < totals.length; k++) {
+    const factor = totals[k]!;
     if (factor > 0) insert((terms ??= []), { construct: CONSTRUCTS[k]!, factor: round(factor), field: name });
   }
   return terms;

@@ -997,13 +997,20 @@ export class CostReader {
     let i = this.blank(at, limit);
     let from = i;
     let to: number;
-    if (t.charCodeAt(i) === 123) {
+    if (this.code(i) === 123) {
       to = this.matching(i);
       from = i + 1;
       i = to + 1;
-    } else {
+    } else if (this.own) {
       while (i < limit) {
         const c = t.charCodeAt(i);
+        if (c === 44 || c === 93 || c === 125 || c === 59 || c === 10) break;
+        i++;
+      }
+      to = i;
+    } else {
+      while (i < limit) {
+        const c = SCRATCH[i]!;
         if (c === 44 || c === 93 || c === 125 || c === 59 || c === 10) break;
         i++;
       }
@@ -1021,7 +1028,7 @@ export class CostReader {
   private samplesKey(at: number): number {
     const t = this.t;
     const i = this.blank(at, Math.min(t.length, at + 8));
-    if (t.charCodeAt(i) === 121 && !isLetter(t.charCodeAt(i + 1))) return this.key(i + 1, S_SAMPLES_Y, 1);
+    if (this.code(i) === 121 && !isLetter(t.charCodeAt(i + 1))) return this.key(i + 1, S_SAMPLES_Y, 1);
     if (t.startsWith('at', i) && !isLetter(t.charCodeAt(i + 2))) {
       const eq = this.blank(i + 2, Math.min(t.length, i + 10));
       if (t.charCodeAt(eq) !== 61) return i + 2;
