@@ -587,6 +587,8 @@ export class CostReader {
     this.trickSeen = normalised;
     this.csEnd = 0;
     this.u = NO_UNITS;
+    this.own = false;
+    this.numEnd = 0;
     this.outerScale = 1;
     this.markUnit = false;
     this.cx = 0;

@@ -51,6 +51,17 @@ describe('one reader for every text', () => {
     }
   });
 
+  it('reads a text longer than its shared array (one of its own) as it reads a shorter one', () => {
+    // blanks before a text change no count, only the characters looked at; 70,000 are more than the shared array
+    // holds (reader.ts SCRATCH_UNITS), so the padded text is read from an array of its own
+    const pad = ' '.repeat(70_000);
+    for (const t of BUSY) {
+      const short = estimateText(t, O);
+      const long = estimateText(pad + t, O);
+      expect({ units: long.units, totals: long.totals }).toEqual({ units: short.units, totals: short.totals });
+    }
+  });
+
   it('hands out totals of its own (a later estimate does not change an earlier one)', () => {
     const first = estimateText(BUSY[1]!, O);
     const copy = [...first.totals];
