@@ -345,7 +345,7 @@ let scratchEnd = 0;
 /**
  * readNumber (numbers.ts) of SCRATCH[at..end), `end` at most the text's length: the same steps on the same
  * characters, so the same value and end (scratchEnd), without a `charCodeAt` per character (each one looks at
- * the string's representation first: four times a typed array read). Coordinates and key values are read so.
+ * the string's representation first, a typed array read does not). Coordinates and key values are read so.
  */
 function scratchNumber(at: number, end: number): number {
   let i = at;
