@@ -111,13 +111,52 @@ const WORDS: readonly (readonly [string, number])[] = [
   ].map((n) => [n, K_NORMALISE] as const),
 ];
 
-/** Control-word hash (tex-chars.ts nameHash) -> [name, kind]: one integer-keyed lookup per control word. */
-export const CS_KINDS: ReadonlyMap<number, readonly [string, number]> = (() => {
-  const m = new Map<number, readonly [string, number]>();
+/**
+ * Control-word hash (tex-chars.ts nameHash) -> kind and name, as an open-addressed table in typed arrays: the
+ * reader looks up every control word of a text, and a probe here costs a fraction of a Map's look-up. KINDS 0
+ * marks an empty slot; a hit is confirmed by comparing the name's code units (UNITS from FROMS, LENS long).
+ * The arrays are the module's own constants (an exported binding is read through a cell each time: the
+ * compiler embeds only a module's own constants), exported under other names for the reader to do the same.
+ */
+const CS_SIZE = 512;
+const CS_MASK = CS_SIZE - 1;
+const HASHES = new Int32Array(CS_SIZE);
+const KINDS = new Uint8Array(CS_SIZE);
+const FROMS = new Uint16Array(CS_SIZE);
+const LENS = new Uint8Array(CS_SIZE);
+const UNITS: Uint16Array = (() => {
+  const seen = new Map<number, string>();
+  const names = new Array<string>(CS_SIZE).fill('');
   for (const [name, kind] of WORDS) {
     const h = nameHash(name);
-    if (m.has(h)) throw new Error(`cost: control word hash collision: ${name} and ${m.get(h)![0]}`);
-    m.set(h, [name, kind]);
+    if (seen.has(h)) throw new Error(`cost: control word hash collision: ${name} and ${seen.get(h)!}`);
+    seen.set(h, name);
+    let s = h & CS_MASK;
+    while (KINDS[s] !== 0) s = (s + 1) & CS_MASK;
+    HASHES[s] = h;
+    KINDS[s] = kind;
+    names[s] = name;
   }
-  return m;
+  const units = new Uint16Array(names.join('').length);
+  let at = 0;
+  names.forEach((name, slot) => {
+    FROMS[slot] = at;
+    LENS[slot] = name.length;
+    for (let k = 0; k < name.length; k++) units[at++] = name.charCodeAt(k);
+  });
+  return units;
 })();
+
+/** Per slot: the control word's kind (0: an empty slot), where its name's units start in CS_UNITS, its length. */
+export const CS_KIND: Uint8Array = KINDS;
+export const CS_FROM: Uint16Array = FROMS;
+export const CS_LEN: Uint8Array = LENS;
+export const CS_UNITS: Uint16Array = UNITS;
+
+/** The slot of the control word with hash `h` (CS_KIND, CS_FROM, CS_LEN), or -1 when no word of the table has it. */
+export function csSlot(h: number): number {
+  for (let s = h & CS_MASK; ; s = (s + 1) & CS_MASK) {
+    if (KINDS[s] === 0) return -1;
+    if (HASHES[s] === h) return s;
+  }
+}

@@ -5,7 +5,7 @@
 import type { CostTerm } from '../core/cost.js';
 import type { DecodedField } from '../core/decoded.js';
 import { texNormalise } from '../signatures/transforms/tex.js';
-import { hasPercentEscape, urlDecode } from '../signatures/transforms/url.js';
+import { urlDecode } from '../signatures/transforms/url.js';
 import { CONSTRUCTS } from './constructs.js';
 import { CostReader, isWordChar, type ReaderOptions } from './reader.js';
 
@@ -27,15 +27,37 @@ function sum(a: readonly number[]): number {
   return s;
 }
 
-/**
- * A `%` right after a letter or digit anywhere, in a list or a key's value too (the reader's main pass does not
- * see those): a comment that may join two halves of a word or number (`sam%⏎ples` is `samples` to TeX).
- */
-function commentJoins(text: string, from: number): boolean {
-  for (let i = from; i !== -1; i = text.indexOf('%', i + 1))
-    if (i > 0 && isWordChar(text.charCodeAt(i - 1))) return true;
-  return false;
+/** Percent signs (percents): one right after a letter or digit, a comment that may join two halves of a word. */
+const P_JOINS = 1;
+/** One that starts a percent escape (url.ts hasPercentEscape: `%XX`, `%uXXXX`): the text has a decoded view. */
+const P_ESCAPE = 2;
+
+function hex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
+
+/**
+ * What the `%` signs from `from` (the first) on are, in one look at each (P_JOINS | P_ESCAPE): a `%` right after
+ * a letter or digit anywhere, in a list or a key's value too (the reader's main pass does not see those), is a
+ * comment that may join two halves of a word or number (`sam%⏎ples` is `samples` to TeX); one followed as
+ * url.ts hasPercentEscape says makes a decoded view (the same answer as it, which the estimate called apart).
+ */
+function percents(text: string, from: number): number {
+  let p = 0;
+  const n = text.length;
+  for (let i = from; i !== -1; i = text.indexOf('%', i + 1)) {
+    if (i > 0 && isWordChar(text.charCodeAt(i - 1))) p |= P_JOINS;
+    if (i < n - 2) {
+      const c = text.charCodeAt(i + 1);
+      if ((hex(c) && hex(text.charCodeAt(i + 2))) || ((c | 32) === 117 && i + 5 < n)) p |= P_ESCAPE;
+    }
+    if (p === (P_JOINS | P_ESCAPE)) break;
+  }
+  return p;
+}
+
+/** Whether the text estimateText read last has a percent escape (percents; estimateView asks right after). */
+let lastEscape = false;
 
 /**
  * A category code may be changed: `%` may then be an ordinary character (`\catcode`\%=12`, `\@makeother\%`,
@@ -50,17 +72,30 @@ const CATCODE_CHANGE = /\\(?:catcode|@?makeother|dospecials)/;
  */
 const reader = new CostReader('', { defaultBound: 1 });
 
-/** The estimate of one text. */
-export function estimateText(text: string, options: EstimateOptions): TextCost {
+/**
+ * Reads `text` with the shared reader; true when what it counted is the text's estimate as it is (nothing only
+ * the normaliser resolves: the totals are the reader's until it is reset or released), false when the text must
+ * also be read normalised. Sets lastEscape.
+ */
+function readPlain(text: string, options: EstimateOptions): boolean {
   const r = reader.reset(text, options).run();
   const pct = text.indexOf('%');
+  const p = pct === -1 ? 0 : percents(text, pct);
+  lastEscape = (p & P_ESCAPE) !== 0;
   // carets spell characters anywhere, in a loop's list too, which the reader reads apart: `{1,...,^^31^^30}`;
   // a comment in a list or a value (`{1,...,1000%⏎00000}`) is one the main pass did not see
-  if (!r.needsNormalising && !text.includes('^^') && (pct === -1 || !commentJoins(text, pct))) {
+  return !r.needsNormalising && !text.includes('^^') && (p & P_JOINS) === 0;
+}
+
+/** The estimate of one text. */
+export function estimateText(text: string, options: EstimateOptions): TextCost {
+  const r = reader;
+  if (readPlain(text, options)) {
     const c = { units: sum(r.totals), totals: r.totals.slice(), steps: r.steps, normalised: false };
     r.release();
     return c;
   }
+  const pct = text.indexOf('%');
   let steps = r.steps;
   const norm = reader.reset(texNormalise(text), options, true).run();
   let best = norm.totals.slice();
@@ -88,7 +123,7 @@ const NONE: FieldsCost = Object.freeze({ units: 0, breakdown: Object.freeze([]) 
 /** A text's estimate, and its percent-decoded view's when it has escapes (the larger; the signatures read both). */
 function estimateView(text: string, options: EstimateOptions): TextCost {
   const c = estimateText(text, options);
-  if (!hasPercentEscape(text)) return c;
+  if (!lastEscape) return c;
   const d = estimateText(urlDecode(text), options);
   return d.units > c.units ? d : c;
 }
@@ -100,14 +135,28 @@ function estimateView(text: string, options: EstimateOptions): TextCost {
  * they are, and by line breaks), as the signatures read them (segments.ts).
  */
 export function estimateFields(fields: readonly DecodedField[], options: EstimateOptions, maxTerms = 8): FieldsCost {
+  // one code field (most requests): no names to count, no pieces
+  if (fields.length === 1) {
+    const f = fields[0]!;
+    if (!f.code) return NONE;
+    // read as it is, with no decoded view (most texts): the terms straight from the reader's totals
+    if (readPlain(f.value, options) && !lastEscape) {
+      const totals = reader.totals;
+      const t = addTerms(null, f.name, totals);
+      const u = sum(totals);
+      reader.release();
+      return t === null ? NONE : result(u, t, maxTerms);
+    }
+    // else as any text is (read again: the view's steps, the normalised reading, the decoded view)
+    const c = estimateView(f.value, options);
+    const t = addTerms(null, f.name, c.totals);
+    return t === null ? NONE : result(c.units, t, maxTerms);
+  }
   let units = 0;
   let terms: CostTerm[] | null = null;
   const add = (name: string, c: TextCost) => {
     units += c.units;
-    for (let k = 0; k < c.totals.length; k++) {
-      const factor = c.totals[k]!;
-      if (factor > 0) insert((terms ??= []), { construct: CONSTRUCTS[k]!, factor: round(factor), field: name });
-    }
+    terms = addTerms(terms, name, c.totals);
   };
   // names sent more than once: only counted when the request has several fields
   let times: Map<string, number> | null = null;
@@ -135,7 +184,19 @@ export function estimateFields(fields: readonly DecodedField[], options: Estimat
     else for (const c of each) add(name, c);
   }
   if (terms === null) return NONE;
-  const t: CostTerm[] = terms;
+  return result(units, terms, maxTerms);
+}
+
+/** `terms` with a term per construct of `totals` above 0 (made when null; null when none). */
+function addTerms(terms: CostTerm[] | null, name: string, totals: readonly number[]): CostTerm[] | null {
+  for (let k = 0; k < totals.length; k++) {
+    const factor = totals[k]!;
+    if (factor > 0) insert((terms ??= []), { construct: CONSTRUCTS[k]!, factor: round(factor), field: name });
+  }
+  return terms;
+}
+
+function result(units: number, t: CostTerm[], maxTerms: number): FieldsCost {
   if (t.length > maxTerms) t.length = maxTerms;
   return { units: round(units), breakdown: t };
 }

@@ -17,7 +17,11 @@ import {
   C_RECURSION,
   C_WHILEDO,
   C_FOREACH,
-  CS_KINDS,
+  CS_FROM,
+  CS_KIND,
+  CS_LEN,
+  CS_UNITS,
+  csSlot,
   GRID_LINE_UNITS,
   PLOT_SAMPLE_UNITS,
   K_ADDPLOT,
@@ -52,13 +56,20 @@ import {
   S_YSTEP,
 } from './settings.js';
 
+// The control-word table as this module's own constants (see constructs.ts: the compiler embeds those).
+const KIND_AT = CS_KIND;
+const NAME_FROM = CS_FROM;
+const NAME_LEN = CS_LEN;
+const NAME_UNITS = CS_UNITS;
+
 export interface ReaderOptions {
   /** What an unknown loop bound (a macro nobody defined, an argument) counts: never 0. */
   readonly defaultBound: number;
 }
 
-// Character classes, by UTF-16 code unit as the main pass reads it from a Uint16Array (see unitsOf). A letter's
-// class is 32 plus its low five bits (what WORD_AT keys on), so one table read both finds a letter and names it.
+// Character classes, by UTF-16 code unit as the main pass reads it from a Uint16Array (see unitsOf: in the
+// platform's order). A letter's class is 32 plus its low five bits (what WORD_AT keys on), so one table read both
+// finds a letter and names it.
 const CL_BS = 1;
 const CL_OPEN = 2;
 const CL_CLOSE = 3;
@@ -67,11 +78,11 @@ const CL_SEMI = 5;
 const CL_PAREN = 6;
 const CL_CARET = 7;
 const CL_LETTER = 32;
-/** The platform reads the little-endian units Buffer writes as they are (else byte-swapped: the table is too). */
+/** Buffer writes UTF-16 little-endian: on a big-endian platform unitsOf swaps the bytes to read units as they are. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const CLASS = new Uint8Array(65536);
 function classify(c: number, k: number): void {
-  CLASS[LITTLE_ENDIAN ? c : ((c & 255) << 8) | (c >> 8)] = k;
+  CLASS[c] = k;
 }
 for (let c = 65; c <= 90; c++) classify(c, CL_LETTER | (c & 31));
 for (let c = 97; c <= 122; c++) classify(c, CL_LETTER | (c & 31));
@@ -84,10 +95,15 @@ classify(59, CL_SEMI);
 classify(40, CL_PAREN);
 classify(94, CL_CARET);
 
-/** Texts up to this many characters are copied into one reused array; a longer one gets its own. */
-const KEEP_UNITS = 1 << 16;
-let scratch = new Uint16Array(1024);
-let scratchBytes = Buffer.from(scratch.buffer);
+/**
+ * Texts up to this many characters are copied into one array made once, a module constant: the compiler then
+ * knows where its units are and the main pass reads one without checking the array first (an eighth of the
+ * pass). A longer text (a normaliser's output, a large body) gets an array of its own, read by the same loop
+ * through a parameter (nextEventIn).
+ */
+const SCRATCH_UNITS = 1 << 16;
+const SCRATCH = new Uint16Array(SCRATCH_UNITS);
+const SCRATCH_BYTES = Buffer.from(SCRATCH.buffer);
 const NO_UNITS = new Uint16Array(0);
 
 /**
@@ -96,32 +112,25 @@ const NO_UNITS = new Uint16Array(0);
  * native one, 0.1 µs for 600 characters). Lone surrogates are copied as they are.
  */
 function unitsOf(t: string): Uint16Array {
-  if (t.length > scratch.length) {
-    let size = scratch.length;
-    while (size < t.length) size *= 2;
-    const units = new Uint16Array(size);
+  if (t.length > SCRATCH_UNITS) {
+    const units = new Uint16Array(t.length);
     const bytes = Buffer.from(units.buffer);
-    if (size > KEEP_UNITS) {
-      bytes.write(t, 0, 'utf16le');
-      return units;
-    }
-    scratch = units;
-    scratchBytes = bytes;
+    bytes.write(t, 0, 'utf16le');
+    if (!LITTLE_ENDIAN) bytes.swap16();
+    return units;
   }
-  scratchBytes.write(t, 0, 'utf16le');
-  return scratch;
-}
-
-/** `t.slice(from, to) === name`, without making the slice (a few characters: a loop beats a builtin call). */
-function same(t: string, from: number, to: number, name: string): boolean {
-  if (to - from !== name.length) return false;
-  for (let k = 0; k < name.length; k++) if (t.charCodeAt(from + k) !== name.charCodeAt(k)) return false;
-  return true;
+  SCRATCH_BYTES.write(t, 0, 'utf16le');
+  if (!LITTLE_ENDIAN) SCRATCH_BYTES.subarray(0, 2 * t.length).swap16();
+  return SCRATCH;
 }
 
 /** A letter or a digit: what a comment at a line's end may join to the next line. */
 export function isWordChar(c: number): boolean {
   return isLetter(c) || (c >= 48 && c <= 57);
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
 function isLetter(c: number): boolean {
@@ -173,35 +182,233 @@ KEYWORDS.forEach((w, id) => {
   WORD_AT[key] = id + 1;
 });
 
+/** The keywords' code units, one after another: KW_UNITS[KW_FROM[id] .. + KEYWORDS[id].length]. */
+const KW_FROM = new Uint16Array(KEYWORDS.length);
+const KW_UNITS: Uint16Array = (() => {
+  const units = new Uint16Array(KEYWORDS.join('').length);
+  let at = 0;
+  KEYWORDS.forEach((w, id) => {
+    KW_FROM[id] = at;
+    for (let k = 0; k < w.length; k++) units[at++] = w.charCodeAt(k);
+  });
+  return units;
+})();
+
+/** Whether SCRATCH[from..to) holds `units[off..off+to-from)` (a name of `to - from` letters). */
+function sameScratch(from: number, to: number, units: Uint16Array, off: number): boolean {
+  for (let k = 0; k < to - from; k++) if (SCRATCH[from + k]! !== units[off + k]) return false;
+  return true;
+}
+
+/** sameScratch for a text in its own array `u`. */
+function sameIn(u: Uint16Array, from: number, to: number, units: Uint16Array, off: number): boolean {
+  for (let k = 0; k < to - from; k++) if (u[from + k]! !== units[off + k]) return false;
+  return true;
+}
+
+/** The class of the character nextEvent stopped at (the main pass acts on it without reading it again). */
+let eventClass = 0;
 /** Where the keyword candidate nextEvent stopped at ends, and which keyword it may be. */
 let runEnd = 0;
 let runWord = 0;
+/**
+ * At a backslash nextEvent stopped at: where the letters of its name end, its slot in the control-word table
+ * (CS_KIND; -1: none, the name compared there), and whether it starts with a name of TRICKS (trickAt, compared
+ * there).
+ */
+let nameEnd = 0;
+let nameSlot = -1;
+let nameTrick = false;
 
 /**
- * The main pass's next event from `i` (or `n`): a character of a class other than 0 and letters, or a run of
- * letters that may be a keyword (its end in runEnd). A small function of its own, so the loop that passes over
- * most characters is compiled apart from the handlers of the few it stops at.
+ * The main pass's next event from `i` (or `n`) in a text held in SCRATCH: a character of a class other than 0
+ * and letters, or a run of letters that may be a keyword (its end in runEnd). A small function of its own, so
+ * the loop that passes over most characters is compiled apart from the handlers of the few it stops at.
  */
-function nextEvent(u: Uint16Array, i: number, n: number): number {
+function nextEvent(i: number, n: number): number {
   while (i < n) {
-    const k = CLASS[u[i]!]!;
+    const k = CLASS[SCRATCH[i]!]!;
     if (k === 0) {
       i++;
     } else if (k < CL_LETTER) {
+      eventClass = k;
       return i;
     } else {
-      let j = i + 1;
-      while (j < n && CLASS[u[j]!]! >= CL_LETTER) j++;
-      const w = j - i <= MAX_WORD ? WORD_AT[wordKey(k, CLASS[u[j - 1]!]!, j - i)]! : 0;
-      if (w !== 0) {
+      const j = lettersEnd(i + 1, n);
+      const w = j - i <= MAX_WORD ? WORD_AT[wordKey(k, CLASS[SCRATCH[j - 1]!]!, j - i)]! : 0;
+      if (w !== 0 && sameScratch(i, j, KW_UNITS, KW_FROM[w - 1]!)) {
         runEnd = j;
         runWord = w - 1;
+        eventClass = k;
         return i;
       }
       i = j;
     }
   }
   return n;
+}
+
+/** The end of the run of letters in SCRATCH from `j`. */
+function lettersEnd(j: number, n: number): number {
+  while (j < n && CLASS[SCRATCH[j]!]! >= CL_LETTER) j++;
+  return j;
+}
+
+/** nextEvent for a text longer than SCRATCH, in its own array `u` (the same loop; see SCRATCH for why two). */
+function nextEventIn(u: Uint16Array, i: number, n: number): number {
+  while (i < n) {
+    const k = CLASS[u[i]!]!;
+    if (k === 0) {
+      i++;
+    } else if (k < CL_LETTER) {
+      eventClass = k;
+      return i;
+    } else {
+      let j = i + 1;
+      while (j < n && CLASS[u[j]!]! >= CL_LETTER) j++;
+      const w = j - i <= MAX_WORD ? WORD_AT[wordKey(k, CLASS[u[j - 1]!]!, j - i)]! : 0;
+      if (w !== 0 && sameIn(u, i, j, KW_UNITS, KW_FROM[w - 1]!)) {
+        runEnd = j;
+        runWord = w - 1;
+        eventClass = k;
+        return i;
+      }
+      i = j;
+    }
+  }
+  return n;
+}
+
+/**
+ * The control sequence whose backslash is at `i` in SCRATCH: where the letters of its name end, its slot in the
+ * control-word table, whether it starts with a name of TRICKS (nameEnd, nameSlot, nameTrick). Read here, where
+ * the units are at hand, apart from nextEvent's loop (which runs faster the less it holds).
+ */
+function nameAt(i: number, n: number): void {
+  let j = i + 1;
+  let h = 0;
+  while (j < n) {
+    const c = SCRATCH[j]!;
+    if (CLASS[c]! < CL_LETTER) break;
+    h = (Math.imul(h, 31) + c) | 0;
+    j++;
+  }
+  nameEnd = j;
+  if (j === i + 1) {
+    nameSlot = -1;
+    nameTrick = false;
+    return;
+  }
+  // a word of the table when its name is that word's (compared here, with the table as constants)
+  let slot = csSlot(h);
+  if (slot !== -1) {
+    const len = j - i - 1;
+    if (len !== NAME_LEN[slot]) slot = -1;
+    else {
+      const from = NAME_FROM[slot]!;
+      for (let k = 0; k < len; k++)
+        if (SCRATCH[i + 1 + k]! !== NAME_UNITS[from + k]) {
+          slot = -1;
+          break;
+        }
+    }
+  }
+  nameSlot = slot;
+  nameTrick = TRICK_LEN[SCRATCH[i + 1]!] !== 0 && trickIn(SCRATCH, i + 1, j - i - 1);
+}
+
+/** nameAt for a text in its own array `u`. */
+function nameAtIn(u: Uint16Array, i: number, n: number): void {
+  let j = i + 1;
+  let h = 0;
+  while (j < n) {
+    const c = u[j]!;
+    if (CLASS[c]! < CL_LETTER) break;
+    h = (Math.imul(h, 31) + c) | 0;
+    j++;
+  }
+  nameEnd = j;
+  if (j === i + 1) {
+    nameSlot = -1;
+    nameTrick = false;
+    return;
+  }
+  const slot = csSlot(h);
+  nameSlot =
+    slot !== -1 && j - i - 1 === NAME_LEN[slot] && sameIn(u, i + 1, j, NAME_UNITS, NAME_FROM[slot]!) ? slot : -1;
+  nameTrick = TRICK_LEN[u[i + 1]!] !== 0 && trickIn(u, i + 1, j - i - 1);
+}
+
+/** Where scratchNumber's number ended (as numbers.ts numberEnd for readNumber). */
+let scratchEnd = 0;
+
+/**
+ * readNumber (numbers.ts) of SCRATCH[at..end), `end` at most the text's length: the same steps on the same
+ * characters, so the same value and end (scratchEnd), without a `charCodeAt` per character (each one looks at
+ * the string's representation first, a typed array read does not). Coordinates and key values are read so.
+ */
+function scratchNumber(at: number, end: number): number {
+  let i = at;
+  let neg = false;
+  if (i < end) {
+    const c = SCRATCH[i]!;
+    if (c === 45 || c === 43) {
+      neg = c === 45;
+      i++;
+    }
+  }
+  let v = 0;
+  let digits = 0;
+  while (i < end) {
+    const c = SCRATCH[i]!;
+    if (c < 48 || c > 57) break;
+    v = v * 10 + (c - 48);
+    digits++;
+    i++;
+  }
+  if (i < end && SCRATCH[i]! === 46) {
+    i++;
+    let scale = 0.1;
+    while (i < end) {
+      const c = SCRATCH[i]!;
+      if (c < 48 || c > 57) break;
+      v += (c - 48) * scale;
+      scale /= 10;
+      digits++;
+      i++;
+    }
+  }
+  if (digits === 0) {
+    scratchEnd = at;
+    return NaN;
+  }
+  if (i < end && (SCRATCH[i]! | 32) === 101) {
+    // an exponent only when digits follow; a sign at `end` or after (readNumber looks) is followed by none here
+    let j = i + 1;
+    let eneg = false;
+    if (j < end) {
+      const c = SCRATCH[j]!;
+      if (c === 45 || c === 43) {
+        eneg = c === 45;
+        j++;
+      }
+    }
+    let e = 0;
+    let ed = 0;
+    while (j < end && ed < 4) {
+      const c = SCRATCH[j]!;
+      if (c < 48 || c > 57) break;
+      e = e * 10 + (c - 48);
+      ed++;
+      j++;
+    }
+    if (ed > 0) {
+      v *= Math.pow(10, eneg ? -e : e);
+      i = j;
+    }
+  }
+  scratchEnd = i;
+  return neg ? -v : v;
 }
 
 /** A defined macro that costs something when used. */
@@ -223,6 +430,36 @@ const TRICKS: readonly string[] = (() => {
     a[w.charCodeAt(0)] = w;
   return a;
 })();
+
+/**
+ * TRICKS as code units, for nameAt to compare a control word's name with in its array: the name of TRICKS that
+ * starts with the unit `c` is TRICK_UNITS[TRICK_FROM[c] ..], TRICK_LEN[c] units long (0: none starts so).
+ */
+const TRICK_LEN = new Uint8Array(65536);
+const TRICK_FROM = new Uint16Array(128);
+const TRICK_UNITS: Uint16Array = (() => {
+  const units = new Uint16Array(TRICKS.join('').length);
+  let at = 0;
+  TRICKS.forEach((w, c) => {
+    TRICK_FROM[c] = at;
+    TRICK_LEN[c] = w.length;
+    for (let k = 0; k < w.length; k++) units[at++] = w.charCodeAt(k);
+  });
+  return units;
+})();
+
+/**
+ * Whether the name of `len` letters at `from` in `u` starts with a name of TRICKS: trickAt's answer for its
+ * backslash (a name of TRICKS is all letters, so one longer than the name is not there).
+ */
+function trickIn(u: Uint16Array, from: number, len: number): boolean {
+  const c = u[from]!;
+  const w = TRICK_LEN[c]!;
+  if (w === 0 || w > len) return false;
+  const off = TRICK_FROM[c]!;
+  for (let k = 1; k < w; k++) if (u[from + k] !== TRICK_UNITS[off + k]) return false;
+  return true;
+}
 
 /** Whether the backslash at `p` is followed by a name of TRICKS (compared here: most differ at once). */
 function trickAt(t: string, p: number): boolean {
@@ -299,6 +536,10 @@ export class CostReader {
   private csEnd = 0;
   /** The text's code units (unitsOf), as the main pass reads them. */
   private u: Uint16Array = NO_UNITS;
+  /** The text is in an array of its own, not SCRATCH (longer than SCRATCH_UNITS). */
+  private own = false;
+  /** Where number() read to. */
+  private numEnd = 0;
   /** The largest scale set outside a path (a picture's or a scope's options, \tikzset): what paths start from. */
   private outerScale = 1;
   private markUnit = false;
@@ -346,6 +587,8 @@ export class CostReader {
     this.trickSeen = normalised;
     this.csEnd = 0;
     this.u = NO_UNITS;
+    this.own = false;
+    this.numEnd = 0;
     this.outerScale = 1;
     this.markUnit = false;
     this.cx = 0;
@@ -372,20 +615,25 @@ export class CostReader {
     const n = t.length;
     const u = unitsOf(t);
     this.u = u;
+    this.own = u !== SCRATCH;
     let i = 0;
     // The main pass looks at each character once (counted as n at the end); a look elsewhere counts its own.
     // Positions handlers return are integers: `| 0` says so, else the compiler keeps `i` as a double and the
     // whole loop in floating point (a sixth of the estimate's time).
-    while ((i = nextEvent(u, i, n)) < n) {
-      const k = CLASS[u[i]!]!;
+    const own = this.own;
+    while ((i = own ? nextEventIn(u, i, n) : nextEvent(i, n)) < n) {
+      const k = eventClass;
       if (k >= CL_LETTER) {
         const e = runEnd;
         i = this.word(i, e, runWord) | 0;
         if (i > e && !this.trickSeen) this.trickSeen = this.tricksIn(e, i);
       } else if (k === CL_BS) {
         const at = i;
-        i = this.controlSequence(at) | 0;
-        if (!this.trickSeen) this.trickSeen = trickAt(t, at) || (i > this.csEnd && this.tricksIn(this.csEnd, i));
+        if (own) nameAtIn(u, i, n);
+        else nameAt(i, n);
+        const trick = nameTrick;
+        i = this.controlSequence(at, nameEnd, nameSlot) | 0;
+        if (!this.trickSeen) this.trickSeen = trick || (i > this.csEnd && this.tricksIn(this.csEnd, i));
       } else {
         if (k === CL_OPEN) this.depth++;
         else if (k === CL_CLOSE) this.closeGroup(i);
@@ -459,7 +707,11 @@ export class CostReader {
     // function to be compiled into the main loop)
     if (this.plotDims > 0 || this.grids > 0 || this.decoLevels > 0 || this.lsystems > 0 || !Number.isNaN(this.markStep))
       this.statementCosts(at);
-    if (at < this.t.length) this.leaf(1, C_PATHS);
+    if (at < this.t.length) {
+      // leaf(1, C_PATHS), the top-level case written out: nearly every statement is one
+      if (this.scopes.top === null) this.totals[C_PATHS]! += 1;
+      else this.leaf(1, C_PATHS);
+    }
     if (this.pathCmd) this.settings.restore(this.stmt);
     this.stmt++;
     this.stmtStart = at + 1;
@@ -570,12 +822,12 @@ export class CostReader {
     const a = this.dimension(i, end, 1);
     if (Number.isNaN(a)) return false;
     i = this.blank(this.dimEnd, end);
-    const sep = t.charCodeAt(i);
+    const sep = this.code(i);
     if (sep !== 44 && sep !== 58) return false;
     const b = this.dimension(this.blank(i + 1, end), end, 1);
     if (Number.isNaN(b)) return false;
     i = this.blank(this.dimEnd, end);
-    const close = t.charCodeAt(i);
+    const close = this.code(i);
     if (close !== 41 && close !== 44) return false;
     if (sep === 44) {
       this.cx = a;
@@ -592,28 +844,64 @@ export class CostReader {
   /** A number with an optional unit, in cm (`bare`: cm per unit-less number), or a macro's value. */
   private dimension(at: number, end: number, bare: number): number {
     const t = this.t;
-    if (t.charCodeAt(at) === 92) {
+    if (this.code(at) === 92) {
       let j = at + 1;
       while (j < end && isLetter(t.charCodeAt(j))) j++;
       this.dimEnd = j;
       return this.lookup(t.slice(at + 1, j)) * bare;
     }
-    const v = readNumber(t, at, end);
+    const v = this.number(at, end);
     if (Number.isNaN(v)) return v;
-    const u = unitToCm(t, numberEnd);
-    this.dimEnd = u === null ? numberEnd : u.end;
+    // a unit starts with a letter (unitToCm finds none after anything else: most numbers end at `,` `)` `:`)
+    const u = isAsciiLetter(this.code(this.numEnd)) ? unitToCm(t, this.numEnd) : null;
+    this.dimEnd = u === null ? this.numEnd : u.end;
     return v * (u === null ? bare : u.cm);
   }
 
   private blank(i: number, end: number): number {
     const t = this.t;
-    while (i < end && t.charCodeAt(i) <= 32) i++;
+    if (this.own) {
+      while (i < end && t.charCodeAt(i) <= 32) i++;
+      return i;
+    }
+    // SCRATCH past the text holds what an earlier text left: read up to the text's end at most
+    const e = end < t.length ? end : t.length;
+    while (i < e && SCRATCH[i]! <= 32) i++;
     return i;
+  }
+
+  /**
+   * The code unit at `i`, -1 outside the text (`charCodeAt`'s NaN: equal to no character), from SCRATCH when the
+   * text is there: for comparing with a character only.
+   */
+  private code(i: number): number {
+    const t = this.t;
+    if (this.own) {
+      const c = t.charCodeAt(i);
+      return c === c ? c : -1;
+    }
+    return i >= 0 && i < t.length ? SCRATCH[i]! : -1;
+  }
+
+  /** readNumber of the text (its end in numEnd): from SCRATCH when the text is there. */
+  private number(at: number, end: number): number {
+    if (this.own) {
+      const v = readNumber(this.t, at, end);
+      this.numEnd = numberEnd;
+      return v;
+    }
+    const v = scratchNumber(at, end < this.t.length ? end : this.t.length);
+    this.numEnd = scratchEnd;
+    return v;
   }
 
   private paren(at: number): void {
     this.lastParen = at;
-    if (!this.gridAwait) return;
+    if (this.gridAwait) this.gridCorner(at);
+  }
+
+  /** The `(` at `at`, after a `grid`: its far corner (a function apart, so paren stays small enough to inline). */
+  private gridCorner(at: number): void {
     this.gridAwait = false;
     const ok = this.coordinate(at) && !Number.isNaN(this.gridX);
     this.gridDx += ok ? Math.abs(this.cx - this.gridX) : DEFAULT_EXTENT;
@@ -622,10 +910,9 @@ export class CostReader {
 
   // ---- words (keys and path operations) ---------------------------------------------------------------
 
-  /** The letter run `at..j`, which may be the keyword `w`: what that keyword does (a key: read its value). */
+  /** The letter run `at..j`, the keyword `w` (nextEvent compared them): what it does (a key: read its value). */
   private word(at: number, j: number, w: number): number {
     const t = this.t;
-    if (!same(t, at, j, KEYWORDS[w]!)) return j;
     switch (w) {
       case W_L:
         return t.startsWith('-system', j) ? this.lsystemWord(j + 7) : j;
@@ -675,7 +962,7 @@ export class CostReader {
   private key(at: number, setting: number, bare: number): number {
     const t = this.t;
     const i = this.blank(at, Math.min(t.length, at + 8));
-    if (t.charCodeAt(i) !== 61) return at;
+    if (this.code(i) !== 61) return at;
     const v = this.value(i + 1, bare);
     this.settings.set(setting, v, this.local());
     return this.valueEnd;
@@ -689,7 +976,7 @@ export class CostReader {
   private scaleKey(at: number): number {
     const t = this.t;
     const i = this.blank(at, Math.min(t.length, at + 8));
-    if (t.charCodeAt(i) !== 61) return at;
+    if (this.code(i) !== 61) return at;
     const raw = this.value(i + 1, 1);
     const end = this.valueEnd;
     const v = Number.isFinite(raw) && raw !== 0 ? Math.abs(raw) : 1;
@@ -712,13 +999,20 @@ export class CostReader {
     let i = this.blank(at, limit);
     let from = i;
     let to: number;
-    if (t.charCodeAt(i) === 123) {
+    if (this.code(i) === 123) {
       to = this.matching(i);
       from = i + 1;
       i = to + 1;
-    } else {
+    } else if (this.own) {
       while (i < limit) {
         const c = t.charCodeAt(i);
+        if (c === 44 || c === 93 || c === 125 || c === 59 || c === 10) break;
+        i++;
+      }
+      to = i;
+    } else {
+      while (i < limit) {
+        const c = SCRATCH[i]!;
         if (c === 44 || c === 93 || c === 125 || c === 59 || c === 10) break;
         i++;
       }
@@ -727,8 +1021,8 @@ export class CostReader {
     this.steps += i - at;
     // a bare number in a dimension key is pt (segment length) or cm (steps): `bare` converts it
     this.valueEnd = i;
-    const u = readNumber(t, from, to);
-    if (!Number.isNaN(u) && numberEnd === to) return u * bare;
+    const u = this.number(from, to);
+    if (!Number.isNaN(u) && this.numEnd === to) return u * bare;
     return evaluate(t, from, to, this.lookup);
   }
 
@@ -736,7 +1030,7 @@ export class CostReader {
   private samplesKey(at: number): number {
     const t = this.t;
     const i = this.blank(at, Math.min(t.length, at + 8));
-    if (t.charCodeAt(i) === 121 && !isLetter(t.charCodeAt(i + 1))) return this.key(i + 1, S_SAMPLES_Y, 1);
+    if (this.code(i) === 121 && !isLetter(t.charCodeAt(i + 1))) return this.key(i + 1, S_SAMPLES_Y, 1);
     if (t.startsWith('at', i) && !isLetter(t.charCodeAt(i + 2))) {
       const eq = this.blank(i + 2, Math.min(t.length, i + 10));
       if (t.charCodeAt(eq) !== 61) return i + 2;
@@ -756,7 +1050,7 @@ export class CostReader {
   private stepKey(at: number, setting: number): number {
     const t = this.t;
     const i = this.blank(at, Math.min(t.length, at + 8));
-    if (t.charCodeAt(i) === 61) {
+    if (this.code(i) === 61) {
       const end = this.key(at, setting, 1);
       this.settings.set(S_YSTEP, this.settings.get(setting), this.local());
       return end;
@@ -795,7 +1089,7 @@ export class CostReader {
   private lsystemWord(at: number): number {
     const t = this.t;
     const i = this.blank(at, Math.min(t.length, at + 8));
-    if (t.charCodeAt(i) !== 61) this.lsystems++;
+    if (this.code(i) !== 61) this.lsystems++;
     return at;
   }
 
@@ -901,17 +1195,12 @@ export class CostReader {
 
   // ---- control sequences ------------------------------------------------------------------------------
 
-  private controlSequence(at: number): number {
+  /**
+   * The control sequence at `at`, its name's letters up to `j` and its slot in the control-word table (-1: not
+   * one of them), as nextEvent read them.
+   */
+  private controlSequence(at: number, j: number, slot: number): number {
     const t = this.t;
-    const n = t.length;
-    let j = at + 1;
-    let h = 0;
-    while (j < n) {
-      const c = t.charCodeAt(j);
-      if (!isLetter(c)) break;
-      h = (Math.imul(h, 31) + c) | 0;
-      j++;
-    }
     this.steps += j - at;
     this.csEnd = j;
     if (j === at + 1) {
@@ -919,8 +1208,17 @@ export class CostReader {
       if (t.charCodeAt(j) === 94 && t.charCodeAt(j + 1) === 94) this.needsNormalising = true;
       return j + 1;
     }
-    const hit = CS_KINDS.get(h);
-    if (hit !== undefined && same(t, at + 1, j, hit[0])) return this.special(hit[1], at, j);
+    if (slot !== -1) return this.special(KIND_AT[slot]!, at, j);
+    if (this.macros === null && this.scopes.defs === 0 && this.code(j) !== 61 && this.code(at + 1) !== 105) return j;
+    return this.otherWord(at, j);
+  }
+
+  /**
+   * A control word of no kind the table names that may still matter: a condition (`\if...`), a macro defined
+   * here, an assignment (`\n=5`). Apart from controlSequence, so that one stays small enough to inline.
+   */
+  private otherWord(at: number, j: number): number {
+    const t = this.t;
     if (t.charCodeAt(at + 1) === 105 && t.charCodeAt(at + 2) === 102) return this.condition(at, j);
     if (this.macros !== null || this.scopes.defs > 0) return this.maybeMacro(at, j);
     if (t.charCodeAt(j) === 61) return this.assignment(at, j);

@@ -23,9 +23,13 @@ export class Settings {
   private readonly setIn = [-1, -1, -1, -1, -1, -1, -1, -1];
   /** The statement a key was last set local to (-1: none yet): restore() has nothing to do for any other. */
   private lastLocal = -1;
+  /** A key was set since the last reset (most texts set none: their reset has nothing to put back). */
+  private changed = false;
 
   /** The defaults again, as new (CostReader.reset). */
   reset(): void {
+    if (!this.changed) return;
+    this.changed = false;
     for (let k = 0; k < DEFAULTS.length; k++) {
       this.cur[k] = DEFAULTS[k]!;
       this.saved[k] = DEFAULTS[k]!;
@@ -40,6 +44,7 @@ export class Settings {
 
   /** `stmt`: the path statement the key is local to, or -1 for a key that lasts. */
   set(k: number, v: number, stmt: number): void {
+    this.changed = true;
     if (stmt === -1) {
       this.cur[k] = v;
       this.setIn[k] = -1;

@@ -51,6 +51,23 @@ describe('one reader for every text', () => {
     }
   });
 
+  it('reads a text longer than its shared array (one of its own) as it reads a shorter one', () => {
+    // blanks before a text change no count, only the characters looked at; 70,000 are more than the shared array
+    // holds (reader.ts SCRATCH_UNITS), so the padded text is read from an array of its own
+    const pad = ' '.repeat(70_000);
+    // numbers as keys and coordinates write them: read from the shared array by a copy of readNumber's steps
+    const numbers = [
+      '\\draw[samples=1e2,step=5e-1,scale=-2.5] plot (\\x,1) (0.25,1e1) grid (3.25e1,2pt);',
+      '\\draw[xstep=1.e,ystep=2E+1,samples=07,scale=1e-] (1e,2) grid (3.,-4.5cm) (0:1) -- (90:2.5in);',
+      '\\draw[step=0.5 ,samples= 12;] (0 , 0) grid (1 ,1 ) ; \\draw[decorate,segment length=3] (0,0)--(9,9);',
+    ];
+    for (const t of [...BUSY, ...numbers]) {
+      const short = estimateText(t, O);
+      const long = estimateText(pad + t, O);
+      expect({ units: long.units, totals: long.totals }).toEqual({ units: short.units, totals: short.totals });
+    }
+  });
+
   it('hands out totals of its own (a later estimate does not change an earlier one)', () => {
     const first = estimateText(BUSY[1]!, O);
     const copy = [...first.totals];
