@@ -1,5 +1,6 @@
 // Directives -> the frozen rule program: SecRule/SecAction/SecMarker, SecDefaultAction, removals and target
 // updates, chains. A rule the engine cannot run is left out and listed with its id and why, never dropped silently.
+import { intern } from './intern.js';
 import RE2 from 're2';
 import { sharedRe2 } from '../signatures/compile-cache.js';
 import type { Directive, SecLangProblem } from './directives.js';
@@ -104,7 +105,7 @@ function compileTarget(spec: TargetSpec): Target {
   return Object.freeze({
     name: spec.name,
     // XML:/* and XML://@* (XPath) select every text node / attribute value: no key to compare.
-    key: spec.key === null || spec.keyIsRegex || spec.name === 'XML' ? null : spec.key.toLowerCase(),
+    key: spec.key === null || spec.keyIsRegex || spec.name === 'XML' ? null : intern(spec.key.toLowerCase()),
     keyRe,
     count: spec.count,
   });
@@ -121,7 +122,7 @@ function parseSetVar(v: string): SetVar {
   let text = v.trim();
   if (text.startsWith('!')) {
     const [c, ...n] = text.slice(1).split('.');
-    return { collection: (c ?? '').toLowerCase(), name: n.join('.').toLowerCase(), op: 'delete', value: '' };
+    return { collection: (c ?? '').toLowerCase(), name: intern(n.join('.').toLowerCase()), op: 'delete', value: '' };
   }
   let value = '1';
   const eq = text.indexOf('=');
@@ -141,7 +142,7 @@ function parseSetVar(v: string): SetVar {
   if (dot === -1) throw new RuleError(`setvar without a collection: ${v}`);
   const collection = text.slice(0, dot).toLowerCase();
   if (collection !== 'tx') throw new RuleError(`setvar on collection ${collection} is not supported (only tx)`);
-  return { collection, name: text.slice(dot + 1).toLowerCase(), op, value };
+  return { collection, name: intern(text.slice(dot + 1).toLowerCase()), op, value };
 }
 
 function tagMatcher(t: string): RE2 {

@@ -1,5 +1,6 @@
 // Runs a compiled CRS program over one request (phases 1 and 2): variables, transformations, operators, chains,
 // setvar and the TX collection, skipAfter/markers, ctl exclusions and the disruptive action that ends it.
+import { intern } from './intern.js';
 import type { CrsInput, Entry } from './input.js';
 import { inRanges } from './compile.js';
 import type { Ctl, Program, Rule, SetVar, Target } from './rule.js';
@@ -107,8 +108,8 @@ function templateOf(s: string): readonly (string | MacroRef)[] {
       const ref = m[1]!;
       const dot = ref.indexOf('.');
       parts.push({
-        coll: (dot === -1 ? ref : ref.slice(0, dot)).toUpperCase(),
-        key: dot === -1 ? null : ref.slice(dot + 1).toLowerCase(),
+        coll: intern((dot === -1 ? ref : ref.slice(0, dot)).toUpperCase()),
+        key: dot === -1 ? null : intern(ref.slice(dot + 1).toLowerCase()),
       });
       last = m.index + m[0].length;
     }

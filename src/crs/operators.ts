@@ -115,13 +115,21 @@ function rxOperator(arg: string): Operator {
 }
 
 /**
- * A phrase list's own phrases are its atoms, when all are ASCII (where ASCII case folding is RE2's folding for
- * every character a byte string can hold); null otherwise, and RE2 decides alone.
+ * A phrase list's atoms: each phrase itself when ASCII, else its longest run of ASCII characters (every match
+ * of `http://①⑥⑨...` holds `http://`: no character a byte string can hold folds to an ASCII letter but an
+ * ASCII one, so ASCII case folding is RE2's here). Null when some phrase has no ASCII at all: RE2 decides alone.
  */
 function phraseAtoms(phrases: readonly string[]): readonly string[] | null {
-  const uniq = [...new Set(phrases.filter((p) => p.length > 0).map((p) => p.toLowerCase()))];
-  if (uniq.length === 0 || uniq.some((p) => bytesOf(p) !== p)) return null; // bytesOf changes non-ASCII only
-  return uniq;
+  const atoms = new Set<string>();
+  for (const p of phrases) {
+    if (p.length === 0) continue;
+    const b = bytesOf(p).toLowerCase();
+    let best = '';
+    for (const run of b.split(/[\x80-\uffff]+/)) if (run.length > best.length) best = run;
+    if (best === '') return null;
+    atoms.add(best);
+  }
+  return atoms.size === 0 ? null : [...atoms];
 }
 
 function pmOperator(name: string, phrases: readonly string[]): Operator {
