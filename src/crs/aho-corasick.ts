@@ -162,19 +162,6 @@ export class AhoCorasick {
       }
     }
   }
-
-  /** Calls `found(id)` for every literal occurring in `text` (once per occurrence). */
-  scan(text: string, found: (id: number) => void): void {
-    const outStart = this.outStart;
-    let s = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      s = c < ALPHABET ? this.step(s, fold(c)) : 0;
-      const a = outStart[s]!;
-      const b = outStart[s + 1]!;
-      for (let k = a; k < b; k++) found(this.outIds[k]!);
-    }
-  }
 }
 
 /** ASCII upper case to lower case; every other code unchanged. */

@@ -135,8 +135,6 @@ class Transaction {
   removedTargets: RemovedTarget[] = [];
   readonly matches: CrsMatch[] = [];
   private args: Entry[] | null = null;
-  /** Per transformation chain (LinkPlan.chain), each value's transformed form. */
-  private readonly tcache: (Map<string, string> | undefined)[] = [];
   private readonly valueIds = new Map<string, number>();
   private readonly rawValues: string[] = [];
   /** Per transformation step (Plan.chainSteps), each value's form after it, by value number. */
@@ -237,7 +235,7 @@ class Transaction {
   }
 
   /** A number for each distinct request value: per-chain caches are arrays indexed by it, not string maps. */
-  private idOf(value: string): number {
+  idOf(value: string): number {
     let id = this.valueIds.get(value);
     if (id === undefined) {
       this.valueIds.set(value, (id = this.rawValues.length));
@@ -268,18 +266,9 @@ class Transaction {
     return (row[v.ids[i]!] ??= this.bytes(v.values[i]!));
   }
 
+  /** A value (of TX, MATCHED_*, ...) through a link's chain, from the same per-step caches as the views. */
   transformed(rule: Rule, chain: number, value: string): string {
-    const t = rule.transforms;
-    if (t.length === 0) return value;
-    let cache = this.tcache[chain];
-    if (cache === undefined) this.tcache[chain] = cache = new Map();
-    let out = cache.get(value);
-    if (out === undefined) {
-      out = value;
-      for (let k = 0; k < t.length; k++) out = t[k]!(out);
-      cache.set(value, out);
-    }
-    return out;
+    return rule.transforms.length === 0 ? value : this.transformedId(rule, chain, this.idOf(value));
   }
 
   /** Request collections are the same for the whole evaluation: listed once (TX and MATCHED_* change). */
@@ -399,19 +388,17 @@ class Transaction {
   }
 
   private macro(coll: string, key: string | null, rule: Rule): string {
-    {
-      if (coll === 'TX') return key === null ? '' : (this.tx.get(key) ?? '');
-      if (coll === 'RULE') {
-        if (key === 'id') return String(rule.id);
-        if (key === 'msg') return rule.msg;
-        if (key === 'severity') return rule.severity;
-        return '';
-      }
-      const c = this.collection(coll);
-      if (c === null) return this.scalar(coll);
-      if (key === null) return '';
-      return c.find((e) => e.lkey === key)?.value ?? '';
+    if (coll === 'TX') return key === null ? '' : (this.tx.get(key) ?? '');
+    if (coll === 'RULE') {
+      if (key === 'id') return String(rule.id);
+      if (key === 'msg') return rule.msg;
+      if (key === 'severity') return rule.severity;
+      return '';
     }
+    const c = this.collection(coll);
+    if (c === null) return this.scalar(coll);
+    if (key === null) return '';
+    return c.find((e) => e.lkey === key)?.value ?? '';
   }
 
   /** The (name, value) pairs one target yields for a rule, after its exclusions. */
@@ -538,19 +525,52 @@ function startsWithFolded(key: string, prefix: string): boolean | null {
 
 const holdsAny = (lower: string, atoms: readonly string[]): boolean => atoms.some((a) => lower.includes(a));
 
-/** Whether one value of a link matches (the operator's verdict, negation applied); sets captures. */
-function test(tx: Transaction, rule: Rule, v: string, arg: string, gate: number): boolean {
+/**
+ * The operator's verdict on one value (negation applied), its gate already read (`open`: false, the operator
+ * cannot match); sets captures. A regex reads the value's bytes (value i of `view`, cached there, or made for
+ * it alone without one), and runs on the string again for captures only when it matched (rare on ordinary
+ * traffic).
+ */
+function verdict(
+  tx: Transaction,
+  rule: Rule,
+  v: string,
+  arg: string,
+  open: boolean,
+  view: View | null,
+  i: number,
+): boolean {
   let caps: Captures | null = null;
-  if (tx.mayMatch(gate, v)) {
+  if (open) {
     const byBytes = rule.op.matchBytes;
     if (byBytes === null) caps = rule.op.match(v, arg, rule.capture);
-    else if (byBytes(tx.bytes(v))) caps = rule.capture && !rule.negated ? rule.op.match(v, arg, true) : NO_CAPTURES;
+    else if (byBytes(view === null ? tx.bytes(v) : tx.bytesAt(view, i)))
+      caps = rule.capture && !rule.negated ? rule.op.match(v, arg, true) : NO_CAPTURES;
   }
   const ok = rule.negated ? caps === null : caps !== null;
   if (ok && rule.capture && caps !== null && caps.length > 0) {
     for (let k = 0; k < caps.length; k++) tx.tx.set(String(k), caps[k]!);
   }
   return ok;
+}
+
+/** Whether one value of a general-path link matches; sets captures. */
+function test(tx: Transaction, rule: Rule, v: string, arg: string, gate: number): boolean {
+  return verdict(tx, rule, v, arg, tx.mayMatch(gate, v), null, 0);
+}
+
+/**
+ * A value of a link matched: it joins the link's matches (MATCHED_VARS for the next link) and the link's
+ * non-disruptive actions run for it, before the next link reads what they set.
+ */
+function onMatch(tx: Transaction, rule: Rule, head: Rule, name: string, v: string, matched: Hit[] | null): Hit[] {
+  const list = matched ?? [];
+  list.push({ coll: name, key: null, value: v });
+  tx.matchedVar = v;
+  tx.matchedVarName = name;
+  const setvars = rule.setvars;
+  for (let k = 0; k < setvars.length; k++) setVar(tx, head, setvars[k]!);
+  return list;
 }
 
 /** The value of a hit that matched, or null: every transformation stage under multiMatch, else the last. */
@@ -584,14 +604,7 @@ function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolea
   for (let k = 0; k < hits.length; k++) {
     const h = hits[k]!;
     const v = matchingValue(tx, rule, h.value, arg, lp);
-    if (v === null) continue;
-    const name = hitName(h);
-    (matched ??= []).push({ coll: name, key: null, value: v });
-    tx.matchedVar = v;
-    tx.matchedVarName = name;
-    // Non-disruptive actions run per matched variable, before the next link reads what they set.
-    const setvars = rule.setvars;
-    for (let k = 0; k < setvars.length; k++) setVar(tx, head, setvars[k]!);
+    if (v !== null) matched = onMatch(tx, rule, head, hitName(h), v, matched);
   }
   if (matched === null) return false;
   tx.matchedVars = matched;
@@ -610,29 +623,13 @@ function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolea
   }
   const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
   const { hits, values } = view;
-  const byBytes = rule.op.matchBytes;
   let matched: Hit[] | null = null;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    let caps: Captures | null = null;
-    if (opens === null || isOpen(opens[i]!, gate)) {
-      if (byBytes === null) caps = rule.op.match(v, arg, rule.capture);
-      else if (byBytes(tx.bytesAt(view, i))) {
-        // Captures only of a value that matched: the regex runs again on it alone (rare on ordinary traffic).
-        caps = rule.capture && !rule.negated ? rule.op.match(v, arg, true) : NO_CAPTURES;
-      }
+    const open = opens === null || isOpen(opens[i]!, gate);
+    if (verdict(tx, rule, v, arg, open, view, i)) {
+      matched = onMatch(tx, rule, head, hitName(hits[i]!), v, matched);
     }
-    const ok = rule.negated ? caps === null : caps !== null;
-    if (!ok) continue;
-    if (rule.capture && caps !== null && caps.length > 0) {
-      for (let k = 0; k < caps.length; k++) tx.tx.set(String(k), caps[k]!);
-    }
-    const name = hitName(hits[i]!);
-    (matched ??= []).push({ coll: name, key: null, value: v });
-    tx.matchedVar = v;
-    tx.matchedVarName = name;
-    const setvars = rule.setvars;
-    for (let k = 0; k < setvars.length; k++) setVar(tx, head, setvars[k]!);
   }
   if (matched === null) return false;
   tx.matchedVars = matched;
