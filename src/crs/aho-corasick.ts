@@ -3,114 +3,98 @@
 
 /** The alphabet: bytes. A character above 0xFF goes back to the root (no literal holds it). */
 const ALPHABET = 256;
-/** A state with at least this many children is given a dense row (a scan of its children would be slow). */
-const DENSE_CHILDREN = 3;
 
 export class AhoCorasick {
-  /** The root's transitions, dense (most characters of a text are read at or near the root). */
-  private readonly rootNext: Int32Array;
-  /** Children of state s: edgeChar/edgeTo[childStart[s] .. childStart[s + 1]] (sparse: a big trie stays small). */
-  private readonly childStart: Int32Array;
-  private readonly edgeChar: Uint8Array;
-  private readonly edgeTo: Int32Array;
-  private readonly fail: Int32Array;
-  /** States with many children (near the root) get a dense row: denseRow[s] * ALPHABET, or -1 (sparse). */
-  private readonly denseRow: Int32Array;
-  private readonly dense: Int32Array;
+  /**
+   * Byte -> character class: 0 for every byte no literal holds (it sends any state back to the root), else one
+   * class per distinct byte the literals hold, upper and lower case sharing theirs (about 100 for CRS).
+   */
+  private readonly classOf: Uint8Array;
+  private readonly classes: number;
+  /**
+   * The automaton as a table, failure links folded in: next state = delta[state * classes + class]. One lookup
+   * per character whatever the state (following failure links at scan time cost most of a scan). 16-bit entries
+   * while the states fit: CRS's 31,400 states x 101 classes take 6.3 MB.
+   */
+  private readonly delta: Uint16Array | Int32Array;
   /** outStart[state]..outStart[state + 1]: the literal ids ending at this state (own and by failure link). */
   private readonly outStart: Int32Array;
   private readonly outIds: Int32Array;
+  /** 1 for a state with outputs (outStart's test, one read instead of two in the scan). */
+  private readonly hasOut: Uint8Array;
 
   /** `literals`: byte strings, non-empty, compared ignoring ASCII case. Their ids are their indexes. */
   constructor(literals: readonly string[]) {
-    const edges: Map<number, number>[] = [new Map()];
-    const own: number[][] = [[]];
-    literals.forEach((lit, id) => {
-      let s = 0;
+    const classOf = new Uint8Array(ALPHABET);
+    let classes = 1;
+    for (const lit of literals) {
       for (let i = 0; i < lit.length; i++) {
         const c = fold(lit.charCodeAt(i));
         if (c >= ALPHABET) throw new RangeError(`not a byte string: ${JSON.stringify(lit)}`);
-        let t = edges[s]!.get(c);
+        if (classOf[c] === 0) classOf[c] = classes++;
+      }
+    }
+    for (let c = 65; c <= 90; c++) classOf[c] = classOf[c + 32]!;
+    this.classOf = classOf;
+    this.classes = classes;
+    // The trie, its edges by class.
+    const edges: Map<number, number>[] = [new Map()];
+    const own: number[][] = [[]];
+    literals.forEach((lit, literal) => {
+      let s = 0;
+      for (let i = 0; i < lit.length; i++) {
+        const k = classOf[fold(lit.charCodeAt(i))]!;
+        let t = edges[s]!.get(k);
         if (t === undefined) {
           t = edges.length;
           edges.push(new Map());
           own.push([]);
-          edges[s]!.set(c, t);
+          edges[s]!.set(k, t);
         }
         s = t;
       }
-      own[s]!.push(id);
+      own[s]!.push(literal);
     });
     const n = edges.length;
-    const childStart = new Int32Array(n + 1);
-    for (let s = 0; s < n; s++) childStart[s + 1] = childStart[s]! + edges[s]!.size;
-    const edgeChar = new Uint8Array(childStart[n]!);
-    const edgeTo = new Int32Array(childStart[n]!);
-    for (let s = 0; s < n; s++) {
-      let e = childStart[s]!;
-      for (const [c, t] of edges[s]!) {
-        edgeChar[e] = c;
-        edgeTo[e++] = t;
-      }
-    }
-    this.childStart = childStart;
-    this.edgeChar = edgeChar;
-    this.edgeTo = edgeTo;
-    const rootNext = new Int32Array(ALPHABET);
-    for (const [c, t] of edges[0]!) rootNext[c] = t;
-    for (let c = 65; c <= 90; c++) rootNext[c] = rootNext[c + 32]!;
-    this.rootNext = rootNext;
-    const denseRow = new Int32Array(n).fill(-1);
-    let rows = 0;
-    for (let s = 1; s < n; s++) if (edges[s]!.size >= DENSE_CHILDREN) denseRow[s] = rows++;
-    const dense = new Int32Array(rows * ALPHABET).fill(-1);
-    for (let s = 1; s < n; s++) {
-      if (denseRow[s]! < 0) continue;
-      for (const [c, t] of edges[s]!) dense[denseRow[s]! * ALPHABET + c] = t;
-    }
-    this.denseRow = denseRow;
-    this.dense = dense;
+    // States renumbered breadth first: the shallow states, where most characters of a text are read, share the
+    // first rows of the table and stay in cache (in trie order, a scan missed the cache on most characters).
+    const order = [0];
+    for (let q = 0; q < order.length; q++) for (const t of edges[order[q]!]!.values()) order.push(t);
+    const id = new Int32Array(n);
+    order.forEach((old, i) => (id[old] = i));
+    const delta = n <= 0xffff ? new Uint16Array(n * classes) : new Int32Array(n * classes);
     const fail = new Int32Array(n);
-    this.fail = fail;
-    const out: number[][] = own.map((o) => [...o]);
-    // Breadth first: a state's failure target is shallower, so its own failure and outputs are complete.
-    const queue: number[] = [...edges[0]!.values()];
-    for (let q = 0; q < queue.length; q++) {
-      const s = queue[q]!;
-      for (const id of out[fail[s]!]!) out[s]!.push(id);
-      for (const [c, t] of edges[s]!) {
-        fail[t] = this.step(fail[s]!, c);
-        queue.push(t);
+    const out: number[][] = order.map((old) => [...own[old]!]);
+    // In breadth-first order a state's failure target is shallower: its row and outputs are complete when read.
+    for (const [k, t] of edges[0]!) delta[k] = id[t]!;
+    for (let s = 1; s < n; s++) {
+      const f = fail[s]!;
+      for (const o of out[f]!) out[s]!.push(o);
+      const row = s * classes;
+      const frow = f * classes;
+      for (let k = 1; k < classes; k++) delta[row + k] = delta[frow + k]!;
+      for (const [k, t] of edges[order[s]!]!) {
+        fail[id[t]!] = delta[frow + k]!;
+        delta[row + k] = id[t]!;
       }
     }
+    this.delta = delta;
     const outStart = new Int32Array(n + 1);
-    for (let s = 0; s < n; s++) outStart[s + 1] = outStart[s]! + out[s]!.length;
+    const hasOut = new Uint8Array(n);
+    for (let s = 0; s < n; s++) {
+      outStart[s + 1] = outStart[s]! + out[s]!.length;
+      if (out[s]!.length > 0) hasOut[s] = 1;
+    }
     const outIds = new Int32Array(outStart[n]!);
     for (let s = 0; s < n; s++) outIds.set(out[s]!, outStart[s]!);
     this.outStart = outStart;
     this.outIds = outIds;
-  }
-
-  /** The state after reading folded character `c` in state `s`, following failure links. */
-  private step(s: number, c: number): number {
-    for (;;) {
-      if (s === 0) return this.rootNext[c]!;
-      const row = this.denseRow[s]!;
-      if (row >= 0) {
-        const t = this.dense[row * ALPHABET + c]!;
-        if (t >= 0) return t;
-      } else {
-        for (let e = this.childStart[s]!, end = this.childStart[s + 1]!; e < end; e++) {
-          if (this.edgeChar[e] === c) return this.edgeTo[e]!;
-        }
-      }
-      s = this.fail[s]!;
-    }
+    this.hasOut = hasOut;
   }
 
   /** How many states the automaton has (state ids are 0 .. states - 1). */
   get states(): number {
-    return this.fail.length;
+    return this.hasOut.length;
   }
 
   /** The literal ids that end at a state (its own and those reached by failure links). */
@@ -119,48 +103,24 @@ export class AhoCorasick {
   }
 
   /**
-   * Pushes onto `found` each distinct state with outputs that reading `text` passes through, marking it in
-   * `seen` (the caller clears those marks). A state stands for all its literals: a text that repeats a
-   * literal (a letter, a space) costs one entry, not one call per occurrence.
+   * Writes into `found` each distinct state with outputs that reading `text` passes through, marking it in
+   * `seen` (the caller clears those marks), and returns how many. A state stands for all its literals: a text
+   * that repeats a literal (a letter, a space) costs one entry, not one call per occurrence. `found` needs room
+   * for every state (a typed array: pushing onto an emptied array grew it again on every scan).
    */
-  outputStates(text: string, seen: Uint8Array, found: number[]): void {
-    // step() written out with the tables in locals: this loop runs for every character of every value.
-    const { outStart, rootNext, denseRow, dense, childStart, edgeChar, edgeTo, fail } = this;
+  outputStates(text: string, seen: Uint8Array, found: Int32Array): number {
+    const { classOf, classes, delta, hasOut } = this;
     let s = 0;
+    let n = 0;
     for (let i = 0; i < text.length; i++) {
-      let c = text.charCodeAt(i);
-      if (c >= ALPHABET) {
-        s = 0;
-        continue;
-      }
-      if (c >= 65 && c <= 90) c += 32;
-      for (;;) {
-        if (s === 0) {
-          s = rootNext[c]!;
-          break;
-        }
-        const row = denseRow[s]!;
-        let t = -1;
-        if (row >= 0) t = dense[row * ALPHABET + c]!;
-        else {
-          for (let e = childStart[s]!, end = childStart[s + 1]!; e < end; e++) {
-            if (edgeChar[e] === c) {
-              t = edgeTo[e]!;
-              break;
-            }
-          }
-        }
-        if (t >= 0) {
-          s = t;
-          break;
-        }
-        s = fail[s]!;
-      }
-      if (outStart[s] !== outStart[s + 1] && seen[s] === 0) {
+      const c = text.charCodeAt(i);
+      s = c < ALPHABET ? delta[s * classes + classOf[c]!]! : 0;
+      if (hasOut[s] === 1 && seen[s] === 0) {
         seen[s] = 1;
-        found.push(s);
+        found[n++] = s;
       }
     }
+    return n;
   }
 }
 

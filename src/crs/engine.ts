@@ -64,6 +64,10 @@ class View {
   }
 }
 
+/** The view of an empty target set (evalView returns before it reads `any` or `opens`). */
+const EMPTY_VIEW = new View([], [], [], -1, 0);
+EMPTY_VIEW.opens = [];
+
 interface RemovedTarget {
   readonly ids: (id: number) => boolean;
   readonly target: Target;
@@ -128,19 +132,24 @@ class Transaction {
   matchedVar = '';
   matchedVarName = '';
   matchedVars: Hit[] = [];
-  /** The hits of the link being evaluated (reused: see evalLink). */
-  readonly scratch: Hit[] = [];
   engine: 'on' | 'off' | 'detectiononly' = 'on';
   removedIds: ((id: number) => boolean)[] = [];
   removedTargets: RemovedTarget[] = [];
   readonly matches: CrsMatch[] = [];
+  /** Traces of the rules the configuration decides (crs/fold.ts); null once a ctl removed something. */
+  replay: Replay | null = null;
   private args: Entry[] | null = null;
   private readonly valueIds = new Map<string, number>();
   private readonly rawValues: string[] = [];
   /** Per transformation step (Plan.chainSteps), each value's form after it, by value number. */
   private readonly stepValues: (string[] | undefined)[];
-  /** Per chain, by value number: the gates its transformed form opens, and its bytes (views share them). */
-  private readonly chainOpens: ((readonly number[])[] | undefined)[];
+  /**
+   * Per transformation step, by value number: the gates the value's form after it opens (rawOpens: before any).
+   * A step that left a value as it was reuses the gates of the form before: no scan, and no string-keyed map.
+   */
+  private readonly stepOpens: ((readonly number[])[] | undefined)[];
+  private readonly rawOpens: (readonly number[])[] = [];
+  /** Per chain, by value number: the bytes of its transformed form (views share them). */
   private readonly chainBytes: (Buffer[] | undefined)[];
   readonly plan: Plan;
   /** The gates each value seen so far opens (values repeat across rules: one scan each). */
@@ -158,7 +167,7 @@ class Transaction {
     this.setHits = new Array<Hit[] | undefined>(this.plan.sets);
     this.views = new Array<View | undefined>(this.plan.views);
     this.stepValues = new Array<string[] | undefined>(this.plan.steps);
-    this.chainOpens = new Array<(readonly number[])[] | undefined>(this.plan.chains);
+    this.stepOpens = new Array<(readonly number[])[] | undefined>(this.plan.steps);
     this.chainBytes = new Array<Buffer[] | undefined>(this.plan.chains);
   }
 
@@ -186,6 +195,11 @@ class Transaction {
         if (rule.targets.length === 0) hits.push(NO_TARGET);
         this.setHits[lp.set] = hits;
       }
+      if (hits.length === 0) {
+        // Most target sets of a request are empty (no cookies, no query, no files): one shared view for them.
+        this.views[lp.view] = v = EMPTY_VIEW;
+        return v;
+      }
       const ids = hits.map((h) => this.idOf(h.value));
       const values = ids.map((id) => this.transformedId(rule, lp.chain, id));
       this.views[lp.view] = v = new View(hits, ids, values, lp.chain, this.plan.gates.words);
@@ -197,18 +211,31 @@ class Transaction {
   opens(v: View): readonly (readonly number[])[] {
     if (v.opens === null) {
       const any = v.any;
-      let row = this.chainOpens[v.chain];
-      if (row === undefined) this.chainOpens[v.chain] = row = [];
+      const steps = this.plan.chainSteps[v.chain]!;
       const opens: (readonly number[])[] = [];
       for (let i = 0; i < v.ids.length; i++) {
-        const id = v.ids[i]!;
-        const o = (row[id] ??= this.openedBy(v.values[i]!));
+        const o = this.opensAt(steps, steps.length - 1, v.ids[i]!);
         for (let w = 0; w < o.length; w++) any[w]! |= o[w]!;
         opens.push(o);
       }
       v.opens = opens;
     }
     return v.opens;
+  }
+
+  /** The gates value `id` opens after step k of a chain (k = -1: the raw value); its forms are computed. */
+  private opensAt(steps: readonly number[], k: number, id: number): readonly number[] {
+    if (k < 0) return (this.rawOpens[id] ??= this.openedBy(this.rawValues[id]!));
+    const step = steps[k]!;
+    let row = this.stepOpens[step];
+    if (row === undefined) this.stepOpens[step] = row = [];
+    let o = row[id];
+    if (o === undefined) {
+      const v = this.stepValues[step]![id]!;
+      const before = k === 0 ? this.rawValues[id]! : this.stepValues[steps[k - 1]!]![id]!;
+      row[id] = o = v === before ? this.opensAt(steps, k - 1, id) : this.openedBy(v);
+    }
+    return o;
   }
 
   /**
@@ -593,9 +620,8 @@ function matchingValue(tx: Transaction, rule: Rule, value: string, arg: string, 
 /** One link of a rule: true when it matched; the matches become MATCHED_VARS for the next link. */
 function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolean {
   if (lp.set >= 0 && !rule.multiMatch && !tx.removesTargetsOf(rule)) return evalView(tx, rule, head, lp);
-  // One scratch list per transaction: links run one at a time and only read it here.
-  const hits = tx.scratch;
-  hits.length = 0;
+  // A new list: emptying a kept one (`length = 0`) is a call into the runtime, dearer than a young allocation.
+  const hits: Hit[] = [];
   const targets = rule.targets;
   for (let k = 0; k < targets.length; k++) tx.resolve(rule, targets[k]!, hits);
   if (rule.targets.length === 0) hits.push(NO_TARGET);
@@ -614,6 +640,8 @@ function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolea
 /** evalLink for a link reading request collections only: its values come from the request's view. */
 function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolean {
   const view = tx.view(rule, lp);
+  // No value: nothing to match (a negated operator too: it matches values, and there is none).
+  if (view.values.length === 0) return false;
   const gate = lp.gate;
   let opens: readonly (readonly number[])[] | null = null;
   if (gate >= 0) {
@@ -654,6 +682,8 @@ function setVar(tx: Transaction, rule: Rule, s: SetVar): void {
 }
 
 function applyCtl(tx: Transaction, c: Ctl): void {
+  // A rule removed, or a target of one: what the configuration decided may differ from here on (crs/fold.ts).
+  if (c.kind !== 'ruleEngine' && c.kind !== 'ignored') tx.replay = null;
   switch (c.kind) {
     case 'ruleRemoveById':
       tx.removedIds.push((id) => inRanges(id, c.ids));
@@ -679,15 +709,67 @@ function applyCtl(tx: Transaction, c: Ctl): void {
   }
 }
 
+/**
+ * What a rule decided by the configuration did, link by link: the values each link matched (MATCHED_VARS), or
+ * null where the chain stopped. Replaying it runs the links' actions again (setvars may read what the request
+ * changed, `+%{tx.critical_anomaly_score}`), without evaluating anything.
+ */
+type Trace = readonly (readonly Hit[] | null)[];
+
+/** Per phase, by rule index, the traces of the rules decided by the configuration, once each has run. */
+type Replay = (Trace | undefined)[][];
+
+/** Replays kept per program, and per set of the gateway's exclusions (they change what a rule reads). */
+const replays = new WeakMap<Plan, WeakMap<readonly Ctl[], Replay>>();
+const NO_CTLS: readonly Ctl[] = Object.freeze([]);
+
+function replayOf(plan: Plan, ctls: readonly Ctl[]): Replay {
+  let byCtls = replays.get(plan);
+  if (byCtls === undefined) replays.set(plan, (byCtls = new WeakMap()));
+  let r = byCtls.get(ctls);
+  if (r === undefined) byCtls.set(ctls, (r = plan.heads.map((h) => new Array<Trace | undefined>(h.length))));
+  return r;
+}
+
+/** A rule decided by the configuration: its trace replayed, or, the first time, evaluated and traced. */
+function replayRule(tx: Transaction, rule: Rule, plan: LinkPlan, traces: (Trace | undefined)[], i: number): boolean {
+  const trace = traces[i];
+  if (trace === undefined) {
+    const record: (readonly Hit[] | null)[] = [];
+    const ok = evalRule(tx, rule, plan, record);
+    traces[i] = Object.freeze(record);
+    return ok;
+  }
+  let link: Rule | null = rule;
+  for (let k = 0; k < trace.length; k++) {
+    const hits = trace[k]!;
+    if (hits === null) return false;
+    let matched: Hit[] | null = null;
+    for (let j = 0; j < hits.length; j++) matched = onMatch(tx, link!, rule, hits[j]!.coll, hits[j]!.value, matched);
+    tx.matchedVars = matched!;
+    link = link!.chained;
+  }
+  return finish(tx, rule);
+}
+
 /** Evaluates a rule and its chain; runs every link's actions when the whole chain matched. */
-function evalRule(tx: Transaction, rule: Rule, plan: LinkPlan): boolean {
+function evalRule(tx: Transaction, rule: Rule, plan: LinkPlan, record: (readonly Hit[] | null)[] | null): boolean {
   let link: Rule | null = rule;
   let lp: LinkPlan | null = plan;
   while (link !== null && lp !== null) {
-    if (!evalLink(tx, link, rule, lp)) return false;
+    if (!evalLink(tx, link, rule, lp)) {
+      record?.push(null);
+      return false;
+    }
+    record?.push(Object.freeze(tx.matchedVars.map((h) => Object.freeze({ coll: h.coll, key: null, value: h.value }))));
     link = link.chained;
     lp = lp.next;
   }
+  return finish(tx, rule);
+}
+
+/** A rule's whole chain matched: the links' ctls, and the match logged. */
+function finish(tx: Transaction, rule: Rule): boolean {
   for (let l: Rule | null = rule; l !== null; l = l.chained) {
     for (let k = 0; k < l.ctls.length; k++) applyCtl(tx, l.ctls[k]!);
   }
@@ -706,17 +788,23 @@ export interface Overrides {
 export function evaluate(program: Program, input: CrsInput, over: Overrides = {}): CrsResult {
   bytePool.used = 0;
   const tx = new Transaction(program, input);
-  for (const c of over.ctls ?? []) applyCtl(tx, c);
+  const ctls = over.ctls ?? NO_CTLS;
+  for (const c of ctls) applyCtl(tx, c);
+  // The gateway's exclusions are the same for every request of a route: traces are kept per set of them.
+  tx.replay = replayOf(tx.plan, ctls);
   let deniedBy = 0;
   outer: for (let p = 0; p < program.phases.length; p++) {
     const rules = program.phases[p]!;
     const plans = tx.plan.heads[p]!;
+    const decided = tx.plan.decided[p]!;
     for (let i = 0; i < rules.length; i++) {
       if (tx.engine === 'off') break outer;
       const rule = rules[i]!;
       if (rule.marker !== null || tx.removed(rule)) continue;
       const lp = plans[i]!;
-      if (!evalRule(tx, rule, lp)) continue;
+      const replay = tx.replay;
+      if (!(decided[i] && replay !== null ? replayRule(tx, rule, lp, replay[p]!, i) : evalRule(tx, rule, lp, null)))
+        continue;
       if (rule.disruptive === 'deny' || rule.disruptive === 'drop') {
         if (tx.engine === 'on') {
           deniedBy = rule.id;

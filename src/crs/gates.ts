@@ -10,21 +10,21 @@ export const isOpen = (open: readonly number[], g: number): boolean => (open[g >
 
 export class Gates {
   private readonly ac: AhoCorasick;
-  /** For each atom id, the gates that list it. */
-  private readonly gatesOfAtom: readonly (readonly number[])[];
   private readonly gateOf = new Map<Operator, number>();
   readonly count: number;
   /** Words (32 gates each) of a set open() returns. */
   readonly words: number;
   /** Scratch of open(): states with outputs met in the value being scanned (reset before it returns). */
   private readonly seen: Uint8Array;
-  private readonly found: number[] = [];
+  private readonly found: Int32Array;
   /**
-   * Per automaton state, the gates its literals open: words [state * words, (state + 1) * words) of
-   * stateGates, filled on the state's first use (stateReady).
+   * Per automaton state, the gates its literals open, sparse (a state opens one to three gates: OR-ing every word
+   * of a set per state cost as much as the scan): the pairs gateWord[i] / gateMask[i] for i in
+   * [gateStart[state], gateStart[state + 1]).
    */
-  private readonly stateGates: Int32Array;
-  private readonly stateReady: Uint8Array;
+  private readonly gateStart: Int32Array;
+  private readonly gateWord: Int32Array;
+  private readonly gateMask: Int32Array;
 
   constructor(operators: readonly Operator[]) {
     const atomIds = new Map<string, number>();
@@ -45,11 +45,28 @@ export class Gates {
     }
     this.count = g;
     this.words = (g + 31) >> 5;
-    this.gatesOfAtom = gatesOfAtom;
     this.ac = new AhoCorasick([...atomIds.keys()]);
-    this.seen = new Uint8Array(this.ac.states);
-    this.stateGates = new Int32Array(this.ac.states * this.words);
-    this.stateReady = new Uint8Array(this.ac.states);
+    const states = this.ac.states;
+    this.seen = new Uint8Array(states);
+    this.found = new Int32Array(states);
+    this.gateStart = new Int32Array(states + 1);
+    const word: number[] = [];
+    const mask: number[] = [];
+    const bits = new Int32Array(this.words);
+    for (let state = 0; state < states; state++) {
+      bits.fill(0);
+      for (const atom of this.ac.outputsOf(state)) {
+        for (const gate of gatesOfAtom[atom]!) bits[gate >> 5]! |= 1 << (gate & 31);
+      }
+      for (let w = 0; w < this.words; w++) {
+        if (bits[w] === 0) continue;
+        word.push(w);
+        mask.push(bits[w]!);
+      }
+      this.gateStart[state + 1] = word.length;
+    }
+    this.gateWord = Int32Array.from(word);
+    this.gateMask = Int32Array.from(mask);
   }
 
   /** The gate of an operator, -1 when it has none (it always runs). */
@@ -68,25 +85,14 @@ export class Gates {
     if (value.length === 0) return open;
     const seen = this.seen;
     const found = this.found;
-    found.length = 0;
-    this.ac.outputStates(value, seen, found);
-    for (let k = 0; k < found.length; k++) {
+    const n = this.ac.outputStates(value, seen, found);
+    const { gateStart, gateWord, gateMask } = this;
+    for (let k = 0; k < n; k++) {
       const state = found[k]!;
       seen[state] = 0;
-      if (this.stateReady[state] === 0) this.fillState(state);
-      const g = this.stateGates;
-      const at = state * words;
-      for (let w = 0; w < words; w++) open[w]! |= g[at + w]!;
+      for (let i = gateStart[state]!, end = gateStart[state + 1]!; i < end; i++) open[gateWord[i]!]! |= gateMask[i]!;
     }
     return open;
-  }
-
-  private fillState(state: number): void {
-    const at = state * this.words;
-    for (const atom of this.ac.outputsOf(state)) {
-      for (const gate of this.gatesOfAtom[atom]!) this.stateGates[at + (gate >> 5)]! |= 1 << (gate & 31);
-    }
-    this.stateReady[state] = 1;
   }
 }
 

@@ -2,6 +2,7 @@
 // chain and prefilter gate as small integers. Hundreds of links share a few dozen (targets, transformations)
 // pairs, so a request resolves each distinct target set once, transforms and scans each value once per chain,
 // and skips a whole link whose gate none of those values opens (crs/engine.ts).
+import { configDecided } from './fold.js';
 import { gatesOf, type Gates } from './gates.js';
 import type { Program, Rule, Target } from './rule.js';
 
@@ -41,6 +42,8 @@ export class Plan {
   readonly steps: number;
   /** Per phase, the plan of each rule head by its index in the phase (markers included). */
   readonly heads: readonly (readonly LinkPlan[])[];
+  /** Per phase, by rule index: decided by the configuration alone (crs/fold.ts), so evaluated once and replayed. */
+  readonly decided: readonly (readonly boolean[])[];
 
   constructor(program: Program) {
     this.gates = gatesOf(program);
@@ -85,6 +88,7 @@ export class Plan {
         }),
       ),
     );
+    this.decided = configDecided(program);
     this.sets = sets.size;
     this.views = views.size;
     this.chains = chains.size;
