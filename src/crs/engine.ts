@@ -7,7 +7,7 @@ import type { Ctl, Program, Rule, SetVar, Target } from './rule.js';
 import type RE2 from 're2';
 import type { Captures } from './operators.js';
 import { isOpen } from './gates.js';
-import { requiredAtoms } from './atoms.js';
+import { atomsExclude, keyTestOf, literalMatch, type KeyTest } from './key-test.js';
 import { planOf, type LinkPlan, type Plan } from './plan.js';
 
 export interface CrsMatch {
@@ -439,8 +439,9 @@ class Transaction {
     }
     if (t.name === 'TX' && !t.count) {
       // The whole TX collection or a key regex (TX:/^header_name_920450_/): read in place, nothing listed.
+      const kt = t.keyRe === null ? null : keyTestOf(t.keyRe);
       for (const [k, v] of this.tx) {
-        if (t.keyRe !== null && !this.keyMatches(t.keyRe, k)) continue;
+        if (kt !== null && !this.keyMatches(kt, k)) continue;
         if (this.excluded(rule, 'TX', { key: k, lkey: k, value: v }, runtime)) continue;
         out.push({ coll: 'TX', key: k, value: v });
       }
@@ -454,10 +455,11 @@ class Transaction {
       return;
     }
     let n = 0;
+    const kt = t.keyRe === null ? null : keyTestOf(t.keyRe);
     for (let k = 0; k < c.length; k++) {
       const e = c[k]!;
       if (t.key !== null && e.lkey !== t.key) continue;
-      if (t.keyRe !== null && !this.keyMatches(t.keyRe, e.key)) continue;
+      if (kt !== null && !this.keyMatches(kt, e.key)) continue;
       if (this.excluded(rule, t.name, e, runtime)) continue;
       if (t.count) n++;
       else out.push({ coll: t.name, key: e.key, value: e.value });
@@ -480,27 +482,22 @@ class Transaction {
   private covers(x: Target, name: string, e: Entry): boolean {
     if (x.name !== name) return false;
     if (x.key !== null) return e.lkey === x.key;
-    if (x.keyRe !== null) return this.keyMatches(x.keyRe, e.key);
+    if (x.keyRe !== null) return this.keyMatches(keyTestOf(x.keyRe), e.key);
     return true;
   }
 
-  /** Key regexes (`ARGS:/^id_/`) repeat across rules on the same few keys: each (regex, key) tested once. */
+  /** General key regexes repeat across rules on the same few keys: each (regex, key) tested once per request. */
   private readonly keyTests = new Map<RE2, Map<string, boolean>>();
 
-  private keyMatches(re: RE2, key: string): boolean {
-    const prefix = keyPrefix(re);
-    if (prefix !== null) {
-      const r = startsWithFolded(key, prefix);
+  private keyMatches(t: KeyTest, key: string): boolean {
+    if (t.literal !== null) {
+      const r = literalMatch(t, key);
       if (r !== null) return r;
     }
-    let m = this.keyTests.get(re);
-    if (m === undefined) this.keyTests.set(re, (m = new Map()));
+    let m = this.keyTests.get(t.re);
+    if (m === undefined) this.keyTests.set(t.re, (m = new Map()));
     let r = m.get(key);
-    if (r === undefined) {
-      const atoms = keyAtoms(re);
-      r = atoms !== null && !holdsAny(key.toLowerCase(), atoms) ? false : re.test(key);
-      m.set(key, r);
-    }
+    if (r === undefined) m.set(key, (r = atomsExclude(t, key) ? false : t.re.test(key)));
     return r;
   }
 
@@ -510,47 +507,6 @@ class Transaction {
     return false;
   }
 }
-
-const keyAtomsOf = new WeakMap<RE2, readonly string[] | null>();
-
-/** A key regex's required atoms (crs/atoms.ts), when few enough to look for one by one; else null. */
-function keyAtoms(re: RE2): readonly string[] | null {
-  let a = keyAtomsOf.get(re);
-  if (a === undefined) {
-    const req = requiredAtoms(re.source);
-    keyAtomsOf.set(re, (a = req !== null && req.length <= 4 ? req : null));
-  }
-  return a;
-}
-
-const keyPrefixOf = new WeakMap<RE2, string | null>();
-
-/** `^header_name_920450_`: a key regex that is a lower-case literal prefix (compiled with `i`), else null. */
-function keyPrefix(re: RE2): string | null {
-  let p = keyPrefixOf.get(re);
-  if (p === undefined) {
-    const m = /^\^([a-z0-9_-]+)$/i.exec(re.source);
-    keyPrefixOf.set(re, (p = m !== null && re.flags === 'i' ? m[1]!.toLowerCase() : null));
-  }
-  return p;
-}
-
-/**
- * Whether key starts with prefix, ASCII case ignored, as the regex would answer; null when a character above
- * 0xFF stands where the prefix is read (Unicode case folding may match it: RE2 decides then).
- */
-function startsWithFolded(key: string, prefix: string): boolean | null {
-  if (key.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) {
-    let c = key.charCodeAt(i);
-    if (c > 0xff) return null;
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== prefix.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-const holdsAny = (lower: string, atoms: readonly string[]): boolean => atoms.some((a) => lower.includes(a));
 
 /**
  * The operator's verdict on one value (negation applied), its gate already read (`open`: false, the operator
