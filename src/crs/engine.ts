@@ -223,8 +223,13 @@ class Transaction {
     return v.opens;
   }
 
+  /** Value `id` after step k of a chain (k = -1: as it came); the view that holds it computed its forms. */
+  stage(steps: readonly number[], k: number, id: number): string {
+    return k < 0 ? this.rawValues[id]! : this.stepValues[steps[k]!]![id]!;
+  }
+
   /** The gates value `id` opens after step k of a chain (k = -1: the raw value); its forms are computed. */
-  private opensAt(steps: readonly number[], k: number, id: number): readonly number[] {
+  opensAt(steps: readonly number[], k: number, id: number): readonly number[] {
     if (k < 0) return (this.rawOpens[id] ??= this.openedBy(this.rawValues[id]!));
     const step = steps[k]!;
     let row = this.stepOpens[step];
@@ -251,6 +256,47 @@ class Transaction {
   }
 
   /** Whether a ctl in force removes some target from this rule (then its values are resolved for it alone). */
+  /** Views without the targets a request's ctls removed, by view and the removals that apply. */
+  private readonly trimmed = new Map<string, View>();
+
+  /**
+   * The view of a link some ctl in force removes targets from, without them; null when the link counts a
+   * collection (`&ARGS`: the count itself changes), which takes the general path.
+   */
+  trimmedView(rule: Rule, lp: LinkPlan): View | null {
+    const targets = rule.targets;
+    for (let k = 0; k < targets.length; k++) if (targets[k]!.count) return null;
+    const applying: RemovedTarget[] = [];
+    let key = `${lp.view}`;
+    this.removedTargets.forEach((r, k) => {
+      if (!r.ids(rule.id)) return;
+      applying.push(r);
+      key += `,${k}`;
+    });
+    let v = this.trimmed.get(key);
+    if (v === undefined) {
+      const base = this.view(rule, lp);
+      const keep: number[] = [];
+      base.hits.forEach((h, i) => {
+        const k = h.key ?? '';
+        const e: Entry = { key: k, lkey: k.toLowerCase(), value: h.value };
+        if (!applying.some((r) => this.covers(r.target, h.coll, e))) keep.push(i);
+      });
+      v =
+        keep.length === base.hits.length
+          ? base
+          : new View(
+              keep.map((i) => base.hits[i]!),
+              keep.map((i) => base.ids[i]!),
+              keep.map((i) => base.values[i]!),
+              base.chain,
+              this.plan.gates.words,
+            );
+      this.trimmed.set(key, v);
+    }
+    return v;
+  }
+
   removesTargetsOf(rule: Rule): boolean {
     const removed = this.removedTargets;
     for (let k = 0; k < removed.length; k++) if (removed[k]!.ids(rule.id)) return true;
@@ -575,7 +621,13 @@ function matchingValue(tx: Transaction, rule: Rule, value: string, arg: string, 
 
 /** One link of a rule: true when it matched; the matches become MATCHED_VARS for the next link. */
 function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolean {
-  if (lp.set >= 0 && !rule.multiMatch && !tx.removesTargetsOf(rule)) return evalView(tx, rule, head, lp);
+  if (lp.set >= 0) {
+    // A ctl of the request removed targets from this rule (941010 takes REQUEST_FILENAME from the XSS rules
+    // when it is plain): the view without them, made once per such set of removals.
+    const view = tx.removesTargetsOf(rule) ? tx.trimmedView(rule, lp) : tx.view(rule, lp);
+    if (view !== null)
+      return rule.multiMatch ? evalStages(tx, rule, head, lp, view) : evalView(tx, rule, head, lp, view);
+  }
   // A new list: emptying a kept one (`length = 0`) is a call into the runtime, dearer than a young allocation.
   const hits: Hit[] = [];
   const targets = rule.targets;
@@ -594,8 +646,7 @@ function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolea
 }
 
 /** evalLink for a link reading request collections only: its values come from the request's view. */
-function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolean {
-  const view = tx.view(rule, lp);
+function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: View): boolean {
   // No value: nothing to match (a negated operator too: it matches values, and there is none).
   if (view.values.length === 0) return false;
   const gate = lp.gate;
@@ -620,6 +671,36 @@ function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolea
   return true;
 }
 
+/**
+ * evalView for a multiMatch link: each value is tested as it came and after each transformation that changed
+ * it, the first stage that matches counting (as matchingValue does), the stages and their gates read from the
+ * request's per-step caches rather than transformed and scanned again for this link.
+ */
+function evalStages(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: View): boolean {
+  if (view.values.length === 0) return false;
+  const gate = lp.gate;
+  const steps = tx.plan.chainSteps[lp.chain]!;
+  const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
+  let matched: Hit[] | null = null;
+  for (let i = 0; i < view.ids.length; i++) {
+    const id = view.ids[i]!;
+    let prev: string | null = null;
+    for (let k = -1; k < steps.length; k++) {
+      const v = tx.stage(steps, k, id);
+      if (v === prev) continue;
+      prev = v;
+      const open = gate < 0 || isOpen(tx.opensAt(steps, k, id), gate);
+      if (verdict(tx, rule, v, arg, open, null, 0)) {
+        matched = onMatch(tx, rule, head, hitName(view.hits[i]!), v, matched);
+        break;
+      }
+    }
+  }
+  if (matched === null) return false;
+  tx.matchedVars = matched;
+  return true;
+}
+
 function setVar(tx: Transaction, rule: Rule, s: SetVar): void {
   const raw = tx.expand(s.name, rule);
   // Names are lower case from the rule already; only what a macro brought in may not be.
@@ -637,32 +718,50 @@ function setVar(tx: Transaction, rule: Rule, s: SetVar): void {
   }
 }
 
+/** Per plan and ctl: whether the rules the ctl names include one the configuration decides (crs/fold.ts). */
+const touching = new WeakMap<Plan, WeakMap<Ctl, boolean>>();
+
+function touchesDecided(tx: Transaction, c: Ctl, ids: (id: number) => boolean): boolean {
+  let byCtl = touching.get(tx.plan);
+  if (byCtl === undefined) touching.set(tx.plan, (byCtl = new WeakMap()));
+  let t = byCtl.get(c);
+  if (t === undefined) {
+    t = false;
+    const { phases } = tx.program;
+    for (let p = 0; p < phases.length && !t; p++) {
+      const decided = tx.plan.decided[p]!;
+      phases[p]!.forEach((r, i) => {
+        for (let l: Rule | null = r; l !== null && decided[i]! && !t; l = l.chained) t = ids(l.id);
+      });
+    }
+    byCtl.set(c, t);
+  }
+  return t;
+}
+
 function applyCtl(tx: Transaction, c: Ctl): void {
-  // A rule removed, or a target of one: what the configuration decided may differ from here on (crs/fold.ts).
-  if (c.kind !== 'ruleEngine' && c.kind !== 'ignored') tx.replay = null;
+  let ids: ((id: number) => boolean) | null = null;
   switch (c.kind) {
     case 'ruleRemoveById':
-      tx.removedIds.push((id) => inRanges(id, c.ids));
-      break;
-    case 'ruleRemoveByTag': {
-      const ids = idsTagged(tx.program, c, c.tag);
-      tx.removedIds.push((id) => ids.has(id));
-      break;
-    }
     case 'ruleRemoveTargetById':
-      tx.removedTargets.push({ ids: (id) => inRanges(id, c.ids), target: c.target });
+      ids = (id) => inRanges(id, c.ids);
       break;
+    case 'ruleRemoveByTag':
     case 'ruleRemoveTargetByTag': {
-      const ids = idsTagged(tx.program, c, c.tag);
-      tx.removedTargets.push({ ids: (id) => ids.has(id), target: c.target });
+      const tagged = idsTagged(tx.program, c, c.tag);
+      ids = (id) => tagged.has(id);
       break;
     }
     case 'ruleEngine':
       tx.engine = c.value;
-      break;
+      return;
     case 'ignored':
-      break;
+      return;
   }
+  // A rule the configuration decides removed, or a target of one: its trace may not hold from here on.
+  if (tx.replay !== null && touchesDecided(tx, c, ids)) tx.replay = null;
+  if (c.kind === 'ruleRemoveById' || c.kind === 'ruleRemoveByTag') tx.removedIds.push(ids);
+  else tx.removedTargets.push({ ids, target: c.target });
 }
 
 /**

@@ -139,6 +139,26 @@ SecRuleRemoveById 4
     expect(ids(input({ argsPost: [e('ok', 'bad')], headers: [e('x-off', '1')] }))).toEqual([]);
   });
 
+  it('a ctl removing targets holds for every kind of link: one value, multiMatch stages, a count, a scalar', () => {
+    // As 941010 does: a request's ctl takes targets from rules by tag; those links read the request without them.
+    const p = program(`
+SecRule REQUEST_HEADERS:X-Trim "@streq 1" "id:1,phase:1,pass,nolog,ctl:ruleRemoveTargetByTag=trim;ARGS:a,ctl:ruleRemoveTargetByTag=trim;REQUEST_FILENAME"
+SecRule ARGS|REQUEST_FILENAME "@contains bad" "id:2,phase:2,pass,tag:'trim'"
+SecRule ARGS|REQUEST_FILENAME "@contains bad" "id:3,phase:2,pass,multiMatch,t:lowercase,t:urlDecode,tag:'trim'"
+SecRule &ARGS "@ge 2" "id:4,phase:2,pass,tag:'trim'"
+SecRule ARGS "@contains bad" "id:5,phase:2,pass"
+`);
+    const ids = (i: CrsInput) => evaluate(p, i).matches.map((m) => m.id);
+    const trim = [e('x-trim', '1')];
+    const args = [e('a', 'BAD'), e('b', 'ok')];
+    expect(ids(input({ argsPost: args }))).toEqual([3, 4]);
+    expect(ids(input({ argsPost: args, headers: trim }))).toEqual([]);
+    expect(ids(input({ argsPost: [e('a', 'x'), e('b', 'b%61d')], headers: trim }))).toEqual([3]);
+    expect(ids(input({ argsPost: [e('b', 'bad'), e('c', '')], headers: trim }))).toEqual([2, 3, 4, 5]);
+    expect(ids(input({ filename: '/bad', argsPost: [] }))).toEqual([2, 3]);
+    expect(ids(input({ filename: '/bad', argsPost: [], headers: trim }))).toEqual([]);
+  });
+
   it('lists a rule it cannot run with its id, and leaves the whole chain out', () => {
     const { directives } = lexSecLang(
       `SecRule ARGS "@detectSQLi" "id:7,phase:2,block"
