@@ -257,7 +257,7 @@ class Transaction {
 
   /** Whether a ctl in force removes some target from this rule (then its values are resolved for it alone). */
   /** Views without the targets a request's ctls removed, by view and the removals that apply. */
-  private readonly trimmed = new Map<string, View>();
+  private readonly trimmed = new Map<number | string, View>();
 
   /**
    * The view of a link some ctl in force removes targets from, without them; null when the link counts a
@@ -266,13 +266,18 @@ class Transaction {
   trimmedView(rule: Rule, lp: LinkPlan): View | null {
     const targets = rule.targets;
     for (let k = 0; k < targets.length; k++) if (targets[k]!.count) return null;
+    const removed = this.removedTargets;
     const applying: RemovedTarget[] = [];
-    let key = `${lp.view}`;
-    this.removedTargets.forEach((r, k) => {
-      if (!r.ids(rule.id)) return;
-      applying.push(r);
-      key += `,${k}`;
-    });
+    // The key: the view, and which removals apply (a bit each; a string past 24 of them, which CRS never has).
+    let bits = 0;
+    let more = '';
+    for (let k = 0; k < removed.length; k++) {
+      if (!removed[k]!.ids(rule.id)) continue;
+      applying.push(removed[k]!);
+      if (k < 24) bits |= 1 << k;
+      else more += `,${k}`;
+    }
+    const key = more === '' ? lp.view * 0x1000000 + bits : `${lp.view}:${bits}${more}`;
     let v = this.trimmed.get(key);
     if (v === undefined) {
       const base = this.view(rule, lp);
