@@ -34,6 +34,12 @@ interface Hit {
   readonly value: string;
 }
 
+interface TargetHits {
+  readonly hits: readonly Hit[];
+  readonly entries: readonly Entry[];
+  readonly ids: readonly number[];
+}
+
 const hitName = (h: Hit): string => (h.key === null ? h.coll : `${h.coll}:${h.key}`);
 
 const NO_CAPTURES: Captures = Object.freeze([]);
@@ -154,8 +160,11 @@ class Transaction {
   readonly plan: Plan;
   /** The gates each value seen so far opens (values repeat across rules: one scan each). */
   private readonly opened = new Map<string, number[]>();
-  /** Per static target set of the plan, its resolved values (request collections do not change). */
+  /** Per static target set of the plan, its resolved values and their numbers (request collections do not change). */
   private readonly setHits: (Hit[] | undefined)[];
+  private readonly setIds: (number[] | undefined)[];
+  /** Per distinct target of the plan, what it resolves to before any exclusion. */
+  private readonly targetHits: (TargetHits | undefined)[];
   private readonly views: (View | undefined)[];
 
   constructor(
@@ -165,6 +174,8 @@ class Transaction {
     this.plan = planOf(program);
     // Sized once: growing them a slot at a time cost more than the lookups they serve.
     this.setHits = new Array<Hit[] | undefined>(this.plan.sets);
+    this.setIds = new Array<number[] | undefined>(this.plan.sets);
+    this.targetHits = new Array<TargetHits | undefined>(this.plan.targets);
     this.views = new Array<View | undefined>(this.plan.views);
     this.stepValues = new Array<string[] | undefined>(this.plan.steps);
     this.stepOpens = new Array<(readonly number[])[] | undefined>(this.plan.steps);
@@ -187,24 +198,81 @@ class Transaction {
     let v = this.views[lp.view];
     if (v === undefined) {
       let hits = this.setHits[lp.set];
-      if (hits === undefined) {
+      let ids = this.setIds[lp.set];
+      if (hits === undefined || ids === undefined) {
         hits = [];
-        // Without the ctl removals: a link any of them names takes the general path (evalLink).
-        const targets = rule.targets;
-        for (let k = 0; k < targets.length; k++) this.resolve(rule, targets[k]!, hits, false);
-        if (rule.targets.length === 0) hits.push(NO_TARGET);
+        ids = [];
+        this.resolveSet(rule, lp, hits, ids);
         this.setHits[lp.set] = hits;
+        this.setIds[lp.set] = ids;
       }
       if (hits.length === 0) {
         // Most target sets of a request are empty (no cookies, no query, no files): one shared view for them.
         this.views[lp.view] = v = EMPTY_VIEW;
         return v;
       }
-      const ids = hits.map((h) => this.idOf(h.value));
       const values = ids.map((id) => this.transformedId(rule, lp.chain, id));
       this.views[lp.view] = v = new View(hits, ids, values, lp.chain, this.plan.gates.words);
     }
     return v;
+  }
+
+  /**
+   * A static target set's hits and their value numbers, without the ctl removals (a link any of them names
+   * takes a trimmed view). Each target is resolved once per request for every set that names it, then the
+   * set's own exclusions (`!REQUEST_COOKIES:/__utm/`) are applied to it.
+   */
+  private resolveSet(rule: Rule, lp: LinkPlan, hits: Hit[], ids: number[]): void {
+    const targets = rule.targets;
+    const excludes = rule.excludes;
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[k]!;
+      const tid = lp.targets[k]!;
+      if (tid < 0) {
+        const from = hits.length;
+        this.resolve(rule, t, hits, false);
+        for (let j = from; j < hits.length; j++) ids.push(this.idOf(hits[j]!.value));
+        continue;
+      }
+      let base = this.targetHits[tid];
+      if (base === undefined) this.targetHits[tid] = base = this.resolveTarget(t);
+      for (let j = 0; j < base.hits.length; j++) {
+        if (excludes.length > 0) {
+          const h = base.hits[j]!;
+          const e = base.entries[j]!;
+          let out = false;
+          for (let x = 0; x < excludes.length && !out; x++) out = this.covers(excludes[x]!, h.coll, e);
+          if (out) continue;
+        }
+        hits.push(base.hits[j]!);
+        ids.push(base.ids[j]!);
+      }
+    }
+    if (targets.length === 0) {
+      hits.push(NO_TARGET);
+      ids.push(this.idOf(''));
+    }
+  }
+
+  /** One target's hits, entries (what exclusions compare) and value numbers, no exclusion applied. */
+  private resolveTarget(t: Target): TargetHits {
+    const hits: Hit[] = [];
+    const entries: Entry[] = [];
+    const c = this.collection(t.name);
+    if (c === null) {
+      hits.push({ coll: t.name, key: null, value: this.scalar(t.name) });
+      entries.push(SCALAR);
+    } else {
+      const kt = t.keyRe === null ? null : keyTestOf(t.keyRe);
+      for (let k = 0; k < c.length; k++) {
+        const e = c[k]!;
+        if (t.key !== null && e.lkey !== t.key) continue;
+        if (kt !== null && !this.keyMatches(kt, e.key)) continue;
+        hits.push({ coll: t.name, key: e.key, value: e.value });
+        entries.push(e);
+      }
+    }
+    return { hits, entries, ids: hits.map((h) => this.idOf(h.value)) };
   }
 
   /** The gates each of a view's values opens, and their union. */

@@ -11,6 +11,11 @@ export interface LinkPlan {
   readonly set: number;
   /** The request view of this (target set, transformation chain): an index into a request's views. */
   readonly view: number;
+  /**
+   * Per target of the link, its number among the program's distinct targets (a request resolves each once,
+   * without exclusions, for every set that names it); -1 for a count (`&ARGS`), resolved with its set.
+   */
+  readonly targets: readonly number[];
   /** The link's transformation chain, numbered (links with the same `t:` list share it). */
   readonly chain: number;
   /** The operator's prefilter gate (crs/gates.ts), -1 when it has none and always runs. */
@@ -32,6 +37,7 @@ export class Plan {
   /** How many static target sets and request views the program has (sizes of a request's tables). */
   readonly sets: number;
   readonly views: number;
+  readonly targets: number;
   readonly chains: number;
   /**
    * Transformation chains share prefixes (`t:utf8toUnicode,t:urlDecodeUni,...`): each distinct prefix is a step
@@ -49,6 +55,7 @@ export class Plan {
     this.gates = gatesOf(program);
     const sets = new Map<string, number>();
     const views = new Map<string, number>();
+    const targetIds = new Map<string, number>();
     const chains = new Map<string, number>();
     const steps = new Map<string, number>();
     const chainSteps: number[][] = [];
@@ -70,15 +77,22 @@ export class Plan {
         chainSteps.push(list);
       }
       if (l.targets.some((t) => CHANGING.has(t.name))) {
-        return Object.freeze({ set: -1, view: -1, chain, gate, next, skipTo });
+        return Object.freeze({ set: -1, view: -1, targets: [], chain, gate, next, skipTo });
       }
+      const targets = l.targets.map((t) => {
+        if (t.count) return -1;
+        const key = targetKey(t);
+        let id = targetIds.get(key);
+        if (id === undefined) targetIds.set(key, (id = targetIds.size));
+        return id;
+      });
       const setKey = `${l.targets.map(targetKey).join('|')}!${l.excludes.map(targetKey).join('|')}`;
       let set = sets.get(setKey);
       if (set === undefined) sets.set(setKey, (set = sets.size));
       const viewKey = `${set}/${chain}`;
       let view = views.get(viewKey);
       if (view === undefined) views.set(viewKey, (view = views.size));
-      return Object.freeze({ set, view, chain, gate, next, skipTo });
+      return Object.freeze({ set, view, targets, chain, gate, next, skipTo });
     };
     this.heads = program.phases.map((rules, p) =>
       Object.freeze(
@@ -91,6 +105,7 @@ export class Plan {
     this.decided = configDecided(program);
     this.sets = sets.size;
     this.views = views.size;
+    this.targets = targetIds.size;
     this.chains = chains.size;
     this.chainSteps = chainSteps;
     this.steps = steps.size;
