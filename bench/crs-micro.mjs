@@ -4,6 +4,9 @@
 // set costs before it reads any value).
 // Run after `npm run build`:  node bench/crs-micro.mjs [--runs 5] [--dist DIR] [--crs DIR] [--quick]
 // `--dist` times another build (e.g. a worktree of the commit before, built) the same way: run both, interleaved.
+// `--against DIR` loads a second build into the same process and alternates batches of the two (20 rounds of 400
+// evaluations per row, the order flipped each round): the median ratio this build ÷ that one, which the noise of
+// a shared machine does not hide as it hides a few per cent between separate runs.
 // Each figure is the median over --runs runs of process.cpuUsage() per evaluation. Takes the bench lock.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +23,7 @@ async function main() {
       dist: { type: 'string', default: join(here, '..', 'dist') },
       crs: { type: 'string', default: join(here, '..', '..', 'shared', 'crs-v4.28.0') },
       quick: { type: 'boolean', default: false },
+      against: { type: 'string' },
     },
   });
   const runs = Math.max(1, Number(o.runs));
@@ -27,6 +31,14 @@ async function main() {
   const dist = resolve(o.dist);
   const { loadCrs } = await import(join(dist, 'crs/load.js'));
   const { evaluate } = await import(join(dist, 'crs/engine.js'));
+  const other = o.against === undefined ? null : resolve(o.against);
+  const otherEngine =
+    other === null
+      ? null
+      : {
+          loadCrs: (await import(join(other, 'crs/load.js'))).loadCrs,
+          evaluate: (await import(join(other, 'crs/engine.js'))).evaluate,
+        };
   const e = (key, value) => ({ key, lkey: key.toLowerCase(), value });
   // What crs/input.ts builds for bench/bodies/tikz-620-fields-vary.json sent by bench/load.mjs.
   const request = (k, empty) => ({
@@ -65,6 +77,43 @@ async function main() {
   });
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   let k = 0;
+  if (otherEngine !== null) {
+    const batch = (run, size) => {
+      const inputs = Array.from({ length: size }, () => request(k++, false));
+      const t0 = process.cpuUsage();
+      for (const i of inputs) run(i);
+      const c = process.cpuUsage(t0);
+      return (c.user + c.system) / size;
+    };
+    for (const [label, empty] of [
+      ['bench request, PL1', false],
+      ['empty request, PL1', true],
+    ]) {
+      const options = { dir: o.crs, paranoia_level: 1, anomaly_threshold: 5 };
+      const a = loadCrs(options).program;
+      const b = otherEngine.loadCrs(options).program;
+      const mine = (i) => evaluate(a, empty ? request(0, true) : i);
+      const theirs = (i) => otherEngine.evaluate(b, empty ? request(0, true) : i);
+      for (let w = 0; w < 6; w++) {
+        batch(mine, 500);
+        batch(theirs, 500);
+      }
+      const ratios = [];
+      const us = [[], []];
+      for (let r = 0; r < 20; r++) {
+        const pair =
+          r % 2 === 0 ? [batch(mine, 400), batch(theirs, 400)] : [batch(theirs, 400), batch(mine, 400)].reverse();
+        us[0].push(pair[0]);
+        us[1].push(pair[1]);
+        ratios.push(pair[0] / pair[1]);
+      }
+      console.log(
+        `${label}: this build ${median(us[0]).toFixed(1)} µs, ${other} ${median(us[1]).toFixed(1)} µs, ` +
+          `ratio ${median(ratios).toFixed(3)} (rounds ${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)})`,
+      );
+    }
+    return;
+  }
   for (const [label, pl, empty] of [
     ['bench request, PL1', 1, false],
     ['bench request, PL2', 2, false],
