@@ -13,6 +13,7 @@ import { loadCrs } from '../../../src/crs/load.js';
 import type { Program } from '../../../src/crs/rule.js';
 import type { CrsInput, Entry } from '../../../src/crs/input.js';
 import { CRS_DIR, describeCrs } from '../../helpers/crs-dir.js';
+import { crsInput, entry } from '../../helpers/crs-input.js';
 
 interface Case {
   readonly name: string;
@@ -44,27 +45,9 @@ function decidedIds(p: Program): { decided: number[]; undecided: number[] } {
   return { decided, undecided };
 }
 
-const e = (key: string, value: string): Entry => ({ key, lkey: key.toLowerCase(), value });
-const input = (args: Entry[], headers: Entry[] = [e('host', 'example.org')]): CrsInput => ({
-  method: 'POST',
-  uri: '/compile',
-  filename: '/compile',
-  basename: 'compile',
-  protocol: 'HTTP/1.1',
-  queryString: '',
-  body: '',
-  bodyLength: 0,
-  bodyProcessor: 'JSON',
-  remoteAddr: '127.0.0.1',
-  uniqueId: 'u',
-  argsGet: [],
-  argsPost: args,
-  headers,
-  cookies: [],
-  xml: [],
-  files: [],
-  partHeaders: [],
-});
+const e = entry;
+const input = (argsPost: Entry[], headers: Entry[] = [e('host', 'example.org')]): CrsInput =>
+  crsInput({ argsPost, headers, uniqueId: 'u' });
 
 const summary = (r: CrsResult) => ({ matches: r.matches, deniedBy: r.deniedBy, score: r.score });
 

@@ -10,35 +10,13 @@ import { parseTargets } from '../../../src/crs/variables.js';
 import { TRANSFORMS } from '../../../src/crs/transforms.js';
 import { compileProgram } from '../../../src/crs/compile.js';
 import { evaluate } from '../../../src/crs/engine.js';
-import type { CrsInput, Entry } from '../../../src/crs/input.js';
+import type { CrsInput } from '../../../src/crs/input.js';
 import { loadCrs } from '../../../src/crs/load.js';
 import { ConfigError } from '../../../src/core/errors.js';
+import { crsInput, entry } from '../../helpers/crs-input.js';
 
-const e = (key: string, value: string): Entry => ({ key, lkey: key.toLowerCase(), value });
-
-function input(over: Partial<CrsInput> = {}): CrsInput {
-  return {
-    method: 'POST',
-    uri: '/compile',
-    filename: '/compile',
-    basename: 'compile',
-    protocol: 'HTTP/1.1',
-    queryString: '',
-    body: '',
-    bodyLength: 0,
-    bodyProcessor: 'JSON',
-    remoteAddr: '127.0.0.1',
-    uniqueId: 'r1',
-    argsGet: [],
-    argsPost: [],
-    headers: [e('host', 'localhost')],
-    cookies: [],
-    xml: [],
-    files: [],
-    partHeaders: [],
-    ...over,
-  };
-}
+const e = entry;
+const input = crsInput;
 
 function program(text: string) {
   const { directives, problems } = lexSecLang(text, 'test.conf');
