@@ -103,8 +103,13 @@ export function gatesOf(program: Program): Gates {
   let g = built.get(program);
   if (g === undefined) {
     const ops: Operator[] = [];
+    const level = program.detectionParanoia ?? Infinity;
     for (const phase of program.phases) {
-      for (const r of phase) for (let l: Rule | null = r; l !== null; l = l.chained) ops.push(l.op);
+      for (const r of phase) {
+        // Above the level CRS runs at, a rule is never reached: its atoms would only make every scan longer.
+        if (r.paranoia > level) continue;
+        for (let l: Rule | null = r; l !== null; l = l.chained) ops.push(l.op);
+      }
     }
     built.set(program, (g = new Gates(ops)));
   }

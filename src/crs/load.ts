@@ -88,5 +88,9 @@ export function loadCrs(settings: CrsSettings, baseDir = process.cwd()): LoadedC
   });
   problems.push(...more);
   if (problems.length > 0) throw new ConfigError(problems.map(issue));
-  return { program, files };
+  const detectionParanoia = Math.max(
+    settings.paranoia_level,
+    settings.detection_paranoia_level ?? settings.paranoia_level,
+  );
+  return { program: Object.freeze({ ...program, detectionParanoia }), files };
 }

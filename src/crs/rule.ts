@@ -90,4 +90,10 @@ export interface Program {
   /** Rule counts by paranoia level (0: no level tag). */
   readonly byParanoia: ReadonlyMap<number, number>;
   readonly signature: string;
+  /**
+   * The detection paranoia level the program runs at, when known (loadCrs): rules above it are skipped by CRS's
+   * own paranoia-level rules, so they get no prefilter gate (one would only cost scan time; a rule without a
+   * gate still runs, correctly, if a custom layout reaches it).
+   */
+  readonly detectionParanoia?: number;
 }

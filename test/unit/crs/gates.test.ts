@@ -6,11 +6,15 @@ import { expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { AhoCorasick } from '../../../src/crs/aho-corasick.js';
 import { requiredAtoms } from '../../../src/crs/atoms.js';
-import { Gates, isOpen } from '../../../src/crs/gates.js';
+import { Gates, gatesOf, isOpen } from '../../../src/crs/gates.js';
+import { lexSecLang } from '../../../src/crs/directives.js';
+import { compileProgram } from '../../../src/crs/compile.js';
+import { evaluate } from '../../../src/crs/engine.js';
 import { loadCrs } from '../../../src/crs/load.js';
 import type { Operator } from '../../../src/crs/operators.js';
 import type { Rule } from '../../../src/crs/rule.js';
 import { CRS_DIR, describeCrs } from '../../helpers/crs-dir.js';
+import { crsInput, entry } from '../../helpers/crs-input.js';
 
 /** A seeded generator: the same strings on every run. */
 function rng(seed: number): () => number {
@@ -122,4 +126,23 @@ describeCrs('the CRS prefilter on CRS', () => {
     // And it is worth having: most (operator, value) pairs are decided without the operator.
     expect(skipped / (values.length * gated.length)).toBeGreaterThan(0.8);
   });
+});
+
+it('gives no gate to a rule above the level the program runs at, which still matches when reached', () => {
+  const { directives } = lexSecLang(
+    `SecRule ARGS "@rx <script" "id:1,phase:2,pass,log,tag:'paranoia-level/1'"
+SecRule ARGS "@rx <iframe" "id:2,phase:2,pass,log,tag:'paranoia-level/2'"`,
+    't.conf',
+  );
+  const compiled = compileProgram(directives, { readData: () => '' }).program;
+  // As loadCrs marks it at PL1: rule 2 is above (CRS's own skips would keep it from running).
+  const program = { ...compiled, detectionParanoia: 1 };
+  const [r1, r2] = program.phases[1]!;
+  const gates = gatesOf(program);
+  expect(gates.of(r1!.op)).toBeGreaterThanOrEqual(0);
+  expect(gates.of(r2!.op)).toBe(-1);
+  expect(gatesOf(compiled).of(compiled.phases[1]![1]!.op)).toBeGreaterThanOrEqual(0);
+  const args = crsInput({ argsPost: [entry('a', '<iframe src=x>')] });
+  expect(evaluate(program, args).matches.map((m) => m.id)).toEqual([2]);
+  expect(evaluate(compiled, args).matches.map((m) => m.id)).toEqual([2]);
 });
