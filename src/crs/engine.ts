@@ -1,6 +1,6 @@
 // Runs a compiled CRS program over one request (phases 1 and 2): variables, transformations, operators, chains,
 // setvar and the TX collection, skipAfter/markers, ctl exclusions and the disruptive action that ends it.
-import { intern } from './intern.js';
+import { templateOf } from './macros.js';
 import type { CrsInput, Entry } from './input.js';
 import { inRanges } from './compile.js';
 import type { Ctl, Program, Rule, SetVar, Target } from './rule.js';
@@ -70,9 +70,8 @@ class View {
   }
 }
 
-/** The view of an empty target set (evalView returns before it reads `any` or `opens`). */
+/** The view of an empty target set (evalLink returns before anything reads its gates). */
 const EMPTY_VIEW = new View([], [], [], -1, 0);
-EMPTY_VIEW.opens = [];
 
 interface RemovedTarget {
   readonly ids: (id: number) => boolean;
@@ -96,37 +95,6 @@ function idsTagged(program: Program, ctl: object, tag: { test(s: string): boolea
 
 function namesOf(entries: readonly Entry[]): Entry[] {
   return entries.map((e) => ({ key: e.key, lkey: e.lkey, value: e.key }));
-}
-
-interface MacroRef {
-  /** Upper case (`TX`, `MATCHED_VAR`, `RULE`). */
-  readonly coll: string;
-  /** Lower case, null when the macro names no key. */
-  readonly key: string | null;
-}
-
-/** Macro texts split once into literal parts and references (the texts are the rules' own: a bounded set). */
-const templates = new Map<string, readonly (string | MacroRef)[]>();
-
-function templateOf(s: string): readonly (string | MacroRef)[] {
-  let t = templates.get(s);
-  if (t === undefined) {
-    const parts: (string | MacroRef)[] = [];
-    let last = 0;
-    for (const m of s.matchAll(/%\{([^}]+)\}/g)) {
-      if (m.index > last) parts.push(s.slice(last, m.index));
-      const ref = m[1]!;
-      const dot = ref.indexOf('.');
-      parts.push({
-        coll: intern((dot === -1 ? ref : ref.slice(0, dot)).toUpperCase()),
-        key: dot === -1 ? null : intern(ref.slice(dot + 1).toLowerCase()),
-      });
-      last = m.index + m[0].length;
-    }
-    if (last < s.length) parts.push(s.slice(last));
-    templates.set(s, (t = Object.freeze(parts)));
-  }
-  return t;
 }
 
 /** Bytes of the values regexes read, for one evaluation at a time (reset by evaluate()). */
@@ -237,13 +205,7 @@ class Transaction {
       let base = this.targetHits[tid];
       if (base === undefined) this.targetHits[tid] = base = this.resolveTarget(t);
       for (let j = 0; j < base.hits.length; j++) {
-        if (excludes.length > 0) {
-          const h = base.hits[j]!;
-          const e = base.entries[j]!;
-          let out = false;
-          for (let x = 0; x < excludes.length && !out; x++) out = this.covers(excludes[x]!, h.coll, e);
-          if (out) continue;
-        }
+        if (excludes.length > 0 && this.excluded(rule, t.name, base.entries[j]!, false)) continue;
         hits.push(base.hits[j]!);
         ids.push(base.ids[j]!);
       }
@@ -266,8 +228,7 @@ class Transaction {
       const kt = t.keyRe === null ? null : keyTestOf(t.keyRe);
       for (let k = 0; k < c.length; k++) {
         const e = c[k]!;
-        if (t.key !== null && e.lkey !== t.key) continue;
-        if (kt !== null && !this.keyMatches(kt, e.key)) continue;
+        if (!this.selects(t, kt, e)) continue;
         hits.push({ coll: t.name, key: e.key, value: e.value });
         entries.push(e);
       }
@@ -323,7 +284,6 @@ class Transaction {
     return bytePool.buf.subarray(start, bytePool.used);
   }
 
-  /** Whether a ctl in force removes some target from this rule (then its values are resolved for it alone). */
   /** Views without the targets a request's ctls removed, by view and the removals that apply. */
   private readonly trimmed = new Map<number | string, View>();
 
@@ -335,13 +295,11 @@ class Transaction {
     const targets = rule.targets;
     for (let k = 0; k < targets.length; k++) if (targets[k]!.count) return null;
     const removed = this.removedTargets;
-    const applying: RemovedTarget[] = [];
     // The key: the view, and which removals apply (a bit each; a string past 24 of them, which CRS never has).
     let bits = 0;
     let more = '';
     for (let k = 0; k < removed.length; k++) {
       if (!removed[k]!.ids(rule.id)) continue;
-      applying.push(removed[k]!);
       if (k < 24) bits |= 1 << k;
       else more += `,${k}`;
     }
@@ -351,9 +309,9 @@ class Transaction {
       const base = this.view(rule, lp);
       const keep: number[] = [];
       base.hits.forEach((h, i) => {
+        // The entry as the collection lists it (a scalar's key is empty, as SCALAR's).
         const k = h.key ?? '';
-        const e: Entry = { key: k, lkey: k.toLowerCase(), value: h.value };
-        if (!applying.some((r) => this.covers(r.target, h.coll, e))) keep.push(i);
+        if (!this.excluded(rule, h.coll, { key: k, lkey: k.toLowerCase(), value: h.value }, true)) keep.push(i);
       });
       v =
         keep.length === base.hits.length
@@ -370,6 +328,7 @@ class Transaction {
     return v;
   }
 
+  /** Whether a ctl in force removes some target from this rule (then it reads a trimmed view). */
   removesTargetsOf(rule: Rule): boolean {
     const removed = this.removedTargets;
     for (let k = 0; k < removed.length; k++) if (removed[k]!.ids(rule.id)) return true;
@@ -577,13 +536,18 @@ class Transaction {
     const kt = t.keyRe === null ? null : keyTestOf(t.keyRe);
     for (let k = 0; k < c.length; k++) {
       const e = c[k]!;
-      if (t.key !== null && e.lkey !== t.key) continue;
-      if (kt !== null && !this.keyMatches(kt, e.key)) continue;
+      if (!this.selects(t, kt, e)) continue;
       if (this.excluded(rule, t.name, e, runtime)) continue;
       if (t.count) n++;
       else out.push({ coll: t.name, key: e.key, value: e.value });
     }
     if (t.count) out.push({ coll: `&${t.name}`, key: null, value: String(n) });
+  }
+
+  /** Whether a target's key (`ARGS:title`, `ARGS:/^id_/`: kt is its key regex's test) selects an entry. */
+  private selects(t: Target, kt: KeyTest | null, e: Entry): boolean {
+    if (t.key !== null && e.lkey !== t.key) return false;
+    return kt === null || this.keyMatches(kt, e.key);
   }
 
   private excluded(rule: Rule, name: string, e: Entry, runtime: boolean): boolean {
@@ -698,6 +662,8 @@ function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolea
     // A ctl of the request removed targets from this rule (941010 takes REQUEST_FILENAME from the XSS rules
     // when it is plain): the view without them, made once per such set of removals.
     const view = tx.removesTargetsOf(rule) ? tx.trimmedView(rule, lp) : tx.view(rule, lp);
+    // No value: nothing to match (a negated operator too: it matches values, and there is none).
+    if (view !== null && view.values.length === 0) return false;
     if (view !== null)
       return rule.multiMatch ? evalStages(tx, rule, head, lp, view) : evalView(tx, rule, head, lp, view);
   }
@@ -713,6 +679,11 @@ function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolea
     const v = matchingValue(tx, rule, h.value, arg, lp);
     if (v !== null) matched = onMatch(tx, rule, head, hitName(h), v, matched);
   }
+  return concluded(tx, matched);
+}
+
+/** A link's matches become MATCHED_VARS for the next link; false when it has none. */
+function concluded(tx: Transaction, matched: Hit[] | null): boolean {
   if (matched === null) return false;
   tx.matchedVars = matched;
   return true;
@@ -720,8 +691,6 @@ function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolea
 
 /** evalLink for a link reading request collections only: its values come from the request's view. */
 function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: View): boolean {
-  // No value: nothing to match (a negated operator too: it matches values, and there is none).
-  if (view.values.length === 0) return false;
   const gate = lp.gate;
   let opens: readonly (readonly number[])[] | null = null;
   if (gate >= 0) {
@@ -739,9 +708,7 @@ function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: V
       matched = onMatch(tx, rule, head, hitName(hits[i]!), v, matched);
     }
   }
-  if (matched === null) return false;
-  tx.matchedVars = matched;
-  return true;
+  return concluded(tx, matched);
 }
 
 /**
@@ -750,7 +717,6 @@ function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: V
  * request's per-step caches rather than transformed and scanned again for this link.
  */
 function evalStages(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: View): boolean {
-  if (view.values.length === 0) return false;
   const gate = lp.gate;
   const steps = tx.plan.chainSteps[lp.chain]!;
   const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
@@ -769,9 +735,7 @@ function evalStages(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view:
       }
     }
   }
-  if (matched === null) return false;
-  tx.matchedVars = matched;
-  return true;
+  return concluded(tx, matched);
 }
 
 function setVar(tx: Transaction, rule: Rule, s: SetVar): void {

@@ -2,10 +2,8 @@
 // (paranoia levels, thresholds, the setup's defaults) gives the same answer on every request, so the engine
 // evaluates it once per program and replays what it did after (crs/engine.ts). About 110 of the 280 links a
 // request walks at paranoia 1 are such rules: the skips to a file's end and the setup.
+import { templateOf } from './macros.js';
 import type { Program, Rule } from './rule.js';
-
-/** `%{tx.name}` and the other macros of a text. */
-const MACRO = /%\{([^}]*)\}/g;
 
 /** TX keys a rule reads, or null when it reads anything else (a request collection, MATCHED_*, a key regex). */
 function txReads(rule: Rule): Set<string> | null {
@@ -36,12 +34,13 @@ interface Write {
   readonly reads: readonly string[] | null;
 }
 
+/** The TX keys a macro text reads (`%{rule.id}` reads none), null when it reads anything else. */
 function macroReads(text: string): string[] | null {
   const reads: string[] = [];
-  for (const m of text.matchAll(MACRO)) {
-    const ref = m[1]!.toLowerCase();
-    if (ref.startsWith('tx.')) reads.push(ref.slice(3));
-    else if (!ref.startsWith('rule.')) return null;
+  for (const part of templateOf(text)) {
+    if (typeof part === 'string' || part.coll === 'RULE') continue;
+    if (part.coll !== 'TX') return null;
+    if (part.key !== null) reads.push(part.key);
   }
   return reads;
 }
@@ -67,20 +66,20 @@ function writesOf(rule: Rule): Write[] {
  * decided by the configuration can skip over a rule that writes a key another reads. What a ctl removes at run
  * time is the engine's concern: it stops replaying from the first removal of a request on.
  */
-export function configDecided(program: Program): readonly (readonly boolean[])[] {
+export function configDecided(
+  program: Program,
+  skipTo: readonly (readonly { readonly skipTo: number }[])[],
+): readonly (readonly boolean[])[] {
   const heads: { rule: Rule; phase: number; index: number; reads: Set<string> | null; writes: Write[] }[] = [];
   program.phases.forEach((rules, phase) =>
     rules.forEach((rule, index) => {
       if (rule.marker === null) heads.push({ rule, phase, index, reads: txReads(rule), writes: writesOf(rule) });
     }),
   );
-  // Ranges a rule can skip: [from, to) by phase, for rules not decided by the configuration.
+  // Ranges a rule can skip: [from, to) by phase (skipAfter continues after the plan's skipTo, as evaluate does).
   const skipRange = (h: (typeof heads)[number]): [number, number] | null => {
     const r = h.rule;
-    if (r.skipAfter !== null) {
-      const at = program.markers[h.phase]!.get(r.skipAfter);
-      return [h.index + 1, at === undefined ? program.phases[h.phase]!.length : at + 1];
-    }
+    if (r.skipAfter !== null) return [h.index + 1, skipTo[h.phase]![h.index]!.skipTo + 1];
     return r.skip > 0 ? [h.index + 1, h.index + 1 + r.skip] : null;
   };
   let decided = heads.map((h) => h.reads !== null);

@@ -102,7 +102,7 @@ export class Plan {
         }),
       ),
     );
-    this.decided = configDecided(program);
+    this.decided = configDecided(program, this.heads);
     this.sets = sets.size;
     this.views = views.size;
     this.targets = targetIds.size;

@@ -1,13 +1,13 @@
-// Rules the configuration decides (src/crs/fold.ts): which they are, on small rule sets (vectors) and on CRS,
-// and that replaying them answers every request exactly as evaluating them would, including after a ctl of the
-// request removed a rule they depend on.
+// Rules the configuration decides (src/crs/fold.ts, read through the plan): which they are, on small rule sets
+// (vectors) and on CRS, and that replaying them answers every request exactly as evaluating them would,
+// including after a ctl of the request removed a rule they depend on.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { lexSecLang } from '../../../src/crs/directives.js';
 import { compileProgram } from '../../../src/crs/compile.js';
-import { configDecided } from '../../../src/crs/fold.js';
+import { planOf } from '../../../src/crs/plan.js';
 import { evaluate, type CrsResult } from '../../../src/crs/engine.js';
 import { loadCrs } from '../../../src/crs/load.js';
 import type { Program } from '../../../src/crs/rule.js';
@@ -34,7 +34,7 @@ function program(text: string): Program {
 }
 
 function decidedIds(p: Program): { decided: number[]; undecided: number[] } {
-  const flags = configDecided(p);
+  const flags = planOf(p).decided;
   const decided: number[] = [];
   const undecided: number[] = [];
   p.phases.forEach((rules, ph) =>
