@@ -9,6 +9,7 @@ import type { Captures } from './operators.js';
 import { isOpen } from './gates.js';
 import { atomsExclude, keyTestOf, literalMatch, type KeyTest } from './key-test.js';
 import { planOf, type LinkPlan, type Plan } from './plan.js';
+import { MemoCache, memoCacheOf, type ValueMemo } from './memo.js';
 
 export interface CrsMatch {
   readonly id: number;
@@ -115,16 +116,12 @@ class Transaction {
   private args: Entry[] | null = null;
   private readonly valueIds = new Map<string, number>();
   private readonly rawValues: string[] = [];
-  /** Per transformation step (Plan.chainSteps), each value's form after it, by value number. */
-  private readonly stepValues: (string[] | undefined)[];
   /**
-   * Per transformation step, by value number: the gates the value's form after it opens (rawOpens: before any).
-   * A step that left a value as it was reuses the gates of the form before: no scan, and no string-keyed map.
+   * By value number: what the value's transformed forms, the gates they open, their bytes and operators' verdicts
+   * on them are, kept across requests for values seen before (crs/memo.ts).
    */
-  private readonly stepOpens: ((readonly number[])[] | undefined)[];
-  private readonly rawOpens: (readonly number[])[] = [];
-  /** Per chain, by value number: the bytes of its transformed form (views share them). */
-  private readonly chainBytes: (Buffer[] | undefined)[];
+  private readonly memos: ValueMemo[] = [];
+  private readonly memoCache: MemoCache;
   readonly plan: Plan;
   /** The gates each value seen so far opens (values repeat across rules: one scan each). */
   private readonly opened = new Map<string, number[]>();
@@ -138,6 +135,7 @@ class Transaction {
   constructor(
     readonly program: Program,
     readonly input: CrsInput,
+    memo: MemoCache | null,
   ) {
     this.plan = planOf(program);
     // Sized once: growing them a slot at a time cost more than the lookups they serve.
@@ -145,9 +143,7 @@ class Transaction {
     this.setIds = new Array<number[] | undefined>(this.plan.sets);
     this.targetHits = new Array<TargetHits | undefined>(this.plan.targets);
     this.views = new Array<View | undefined>(this.plan.views);
-    this.stepValues = new Array<string[] | undefined>(this.plan.steps);
-    this.stepOpens = new Array<(readonly number[])[] | undefined>(this.plan.steps);
-    this.chainBytes = new Array<Buffer[] | undefined>(this.plan.chains);
+    this.memoCache = memo ?? memoCacheOf(this.plan);
   }
 
   private openedBy(value: string): readonly number[] {
@@ -254,20 +250,24 @@ class Transaction {
 
   /** Value `id` after step k of a chain (k = -1: as it came); the view that holds it computed its forms. */
   stage(steps: readonly number[], k: number, id: number): string {
-    return k < 0 ? this.rawValues[id]! : this.stepValues[steps[k]!]![id]!;
+    return k < 0 ? this.rawValues[id]! : this.memos[id]!.forms[steps[k]!]!;
+  }
+
+  /** What is known of value `id` (crs/memo.ts). */
+  memoOf(id: number): ValueMemo {
+    return this.memos[id]!;
   }
 
   /** The gates value `id` opens after step k of a chain (k = -1: the raw value); its forms are computed. */
   opensAt(steps: readonly number[], k: number, id: number): readonly number[] {
-    if (k < 0) return (this.rawOpens[id] ??= this.openedBy(this.rawValues[id]!));
+    const m = this.memos[id]!;
+    if (k < 0) return (m.rawOpens ??= this.openedBy(this.rawValues[id]!));
     const step = steps[k]!;
-    let row = this.stepOpens[step];
-    if (row === undefined) this.stepOpens[step] = row = [];
-    let o = row[id];
+    let o = m.opens[step];
     if (o === undefined) {
-      const v = this.stepValues[step]![id]!;
-      const before = k === 0 ? this.rawValues[id]! : this.stepValues[steps[k - 1]!]![id]!;
-      row[id] = o = v === before ? this.opensAt(steps, k - 1, id) : this.openedBy(v);
+      const v = m.forms[step]!;
+      const before = k === 0 ? this.rawValues[id]! : m.forms[steps[k - 1]!]!;
+      m.opens[step] = o = v === before ? this.opensAt(steps, k - 1, id) : this.openedBy(v);
     }
     return o;
   }
@@ -345,6 +345,7 @@ class Transaction {
     if (id === undefined) {
       this.valueIds.set(value, (id = this.rawValues.length));
       this.rawValues.push(value);
+      this.memos.push(this.memoCache.get(value));
     }
     return id;
   }
@@ -353,22 +354,23 @@ class Transaction {
     const t = rule.transforms;
     let out = this.rawValues[id]!;
     const steps = this.plan.chainSteps[chain]!;
+    const forms = this.memos[id]!.forms;
     for (let k = 0; k < t.length; k++) {
       const step = steps[k]!;
-      let row = this.stepValues[step];
-      if (row === undefined) this.stepValues[step] = row = [];
-      const known = row[id];
+      const known = forms[step];
       if (known !== undefined) out = known;
-      else row[id] = out = t[k]!(out);
+      else forms[step] = out = t[k]!(out);
     }
     return out;
   }
 
-  /** The UTF-8 bytes of a view's value i (pooled, made once per chain and value). */
+  /**
+   * The UTF-8 bytes of a view's value i, made once per chain and value: pooled for this request, or the value's
+   * own when the memo outlives it.
+   */
   bytesAt(v: View, i: number): Buffer {
-    let row = this.chainBytes[v.chain];
-    if (row === undefined) this.chainBytes[v.chain] = row = [];
-    return (row[v.ids[i]!] ??= this.bytes(v.values[i]!));
+    const m = this.memos[v.ids[i]!]!;
+    return (m.bytes[v.chain] ??= m.kept ? Buffer.from(v.values[i]!, 'utf8') : this.bytes(v.values[i]!));
   }
 
   /** A value (of TX, MATCHED_*, ...) through a link's chain, from the same per-step caches as the views. */
@@ -606,18 +608,38 @@ function verdict(
   view: View | null,
   i: number,
 ): boolean {
-  let caps: Captures | null = null;
-  if (open) {
-    const byBytes = rule.op.matchBytes;
-    if (byBytes === null) caps = rule.op.match(v, arg, rule.capture);
-    else if (byBytes(view === null ? tx.bytes(v) : tx.bytesAt(view, i)))
-      caps = rule.capture && !rule.negated ? rule.op.match(v, arg, true) : NO_CAPTURES;
-  }
+  return settle(tx, rule, open ? answer(tx, rule, v, arg, view, i) : null);
+}
+
+/** The operator's answer on one value (captures, possibly none, or null), its gate open: see verdict. */
+function answer(tx: Transaction, rule: Rule, v: string, arg: string, view: View | null, i: number): Captures | null {
+  const byBytes = rule.op.matchBytes;
+  if (byBytes === null) return rule.op.match(v, arg, rule.capture);
+  if (!byBytes(view === null ? tx.bytes(v) : tx.bytesAt(view, i))) return null;
+  return rule.capture && !rule.negated ? rule.op.match(v, arg, true) : NO_CAPTURES;
+}
+
+/** An answer as the rule takes it: negation applied, captures set (TX:0-9). */
+function settle(tx: Transaction, rule: Rule, caps: Captures | null): boolean {
   const ok = rule.negated ? caps === null : caps !== null;
   if (ok && rule.capture && caps !== null && caps.length > 0) {
     for (let k = 0; k < caps.length; k++) tx.tx.set(String(k), caps[k]!);
   }
   return ok;
+}
+
+/**
+ * answer() for value i of a link's view, from the value's memo when an earlier request (or link) asked the
+ * same: an operator without macros answers the same on the same form (crs/memo.ts).
+ */
+function answerAt(tx: Transaction, rule: Rule, lp: LinkPlan, arg: string, view: View, i: number): Captures | null {
+  if (rule.op.dynamic) return answer(tx, rule, view.values[i]!, arg, view, i);
+  const m = tx.memoOf(view.ids[i]!);
+  const known = m.verdicts?.get(lp);
+  if (known !== undefined) return known;
+  const caps = answer(tx, rule, view.values[i]!, arg, view, i);
+  (m.verdicts ??= new Map()).set(lp, caps === null || caps === NO_CAPTURES ? caps : Object.freeze(caps));
+  return caps;
 }
 
 /** Whether one value of a general-path link matches; sets captures. */
@@ -702,10 +724,9 @@ function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: V
   const { hits, values } = view;
   let matched: Hit[] | null = null;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
     const open = opens === null || isOpen(opens[i]!, gate);
-    if (verdict(tx, rule, v, arg, open, view, i)) {
-      matched = onMatch(tx, rule, head, hitName(hits[i]!), v, matched);
+    if (settle(tx, rule, open ? answerAt(tx, rule, lp, arg, view, i) : null)) {
+      matched = onMatch(tx, rule, head, hitName(hits[i]!), values[i]!, matched);
     }
   }
   return concluded(tx, matched);
@@ -814,6 +835,8 @@ type Replay = (Trace | undefined)[][];
 /** Replays kept per program, and per set of the gateway's exclusions (they change what a rule reads). */
 const replays = new WeakMap<Plan, WeakMap<readonly Ctl[], Replay>>();
 const NO_CTLS: readonly Ctl[] = Object.freeze([]);
+/** A cache that keeps no value (every value is longer than -1): Overrides.memo false. */
+const NO_MEMO = new MemoCache(1, -1);
 
 function replayOf(plan: Plan, ctls: readonly Ctl[]): Replay {
   let byCtls = replays.get(plan);
@@ -874,12 +897,14 @@ function finish(tx: Transaction, rule: Rule): boolean {
 export interface Overrides {
   /** Extra runtime exclusions (the gateway's own `exclusions`), applied before the first rule. */
   readonly ctls?: readonly Ctl[];
+  /** false: learn nothing from earlier requests and keep nothing for later ones (crs/memo.ts); default true. */
+  readonly memo?: boolean;
 }
 
 /** Runs phase 1 then phase 2. Stops at the first deny/drop (engine On) or allow. */
 export function evaluate(program: Program, input: CrsInput, over: Overrides = {}): CrsResult {
   bytePool.used = 0;
-  const tx = new Transaction(program, input);
+  const tx = new Transaction(program, input, over.memo === false ? NO_MEMO : null);
   const ctls = over.ctls ?? NO_CTLS;
   for (const c of ctls) applyCtl(tx, c);
   // The gateway's exclusions are the same for every request of a route: traces are kept per set of them.
