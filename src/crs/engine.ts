@@ -38,7 +38,7 @@ interface Hit {
 interface TargetHits {
   readonly hits: readonly Hit[];
   readonly entries: readonly Entry[];
-  readonly ids: readonly number[];
+  readonly memos: readonly ValueMemo[];
 }
 
 const hitName = (h: Hit): string => (h.key === null ? h.coll : `${h.coll}:${h.key}`);
@@ -59,8 +59,8 @@ class View {
 
   constructor(
     readonly hits: readonly Hit[],
-    /** Each hit's value as a request value number (Transaction.idOf): the key of its per-chain caches. */
-    readonly ids: readonly number[],
+    /** What is known of each hit's value (Transaction.memoFor): its forms, gates, bytes and verdicts. */
+    readonly memos: readonly ValueMemo[],
     readonly values: readonly string[],
     readonly chain: number,
     words: number,
@@ -69,6 +69,30 @@ class View {
     for (let w = 0; w < words; w++) any[w] = 0;
     this.any = any;
   }
+}
+
+/**
+ * Whether a view made by an earlier request holds the same values (the same kept memos: a memo is its value)
+ * under the same names, in the same order: then its forms, gates and their union are this request's.
+ */
+function sameView(v: View, hits: readonly Hit[], memos: readonly ValueMemo[]): boolean {
+  if (v.memos.length !== memos.length) return false;
+  for (let k = 0; k < memos.length; k++) {
+    if (v.memos[k] !== memos[k]) return false;
+    const a = v.hits[k]!;
+    const b = hits[k]!;
+    if (a.coll !== b.coll || a.key !== b.key) return false;
+  }
+  return true;
+}
+
+const sharedViews = new WeakMap<MemoCache, (View | undefined)[]>();
+
+/** The views kept with a value cache (made of its kept values, so they live as long as it does). */
+function sharedViewsOf(cache: MemoCache): (View | undefined)[] {
+  let v = sharedViews.get(cache);
+  if (v === undefined) sharedViews.set(cache, (v = []));
+  return v;
 }
 
 /** The view of an empty target set (evalLink returns before anything reads its gates). */
@@ -114,20 +138,17 @@ class Transaction {
   /** Traces of the rules the configuration decides (crs/fold.ts); null once a ctl removed something. */
   replay: Replay | null = null;
   private args: Entry[] | null = null;
-  private readonly valueIds = new Map<string, number>();
-  private readonly rawValues: string[] = [];
-  /**
-   * By value number: what the value's transformed forms, the gates they open, their bytes and operators' verdicts
-   * on them are, kept across requests for values seen before (crs/memo.ts).
-   */
-  private readonly memos: ValueMemo[] = [];
+  /** Each distinct value of this request, with what is known of it (crs/memo.ts): per-request caches key on it. */
+  private readonly valueMemos = new Map<string, ValueMemo>();
   private readonly memoCache: MemoCache;
+  /** By view number: the last view made of kept values only, which a later request with the same reads as its own. */
+  private readonly sharedViews: (View | undefined)[];
   readonly plan: Plan;
   /** The gates each value seen so far opens (values repeat across rules: one scan each). */
   private readonly opened = new Map<string, number[]>();
   /** Per static target set of the plan, its resolved values and their numbers (request collections do not change). */
   private readonly setHits: (Hit[] | undefined)[];
-  private readonly setIds: (number[] | undefined)[];
+  private readonly setMemos: (ValueMemo[] | undefined)[];
   /** Per distinct target of the plan, what it resolves to before any exclusion. */
   private readonly targetHits: (TargetHits | undefined)[];
   private readonly views: (View | undefined)[];
@@ -140,10 +161,11 @@ class Transaction {
     this.plan = planOf(program);
     // Sized once: growing them a slot at a time cost more than the lookups they serve.
     this.setHits = new Array<Hit[] | undefined>(this.plan.sets);
-    this.setIds = new Array<number[] | undefined>(this.plan.sets);
+    this.setMemos = new Array<ValueMemo[] | undefined>(this.plan.sets);
     this.targetHits = new Array<TargetHits | undefined>(this.plan.targets);
     this.views = new Array<View | undefined>(this.plan.views);
     this.memoCache = memo ?? memoCacheOf(this.plan);
+    this.sharedViews = sharedViewsOf(this.memoCache);
   }
 
   private openedBy(value: string): readonly number[] {
@@ -162,21 +184,28 @@ class Transaction {
     let v = this.views[lp.view];
     if (v === undefined) {
       let hits = this.setHits[lp.set];
-      let ids = this.setIds[lp.set];
-      if (hits === undefined || ids === undefined) {
+      let memos = this.setMemos[lp.set];
+      if (hits === undefined || memos === undefined) {
         hits = [];
-        ids = [];
-        this.resolveSet(rule, lp, hits, ids);
+        memos = [];
+        this.resolveSet(rule, lp, hits, memos);
         this.setHits[lp.set] = hits;
-        this.setIds[lp.set] = ids;
+        this.setMemos[lp.set] = memos;
       }
       if (hits.length === 0) {
         // Most target sets of a request are empty (no cookies, no query, no files): one shared view for them.
         this.views[lp.view] = v = EMPTY_VIEW;
         return v;
       }
-      const values = ids.map((id) => this.transformedId(rule, lp.chain, id));
-      this.views[lp.view] = v = new View(hits, ids, values, lp.chain, this.plan.gates.words);
+      // The view an earlier request made of the same kept values, under the same names: its forms and gates.
+      const shared = this.sharedViews[lp.view];
+      if (shared !== undefined && sameView(shared, hits, memos)) {
+        this.views[lp.view] = v = shared;
+        return v;
+      }
+      const values = memos.map((m) => this.transformedMemo(rule, lp.chain, m));
+      this.views[lp.view] = v = new View(hits, memos, values, lp.chain, this.plan.gates.words);
+      if (memos.every((m) => m.kept)) this.sharedViews[lp.view] = v;
     }
     return v;
   }
@@ -186,7 +215,7 @@ class Transaction {
    * takes a trimmed view). Each target is resolved once per request for every set that names it, then the
    * set's own exclusions (`!REQUEST_COOKIES:/__utm/`) are applied to it.
    */
-  private resolveSet(rule: Rule, lp: LinkPlan, hits: Hit[], ids: number[]): void {
+  private resolveSet(rule: Rule, lp: LinkPlan, hits: Hit[], memos: ValueMemo[]): void {
     const targets = rule.targets;
     const excludes = rule.excludes;
     for (let k = 0; k < targets.length; k++) {
@@ -195,7 +224,7 @@ class Transaction {
       if (tid < 0) {
         const from = hits.length;
         this.resolve(rule, t, hits, false);
-        for (let j = from; j < hits.length; j++) ids.push(this.idOf(hits[j]!.value));
+        for (let j = from; j < hits.length; j++) memos.push(this.memoFor(hits[j]!.value));
         continue;
       }
       let base = this.targetHits[tid];
@@ -203,12 +232,12 @@ class Transaction {
       for (let j = 0; j < base.hits.length; j++) {
         if (excludes.length > 0 && this.excluded(rule, t.name, base.entries[j]!, false)) continue;
         hits.push(base.hits[j]!);
-        ids.push(base.ids[j]!);
+        memos.push(base.memos[j]!);
       }
     }
     if (targets.length === 0) {
       hits.push(NO_TARGET);
-      ids.push(this.idOf(''));
+      memos.push(this.memoFor(''));
     }
   }
 
@@ -229,7 +258,7 @@ class Transaction {
         entries.push(e);
       }
     }
-    return { hits, entries, ids: hits.map((h) => this.idOf(h.value)) };
+    return { hits, entries, memos: hits.map((h) => this.memoFor(h.value)) };
   }
 
   /** The gates each of a view's values opens, and their union. */
@@ -238,8 +267,8 @@ class Transaction {
       const any = v.any;
       const steps = this.plan.chainSteps[v.chain]!;
       const opens: (readonly number[])[] = [];
-      for (let i = 0; i < v.ids.length; i++) {
-        const o = this.opensAt(steps, steps.length - 1, v.ids[i]!);
+      for (let i = 0; i < v.memos.length; i++) {
+        const o = this.opensAt(steps, steps.length - 1, v.memos[i]!);
         for (let w = 0; w < o.length; w++) any[w]! |= o[w]!;
         opens.push(o);
       }
@@ -248,26 +277,20 @@ class Transaction {
     return v.opens;
   }
 
-  /** Value `id` after step k of a chain (k = -1: as it came); the view that holds it computed its forms. */
-  stage(steps: readonly number[], k: number, id: number): string {
-    return k < 0 ? this.rawValues[id]! : this.memos[id]!.forms[steps[k]!]!;
+  /** A value after step k of a chain (k = -1: as it came); the view that holds it computed its forms. */
+  stage(steps: readonly number[], k: number, m: ValueMemo): string {
+    return k < 0 ? m.value : m.forms[steps[k]!]!;
   }
 
-  /** What is known of value `id` (crs/memo.ts). */
-  memoOf(id: number): ValueMemo {
-    return this.memos[id]!;
-  }
-
-  /** The gates value `id` opens after step k of a chain (k = -1: the raw value); its forms are computed. */
-  opensAt(steps: readonly number[], k: number, id: number): readonly number[] {
-    const m = this.memos[id]!;
-    if (k < 0) return (m.rawOpens ??= this.openedBy(this.rawValues[id]!));
+  /** The gates a value opens after step k of a chain (k = -1: the raw value); its forms are computed. */
+  opensAt(steps: readonly number[], k: number, m: ValueMemo): readonly number[] {
+    if (k < 0) return (m.rawOpens ??= this.openedBy(m.value));
     const step = steps[k]!;
     let o = m.opens[step];
     if (o === undefined) {
       const v = m.forms[step]!;
-      const before = k === 0 ? this.rawValues[id]! : m.forms[steps[k - 1]!]!;
-      m.opens[step] = o = v === before ? this.opensAt(steps, k - 1, id) : this.openedBy(v);
+      const before = k === 0 ? m.value : m.forms[steps[k - 1]!]!;
+      m.opens[step] = o = v === before ? this.opensAt(steps, k - 1, m) : this.openedBy(v);
     }
     return o;
   }
@@ -318,7 +341,7 @@ class Transaction {
           ? base
           : new View(
               keep.map((i) => base.hits[i]!),
-              keep.map((i) => base.ids[i]!),
+              keep.map((i) => base.memos[i]!),
               keep.map((i) => base.values[i]!),
               base.chain,
               this.plan.gates.words,
@@ -339,22 +362,18 @@ class Transaction {
     return (this.args ??= [...this.input.argsGet, ...this.input.argsPost]);
   }
 
-  /** A number for each distinct request value: per-chain caches are arrays indexed by it, not string maps. */
-  idOf(value: string): number {
-    let id = this.valueIds.get(value);
-    if (id === undefined) {
-      this.valueIds.set(value, (id = this.rawValues.length));
-      this.rawValues.push(value);
-      this.memos.push(this.memoCache.get(value));
-    }
-    return id;
+  /** What is known of a value (crs/memo.ts): once per distinct value of a request, from the cache when kept. */
+  memoFor(value: string): ValueMemo {
+    let m = this.valueMemos.get(value);
+    if (m === undefined) this.valueMemos.set(value, (m = this.memoCache.get(value)));
+    return m;
   }
 
-  private transformedId(rule: Rule, chain: number, id: number): string {
+  private transformedMemo(rule: Rule, chain: number, m: ValueMemo): string {
     const t = rule.transforms;
-    let out = this.rawValues[id]!;
+    let out = m.value;
     const steps = this.plan.chainSteps[chain]!;
-    const forms = this.memos[id]!.forms;
+    const forms = m.forms;
     for (let k = 0; k < t.length; k++) {
       const step = steps[k]!;
       const known = forms[step];
@@ -369,13 +388,13 @@ class Transaction {
    * own when the memo outlives it.
    */
   bytesAt(v: View, i: number): Buffer {
-    const m = this.memos[v.ids[i]!]!;
+    const m = v.memos[i]!;
     return (m.bytes[v.chain] ??= m.kept ? Buffer.from(v.values[i]!, 'utf8') : this.bytes(v.values[i]!));
   }
 
   /** A value (of TX, MATCHED_*, ...) through a link's chain, from the same per-step caches as the views. */
   transformed(rule: Rule, chain: number, value: string): string {
-    return rule.transforms.length === 0 ? value : this.transformedId(rule, chain, this.idOf(value));
+    return rule.transforms.length === 0 ? value : this.transformedMemo(rule, chain, this.memoFor(value));
   }
 
   /** Request collections are the same for the whole evaluation: listed once (TX and MATCHED_* change). */
@@ -634,7 +653,7 @@ function settle(tx: Transaction, rule: Rule, caps: Captures | null): boolean {
  */
 function answerAt(tx: Transaction, rule: Rule, lp: LinkPlan, arg: string, view: View, i: number): Captures | null {
   if (rule.op.dynamic) return answer(tx, rule, view.values[i]!, arg, view, i);
-  const m = tx.memoOf(view.ids[i]!);
+  const m = view.memos[i]!;
   const known = m.verdicts?.get(lp);
   if (known !== undefined) return known;
   const caps = answer(tx, rule, view.values[i]!, arg, view, i);
@@ -742,14 +761,14 @@ function evalStages(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view:
   const steps = tx.plan.chainSteps[lp.chain]!;
   const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
   let matched: Hit[] | null = null;
-  for (let i = 0; i < view.ids.length; i++) {
-    const id = view.ids[i]!;
+  for (let i = 0; i < view.memos.length; i++) {
+    const m = view.memos[i]!;
     let prev: string | null = null;
     for (let k = -1; k < steps.length; k++) {
-      const v = tx.stage(steps, k, id);
+      const v = tx.stage(steps, k, m);
       if (v === prev) continue;
       prev = v;
-      const open = gate < 0 || isOpen(tx.opensAt(steps, k, id), gate);
+      const open = gate < 0 || isOpen(tx.opensAt(steps, k, m), gate);
       if (verdict(tx, rule, v, arg, open, null, 0)) {
         matched = onMatch(tx, rule, head, hitName(view.hits[i]!), v, matched);
         break;

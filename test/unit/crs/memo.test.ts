@@ -1,7 +1,10 @@
 // What the CRS engine keeps of request values across requests (crs/memo.ts): a value is kept from its second
 // sighting, long values never, the cache is bounded, and on CRS itself a request answers the same whatever
-// earlier requests left behind as with nothing kept (captures replayed from a kept verdict included).
+// earlier requests left behind as with nothing kept (captures replayed from a kept verdict included, and views
+// of kept values shared only under the same names).
 import { describe, expect, it } from 'vitest';
+import { compileProgram } from '../../../src/crs/compile.js';
+import { lexSecLang } from '../../../src/crs/directives.js';
 import { evaluate, type CrsResult } from '../../../src/crs/engine.js';
 import type { CrsInput, Entry } from '../../../src/crs/input.js';
 import { loadCrs } from '../../../src/crs/load.js';
@@ -49,6 +52,37 @@ describe('the value cache', () => {
     // an early value left with its generations: seen again, it is a new memo
     expect(c.get('v0')).not.toBe(v0);
   });
+});
+
+it('a view of kept values serves a later request only under the same names', () => {
+  const { directives } = lexSecLang(
+    `SecRule ARGS|REQUEST_COOKIES|REQUEST_HEADERS:User-Agent|REQUEST_HEADERS:Referer "@rx attack" "id:1,phase:2,deny,log"`,
+    't.conf',
+  );
+  const { program, problems } = compileProgram(directives, { readData: () => '' });
+  expect(problems).toEqual([]);
+  const sent = [
+    crsInput({ argsPost: [e('title', 'an attack')] }),
+    crsInput({ argsPost: [e('q', 'an attack')] }),
+    crsInput({ cookies: [e('q', 'an attack')] }),
+    crsInput({ headers: [e('user-agent', 'an attack')] }),
+    crsInput({ headers: [e('referer', 'an attack')] }),
+  ];
+  const expected = [
+    'ARGS:title',
+    'ARGS:q',
+    'REQUEST_COOKIES:q',
+    'REQUEST_HEADERS:user-agent',
+    'REQUEST_HEADERS:referer',
+  ];
+  for (let round = 0; round < 4; round++) {
+    sent.forEach((r, i) =>
+      expect(
+        evaluate(program, r).matches.map((m) => m.variable),
+        `round ${round}`,
+      ).toEqual([expected[i]]),
+    );
+  }
 });
 
 /** What a result says, in order (matches, the rule that denied, the score). */
