@@ -55,6 +55,11 @@ const SCALAR: Entry = Object.freeze({ key: '', lkey: '', value: '' });
  */
 class View {
   opens: (readonly number[])[] | null = null;
+  /**
+   * This view without the targets some ctls removed, by the numbers of the removals that apply (trimmedView):
+   * kept with the view, so a view kept across requests keeps its trimmed forms too.
+   */
+  trims: Map<number | string, View> | null = null;
   readonly any: number[];
 
   constructor(
@@ -101,6 +106,18 @@ const EMPTY_VIEW = new View([], [], [], -1, 0);
 interface RemovedTarget {
   readonly ids: (id: number) => boolean;
   readonly target: Target;
+  /** The ctl's number (ctlNumber): which removals apply to a link is the key of its trimmed views. */
+  readonly no: number;
+}
+
+const ctlNumbers = new WeakMap<Ctl, number>();
+let ctlsNumbered = 0;
+
+/** A number for each ctl (rules' and the gateway's are made once, at load): stable across requests. */
+function ctlNumber(c: Ctl): number {
+  let n = ctlNumbers.get(c);
+  if (n === undefined) ctlNumbers.set(c, (n = ++ctlsNumbered));
+  return n;
 }
 
 /** Ids of the program's rules with a tag a ctl names, found once per program and ctl (not per request). */
@@ -307,9 +324,6 @@ class Transaction {
     return bytePool.buf.subarray(start, bytePool.used);
   }
 
-  /** Views without the targets a request's ctls removed, by view and the removals that apply. */
-  private readonly trimmed = new Map<number | string, View>();
-
   /**
    * The view of a link some ctl in force removes targets from, without them; null when the link counts a
    * collection (`&ARGS`: the count itself changes), which takes the general path.
@@ -318,18 +332,17 @@ class Transaction {
     const targets = rule.targets;
     for (let k = 0; k < targets.length; k++) if (targets[k]!.count) return null;
     const removed = this.removedTargets;
-    // The key: the view, and which removals apply (a bit each; a string past 24 of them, which CRS never has).
-    let bits = 0;
-    let more = '';
+    // The key: the numbers of the removals that apply (what the link loses depends on nothing else; its view's
+    // set fixes its own `!` exclusions): the number when one applies (941010's, most requests), else a string.
+    let key: number | string = -1;
     for (let k = 0; k < removed.length; k++) {
-      if (!removed[k]!.ids(rule.id)) continue;
-      if (k < 24) bits |= 1 << k;
-      else more += `,${k}`;
+      const r = removed[k]!;
+      if (r.ids(rule.id)) key = key === -1 ? r.no : `${key},${r.no}`;
     }
-    const key = more === '' ? lp.view * 0x1000000 + bits : `${lp.view}:${bits}${more}`;
-    let v = this.trimmed.get(key);
+    const base = this.view(rule, lp);
+    if (base.hits.length === 0) return base;
+    let v = base.trims?.get(key);
     if (v === undefined) {
-      const base = this.view(rule, lp);
       const keep: number[] = [];
       base.hits.forEach((h, i) => {
         // The entry as the collection lists it (a scalar's key is empty, as SCALAR's).
@@ -346,7 +359,7 @@ class Transaction {
               base.chain,
               this.plan.gates.words,
             );
-      this.trimmed.set(key, v);
+      (base.trims ??= new Map()).set(key, v);
     }
     return v;
   }
@@ -838,7 +851,7 @@ function applyCtl(tx: Transaction, c: Ctl): void {
   // A rule the configuration decides removed, or a target of one: its trace may not hold from here on.
   if (tx.replay !== null && touchesDecided(tx, c, ids)) tx.replay = null;
   if (c.kind === 'ruleRemoveById' || c.kind === 'ruleRemoveByTag') tx.removedIds.push(ids);
-  else tx.removedTargets.push({ ids, target: c.target });
+  else tx.removedTargets.push({ ids, target: c.target, no: ctlNumber(c) });
 }
 
 /**

@@ -85,6 +85,30 @@ it('a view of kept values serves a later request only under the same names', () 
   }
 });
 
+it("a kept view's trimmed forms serve a later request only under the same removals", () => {
+  const { directives } = lexSecLang(
+    [
+      // the removals read a header: rule 10's view (ARGS) is the same on every request, its trimmed forms not
+      'SecRule REQUEST_HEADERS:x-mode "@streq x" "id:1,phase:1,pass,nolog,ctl:ruleRemoveTargetById=10;ARGS:t"',
+      'SecRule REQUEST_HEADERS:x-mode "@streq y" "id:2,phase:1,pass,nolog,ctl:ruleRemoveTargetById=10;ARGS:u"',
+      'SecRule REQUEST_HEADERS:x-mode "@streq z" "id:3,phase:1,pass,nolog,ctl:ruleRemoveTargetById=10;ARGS:t,ctl:ruleRemoveTargetById=10;ARGS:u"',
+      'SecRule ARGS "@rx attack" "id:10,phase:2,deny,log"',
+    ].join('\n'),
+    't.conf',
+  );
+  const { program, problems } = compileProgram(directives, { readData: () => '' });
+  expect(problems).toEqual([]);
+  const args = [e('t', 'attack t'), e('u', 'attack u')];
+  const sent = ['x', 'y', 'z', 'w'].map((mode) => crsInput({ argsPost: args, headers: [e('x-mode', mode)] }));
+  const expected = [['ARGS:u'], ['ARGS:t'], [], ['ARGS:u']];
+  for (let round = 0; round < 4; round++) {
+    sent.forEach((r, i) => {
+      const got = evaluate(program, r).matches.map((m) => m.variable);
+      expect(got, `request ${i}, round ${round}`).toEqual(expected[i]);
+    });
+  }
+});
+
 /** What a result says, in order (matches, the rule that denied, the score). */
 const summary = (r: CrsResult) => ({
   matches: r.matches.map((m) => `${m.id}@${m.variable}`),
