@@ -144,7 +144,8 @@ const bytePool = { buf: Buffer.allocUnsafe(1 << 16), used: 0 };
 
 /** One request's evaluation state: the TX collection, matched variables, runtime exclusions. */
 class Transaction {
-  readonly tx = new Map<string, string>();
+  /** The TX collection (a copy of what the leading rules left, when a later request starts after them). */
+  tx = new Map<string, string>();
   matchedVar = '';
   matchedVarName = '';
   matchedVars: Hit[] = [];
@@ -933,6 +934,43 @@ export interface Overrides {
   readonly memo?: boolean;
 }
 
+/**
+ * What the rules that open phase 1 left (Plan.leadEnd: decided by the configuration, reading nothing of the
+ * request), kept per replay (program and the gateway's exclusions): a later request starts from it, after them.
+ */
+interface Lead {
+  /** Where phase 1 goes on (past the lead, or further when a skipAfter among them jumped). */
+  readonly next: number;
+  readonly tx: ReadonlyMap<string, string>;
+  readonly matches: readonly CrsMatch[];
+  readonly matchedVar: string;
+  readonly matchedVarName: string;
+  readonly matchedVars: Hit[];
+}
+
+const leads = new WeakMap<Replay, Lead>();
+
+function leadOf(tx: Transaction, next: number): Lead {
+  return Object.freeze({
+    next,
+    tx: new Map(tx.tx),
+    matches: Object.freeze(tx.matches.slice()),
+    matchedVar: tx.matchedVar,
+    matchedVarName: tx.matchedVarName,
+    matchedVars: tx.matchedVars,
+  });
+}
+
+function resume(tx: Transaction, lead: Lead): number {
+  // Map's copy keeps the insertion order: TX is listed (TX:/^header_name_/) in the order the lead wrote it.
+  tx.tx = new Map(lead.tx);
+  for (const m of lead.matches) tx.matches.push(m);
+  tx.matchedVar = lead.matchedVar;
+  tx.matchedVarName = lead.matchedVarName;
+  tx.matchedVars = lead.matchedVars;
+  return lead.next;
+}
+
 /** Runs phase 1 then phase 2. Stops at the first deny/drop (engine On) or allow. */
 export function evaluate(program: Program, input: CrsInput, over: Overrides = {}): CrsResult {
   bytePool.used = 0;
@@ -940,13 +978,22 @@ export function evaluate(program: Program, input: CrsInput, over: Overrides = {}
   const ctls = over.ctls ?? NO_CTLS;
   for (const c of ctls) applyCtl(tx, c);
   // The gateway's exclusions are the same for every request of a route: traces are kept per set of them.
-  tx.replay = replayOf(tx.plan, ctls);
+  const traces = (tx.replay = replayOf(tx.plan, ctls));
+  // The lead (what every request runs alike first): kept by the first request that runs it.
+  const leadEnd = tx.engine === 'off' ? 0 : tx.plan.leadEnd;
+  const lead = leadEnd > 0 ? leads.get(traces) : undefined;
+  const from = lead === undefined ? 0 : resume(tx, lead);
+  let keepLead = leadEnd > 0 && lead === undefined;
   let deniedBy = 0;
   outer: for (let p = 0; p < program.phases.length; p++) {
     const rules = program.phases[p]!;
     const plans = tx.plan.heads[p]!;
     const decided = tx.plan.decided[p]!;
-    for (let i = 0; i < rules.length; i++) {
+    for (let i = p === 0 ? from : 0; i < rules.length; i++) {
+      if (keepLead && i >= leadEnd) {
+        leads.set(traces, leadOf(tx, i));
+        keepLead = false;
+      }
       if (tx.engine === 'off') break outer;
       const rule = rules[i]!;
       if (rule.marker !== null || tx.removed(rule)) continue;

@@ -4,6 +4,7 @@
 // and skips a whole link whose gate none of those values opens (crs/engine.ts).
 import { configDecided } from './fold.js';
 import { gatesOf, type Gates } from './gates.js';
+import { templateOf } from './macros.js';
 import type { Program, Rule, Target } from './rule.js';
 
 export interface LinkPlan {
@@ -50,6 +51,11 @@ export class Plan {
   readonly heads: readonly (readonly LinkPlan[])[];
   /** Per phase, by rule index: decided by the configuration alone (crs/fold.ts), so evaluated once and replayed. */
   readonly decided: readonly (readonly boolean[])[];
+  /**
+   * How many rules open phase 1 that every request runs alike (leadOf): the engine keeps what they leave per
+   * replay and starts later requests after them.
+   */
+  readonly leadEnd: number;
 
   constructor(program: Program) {
     this.gates = gatesOf(program);
@@ -103,6 +109,7 @@ export class Plan {
       ),
     );
     this.decided = configDecided(program, this.heads);
+    this.leadEnd = leadOf(program.phases[0] ?? [], this.decided[0] ?? []);
     this.sets = sets.size;
     this.views = views.size;
     this.targets = targetIds.size;
@@ -110,6 +117,34 @@ export class Plan {
     this.chainSteps = chainSteps;
     this.steps = steps.size;
   }
+}
+
+/** Whether a macro text reads nothing but TX and the rule itself (`%{tx.critical_anomaly_score}`, `%{rule.id}`). */
+const readsOnlyTx = (s: string): boolean =>
+  templateOf(s).every((p) => typeof p === 'string' || p.coll === 'TX' || p.coll === 'RULE');
+
+/**
+ * How many rules open phase 1 that every request runs alike: rules the configuration decides (and markers), with
+ * no ctl, whose setvars write TX and read only TX and the rule (the setup's defaults, crs-setup.conf's SecActions,
+ * REQUEST-901). Nothing the request holds has been read when they run, so what they leave (the TX collection, a
+ * logged match, MATCHED_VAR) is the same on every request. One that denies (901001 without crs-setup.conf) ends
+ * every request alike: the engine keeps the lead only when its loop got past it.
+ */
+function leadOf(rules: readonly Rule[], decided: readonly boolean[]): number {
+  let i = 0;
+  for (; i < rules.length; i++) {
+    const r = rules[i]!;
+    if (r.marker !== null) continue;
+    if (!decided[i]) break;
+    let plain = true;
+    for (let l: Rule | null = r; l !== null && plain; l = l.chained) {
+      if (l.ctls.length > 0) plain = false;
+      for (const v of l.setvars)
+        if (v.collection !== 'tx' || !readsOnlyTx(v.name) || !readsOnlyTx(v.value)) plain = false;
+    }
+    if (!plain) break;
+  }
+  return i;
 }
 
 /** A stable small id per transformation function, for view keys. */

@@ -10,7 +10,7 @@ import { compileProgram } from '../../../src/crs/compile.js';
 import { planOf } from '../../../src/crs/plan.js';
 import { evaluate, type CrsResult } from '../../../src/crs/engine.js';
 import { loadCrs } from '../../../src/crs/load.js';
-import type { Program } from '../../../src/crs/rule.js';
+import type { Ctl, Program } from '../../../src/crs/rule.js';
 import type { CrsInput, Entry } from '../../../src/crs/input.js';
 import { CRS_DIR, describeCrs } from '../../helpers/crs-dir.js';
 import { crsInput, entry } from '../../helpers/crs-input.js';
@@ -54,6 +54,36 @@ const summary = (r: CrsResult) => ({ matches: r.matches, deniedBy: r.deniedBy, s
 /** An evaluation that replays nothing: a new (empty) set of exclusions has no traces yet. */
 const cold = (p: Program, i: CrsInput) => summary(evaluate(p, i, { ctls: [] }));
 const warm = (p: Program, i: CrsInput) => summary(evaluate(p, i));
+
+describe('the rules every request runs alike first', () => {
+  const p = program(`
+    SecAction "id:1,phase:1,pass,nolog,setvar:tx.a=1"
+    SecRule TX:a "@eq 2" "id:2,phase:1,deny,log,msg:'never'"
+    SecAction "id:3,phase:1,pass,nolog,setvar:tx.b=%{tx.a}"
+    SecAction "id:4,phase:1,pass,nolog,setvar:tx.ip=%{REMOTE_ADDR}"
+    SecRule TX:ip "@streq 10.0.0.1" "id:5,phase:2,deny,log"
+    SecRule TX:b "@eq 1" "id:6,phase:2,pass,log"
+  `);
+  const from = (remoteAddr: string): CrsInput => ({ ...input([]), remoteAddr });
+  const ids = (r: CrsResult) => [r.deniedBy, ...r.matches.map((m) => m.id)];
+
+  it("end at a setvar that reads the request (kept, it would hold the first request's address)", () => {
+    expect(planOf(p).leadEnd).toBe(3);
+    for (let round = 0; round < 3; round++) {
+      expect(ids(evaluate(p, from('127.0.0.1'))), `round ${round}`).toEqual([0, 6]);
+      expect(ids(evaluate(p, from('10.0.0.1'))), `round ${round}`).toEqual([5, 5]);
+    }
+  });
+
+  it("are kept per set of the gateway's exclusions", () => {
+    const without1: readonly Ctl[] = [{ kind: 'ruleRemoveById', ids: [{ from: 1, to: 1 }] }];
+    for (let round = 0; round < 3; round++) {
+      expect(ids(evaluate(p, from('127.0.0.1'))), `round ${round}`).toEqual([0, 6]);
+      // without rule 1, tx.a is never set and tx.b is empty: rule 6 does not match
+      expect(ids(evaluate(p, from('127.0.0.1'), { ctls: without1 })), `round ${round}`).toEqual([0]);
+    }
+  });
+});
 
 describe('rules the configuration decides', () => {
   for (const c of cases) {
