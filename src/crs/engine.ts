@@ -346,9 +346,7 @@ class Transaction {
     if (v === undefined) {
       const keep: number[] = [];
       base.hits.forEach((h, i) => {
-        // The entry as the collection lists it (a scalar's key is empty, as SCALAR's).
-        const k = h.key ?? '';
-        if (!this.excluded(rule, h.coll, { key: k, lkey: k.toLowerCase(), value: h.value }, true)) keep.push(i);
+        if (!this.removedByCtl(rule, h)) keep.push(i);
       });
       v =
         keep.length === base.hits.length
@@ -363,6 +361,22 @@ class Transaction {
       (base.trims ??= new Map()).set(key, v);
     }
     return v;
+  }
+
+  /**
+   * Whether a ctl in force removes a view's hit from this rule (the view's own `!` exclusions were applied when
+   * its set was resolved): only a removal of the hit's collection can, so the entry is made for those only.
+   */
+  private removedByCtl(rule: Rule, h: Hit): boolean {
+    const removed = this.removedTargets;
+    for (let k = 0; k < removed.length; k++) {
+      const r = removed[k]!;
+      if (r.target.name !== h.coll || !r.ids(rule.id)) continue;
+      // The entry as the collection lists it (a scalar's key is empty, as SCALAR's).
+      const key = h.key ?? '';
+      if (this.covers(r.target, h.coll, { key, lkey: key.toLowerCase(), value: h.value })) return true;
+    }
+    return false;
   }
 
   /** Whether a ctl in force removes some target from this rule (then it reads a trimmed view). */
