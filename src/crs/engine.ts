@@ -964,7 +964,8 @@ interface Lead {
 
 const leads = new WeakMap<Replay, Lead>();
 
-function leadOf(tx: Transaction, next: number): Lead {
+/** What the lead left in this request, to keep (its loop is at `next`, past the lead). */
+function keptLead(tx: Transaction, next: number): Lead {
   return Object.freeze({
     next,
     tx: new Map(tx.tx),
@@ -1005,7 +1006,7 @@ export function evaluate(program: Program, input: CrsInput, over: Overrides = {}
     const decided = tx.plan.decided[p]!;
     for (let i = p === 0 ? from : 0; i < rules.length; i++) {
       if (keepLead && i >= leadEnd) {
-        leads.set(traces, leadOf(tx, i));
+        leads.set(traces, keptLead(tx, i));
         keepLead = false;
       }
       if (tx.engine === 'off') break outer;

@@ -39,14 +39,12 @@ export class Plan {
   readonly sets: number;
   readonly views: number;
   readonly targets: number;
-  readonly chains: number;
   /**
    * Transformation chains share prefixes (`t:utf8toUnicode,t:urlDecodeUni,...`): each distinct prefix is a step
    * (numbered), and chainSteps[chain] lists the steps of a chain in order, so a request computes each prefix of
    * a value once whatever chains it leads into.
    */
   readonly chainSteps: readonly (readonly number[])[];
-  readonly steps: number;
   /** Per phase, the plan of each rule head by its index in the phase (markers included). */
   readonly heads: readonly (readonly LinkPlan[])[];
   /** Per phase, by rule index: decided by the configuration alone (crs/fold.ts), so evaluated once and replayed. */
@@ -113,9 +111,7 @@ export class Plan {
     this.sets = sets.size;
     this.views = views.size;
     this.targets = targetIds.size;
-    this.chains = chains.size;
     this.chainSteps = chainSteps;
-    this.steps = steps.size;
   }
 }
 
