@@ -7,9 +7,10 @@ import type { Ctl, Program, Rule, SetVar, Target } from './rule.js';
 import type RE2 from 're2';
 import type { Captures } from './operators.js';
 import { isOpen } from './gates.js';
-import { atomsExclude, keyTestOf, literalMatch, type KeyTest } from './key-test.js';
+import { keyMatch, keyTestOf, literalMatch, type KeyTest } from './key-test.js';
 import { planOf, type LinkPlan, type Plan } from './plan.js';
 import { MemoCache, memoCacheOf, type ValueMemo } from './memo.js';
+import { Layout, LayoutCache, scalarOf, type HitName } from './layout.js';
 
 export interface CrsMatch {
   readonly id: number;
@@ -35,12 +36,6 @@ interface Hit {
   readonly value: string;
 }
 
-interface TargetHits {
-  readonly hits: readonly Hit[];
-  readonly entries: readonly Entry[];
-  readonly memos: readonly ValueMemo[];
-}
-
 const hitName = (h: Hit): string => (h.key === null ? h.coll : `${h.coll}:${h.key}`);
 
 const NO_CAPTURES: Captures = Object.freeze([]);
@@ -51,7 +46,8 @@ const SCALAR: Entry = Object.freeze({ key: '', lkey: '', value: '' });
 
 /**
  * One (target set, transformation chain) of a request: the values its links read, transformed once, and the
- * prefilter gates each opens (made on the first gated link that reads it), with their union in `any`.
+ * prefilter gates each opens (made on the first gated link that reads it), with their union in `any`. Its names
+ * are its layout's (crs/layout.ts).
  */
 class View {
   opens: (readonly number[])[] | null = null;
@@ -63,7 +59,7 @@ class View {
   readonly any: number[];
 
   constructor(
-    readonly hits: readonly Hit[],
+    readonly names: readonly HitName[],
     /** What is known of each hit's value (Transaction.memoFor): its forms, gates, bytes and verdicts. */
     readonly memos: readonly ValueMemo[],
     readonly values: readonly string[],
@@ -76,35 +72,13 @@ class View {
   }
 }
 
-/**
- * Whether a view made by an earlier request holds the same values (the same kept memos: a memo is its value)
- * under the same names, in the same order: then its forms, gates and their union are this request's.
- */
-function sameView(v: View, hits: readonly Hit[], memos: readonly ValueMemo[]): boolean {
-  if (v.memos.length !== memos.length) return false;
-  for (let k = 0; k < memos.length; k++) {
-    if (v.memos[k] !== memos[k]) return false;
-    const a = v.hits[k]!;
-    const b = hits[k]!;
-    if (a.coll !== b.coll || a.key !== b.key) return false;
-  }
-  return true;
-}
-
-const sharedViews = new WeakMap<MemoCache, (View | undefined)[]>();
-
-/** The views kept with a value cache (made of its kept values, so they live as long as it does). */
-function sharedViewsOf(cache: MemoCache): (View | undefined)[] {
-  let v = sharedViews.get(cache);
-  if (v === undefined) sharedViews.set(cache, (v = []));
-  return v;
-}
-
 /** The view of an empty target set (evalLink returns before anything reads its gates). */
 const EMPTY_VIEW = new View([], [], [], -1, 0);
 
 interface RemovedTarget {
   readonly ids: (id: number) => boolean;
+  /** By link number (LinkPlan.no): 1 when the removal applies to the link's rule. */
+  readonly applies: Uint8Array;
   readonly target: Target;
   /** The ctl's number (ctlNumber): which removals apply to a link is the key of its trimmed views. */
   readonly no: number;
@@ -118,6 +92,21 @@ function ctlNumber(c: Ctl): number {
   let n = ctlNumbers.get(c);
   if (n === undefined) ctlNumbers.set(c, (n = ++ctlsNumbered));
   return n;
+}
+
+const applying = new WeakMap<Plan, WeakMap<Ctl, Uint8Array>>();
+
+/** By link number: whether a ctl's rules (ids, or its tag's) include the link's, found once per plan and ctl. */
+function appliesOf(plan: Plan, c: Ctl, ids: (id: number) => boolean): Uint8Array {
+  let byCtl = applying.get(plan);
+  if (byCtl === undefined) applying.set(plan, (byCtl = new WeakMap()));
+  let a = byCtl.get(c);
+  if (a === undefined) {
+    a = new Uint8Array(plan.links.length);
+    for (let k = 0; k < a.length; k++) a[k] = ids(plan.links[k]!.id) ? 1 : 0;
+    byCtl.set(c, a);
+  }
+  return a;
 }
 
 /** Ids of the program's rules with a tag a ctl names, found once per program and ctl (not per request). */
@@ -150,7 +139,8 @@ class Transaction {
   matchedVarName = '';
   matchedVars: Hit[] = [];
   engine: 'on' | 'off' | 'detectiononly' = 'on';
-  removedIds: ((id: number) => boolean)[] = [];
+  /** By link number (LinkPlan.no), for each rule removal in force: 1 when it removes the link's rule. */
+  removedIds: Uint8Array[] = [];
   removedTargets: RemovedTarget[] = [];
   readonly matches: CrsMatch[] = [];
   /** Traces of the rules the configuration decides (crs/fold.ts); null once a ctl removed something. */
@@ -159,16 +149,13 @@ class Transaction {
   /** Each distinct value of this request, with what is known of it (crs/memo.ts): per-request caches key on it. */
   private readonly valueMemos = new Map<string, ValueMemo>();
   private readonly memoCache: MemoCache;
-  /** By view number: the last view made of kept values only, which a later request with the same reads as its own. */
-  private readonly sharedViews: (View | undefined)[];
+  /** Where this request's values are for each target set, and the views kept with it (crs/layout.ts). */
+  private readonly layout: Layout<View>;
+  /** By slot of the layout: the value's memo, once a view asked for it. */
+  private readonly slotMemos: (ValueMemo | undefined)[] = [];
   readonly plan: Plan;
   /** The gates each value seen so far opens (values repeat across rules: one scan each). */
   private readonly opened = new Map<string, number[]>();
-  /** Per static target set of the plan, its resolved values and their numbers (request collections do not change). */
-  private readonly setHits: (Hit[] | undefined)[];
-  private readonly setMemos: (ValueMemo[] | undefined)[];
-  /** Per distinct target of the plan, what it resolves to before any exclusion. */
-  private readonly targetHits: (TargetHits | undefined)[];
   private readonly views: (View | undefined)[];
 
   constructor(
@@ -177,13 +164,11 @@ class Transaction {
     memo: MemoCache | null,
   ) {
     this.plan = planOf(program);
-    // Sized once: growing them a slot at a time cost more than the lookups they serve.
-    this.setHits = new Array<Hit[] | undefined>(this.plan.sets);
-    this.setMemos = new Array<ValueMemo[] | undefined>(this.plan.sets);
-    this.targetHits = new Array<TargetHits | undefined>(this.plan.targets);
+    // Sized once: growing it a slot at a time cost more than the lookups it serves.
     this.views = new Array<View | undefined>(this.plan.views);
     this.memoCache = memo ?? memoCacheOf(this.plan);
-    this.sharedViews = sharedViewsOf(this.memoCache);
+    // Without the memo nothing is kept: the layout is found afresh too.
+    this.layout = memo === null ? layoutsOf(this.plan).get(input) : new Layout<View>(this.plan);
   }
 
   private openedBy(value: string): readonly number[] {
@@ -201,82 +186,40 @@ class Transaction {
   view(rule: Rule, lp: LinkPlan): View {
     let v = this.views[lp.view];
     if (v === undefined) {
-      let hits = this.setHits[lp.set];
-      let memos = this.setMemos[lp.set];
-      if (hits === undefined || memos === undefined) {
-        hits = [];
-        memos = [];
-        this.resolveSet(rule, lp, hits, memos);
-        this.setHits[lp.set] = hits;
-        this.setMemos[lp.set] = memos;
-      }
-      if (hits.length === 0) {
+      const layout = this.layout;
+      const set = layout.sets[lp.set] ?? layout.resolve(lp.set, rule, this.input);
+      const slots = set.slots;
+      if (slots.length === 0) {
         // Most target sets of a request are empty (no cookies, no query, no files): one shared view for them.
         this.views[lp.view] = v = EMPTY_VIEW;
         return v;
       }
-      // The view an earlier request made of the same kept values, under the same names: its forms and gates.
-      const shared = this.sharedViews[lp.view];
-      if (shared !== undefined && sameView(shared, hits, memos)) {
+      // The view an earlier request of this layout made of the same kept values: its forms and gates.
+      const shared = layout.views[lp.view];
+      if (shared !== undefined && this.holds(shared, slots)) {
         this.views[lp.view] = v = shared;
         return v;
       }
+      const memos = slots.map((s) => this.slotMemo(s));
       const values = memos.map((m) => this.transformedMemo(rule, lp.chain, m));
-      this.views[lp.view] = v = new View(hits, memos, values, lp.chain, this.plan.gates.words);
-      if (memos.every((m) => m.kept)) this.sharedViews[lp.view] = v;
+      this.views[lp.view] = v = new View(set.names, memos, values, lp.chain, this.plan.gates.words);
+      if (memos.every((m) => m.kept)) layout.views[lp.view] = v;
     }
     return v;
   }
 
-  /**
-   * A static target set's hits and their value numbers, without the ctl removals (a link any of them names
-   * takes a trimmed view). Each target is resolved once per request for every set that names it, then the
-   * set's own exclusions (`!REQUEST_COOKIES:/__utm/`) are applied to it.
-   */
-  private resolveSet(rule: Rule, lp: LinkPlan, hits: Hit[], memos: ValueMemo[]): void {
-    const targets = rule.targets;
-    const excludes = rule.excludes;
-    for (let k = 0; k < targets.length; k++) {
-      const t = targets[k]!;
-      const tid = lp.targets[k]!;
-      if (tid < 0) {
-        const from = hits.length;
-        this.resolve(rule, t, hits, false);
-        for (let j = from; j < hits.length; j++) memos.push(this.memoFor(hits[j]!.value));
-        continue;
-      }
-      let base = this.targetHits[tid];
-      if (base === undefined) this.targetHits[tid] = base = this.resolveTarget(t);
-      for (let j = 0; j < base.hits.length; j++) {
-        if (excludes.length > 0 && this.excluded(rule, t.name, base.entries[j]!, false)) continue;
-        hits.push(base.hits[j]!);
-        memos.push(base.memos[j]!);
-      }
-    }
-    if (targets.length === 0) {
-      hits.push(NO_TARGET);
-      memos.push(this.memoFor(''));
-    }
+  /** Whether a view holds this request's values at the given slots (a kept memo is its value). */
+  private holds(v: View, slots: readonly number[]): boolean {
+    const memos = v.memos;
+    for (let k = 0; k < slots.length; k++) if (memos[k] !== this.slotMemo(slots[k]!)) return false;
+    return true;
   }
 
-  /** One target's hits, entries (what exclusions compare) and value numbers, no exclusion applied. */
-  private resolveTarget(t: Target): TargetHits {
-    const hits: Hit[] = [];
-    const entries: Entry[] = [];
-    const c = this.collection(t.name);
-    if (c === null) {
-      hits.push({ coll: t.name, key: null, value: this.scalar(t.name) });
-      entries.push(SCALAR);
-    } else {
-      const kt = t.keyRe === null ? null : keyTestOf(t.keyRe);
-      for (let k = 0; k < c.length; k++) {
-        const e = c[k]!;
-        if (!this.selects(t, kt, e)) continue;
-        hits.push({ coll: t.name, key: e.key, value: e.value });
-        entries.push(e);
-      }
-    }
-    return { hits, entries, memos: hits.map((h) => this.memoFor(h.value)) };
+  /** The memo of the value at a slot of the request's layout. */
+  private slotMemo(s: number): ValueMemo {
+    let m = this.slotMemos[s];
+    if (m === undefined) this.slotMemos[s] = m = this.memoFor(this.layout.valueAt(this.input, s));
+    return m;
   }
 
   /** The gates each of a view's values opens, and their union. */
@@ -330,6 +273,7 @@ class Transaction {
    * collection (`&ARGS`: the count itself changes), which takes the general path.
    */
   trimmedView(rule: Rule, lp: LinkPlan): View | null {
+    const no = lp.no;
     const targets = rule.targets;
     for (let k = 0; k < targets.length; k++) if (targets[k]!.count) return null;
     const removed = this.removedTargets;
@@ -338,21 +282,21 @@ class Transaction {
     let key: number | string = -1;
     for (let k = 0; k < removed.length; k++) {
       const r = removed[k]!;
-      if (r.ids(rule.id)) key = key === -1 ? r.no : `${key},${r.no}`;
+      if (r.applies[no] === 1) key = key === -1 ? r.no : `${key},${r.no}`;
     }
     const base = this.view(rule, lp);
-    if (base.hits.length === 0) return base;
+    if (base.names.length === 0) return base;
     let v = base.trims?.get(key);
     if (v === undefined) {
       const keep: number[] = [];
-      base.hits.forEach((h, i) => {
-        if (!this.removedByCtl(rule, h)) keep.push(i);
+      base.names.forEach((h, i) => {
+        if (!this.removedByCtl(no, h)) keep.push(i);
       });
       v =
-        keep.length === base.hits.length
+        keep.length === base.names.length
           ? base
           : new View(
-              keep.map((i) => base.hits[i]!),
+              keep.map((i) => base.names[i]!),
               keep.map((i) => base.memos[i]!),
               keep.map((i) => base.values[i]!),
               base.chain,
@@ -367,22 +311,22 @@ class Transaction {
    * Whether a ctl in force removes a view's hit from this rule (the view's own `!` exclusions were applied when
    * its set was resolved): only a removal of the hit's collection can, so the entry is made for those only.
    */
-  private removedByCtl(rule: Rule, h: Hit): boolean {
+  private removedByCtl(no: number, h: HitName): boolean {
     const removed = this.removedTargets;
     for (let k = 0; k < removed.length; k++) {
       const r = removed[k]!;
-      if (r.target.name !== h.coll || !r.ids(rule.id)) continue;
+      if (r.target.name !== h.coll || r.applies[no] !== 1) continue;
       // The entry as the collection lists it (a scalar's key is empty, as SCALAR's).
       const key = h.key ?? '';
-      if (this.covers(r.target, h.coll, { key, lkey: key.toLowerCase(), value: h.value })) return true;
+      if (this.covers(r.target, h.coll, { key, lkey: key.toLowerCase(), value: '' })) return true;
     }
     return false;
   }
 
   /** Whether a ctl in force removes some target from this rule (then it reads a trimmed view). */
-  removesTargetsOf(rule: Rule): boolean {
+  removesTargetsOf(lp: LinkPlan): boolean {
     const removed = this.removedTargets;
-    for (let k = 0; k < removed.length; k++) if (removed[k]!.ids(rule.id)) return true;
+    for (let k = 0; k < removed.length; k++) if (removed[k]!.applies[lp.no] === 1) return true;
     return false;
   }
 
@@ -484,49 +428,9 @@ class Transaction {
   }
 
   scalar(name: string): string {
-    const i = this.input;
-    switch (name) {
-      case 'REQUEST_URI':
-      case 'REQUEST_URI_RAW':
-        return i.uri;
-      case 'REQUEST_FILENAME':
-        return i.filename;
-      case 'REQUEST_BASENAME':
-        return i.basename;
-      case 'REQUEST_LINE':
-        return `${i.method} ${i.uri} ${i.protocol}`;
-      case 'REQUEST_METHOD':
-        return i.method;
-      case 'REQUEST_PROTOCOL':
-        return i.protocol;
-      case 'QUERY_STRING':
-        return i.queryString;
-      case 'REQUEST_BODY':
-        return i.body;
-      case 'REQUEST_BODY_LENGTH':
-        return String(i.bodyLength);
-      case 'REQBODY_PROCESSOR':
-        return i.bodyProcessor;
-      case 'REQBODY_ERROR':
-        return '0';
-      case 'REMOTE_ADDR':
-        return i.remoteAddr;
-      case 'UNIQUE_ID':
-        return i.uniqueId;
-      case 'MATCHED_VAR':
-        return this.matchedVar;
-      case 'MATCHED_VAR_NAME':
-        return this.matchedVarName;
-      case 'ARGS_COMBINED_SIZE': {
-        let n = 0;
-        for (const e of this.argsAll()) n += e.key.length + e.value.length;
-        return String(n);
-      }
-      case 'FILES_COMBINED_SIZE':
-        return '0';
-      default:
-        return '';
-    }
+    if (name === 'MATCHED_VAR') return this.matchedVar;
+    if (name === 'MATCHED_VAR_NAME') return this.matchedVarName;
+    return scalarOf(this.input, name);
   }
 
   /** `%{tx.x}`, `%{MATCHED_VAR}`, `%{REQUEST_HEADERS.host}`, `%{rule.id}` expanded. */
@@ -629,13 +533,14 @@ class Transaction {
     let m = this.keyTests.get(t.re);
     if (m === undefined) this.keyTests.set(t.re, (m = new Map()));
     let r = m.get(key);
-    if (r === undefined) m.set(key, (r = atomsExclude(t, key) ? false : t.re.test(key)));
+    if (r === undefined) m.set(key, (r = keyMatch(t, key)));
     return r;
   }
 
-  removed(rule: Rule): boolean {
+  /** Whether a ctl in force removed the rule whose head is this link. */
+  removed(lp: LinkPlan): boolean {
     const ids = this.removedIds;
-    for (let k = 0; k < ids.length; k++) if (ids[k]!(rule.id)) return true;
+    for (let k = 0; k < ids.length; k++) if (ids[k]![lp.no] === 1) return true;
     return false;
   }
 }
@@ -730,7 +635,7 @@ function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolea
   if (lp.set >= 0) {
     // A ctl of the request removed targets from this rule (941010 takes REQUEST_FILENAME from the XSS rules
     // when it is plain): the view without them, made once per such set of removals.
-    const view = tx.removesTargetsOf(rule) ? tx.trimmedView(rule, lp) : tx.view(rule, lp);
+    const view = tx.removesTargetsOf(lp) ? tx.trimmedView(rule, lp) : tx.view(rule, lp);
     // No value: nothing to match (a negated operator too: it matches values, and there is none).
     if (view !== null && view.values.length === 0) return false;
     if (view !== null)
@@ -768,12 +673,12 @@ function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: V
     if (!rule.negated && !isOpen(view.any, gate)) return false;
   }
   const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
-  const { hits, values } = view;
+  const { names, values } = view;
   let matched: Hit[] | null = null;
   for (let i = 0; i < values.length; i++) {
     const open = opens === null || isOpen(opens[i]!, gate);
     if (settle(tx, rule, open ? answerAt(tx, rule, lp, arg, view, i) : null)) {
-      matched = onMatch(tx, rule, head, hitName(hits[i]!), values[i]!, matched);
+      matched = onMatch(tx, rule, head, names[i]!.name, values[i]!, matched);
     }
   }
   return concluded(tx, matched);
@@ -798,7 +703,7 @@ function evalStages(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view:
       prev = v;
       const open = gate < 0 || isOpen(tx.opensAt(steps, k, m), gate);
       if (verdict(tx, rule, v, arg, open, null, 0)) {
-        matched = onMatch(tx, rule, head, hitName(view.hits[i]!), v, matched);
+        matched = onMatch(tx, rule, head, view.names[i]!.name, v, matched);
         break;
       }
     }
@@ -865,8 +770,9 @@ function applyCtl(tx: Transaction, c: Ctl): void {
   }
   // A rule the configuration decides removed, or a target of one: its trace may not hold from here on.
   if (tx.replay !== null && touchesDecided(tx, c, ids)) tx.replay = null;
-  if (c.kind === 'ruleRemoveById' || c.kind === 'ruleRemoveByTag') tx.removedIds.push(ids);
-  else tx.removedTargets.push({ ids, target: c.target, no: ctlNumber(c) });
+  const applies = appliesOf(tx.plan, c, ids);
+  if (c.kind === 'ruleRemoveById' || c.kind === 'ruleRemoveByTag') tx.removedIds.push(applies);
+  else tx.removedTargets.push({ ids, applies, target: c.target, no: ctlNumber(c) });
 }
 
 /**
@@ -884,6 +790,15 @@ const replays = new WeakMap<Plan, WeakMap<readonly Ctl[], Replay>>();
 const NO_CTLS: readonly Ctl[] = Object.freeze([]);
 /** A cache that keeps no value (every value is longer than -1): Overrides.memo false. */
 const NO_MEMO = new MemoCache(1, -1);
+
+const layouts = new WeakMap<Plan, LayoutCache<View>>();
+
+/** The layouts of a program's requests, kept as long as its plan (crs/layout.ts). */
+function layoutsOf(plan: Plan): LayoutCache<View> {
+  let l = layouts.get(plan);
+  if (l === undefined) layouts.set(plan, (l = new LayoutCache<View>(plan)));
+  return l;
+}
 
 function replayOf(plan: Plan, ctls: readonly Ctl[]): Replay {
   let byCtls = replays.get(plan);
@@ -1011,8 +926,8 @@ export function evaluate(program: Program, input: CrsInput, over: Overrides = {}
       }
       if (tx.engine === 'off') break outer;
       const rule = rules[i]!;
-      if (rule.marker !== null || tx.removed(rule)) continue;
       const lp = plans[i]!;
+      if (rule.marker !== null || tx.removed(lp)) continue;
       const replay = tx.replay;
       if (!(decided[i] && replay !== null ? replayRule(tx, rule, lp, replay[p]!, i) : evalRule(tx, rule, lp, null)))
         continue;

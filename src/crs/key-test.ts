@@ -37,20 +37,23 @@ export function keyTestOf(re: RE2): KeyTest {
 
 /**
  * Whether the key holds the literal (at its start when anchored), ASCII case ignored, as RE2 would answer; null
- * when the key holds a character above 0xFF (Unicode case folding may match it there: RE2 decides then).
+ * when a character above 0xFF stands where the answer depends on it (Unicode case folding may match it: RE2
+ * decides then). Folding maps one character to one, so a key shorter than the literal never holds it.
  */
 export function literalMatch(t: KeyTest, key: string): boolean | null {
   const lit = t.literal!;
-  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0xff) return null;
+  const n = lit.length;
+  if (key.length < n) return false;
   if (t.anchored) {
-    if (key.length < lit.length) return false;
-    for (let i = 0; i < lit.length; i++) {
+    for (let i = 0; i < n; i++) {
       let c = key.charCodeAt(i);
+      if (c > 0xff) return null;
       if (c >= 65 && c <= 90) c += 32;
       if (c !== lit.charCodeAt(i)) return false;
     }
     return true;
   }
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0xff) return null;
   return asciiLower(key).includes(lit);
 }
 
@@ -64,4 +67,13 @@ export function atomsExclude(t: KeyTest, key: string): boolean {
   if (t.atoms === null) return false;
   const lower = key.toLowerCase();
   return !t.atoms.some((a) => lower.includes(a));
+}
+
+/** Whether a key regex matches a key: by its literal when it has one, else RE2 unless its atoms rule it out. */
+export function keyMatch(t: KeyTest, key: string): boolean {
+  if (t.literal !== null) {
+    const r = literalMatch(t, key);
+    if (r !== null) return r;
+  }
+  return atomsExclude(t, key) ? false : t.re.test(key);
 }

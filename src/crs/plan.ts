@@ -8,6 +8,8 @@ import { templateOf } from './macros.js';
 import type { Program, Rule, Target } from './rule.js';
 
 export interface LinkPlan {
+  /** The link's number among the program's links (Plan.links): what applies to it can be a table, not a call. */
+  readonly no: number;
   /** The link's static target set (its targets and `!` exclusions), or -1 when it reads TX or MATCHED_*. */
   readonly set: number;
   /** The request view of this (target set, transformation chain): an index into a request's views. */
@@ -54,6 +56,8 @@ export class Plan {
    * replay and starts later requests after them.
    */
   readonly leadEnd: number;
+  /** Every link of the program (heads and chained links), by LinkPlan.no. */
+  readonly links: readonly Rule[];
 
   constructor(program: Program) {
     this.gates = gatesOf(program);
@@ -63,7 +67,9 @@ export class Plan {
     const chains = new Map<string, number>();
     const steps = new Map<string, number>();
     const chainSteps: number[][] = [];
+    const links: Rule[] = [];
     const linkPlan = (l: Rule, skipTo: number): LinkPlan => {
+      const no = links.push(l) - 1;
       const next = l.chained === null ? null : linkPlan(l.chained, -1);
       const gate = this.gates.of(l.op);
       const chainKey = l.transforms.map((f) => transformId(f)).join(',');
@@ -81,7 +87,7 @@ export class Plan {
         chainSteps.push(list);
       }
       if (l.targets.some((t) => CHANGING.has(t.name))) {
-        return Object.freeze({ set: -1, view: -1, targets: [], chain, gate, next, skipTo });
+        return Object.freeze({ no, set: -1, view: -1, targets: [], chain, gate, next, skipTo });
       }
       const targets = l.targets.map((t) => {
         if (t.count) return -1;
@@ -96,7 +102,7 @@ export class Plan {
       const viewKey = `${set}/${chain}`;
       let view = views.get(viewKey);
       if (view === undefined) views.set(viewKey, (view = views.size));
-      return Object.freeze({ set, view, targets, chain, gate, next, skipTo });
+      return Object.freeze({ no, set, view, targets, chain, gate, next, skipTo });
     };
     this.heads = program.phases.map((rules, p) =>
       Object.freeze(
@@ -112,6 +118,7 @@ export class Plan {
     this.views = views.size;
     this.targets = targetIds.size;
     this.chainSteps = chainSteps;
+    this.links = Object.freeze(links);
   }
 }
 

@@ -42,6 +42,9 @@ const KEYS = [
   'r\u017fi', // LATIN SMALL LETTER LONG S: folds to s
   'paramcounter_\u212a',
   '\u017fbjs-a',
+  'header_name_920450_\u212a', // after an anchored literal: the prefix decides
+  'id_\u017f',
+  '\u212a', // shorter than any literal: no folding makes it longer
 ];
 
 describe('key regexes', () => {
@@ -63,9 +66,13 @@ describe('key regexes', () => {
     expect(literals).toBe(SOURCES.length - 2);
   });
 
-  it('send a key with a character above 0xFF to RE2', () => {
+  it('send a key with a character above 0xFF to RE2 where the answer depends on it', () => {
     const t = keyTestOf(new RE2('^id_', 'i'));
     expect(literalMatch(t, '\u212aid_')).toBeNull();
     expect(literalMatch(t, 'ID_\u00e9')).toBe(true);
+    // After an anchored literal, or in a key shorter than the literal, it cannot change the answer.
+    expect(literalMatch(t, 'ID_\u212a')).toBe(true);
+    expect(literalMatch(t, '\u212a')).toBe(false);
+    expect(literalMatch(keyTestOf(new RE2('abc', 'i')), 'xab\u212a')).toBeNull();
   });
 });

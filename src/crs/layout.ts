@@ -1,0 +1,293 @@
+// Where a CRS target set's values are in a request, found once per layout (the keys a request's collections
+// hold, in order) and kept: a static target set selects the same entries on every request with the same keys,
+// so a later request of that layout reads its values by position, with no key compared and no key regex run.
+import type { CrsInput, Entry } from './input.js';
+import { keyTestOf, keyMatch, type KeyTest } from './key-test.js';
+import type { Plan } from './plan.js';
+import type { Rule, Target } from './rule.js';
+
+/** A value's name as a rule reports it (`ARGS:title`, `REQUEST_FILENAME`): made once per layout, not per match. */
+export interface HitName {
+  readonly coll: string;
+  readonly key: string | null;
+  /** `coll`, or `coll:key`. */
+  readonly name: string;
+}
+
+/** One static target set in a layout: per value, its slot (where the request holds it) and its name. */
+export interface SetLayout {
+  readonly slots: readonly number[];
+  readonly names: readonly HitName[];
+}
+
+// A slot's reference: (index << 5) | (source << 1) | (1 when the entry's key is the value: the *_NAMES
+// collections). Sources are the request's lists, then its scalars (index: SCALARS), then the layout's constants
+// (counts, the empty target).
+const ARGS_GET = 0;
+const ARGS_POST = 1;
+const HEADERS = 2;
+const COOKIES = 3;
+const FILES = 4;
+const PART_HEADERS = 5;
+const XML = 6;
+const SCALAR = 7;
+const CONSTANT = 8;
+
+/** The request's lists, in the order of the layout key and the sources above. */
+const listsOf = (i: CrsInput): readonly (readonly Entry[])[] => [
+  i.argsGet,
+  i.argsPost,
+  i.headers,
+  i.cookies,
+  i.files,
+  i.partHeaders,
+  i.xml,
+];
+
+/** The collections a static set may name, as (source, the key is the value) pairs in the collection's order. */
+const COLLECTIONS: ReadonlyMap<string, readonly (readonly [number, boolean])[]> = new Map([
+  ['ARGS', [[ARGS_GET, false] as const, [ARGS_POST, false] as const]],
+  ['ARGS_NAMES', [[ARGS_GET, true] as const, [ARGS_POST, true] as const]],
+  ['ARGS_GET', [[ARGS_GET, false] as const]],
+  ['ARGS_GET_NAMES', [[ARGS_GET, true] as const]],
+  ['ARGS_POST', [[ARGS_POST, false] as const]],
+  ['ARGS_POST_NAMES', [[ARGS_POST, true] as const]],
+  ['REQUEST_HEADERS', [[HEADERS, false] as const]],
+  ['REQUEST_HEADERS_NAMES', [[HEADERS, true] as const]],
+  ['REQUEST_COOKIES', [[COOKIES, false] as const]],
+  ['REQUEST_COOKIES_NAMES', [[COOKIES, true] as const]],
+  ['FILES', [[FILES, false] as const]],
+  ['FILES_NAMES', [[FILES, true] as const]],
+  ['MULTIPART_PART_HEADERS', [[PART_HEADERS, false] as const]],
+  ['XML', [[XML, false] as const]],
+]);
+
+/** The scalars (every other variable a static set may name), numbered for slot references. */
+const SCALARS: readonly string[] = [
+  'REQUEST_URI',
+  'REQUEST_URI_RAW',
+  'REQUEST_FILENAME',
+  'REQUEST_BASENAME',
+  'REQUEST_LINE',
+  'REQUEST_METHOD',
+  'REQUEST_PROTOCOL',
+  'QUERY_STRING',
+  'REQUEST_BODY',
+  'REQUEST_BODY_LENGTH',
+  'REQBODY_PROCESSOR',
+  'REQBODY_ERROR',
+  'REMOTE_ADDR',
+  'UNIQUE_ID',
+  'ARGS_COMBINED_SIZE',
+  'FILES_COMBINED_SIZE',
+];
+const scalarNo = new Map(SCALARS.map((s, k) => [s, k]));
+
+/** A scalar's value in a request (an unknown name reads empty: the loader lists rules naming one). */
+export function scalarOf(i: CrsInput, name: string): string {
+  switch (name) {
+    case 'REQUEST_URI':
+    case 'REQUEST_URI_RAW':
+      return i.uri;
+    case 'REQUEST_FILENAME':
+      return i.filename;
+    case 'REQUEST_BASENAME':
+      return i.basename;
+    case 'REQUEST_LINE':
+      return `${i.method} ${i.uri} ${i.protocol}`;
+    case 'REQUEST_METHOD':
+      return i.method;
+    case 'REQUEST_PROTOCOL':
+      return i.protocol;
+    case 'QUERY_STRING':
+      return i.queryString;
+    case 'REQUEST_BODY':
+      return i.body;
+    case 'REQUEST_BODY_LENGTH':
+      return String(i.bodyLength);
+    case 'REQBODY_PROCESSOR':
+      return i.bodyProcessor;
+    case 'REQBODY_ERROR':
+      return '0';
+    case 'REMOTE_ADDR':
+      return i.remoteAddr;
+    case 'UNIQUE_ID':
+      return i.uniqueId;
+    case 'ARGS_COMBINED_SIZE': {
+      let n = 0;
+      for (const e of i.argsGet) n += e.key.length + e.value.length;
+      for (const e of i.argsPost) n += e.key.length + e.value.length;
+      return String(n);
+    }
+    case 'FILES_COMBINED_SIZE':
+      return '0';
+    default:
+      return '';
+  }
+}
+
+/** The layout key of a request: each list's length and keys, each key length-prefixed (keys may hold anything). */
+export function layoutKey(i: CrsInput): string {
+  let k = '';
+  const lists = listsOf(i);
+  for (let s = 0; s < lists.length; s++) {
+    const list = lists[s]!;
+    k += `${list.length}|`;
+    for (let j = 0; j < list.length; j++) {
+      const key = list[j]!.key;
+      k += `${key.length}:${key}`;
+    }
+  }
+  return k;
+}
+
+/** The entry of a scalar (a key-less target: an exclusion with a key never covers it). */
+const SCALAR_ENTRY: Entry = Object.freeze({ key: '', lkey: '', value: '' });
+
+function hitName(coll: string, key: string | null): HitName {
+  return Object.freeze({ coll, key, name: key === null ? coll : `${coll}:${key}` });
+}
+
+/** Whether a key selector or exclusion (`ARGS:title`, `ARGS:/^id_/`, `ARGS`) covers an entry of the named variable. */
+function covers(x: Target, name: string, e: Entry): boolean {
+  if (x.name !== name) return false;
+  if (x.key !== null) return e.lkey === x.key;
+  if (x.keyRe !== null) return keyMatch(keyTestOf(x.keyRe), e.key);
+  return true;
+}
+
+/** The static exclusions of a rule (`!REQUEST_COOKIES:/__utm/`, SecRuleUpdateTargetById). */
+function excluded(rule: Rule, name: string, e: Entry): boolean {
+  const ex = rule.excludes;
+  for (let k = 0; k < ex.length; k++) if (covers(ex[k]!, name, e)) return true;
+  return false;
+}
+
+function selects(t: Target, kt: KeyTest | null, e: Entry): boolean {
+  if (t.key !== null && e.lkey !== t.key) return false;
+  return kt === null || keyMatch(kt, e.key);
+}
+
+/** The positions of a layout's values, and what its requests' views keep (View is the engine's). */
+export class Layout<View> {
+  /** Per static target set (Plan.sets), once some request of this layout resolved it. */
+  readonly sets: (SetLayout | undefined)[];
+  /** Per view (Plan.views): the last view made of kept values only, which a later request holding them reads. */
+  readonly views: (View | undefined)[];
+  /** Per slot: its reference (source, index, key or value). */
+  readonly refs: number[] = [];
+  readonly constants: string[] = [];
+  private readonly slotOf = new Map<number, number>();
+
+  constructor(plan: Plan) {
+    this.sets = new Array<SetLayout | undefined>(plan.sets);
+    this.views = new Array<View | undefined>(plan.views);
+  }
+
+  /** The value of slot s in a request of this layout. */
+  valueAt(i: CrsInput, s: number): string {
+    const ref = this.refs[s]!;
+    const src = (ref >> 1) & 15;
+    const index = ref >>> 5;
+    if (src === SCALAR) return scalarOf(i, SCALARS[index]!);
+    if (src === CONSTANT) return this.constants[index]!;
+    const e = listsOf(i)[src]![index]!;
+    return ref & 1 ? e.key : e.value;
+  }
+
+  /**
+   * A static set's slots and names: each target in order, its entries in the collection's order, less those the
+   * rule's `!` exclusions cover (ctls of the request are the engine's to apply). A rule of the set stands for it:
+   * the set is its targets and exclusions.
+   */
+  resolve(set: number, rule: Rule, i: CrsInput): SetLayout {
+    const slots: number[] = [];
+    const names: HitName[] = [];
+    const lists = listsOf(i);
+    for (const t of rule.targets) {
+      const sources = COLLECTIONS.get(t.name);
+      if (sources === undefined) {
+        // A scalar (a count of one is 1), unless the rule excludes it.
+        if (excluded(rule, t.name, SCALAR_ENTRY)) continue;
+        const no = scalarNo.get(t.name);
+        slots.push(
+          t.count || no === undefined ? this.constant(t.count ? '1' : '') : this.slot((no << 5) | (SCALAR << 1)),
+        );
+        names.push(hitName(t.name, null));
+        continue;
+      }
+      const kt = t.keyRe === null ? null : keyTestOf(t.keyRe);
+      let n = 0;
+      for (const [src, isKey] of sources) {
+        const list = lists[src]!;
+        for (let j = 0; j < list.length; j++) {
+          const e = list[j]!;
+          if (!selects(t, kt, e) || excluded(rule, t.name, e)) continue;
+          if (t.count) n++;
+          else {
+            slots.push(this.slot((j << 5) | (src << 1) | (isKey ? 1 : 0)));
+            names.push(hitName(t.name, e.key));
+          }
+        }
+      }
+      if (t.count) {
+        slots.push(this.constant(String(n)));
+        names.push(hitName(`&${t.name}`, null));
+      }
+    }
+    if (rule.targets.length === 0) {
+      // A rule without targets (SecAction's form) reads one empty value.
+      slots.push(this.constant(''));
+      names.push(hitName('', null));
+    }
+    const s = Object.freeze({ slots: Object.freeze(slots), names: Object.freeze(names) });
+    this.sets[set] = s;
+    return s;
+  }
+
+  private slot(ref: number): number {
+    let s = this.slotOf.get(ref);
+    if (s === undefined) this.slotOf.set(ref, (s = this.refs.push(ref) - 1));
+    return s;
+  }
+
+  private constant(value: string): number {
+    let k = this.constants.indexOf(value);
+    if (k < 0) k = this.constants.push(value) - 1;
+    return this.slot((k << 5) | (CONSTANT << 1));
+  }
+}
+
+/** Layouts per generation: at most twice this many are kept per program. */
+export const LAYOUT_GENERATION = 64;
+
+/**
+ * A program's layouts in two generations (as crs/memo.ts keeps values): a service's clients send a few layouts
+ * over and over; one made of keys never sent again leaves with its generation.
+ */
+export class LayoutCache<View> {
+  private young = new Map<string, Layout<View>>();
+  private old = new Map<string, Layout<View>>();
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly generation = LAYOUT_GENERATION,
+  ) {}
+
+  get(i: CrsInput): Layout<View> {
+    const key = layoutKey(i);
+    let l = this.young.get(key);
+    if (l !== undefined) return l;
+    l = this.old.get(key) ?? new Layout<View>(this.plan);
+    if (this.young.size >= this.generation) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, l);
+    return l;
+  }
+
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
+}
