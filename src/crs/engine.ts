@@ -10,6 +10,7 @@ import { isOpen } from './gates.js';
 import { keyMatch, keyTestOf, literalMatch, type KeyTest } from './key-test.js';
 import { planOf, type LinkPlan, type Plan } from './plan.js';
 import { MemoCache, memoCacheOf, type ValueMemo } from './memo.js';
+import { TxCollection } from './tx.js';
 import { Layout, LayoutCache, scalarOf, type HitName } from './layout.js';
 
 export interface CrsMatch {
@@ -56,6 +57,8 @@ class View {
    * kept with the view, so a view kept across requests keeps its trimmed forms too.
    */
   trims: Map<number | string, View> | null = null;
+  /** A view kept with a layout: the layout's version (Layout.version) it last held the request's values at. */
+  version = -1;
   readonly any: number[];
 
   constructor(
@@ -133,8 +136,8 @@ const bytePool = { buf: Buffer.allocUnsafe(1 << 16), used: 0 };
 
 /** One request's evaluation state: the TX collection, matched variables, runtime exclusions. */
 class Transaction {
-  /** The TX collection (a copy of what the leading rules left, when a later request starts after them). */
-  tx = new Map<string, string>();
+  /** The TX collection (over what the leading rules left, when a later request starts after them). */
+  tx = new TxCollection();
   matchedVar = '';
   matchedVarName = '';
   matchedVars: Hit[] = [];
@@ -150,7 +153,7 @@ class Transaction {
   private readonly valueMemos = new Map<string, ValueMemo>();
   private readonly memoCache: MemoCache;
   /** Where this request's values are for each target set, and the views kept with it (crs/layout.ts). */
-  private readonly layout: Layout<View>;
+  private readonly layout: Layout<View, ValueMemo>;
   /** By slot of the layout: the value's memo, once a view asked for it. */
   private readonly slotMemos: (ValueMemo | undefined)[] = [];
   readonly plan: Plan;
@@ -168,7 +171,26 @@ class Transaction {
     this.views = new Array<View | undefined>(this.plan.views);
     this.memoCache = memo ?? memoCacheOf(this.plan);
     // Without the memo nothing is kept: the layout is found afresh too.
-    this.layout = memo === null ? layoutsOf(this.plan).get(input) : new Layout<View>(this.plan);
+    this.layout = memo === null ? layoutsOf(this.plan).get(input) : new Layout<View, ValueMemo>(this.plan);
+    this.readSlots();
+  }
+
+  /**
+   * The memos of the values at the layout's slots, compared with the last request's: when one differs, the
+   * layout's version moves on, and a kept view is this request's only if its own values are (holds).
+   */
+  private readSlots(): void {
+    const layout = this.layout;
+    const last = layout.memos;
+    let changed = false;
+    for (let s = 0; s < layout.refs.length; s++) {
+      const m = this.slotMemo(s);
+      if (last[s] !== m) {
+        last[s] = m;
+        changed = true;
+      }
+    }
+    if (changed) layout.version++;
   }
 
   private openedBy(value: string): readonly number[] {
@@ -196,14 +218,18 @@ class Transaction {
       }
       // The view an earlier request of this layout made of the same kept values: its forms and gates.
       const shared = layout.views[lp.view];
-      if (shared !== undefined && this.holds(shared, slots)) {
+      if (shared !== undefined && (shared.version === layout.version || this.holds(shared, slots))) {
+        shared.version = layout.version;
         this.views[lp.view] = v = shared;
         return v;
       }
       const memos = slots.map((s) => this.slotMemo(s));
       const values = memos.map((m) => this.transformedMemo(rule, lp.chain, m));
       this.views[lp.view] = v = new View(set.names, memos, values, lp.chain, this.plan.gates.words);
-      if (memos.every((m) => m.kept)) layout.views[lp.view] = v;
+      if (memos.every((m) => m.kept)) {
+        v.version = layout.version;
+        layout.views[lp.view] = v;
+      }
     }
     return v;
   }
@@ -218,7 +244,11 @@ class Transaction {
   /** The memo of the value at a slot of the request's layout. */
   private slotMemo(s: number): ValueMemo {
     let m = this.slotMemos[s];
-    if (m === undefined) this.slotMemos[s] = m = this.memoFor(this.layout.valueAt(this.input, s));
+    if (m === undefined) {
+      this.slotMemos[s] = m = this.memoFor(this.layout.valueAt(this.input, s));
+      // A slot this request's sets added: no kept view reads it yet, so the version need not move.
+      this.layout.memos[s] ??= m;
+    }
     return m;
   }
 
@@ -402,8 +432,11 @@ class Transaction {
         return i.cookies;
       case 'REQUEST_COOKIES_NAMES':
         return namesOf(i.cookies);
-      case 'TX':
-        return [...this.tx].map(([k, v]) => ({ key: k, lkey: k, value: v }));
+      case 'TX': {
+        const list: Entry[] = [];
+        this.tx.forEach((v, k) => list.push({ key: k, lkey: k, value: v }));
+        return list;
+      }
       case 'MATCHED_VARS':
         return this.matchedVars.map((h) => {
           const n = hitName(h);
@@ -471,11 +504,11 @@ class Transaction {
     if (t.name === 'TX' && !t.count) {
       // The whole TX collection or a key regex (TX:/^header_name_920450_/): read in place, nothing listed.
       const kt = t.keyRe === null ? null : keyTestOf(t.keyRe);
-      for (const [k, v] of this.tx) {
-        if (kt !== null && !this.keyMatches(kt, k)) continue;
-        if (this.excluded(rule, 'TX', { key: k, lkey: k, value: v }, runtime)) continue;
+      this.tx.forEach((v, k) => {
+        if (kt !== null && !this.keyMatches(kt, k)) return;
+        if (this.excluded(rule, 'TX', { key: k, lkey: k, value: v }, runtime)) return;
         out.push({ coll: 'TX', key: k, value: v });
-      }
+      });
       return;
     }
     const c = this.collection(t.name);
@@ -791,12 +824,12 @@ const NO_CTLS: readonly Ctl[] = Object.freeze([]);
 /** A cache that keeps no value (every value is longer than -1): Overrides.memo false. */
 const NO_MEMO = new MemoCache(1, -1);
 
-const layouts = new WeakMap<Plan, LayoutCache<View>>();
+const layouts = new WeakMap<Plan, LayoutCache<View, ValueMemo>>();
 
 /** The layouts of a program's requests, kept as long as its plan (crs/layout.ts). */
-function layoutsOf(plan: Plan): LayoutCache<View> {
+function layoutsOf(plan: Plan): LayoutCache<View, ValueMemo> {
   let l = layouts.get(plan);
-  if (l === undefined) layouts.set(plan, (l = new LayoutCache<View>(plan)));
+  if (l === undefined) layouts.set(plan, (l = new LayoutCache<View, ValueMemo>(plan)));
   return l;
 }
 
@@ -883,7 +916,7 @@ const leads = new WeakMap<Replay, Lead>();
 function keptLead(tx: Transaction, next: number): Lead {
   return Object.freeze({
     next,
-    tx: new Map(tx.tx),
+    tx: tx.tx.snapshot(),
     matches: Object.freeze(tx.matches.slice()),
     matchedVar: tx.matchedVar,
     matchedVarName: tx.matchedVarName,
@@ -892,8 +925,8 @@ function keptLead(tx: Transaction, next: number): Lead {
 }
 
 function resume(tx: Transaction, lead: Lead): number {
-  // Map's copy keeps the insertion order: TX is listed (TX:/^header_name_/) in the order the lead wrote it.
-  tx.tx = new Map(lead.tx);
+  // Read in place under what this request writes, listed (TX:/^header_name_/) in the order the lead wrote it.
+  tx.tx = new TxCollection(lead.tx);
   for (const m of lead.matches) tx.matches.push(m);
   tx.matchedVar = lead.matchedVar;
   tx.matchedVarName = lead.matchedVarName;

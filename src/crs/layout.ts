@@ -169,11 +169,15 @@ function selects(t: Target, kt: KeyTest | null, e: Entry): boolean {
 }
 
 /** The positions of a layout's values, and what its requests' views keep (View is the engine's). */
-export class Layout<View> {
+export class Layout<View, Memo> {
   /** Per static target set (Plan.sets), once some request of this layout resolved it. */
   readonly sets: (SetLayout | undefined)[];
   /** Per view (Plan.views): the last view made of kept values only, which a later request holding them reads. */
   readonly views: (View | undefined)[];
+  /** Per slot: the memo of the value the last request held there (the engine's; it moves `version` on). */
+  readonly memos: (Memo | undefined)[] = [];
+  /** Moves on whenever a request holds a value at some slot other than the request before it did. */
+  version = 0;
   /** Per slot: its reference (source, index, key or value). */
   readonly refs: number[] = [];
   readonly constants: string[] = [];
@@ -265,20 +269,20 @@ export const LAYOUT_GENERATION = 64;
  * A program's layouts in two generations (as crs/memo.ts keeps values): a service's clients send a few layouts
  * over and over; one made of keys never sent again leaves with its generation.
  */
-export class LayoutCache<View> {
-  private young = new Map<string, Layout<View>>();
-  private old = new Map<string, Layout<View>>();
+export class LayoutCache<View, Memo> {
+  private young = new Map<string, Layout<View, Memo>>();
+  private old = new Map<string, Layout<View, Memo>>();
 
   constructor(
     private readonly plan: Plan,
     private readonly generation = LAYOUT_GENERATION,
   ) {}
 
-  get(i: CrsInput): Layout<View> {
+  get(i: CrsInput): Layout<View, Memo> {
     const key = layoutKey(i);
     let l = this.young.get(key);
     if (l !== undefined) return l;
-    l = this.old.get(key) ?? new Layout<View>(this.plan);
+    l = this.old.get(key) ?? new Layout<View, Memo>(this.plan);
     if (this.young.size >= this.generation) {
       this.old = this.young;
       this.young = new Map();

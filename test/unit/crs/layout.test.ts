@@ -46,7 +46,7 @@ describe('the layout key', () => {
 
 describe('the layout cache', () => {
   it('holds at most two generations, and a layout asked for every turn stays', () => {
-    const c = new LayoutCache<never>(planOf(program(`SecRule ARGS "@rx x" "id:1,phase:2,pass,log"`)), 4);
+    const c = new LayoutCache<never, never>(planOf(program(`SecRule ARGS "@rx x" "id:1,phase:2,pass,log"`)), 4);
     const hot = crsInput({ argsPost: [e('title', '')] });
     const first = c.get(hot);
     for (let i = 0; i < 50; i++) {

@@ -1,0 +1,73 @@
+// The TX collection over a shared base (crs/tx.ts) answers and lists as one Map holding both would: the order
+// of a Map (a key set again keeps its place, one deleted and set again goes last), after any sequence of writes.
+import { describe, expect, it } from 'vitest';
+import { TxCollection } from '../../../src/crs/tx.js';
+
+/** A small deterministic generator (mulberry32): the same sequences on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const listed = (t: TxCollection): [string, string][] => {
+  const out: [string, string][] = [];
+  t.forEach((v, k) => out.push([k, v]));
+  return out;
+};
+
+describe('the TX collection over a base', () => {
+  it('answers and lists as a Map after any sequence of sets and deletes', () => {
+    const rnd = random(17);
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    for (let run = 0; run < 300; run++) {
+      const base = new Map<string, string>();
+      for (const k of keys) if (rnd() < 0.5) base.set(k, `base-${k}`);
+      const tx = new TxCollection(base);
+      const expected = new Map(base);
+      for (let step = 0; step < 20; step++) {
+        const k = keys[Math.floor(rnd() * keys.length)]!;
+        const r = rnd();
+        if (r < 0.5) {
+          const v = r < 0.1 ? '' : `v${step}`;
+          tx.set(k, v);
+          expected.set(k, v);
+        } else if (r < 0.8) {
+          tx.delete(k);
+          expected.delete(k);
+        }
+        for (const q of keys) expect(tx.get(q), `run ${run} step ${step} get ${q}`).toBe(expected.get(q));
+        expect(listed(tx), `run ${run} step ${step}`).toEqual([...expected]);
+      }
+      expect([...tx.snapshot()]).toEqual([...expected]);
+      // The base is never written.
+      expect(base.size).toBeLessThanOrEqual(keys.length);
+      for (const [k, v] of base) expect(v).toBe(`base-${k}`);
+    }
+  });
+
+  it('a key of the base deleted and set again goes last, one set again keeps its place', () => {
+    const tx = new TxCollection(
+      new Map([
+        ['x', '1'],
+        ['y', '2'],
+        ['z', '3'],
+      ]),
+    );
+    tx.set('y', '20');
+    tx.delete('x');
+    tx.set('x', '10');
+    tx.set('w', '0');
+    expect(listed(tx)).toEqual([
+      ['y', '20'],
+      ['z', '3'],
+      ['x', '10'],
+      ['w', '0'],
+    ]);
+  });
+});
