@@ -11,7 +11,7 @@ import { keyMatch, keyTestOf, literalMatch, type KeyTest } from './key-test.js';
 import { planOf, type LinkPlan, type Plan } from './plan.js';
 import { MemoCache, memoCacheOf, type ValueMemo } from './memo.js';
 import { TxCollection } from './tx.js';
-import { Layout, LayoutCache, scalarOf, type HitName } from './layout.js';
+import { Layout, LayoutCache, keysOf, scalarOf, type HitName } from './layout.js';
 
 export interface CrsMatch {
   readonly id: number;
@@ -171,7 +171,8 @@ class Transaction {
     this.views = new Array<View | undefined>(this.plan.views);
     this.memoCache = memo ?? memoCacheOf(this.plan);
     // Without the memo nothing is kept: the layout is found afresh too.
-    this.layout = memo === null ? layoutsOf(this.plan).get(input) : new Layout<View, ValueMemo>(this.plan);
+    this.layout =
+      memo === null ? layoutsOf(this.plan).get(input) : new Layout<View, ValueMemo>(this.plan, keysOf(input));
     this.readSlots();
   }
 
@@ -503,12 +504,15 @@ class Transaction {
     }
     if (t.name === 'TX' && !t.count) {
       // The whole TX collection or a key regex (TX:/^header_name_920450_/): read in place, nothing listed.
-      const kt = t.keyRe === null ? null : keyTestOf(t.keyRe);
-      this.tx.forEach((v, k) => {
-        if (kt !== null && !this.keyMatches(kt, k)) return;
-        if (this.excluded(rule, 'TX', { key: k, lkey: k, value: v }, runtime)) return;
-        out.push({ coll: 'TX', key: k, value: v });
-      });
+      const each = (v: string, k: string): void => {
+        if (!this.excluded(rule, 'TX', { key: k, lkey: k, value: v }, runtime))
+          out.push({ coll: 'TX', key: k, value: v });
+      };
+      if (t.keyRe === null) this.tx.forEach(each);
+      else {
+        const kt = keyTestOf(t.keyRe);
+        this.tx.forEachPicked(kt, (k) => keyMatch(kt, k), each);
+      }
       return;
     }
     const c = this.collection(t.name);

@@ -126,20 +126,25 @@ export function scalarOf(i: CrsInput, name: string): string {
   }
 }
 
-/** The layout key of a request: each list's length and keys, each key length-prefixed (keys may hold anything). */
-export function layoutKey(i: CrsInput): string {
-  let k = '';
+/** A 32-bit FNV-1a hash of a request's key lists (each list's length, each key's length and characters). */
+export function layoutHash(i: CrsInput): number {
+  let h = 0x811c9dc5;
   const lists = listsOf(i);
   for (let s = 0; s < lists.length; s++) {
     const list = lists[s]!;
-    k += `${list.length}|`;
+    h = Math.imul(h ^ (list.length + 0x10000), 0x01000193);
     for (let j = 0; j < list.length; j++) {
       const key = list[j]!.key;
-      k += `${key.length}:${key}`;
+      h = Math.imul(h ^ (key.length + 0x20000), 0x01000193);
+      for (let c = 0; c < key.length; c++) h = Math.imul(h ^ key.charCodeAt(c), 0x01000193);
     }
   }
-  return k;
+  return h >>> 0;
 }
+
+/** The keys of a request's lists, in order: what a layout is of. */
+export const keysOf = (i: CrsInput): readonly (readonly string[])[] =>
+  Object.freeze(listsOf(i).map((list) => Object.freeze(list.map((e) => e.key))));
 
 /** The entry of a scalar (a key-less target: an exclusion with a key never covers it). */
 const SCALAR_ENTRY: Entry = Object.freeze({ key: '', lkey: '', value: '' });
@@ -183,9 +188,25 @@ export class Layout<View, Memo> {
   readonly constants: string[] = [];
   private readonly slotOf = new Map<number, number>();
 
-  constructor(plan: Plan) {
+  constructor(
+    plan: Plan,
+    /** The keys of the request's lists, in order (keysOf). */
+    private readonly keys: readonly (readonly string[])[],
+  ) {
     this.sets = new Array<SetLayout | undefined>(plan.sets);
     this.views = new Array<View | undefined>(plan.views);
+  }
+
+  /** Whether a request's lists hold this layout's keys, in the same order. */
+  fits(i: CrsInput): boolean {
+    const lists = listsOf(i);
+    for (let s = 0; s < lists.length; s++) {
+      const list = lists[s]!;
+      const keys = this.keys[s]!;
+      if (list.length !== keys.length) return false;
+      for (let j = 0; j < list.length; j++) if (list[j]!.key !== keys[j]) return false;
+    }
+    return true;
   }
 
   /** The value of slot s in a request of this layout. */
@@ -270,24 +291,27 @@ export const LAYOUT_GENERATION = 64;
  * over and over; one made of keys never sent again leaves with its generation.
  */
 export class LayoutCache<View, Memo> {
-  private young = new Map<string, Layout<View, Memo>>();
-  private old = new Map<string, Layout<View, Memo>>();
+  private young = new Map<number, Layout<View, Memo>>();
+  private old = new Map<number, Layout<View, Memo>>();
 
   constructor(
     private readonly plan: Plan,
     private readonly generation = LAYOUT_GENERATION,
   ) {}
 
+  /** The layout of a request's keys: kept by their hash, and taken only when its keys are the request's. */
   get(i: CrsInput): Layout<View, Memo> {
-    const key = layoutKey(i);
-    let l = this.young.get(key);
-    if (l !== undefined) return l;
-    l = this.old.get(key) ?? new Layout<View, Memo>(this.plan);
+    const h = layoutHash(i);
+    let l = this.young.get(h);
+    if (l !== undefined && l.fits(i)) return l;
+    l = this.old.get(h);
+    // A layout of other keys under the same hash is replaced (a collision costs a layout found again, no more).
+    if (l === undefined || !l.fits(i)) l = new Layout<View, Memo>(this.plan, keysOf(i));
     if (this.young.size >= this.generation) {
       this.old = this.young;
       this.young = new Map();
     }
-    this.young.set(key, l);
+    this.young.set(h, l);
     return l;
   }
 

@@ -4,6 +4,21 @@
 
 const NONE: ReadonlyMap<string, string> = new Map();
 
+/** Per base and key test: the base's keys the test picks, in order (a base is shared, a test is the program's). */
+const picked = new WeakMap<ReadonlyMap<string, string>, WeakMap<object, readonly string[]>>();
+
+function pickedOf(base: ReadonlyMap<string, string>, test: object, picks: (key: string) => boolean): readonly string[] {
+  let byTest = picked.get(base);
+  if (byTest === undefined) picked.set(base, (byTest = new WeakMap()));
+  let keys = byTest.get(test);
+  if (keys === undefined) {
+    const list: string[] = [];
+    for (const k of base.keys()) if (picks(k)) list.push(k);
+    byTest.set(test, (keys = Object.freeze(list)));
+  }
+  return keys;
+}
+
 export class TxCollection {
   /** What this request set (its own keys, and new values of the base's), in the order it set them. */
   private readonly own = new Map<string, string>();
@@ -46,6 +61,24 @@ export class TxCollection {
     own.forEach((v, k) => {
       if (base.has(k) && (deleted === null || !deleted.has(k))) return;
       f(v, k);
+    });
+  }
+
+  /**
+   * forEach over the keys a key test picks (`TX:/^header_name_920450_/`): the base's are found once per base and
+   * test (`test` names it; `picks` must answer by the key alone), this request's own are tested here.
+   */
+  forEachPicked(test: object, picks: (key: string) => boolean, f: (value: string, key: string) => void): void {
+    const { own, deleted, base } = this;
+    const keys = pickedOf(base, test, picks);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (deleted !== null && deleted.has(k)) continue;
+      f(own.get(k) ?? base.get(k)!, k);
+    }
+    own.forEach((v, k) => {
+      if (base.has(k) && (deleted === null || !deleted.has(k))) return;
+      if (picks(k)) f(v, k);
     });
   }
 

@@ -1,12 +1,12 @@
-// Where target sets' values are in a request, found once per layout (crs/layout.ts): the layout key tells key
-// lists apart however their keys are cut, the cache is bounded, and requests of one layout read their own values
+// Where target sets' values are in a request, found once per layout (crs/layout.ts): layouts tell key lists
+// apart however their keys are cut, the cache is bounded, and requests of one layout read their own values
 // by position (names, counts, exclusions and key regexes as resolved for the first of them).
 import { describe, expect, it } from 'vitest';
 import { compileProgram } from '../../../src/crs/compile.js';
 import { lexSecLang } from '../../../src/crs/directives.js';
 import { evaluate } from '../../../src/crs/engine.js';
 import type { CrsInput } from '../../../src/crs/input.js';
-import { LayoutCache, layoutKey } from '../../../src/crs/layout.js';
+import { LayoutCache, layoutHash } from '../../../src/crs/layout.js';
 import { planOf } from '../../../src/crs/plan.js';
 import type { Program } from '../../../src/crs/rule.js';
 import { crsInput, entry as e } from '../../helpers/crs-input.js';
@@ -22,25 +22,56 @@ function program(text: string): Program {
 const named = (p: Program, i: CrsInput, memo = true): string[] =>
   evaluate(p, i, { memo }).matches.map((m) => `${m.id} ${m.variable}`);
 
-describe('the layout key', () => {
-  it('tells apart key lists however their keys are cut, and lists of the same keys in other collections', () => {
-    const keys = [
-      layoutKey(crsInput({ argsPost: [e('ab', ''), e('c', '')] })),
-      layoutKey(crsInput({ argsPost: [e('a', ''), e('bc', '')] })),
-      layoutKey(crsInput({ argsPost: [e('a:1', '')] })),
-      layoutKey(crsInput({ argsPost: [e('a', ''), e('1', '')] })),
-      layoutKey(crsInput({ argsGet: [e('ab', ''), e('c', '')] })),
-      layoutKey(crsInput({ headers: [e('ab', ''), e('c', '')] })),
-      layoutKey(crsInput({ cookies: [e('ab', ''), e('c', '')] })),
-      layoutKey(crsInput({ argsPost: [e('c', ''), e('ab', '')] })),
+describe('the layouts of requests', () => {
+  const p = program(`SecRule ARGS "@rx x" "id:1,phase:2,pass,log"`);
+
+  it('differ for key lists however their keys are cut, and for the same keys in other collections', () => {
+    const c = new LayoutCache<never, never>(planOf(p));
+    const inputs = [
+      crsInput({ argsPost: [e('ab', ''), e('c', '')] }),
+      crsInput({ argsPost: [e('a', ''), e('bc', '')] }),
+      crsInput({ argsPost: [e('a:1', '')] }),
+      crsInput({ argsPost: [e('a', ''), e('1', '')] }),
+      crsInput({ argsGet: [e('ab', ''), e('c', '')] }),
+      crsInput({ headers: [e('ab', ''), e('c', '')] }),
+      crsInput({ cookies: [e('ab', ''), e('c', '')] }),
+      crsInput({ argsPost: [e('c', ''), e('ab', '')] }),
     ];
-    expect(new Set(keys).size).toBe(keys.length);
+    const hashes = inputs.map(layoutHash);
+    expect(new Set(hashes).size).toBe(inputs.length);
+    const layouts = inputs.map((i) => c.get(i));
+    expect(new Set(layouts).size).toBe(inputs.length);
+    inputs.forEach((i, k) => {
+      expect(c.get(i)).toBe(layouts[k]);
+      inputs.forEach((j, n) => expect(layouts[k]!.fits(j)).toBe(k === n));
+    });
   });
 
-  it('is the same for the same keys whatever the values', () => {
+  it('under one hash, are told apart by their keys (a collision costs a layout found again)', () => {
+    const c = new LayoutCache<never, never>(planOf(p));
+    // Found by search: two one-argument requests whose key lists hash alike.
+    const a = crsInput({ argsPost: [e('k5tzx', 'evil')] });
+    const b = crsInput({ argsPost: [e('kk1cd', 'evil')] });
+    expect(layoutHash(a)).toBe(layoutHash(b));
+    const la = c.get(a);
+    const lb = c.get(b);
+    expect(lb).not.toBe(la);
+    expect(lb.fits(b)).toBe(true);
+    expect(c.get(b)).toBe(lb);
+    // And a request answers from its own layout whichever came first.
+    const q = program(`SecRule ARGS:k5tzx "@rx evil" "id:1,phase:2,pass,log"`);
+    for (let round = 0; round < 3; round++) {
+      expect(named(q, a)).toEqual(['1 ARGS:k5tzx']);
+      expect(named(q, b)).toEqual([]);
+    }
+  });
+
+  it('are the same for the same keys whatever the values', () => {
+    const c = new LayoutCache<never, never>(planOf(p));
     const a = crsInput({ argsPost: [e('title', 'x')], headers: [e('host', 'a')], uri: '/a' });
     const b = crsInput({ argsPost: [e('title', 'y')], headers: [e('host', 'b')], uri: '/b?q' });
-    expect(layoutKey(a)).toBe(layoutKey(b));
+    expect(layoutHash(a)).toBe(layoutHash(b));
+    expect(c.get(a)).toBe(c.get(b));
   });
 });
 

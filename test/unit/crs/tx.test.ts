@@ -21,6 +21,14 @@ const listed = (t: TxCollection): [string, string][] => {
   return out;
 };
 
+/** A key test (`TX:/^[a-d]/`): its base keys are found once per base. */
+const early = { test: (k: string): boolean => k < 'e' };
+const picked = (t: TxCollection): [string, string][] => {
+  const out: [string, string][] = [];
+  t.forEachPicked(early, early.test, (v, k) => out.push([k, v]));
+  return out;
+};
+
 describe('the TX collection over a base', () => {
   it('answers and lists as a Map after any sequence of sets and deletes', () => {
     const rnd = random(17);
@@ -43,12 +51,39 @@ describe('the TX collection over a base', () => {
         }
         for (const q of keys) expect(tx.get(q), `run ${run} step ${step} get ${q}`).toBe(expected.get(q));
         expect(listed(tx), `run ${run} step ${step}`).toEqual([...expected]);
+        expect(picked(tx), `run ${run} step ${step}`).toEqual([...expected].filter(([k]) => early.test(k)));
       }
       expect([...tx.snapshot()]).toEqual([...expected]);
       // The base is never written.
       expect(base.size).toBeLessThanOrEqual(keys.length);
       for (const [k, v] of base) expect(v).toBe(`base-${k}`);
     }
+  });
+
+  it('requests over one base each list their own writes, the base keys picked once for all', () => {
+    const base = new Map([
+      ['a', '1'],
+      ['f', '2'],
+      ['b', '3'],
+    ]);
+    const one = new TxCollection(base);
+    const two = new TxCollection(base);
+    one.set('c', 'x');
+    two.delete('a');
+    two.set('d', 'y');
+    expect(picked(one)).toEqual([
+      ['a', '1'],
+      ['b', '3'],
+      ['c', 'x'],
+    ]);
+    expect(picked(two)).toEqual([
+      ['b', '3'],
+      ['d', 'y'],
+    ]);
+    expect(picked(new TxCollection(base))).toEqual([
+      ['a', '1'],
+      ['b', '3'],
+    ]);
   });
 
   it('a key of the base deleted and set again goes last, one set again keeps its place', () => {
