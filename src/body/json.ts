@@ -102,5 +102,5 @@ export function decodeJson(text: string, limits: BodyLimits): DecodeResult {
   w.walk(value, '', '', 0, false);
   if (w.error !== '') return { ok: false, code: w.error };
   if (countKeys(text) !== w.keys) return { ok: false, code: 'json_duplicate_key' };
-  return { ok: true, body: { type: 'json', fields: w.fields } };
+  return { ok: true, body: { type: 'json', fields: w.fields, document: value } };
 }

@@ -16,4 +16,9 @@ export type BodyType = 'json' | 'form' | 'other';
 export interface DecodedBody {
   readonly type: BodyType;
   readonly fields: readonly DecodedField[];
+  /**
+   * A JSON body's document as JSON.parse gave it, for readers that need every leaf and not only the string
+   * fields (crs/input.ts's ARGS): the body is parsed once. Never written.
+   */
+  readonly document?: unknown;
 }

@@ -258,13 +258,16 @@ export function buildInput(ctx: RequestContext, fallbackCodeFields: ReadonlySet<
       body = hasCode ? (parsePairs(raw, names).kept ?? raw) : raw;
     } else if (decoded.type === 'json') {
       bodyProcessor = 'JSON';
-      // Every leaf, not only strings: `{"password__isnull": true}` is an attack in its name (934210).
+      // Every leaf, not only strings: `{"password__isnull": true}` is an attack in its name (934210). The
+      // decoder's document when it kept one (the gateway's own decoding), else the body parsed here.
       if (ctx.body !== null) {
-        let doc: unknown;
-        try {
-          doc = JSON.parse(ctx.body.toString('utf8'));
-        } catch {
-          doc = undefined; // the gateway's strict decoder accepted it; keep its string fields then
+        let doc: unknown = decoded.document;
+        if (doc === undefined) {
+          try {
+            doc = JSON.parse(ctx.body.toString('utf8'));
+          } catch {
+            doc = undefined; // the gateway's strict decoder accepted it; keep its string fields then
+          }
         }
         if (doc !== undefined) {
           argsPost.length = 0;

@@ -91,6 +91,6 @@ export function decodeInto(
   if (outer === null) return null;
   const merged = mergeOuter(decoded.body.fields, outer, names, limits);
   if (!merged.ok) return R(400, merged.code);
-  ctx.decoded = { type: decoded.body.type, fields: merged.fields };
+  ctx.decoded = { type: decoded.body.type, fields: merged.fields, document: decoded.body.document };
   return null;
 }

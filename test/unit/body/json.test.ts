@@ -25,6 +25,8 @@ describe('decodeJson', () => {
           { name: 'title', path: 'meta.title', value: 't', code: false },
           { name: 'tags', path: 'meta.tags[0]', value: 'a', code: false },
         ],
+        // The document itself, for readers of every leaf (CRS's ARGS: `n` too), so the body is parsed once.
+        document: { tikz_code: '\\draw', meta: { title: 't', tags: ['a'] }, n: 1 },
       },
     });
   });
