@@ -319,9 +319,13 @@ class Transaction {
     if (base.names.length === 0) return base;
     let v = base.trims?.get(key);
     if (v === undefined) {
-      const keep: number[] = [];
-      base.names.forEach((h, i) => {
-        if (!this.removedByCtl(no, h)) keep.push(i);
+      // Which of the set's values the removals leave depends on their names alone: found once per layout.
+      const keep = this.layout.trimmed(lp.set, key, () => {
+        const kept: number[] = [];
+        base.names.forEach((h, i) => {
+          if (!this.removedByCtl(no, h)) kept.push(i);
+        });
+        return kept;
       });
       v =
         keep.length === base.names.length
@@ -622,8 +626,9 @@ function settle(tx: Transaction, rule: Rule, caps: Captures | null): boolean {
  * same: an operator without macros answers the same on the same form (crs/memo.ts).
  */
 function answerAt(tx: Transaction, rule: Rule, lp: LinkPlan, arg: string, view: View, i: number): Captures | null {
-  if (rule.op.dynamic) return answer(tx, rule, view.values[i]!, arg, view, i);
   const m = view.memos[i]!;
+  // A value not kept lives for this request only, and no link asks twice: nothing to remember.
+  if (rule.op.dynamic || !m.kept) return answer(tx, rule, view.values[i]!, arg, view, i);
   const known = m.verdicts?.get(lp);
   if (known !== undefined) return known;
   const caps = answer(tx, rule, view.values[i]!, arg, view, i);

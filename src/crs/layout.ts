@@ -186,6 +186,8 @@ export class Layout<View, Memo> {
   /** Per slot: its reference (source, index, key or value). */
   readonly refs: number[] = [];
   readonly constants: string[] = [];
+  /** Per static target set: by the removals that apply (trimmed), the positions of its values they leave. */
+  private readonly trims: (Map<number | string, readonly number[]> | undefined)[] = [];
   private readonly slotOf = new Map<number, number>();
 
   constructor(
@@ -195,6 +197,18 @@ export class Layout<View, Memo> {
   ) {
     this.sets = new Array<SetLayout | undefined>(plan.sets);
     this.views = new Array<View | undefined>(plan.views);
+  }
+
+  /**
+   * The positions in a set's values that some ctl removals leave (`key`: which removals, crs/engine.ts's
+   * trimmedView), found by `find` the first time: they depend on the values' names only.
+   */
+  trimmed(set: number, key: number | string, find: () => readonly number[]): readonly number[] {
+    let bySet = this.trims[set];
+    if (bySet === undefined) this.trims[set] = bySet = new Map();
+    let keep = bySet.get(key);
+    if (keep === undefined) bySet.set(key, (keep = Object.freeze(find())));
+    return keep;
   }
 
   /** Whether a request's lists hold this layout's keys, in the same order. */
