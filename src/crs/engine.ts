@@ -59,6 +59,14 @@ class View {
   trims: Map<number | string, View> | null = null;
   /** A view kept with a layout: the layout's version (Layout.version) it last held the request's values at. */
   version = -1;
+  /** Kept with a layout (or a kept view's trimmed form): later requests holding its values read it. */
+  kept = false;
+  /**
+   * A kept view's links that matched none of its values, a bit per link number: an operator without macros
+   * answers the same on the same values, and a link that matched nothing did nothing, so a later request
+   * skips it.
+   */
+  misses: Uint32Array | null = null;
   readonly any: number[];
 
   constructor(
@@ -229,6 +237,7 @@ class Transaction {
       this.views[lp.view] = v = new View(set.names, memos, values, lp.chain, this.plan.gates.words);
       if (memos.every((m) => m.kept)) {
         v.version = layout.version;
+        v.kept = true;
         layout.views[lp.view] = v;
       }
     }
@@ -337,6 +346,7 @@ class Transaction {
               base.chain,
               this.plan.gates.words,
             );
+      v.kept = base.kept;
       (base.trims ??= new Map()).set(key, v);
     }
     return v;
@@ -680,8 +690,17 @@ function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolea
     const view = tx.removesTargetsOf(lp) ? tx.trimmedView(rule, lp) : tx.view(rule, lp);
     // No value: nothing to match (a negated operator too: it matches values, and there is none).
     if (view !== null && view.values.length === 0) return false;
-    if (view !== null)
-      return rule.multiMatch ? evalStages(tx, rule, head, lp, view) : evalView(tx, rule, head, lp, view);
+    if (view !== null) {
+      const no = lp.no;
+      const misses = view.misses;
+      if (misses !== null && (misses[no >>> 5]! & (1 << (no & 31))) !== 0) return false;
+      const ok = rule.multiMatch ? evalStages(tx, rule, head, lp, view) : evalView(tx, rule, head, lp, view);
+      if (!ok && view.kept && !rule.op.dynamic) {
+        const m = (view.misses ??= new Uint32Array((tx.plan.links.length + 31) >>> 5));
+        m[no >>> 5]! |= 1 << (no & 31);
+      }
+      return ok;
+    }
   }
   // A new list: emptying a kept one (`length = 0`) is a call into the runtime, dearer than a young allocation.
   const hits: Hit[] = [];

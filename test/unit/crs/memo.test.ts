@@ -109,6 +109,31 @@ it("a kept view's trimmed forms serve a later request only under the same remova
   }
 });
 
+it("a kept view skips a link that matched none of its values, unless the link's operator reads macros", () => {
+  const { directives } = lexSecLang(
+    [
+      // tx.want comes from a header: rule 10's answer on the same ARGS changes with it; rule 11's does not
+      'SecRule REQUEST_HEADERS:x-want "@rx ^(.*)$" "id:1,phase:1,pass,nolog,capture,setvar:tx.want=%{tx.1}"',
+      'SecRule ARGS "@streq %{tx.want}" "id:10,phase:2,pass,log"',
+      'SecRule ARGS "@streq b" "id:11,phase:2,pass,log"',
+    ].join('\n'),
+    't.conf',
+  );
+  const { program, problems } = compileProgram(directives, { readData: () => '' });
+  expect(problems).toEqual([]);
+  const args = [e('t', 'a')];
+  const sent = ['x', 'a', 'y', 'a'].map((want) => crsInput({ argsPost: args, headers: [e('x-want', want)] }));
+  const expected = [[], ['10@ARGS:t'], [], ['10@ARGS:t']];
+  for (let round = 0; round < 4; round++) {
+    sent.forEach((r, i) => {
+      const got = evaluate(program, r).matches.map((m) => `${m.id}@${m.variable}`);
+      expect(got, `request ${i}, round ${round}`).toEqual(expected[i]);
+    });
+  }
+  // and a miss is the link's own: rule 11 matches on its value once it is there
+  expect(evaluate(program, crsInput({ argsPost: [e('t', 'b')], headers: [e('x-want', 'x')] })).matches.length).toBe(1);
+});
+
 /** What a result says, in order (matches, the rule that denied, the score). */
 const summary = (r: CrsResult) => ({
   matches: r.matches.map((m) => `${m.id}@${m.variable}`),
