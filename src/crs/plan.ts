@@ -1,7 +1,8 @@
 // The evaluation plan of a CRS program, built once per program: each rule link's target set, transformation
 // chain and prefilter gate as small integers. Hundreds of links share a few dozen (targets, transformations)
-// pairs, so a request resolves each distinct target set once, transforms and scans each value once per chain,
-// and skips a whole link whose gate none of those values opens (crs/engine.ts).
+// pairs, so each distinct target set is resolved once per layout of keys (crs/layout.ts), each value transformed
+// and scanned once per chain step, and a whole link skipped when its gate none of those values opens
+// (crs/engine.ts).
 import { configDecided } from './fold.js';
 import { gatesOf, type Gates } from './gates.js';
 import { templateOf } from './macros.js';
@@ -14,11 +15,6 @@ export interface LinkPlan {
   readonly set: number;
   /** The request view of this (target set, transformation chain): an index into a request's views. */
   readonly view: number;
-  /**
-   * Per target of the link, its number among the program's distinct targets (a request resolves each once,
-   * without exclusions, for every set that names it); -1 for a count (`&ARGS`), resolved with its set.
-   */
-  readonly targets: readonly number[];
   /** The link's transformation chain, numbered (links with the same `t:` list share it). */
   readonly chain: number;
   /** The operator's prefilter gate (crs/gates.ts), -1 when it has none and always runs. */
@@ -40,7 +36,6 @@ export class Plan {
   /** How many static target sets and request views the program has (sizes of a request's tables). */
   readonly sets: number;
   readonly views: number;
-  readonly targets: number;
   /**
    * Transformation chains share prefixes (`t:utf8toUnicode,t:urlDecodeUni,...`): each distinct prefix is a step
    * (numbered), and chainSteps[chain] lists the steps of a chain in order, so a request computes each prefix of
@@ -63,7 +58,6 @@ export class Plan {
     this.gates = gatesOf(program);
     const sets = new Map<string, number>();
     const views = new Map<string, number>();
-    const targetIds = new Map<string, number>();
     const chains = new Map<string, number>();
     const steps = new Map<string, number>();
     const chainSteps: number[][] = [];
@@ -87,22 +81,15 @@ export class Plan {
         chainSteps.push(list);
       }
       if (l.targets.some((t) => CHANGING.has(t.name))) {
-        return Object.freeze({ no, set: -1, view: -1, targets: [], chain, gate, next, skipTo });
+        return Object.freeze({ no, set: -1, view: -1, chain, gate, next, skipTo });
       }
-      const targets = l.targets.map((t) => {
-        if (t.count) return -1;
-        const key = targetKey(t);
-        let id = targetIds.get(key);
-        if (id === undefined) targetIds.set(key, (id = targetIds.size));
-        return id;
-      });
       const setKey = `${l.targets.map(targetKey).join('|')}!${l.excludes.map(targetKey).join('|')}`;
       let set = sets.get(setKey);
       if (set === undefined) sets.set(setKey, (set = sets.size));
       const viewKey = `${set}/${chain}`;
       let view = views.get(viewKey);
       if (view === undefined) views.set(viewKey, (view = views.size));
-      return Object.freeze({ no, set, view, targets, chain, gate, next, skipTo });
+      return Object.freeze({ no, set, view, chain, gate, next, skipTo });
     };
     this.heads = program.phases.map((rules, p) =>
       Object.freeze(
@@ -116,7 +103,6 @@ export class Plan {
     this.leadEnd = leadOf(program.phases[0] ?? [], this.decided[0] ?? []);
     this.sets = sets.size;
     this.views = views.size;
-    this.targets = targetIds.size;
     this.chainSteps = chainSteps;
     this.links = Object.freeze(links);
   }
