@@ -2,18 +2,8 @@
 // of a Map (a key set again keeps its place, one deleted and set again goes last), after any sequence of writes.
 import { describe, expect, it } from 'vitest';
 import { TxCollection } from '../../../src/crs/tx.js';
-
-/** A small deterministic generator (mulberry32): the same sequences on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same seeded generator the behaviour forest trains with: the same sequences on every run.
+import { seededRandom as random } from '../../../src/behaviour/forest.js';
 
 const listed = (t: TxCollection): [string, string][] => {
   const out: [string, string][] = [];
