@@ -98,8 +98,10 @@ describe('transformations', () => {
     expect(t('trim', ' a ')).toBe('a');
     expect(t('trimleft', ' a ')).toBe('a ');
     expect(t('trimright', ' a ')).toBe(' a');
-    expect(t('sha1', 'abc').length).toBe(20);
-    expect(t('md5', 'abc').length).toBe(16);
+    // The digests as bytes (RFC 3174's and RFC 1321's test vectors), then a value's bytes above 0x7F as they are.
+    expect(t('hexencode', t('sha1', 'abc'))).toBe('a9993e364706816aba3e25717850c26c9cd0d89d');
+    expect(t('hexencode', t('md5', 'abc'))).toBe('900150983cd24fb0d6963f7d28e17f72');
+    expect(t('hexencode', t('md5', '\u00ff'))).toBe('00594fd4f42ba43fc1ca0427a0576295');
     expect(t('jsdecode', '\\101\\t\\"')).toBe('A\t"');
     expect(t('cssdecode', 'a\\\nb\\')).toBe('ab');
   });
