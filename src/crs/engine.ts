@@ -4,14 +4,23 @@ import { templateOf } from './macros.js';
 import type { CrsInput, Entry } from './input.js';
 import { inRanges } from './compile.js';
 import type { Ctl, Program, Rule, SetVar, Target } from './rule.js';
-import type RE2 from 're2';
 import type { Captures } from './operators.js';
 import { isOpen } from './gates.js';
-import { keyMatch, keyTestOf, literalMatch, type KeyTest } from './key-test.js';
+import { keyMatch, keyTestOf } from './key-test.js';
 import { planOf, type LinkPlan, type Plan } from './plan.js';
 import { MemoCache, memoCacheOf, type ValueMemo } from './memo.js';
 import { TxCollection } from './tx.js';
-import { Layout, LayoutCache, keysOf, scalarOf, type HitName } from './layout.js';
+import {
+  Layout,
+  LayoutCache,
+  covers,
+  excluded as staticallyExcluded,
+  keysOf,
+  requestCollection,
+  scalarOf,
+  selects,
+  type HitName,
+} from './layout.js';
 
 export interface CrsMatch {
   readonly id: number;
@@ -135,10 +144,6 @@ function idsTagged(program: Program, ctl: object, tag: { test(s: string): boolea
   return ids;
 }
 
-function namesOf(entries: readonly Entry[]): Entry[] {
-  return entries.map((e) => ({ key: e.key, lkey: e.lkey, value: e.key }));
-}
-
 /** Bytes of the values regexes read, for one evaluation at a time (reset by evaluate()). */
 const bytePool = { buf: Buffer.allocUnsafe(1 << 16), used: 0 };
 
@@ -156,7 +161,6 @@ class Transaction {
   readonly matches: CrsMatch[] = [];
   /** Traces of the rules the configuration decides (crs/fold.ts); null once a ctl removed something. */
   replay: Replay | null = null;
-  private args: Entry[] | null = null;
   /** Each distinct value of this request, with what is known of it (crs/memo.ts): per-request caches key on it. */
   private readonly valueMemos = new Map<string, ValueMemo>();
   private readonly memoCache: MemoCache;
@@ -363,7 +367,7 @@ class Transaction {
       if (r.target.name !== h.coll || r.applies[no] !== 1) continue;
       // The entry as the collection lists it (a scalar's key is empty, as SCALAR's).
       const key = h.key ?? '';
-      if (this.covers(r.target, h.coll, { key, lkey: key.toLowerCase(), value: '' })) return true;
+      if (covers(r.target, h.coll, { key, lkey: key.toLowerCase(), value: '' })) return true;
     }
     return false;
   }
@@ -373,10 +377,6 @@ class Transaction {
     const removed = this.removedTargets;
     for (let k = 0; k < removed.length; k++) if (removed[k]!.applies[lp.no] === 1) return true;
     return false;
-  }
-
-  argsAll(): Entry[] {
-    return (this.args ??= [...this.input.argsGet, ...this.input.argsPost]);
   }
 
   /** What is known of a value (crs/memo.ts): once per distinct value of a request, from the cache when kept. */
@@ -425,28 +425,7 @@ class Transaction {
   }
 
   private listCollection(name: string): readonly Entry[] | null {
-    const i = this.input;
     switch (name) {
-      case 'ARGS':
-        return this.argsAll();
-      case 'ARGS_NAMES':
-        return namesOf(this.argsAll());
-      case 'ARGS_GET':
-        return i.argsGet;
-      case 'ARGS_GET_NAMES':
-        return namesOf(i.argsGet);
-      case 'ARGS_POST':
-        return i.argsPost;
-      case 'ARGS_POST_NAMES':
-        return namesOf(i.argsPost);
-      case 'REQUEST_HEADERS':
-        return i.headers;
-      case 'REQUEST_HEADERS_NAMES':
-        return namesOf(i.headers);
-      case 'REQUEST_COOKIES':
-        return i.cookies;
-      case 'REQUEST_COOKIES_NAMES':
-        return namesOf(i.cookies);
       case 'TX': {
         const list: Entry[] = [];
         this.tx.forEach((v, k) => list.push({ key: k, lkey: k, value: v }));
@@ -462,16 +441,8 @@ class Transaction {
           const n = hitName(h);
           return { key: n, lkey: n.toLowerCase(), value: n };
         });
-      case 'FILES':
-        return i.files;
-      case 'FILES_NAMES':
-        return namesOf(i.files);
-      case 'MULTIPART_PART_HEADERS':
-        return i.partHeaders;
-      case 'XML':
-        return i.xml;
       default:
-        return null;
+        return requestCollection(this.input, name);
     }
   }
 
@@ -508,7 +479,7 @@ class Transaction {
   }
 
   /** The (name, value) pairs one target yields for a rule, after its exclusions. */
-  resolve(rule: Rule, t: Target, out: Hit[], runtime = true): void {
+  resolve(rule: Rule, t: Target, out: Hit[]): void {
     if (t.name === 'TX' && t.key !== null) {
       // The common case (TX:blocking_paranoia_level): one lookup, no listing of the collection.
       const v = this.tx.get(t.key);
@@ -519,8 +490,7 @@ class Transaction {
     if (t.name === 'TX' && !t.count) {
       // The whole TX collection or a key regex (TX:/^header_name_920450_/): read in place, nothing listed.
       const each = (v: string, k: string): void => {
-        if (!this.excluded(rule, 'TX', { key: k, lkey: k, value: v }, runtime))
-          out.push({ coll: 'TX', key: k, value: v });
+        if (!this.excluded(rule, 'TX', { key: k, lkey: k, value: v })) out.push({ coll: 'TX', key: k, value: v });
       };
       if (t.keyRe === null) this.tx.forEach(each);
       else {
@@ -532,7 +502,7 @@ class Transaction {
     const c = this.collection(t.name);
     if (c === null) {
       // A scalar can be removed from a rule too (ctl:ruleRemoveTargetByTag=xss-perf-disable;REQUEST_FILENAME).
-      if (this.excluded(rule, t.name, SCALAR, runtime)) return;
+      if (this.excluded(rule, t.name, SCALAR)) return;
       out.push({ coll: t.name, key: null, value: t.count ? '1' : this.scalar(t.name) });
       return;
     }
@@ -540,52 +510,22 @@ class Transaction {
     const kt = t.keyRe === null ? null : keyTestOf(t.keyRe);
     for (let k = 0; k < c.length; k++) {
       const e = c[k]!;
-      if (!this.selects(t, kt, e)) continue;
-      if (this.excluded(rule, t.name, e, runtime)) continue;
+      if (!selects(t, kt, e) || this.excluded(rule, t.name, e)) continue;
       if (t.count) n++;
       else out.push({ coll: t.name, key: e.key, value: e.value });
     }
     if (t.count) out.push({ coll: `&${t.name}`, key: null, value: String(n) });
   }
 
-  /** Whether a target's key (`ARGS:title`, `ARGS:/^id_/`: kt is its key regex's test) selects an entry. */
-  private selects(t: Target, kt: KeyTest | null, e: Entry): boolean {
-    if (t.key !== null && e.lkey !== t.key) return false;
-    return kt === null || this.keyMatches(kt, e.key);
-  }
-
-  private excluded(rule: Rule, name: string, e: Entry, runtime: boolean): boolean {
-    const excludes = rule.excludes;
-    for (let k = 0; k < excludes.length; k++) if (this.covers(excludes[k]!, name, e)) return true;
-    if (!runtime) return false;
+  /** The rule's `!` exclusions (layout.ts), then the removals of the request's ctls that apply to it. */
+  private excluded(rule: Rule, name: string, e: Entry): boolean {
+    if (staticallyExcluded(rule, name, e)) return true;
     const removed = this.removedTargets;
     for (let k = 0; k < removed.length; k++) {
       const r = removed[k]!;
-      if (r.ids(rule.id) && this.covers(r.target, name, e)) return true;
+      if (r.ids(rule.id) && covers(r.target, name, e)) return true;
     }
     return false;
-  }
-
-  private covers(x: Target, name: string, e: Entry): boolean {
-    if (x.name !== name) return false;
-    if (x.key !== null) return e.lkey === x.key;
-    if (x.keyRe !== null) return this.keyMatches(keyTestOf(x.keyRe), e.key);
-    return true;
-  }
-
-  /** General key regexes repeat across rules on the same few keys: each (regex, key) tested once per request. */
-  private readonly keyTests = new Map<RE2, Map<string, boolean>>();
-
-  private keyMatches(t: KeyTest, key: string): boolean {
-    if (t.literal !== null) {
-      const r = literalMatch(t, key);
-      if (r !== null) return r;
-    }
-    let m = this.keyTests.get(t.re);
-    if (m === undefined) this.keyTests.set(t.re, (m = new Map()));
-    let r = m.get(key);
-    if (r === undefined) m.set(key, (r = keyMatch(t, key)));
-    return r;
   }
 
   /** Whether a ctl in force removed the rule whose head is this link. */

@@ -21,8 +21,8 @@ export interface SetLayout {
 }
 
 // A slot's reference: (index << 5) | (source << 1) | (1 when the entry's key is the value: the *_NAMES
-// collections). Sources are the request's lists, then its scalars (index: SCALARS), then the layout's constants
-// (counts, the empty target).
+// collections). Sources are the request's lists, then its scalars and constants (counts, the empty target), both
+// numbered in the layout (Layout.scalars, Layout.constants).
 const ARGS_GET = 0;
 const ARGS_POST = 1;
 const HEADERS = 2;
@@ -44,7 +44,7 @@ const listsOf = (i: CrsInput): readonly (readonly Entry[])[] => [
   i.xml,
 ];
 
-/** The collections a static set may name, as (source, the key is the value) pairs in the collection's order. */
+/** The request collections, as (source, the key is the value) pairs in the collection's order. */
 const COLLECTIONS: ReadonlyMap<string, readonly (readonly [number, boolean])[]> = new Map([
   ['ARGS', [[ARGS_GET, false] as const, [ARGS_POST, false] as const]],
   ['ARGS_NAMES', [[ARGS_GET, true] as const, [ARGS_POST, true] as const]],
@@ -61,27 +61,6 @@ const COLLECTIONS: ReadonlyMap<string, readonly (readonly [number, boolean])[]> 
   ['MULTIPART_PART_HEADERS', [[PART_HEADERS, false] as const]],
   ['XML', [[XML, false] as const]],
 ]);
-
-/** The scalars (every other variable a static set may name), numbered for slot references. */
-const SCALARS: readonly string[] = [
-  'REQUEST_URI',
-  'REQUEST_URI_RAW',
-  'REQUEST_FILENAME',
-  'REQUEST_BASENAME',
-  'REQUEST_LINE',
-  'REQUEST_METHOD',
-  'REQUEST_PROTOCOL',
-  'QUERY_STRING',
-  'REQUEST_BODY',
-  'REQUEST_BODY_LENGTH',
-  'REQBODY_PROCESSOR',
-  'REQBODY_ERROR',
-  'REMOTE_ADDR',
-  'UNIQUE_ID',
-  'ARGS_COMBINED_SIZE',
-  'FILES_COMBINED_SIZE',
-];
-const scalarNo = new Map(SCALARS.map((s, k) => [s, k]));
 
 /** A scalar's value in a request (an unknown name reads empty: the loader lists rules naming one). */
 export function scalarOf(i: CrsInput, name: string): string {
@@ -146,6 +125,19 @@ export function layoutHash(i: CrsInput): number {
 export const keysOf = (i: CrsInput): readonly (readonly string[])[] =>
   Object.freeze(listsOf(i).map((list) => Object.freeze(list.map((e) => e.key))));
 
+/** A request collection's entries (a *_NAMES one's values are the keys); null for a name that is no collection. */
+export function requestCollection(i: CrsInput, name: string): readonly Entry[] | null {
+  const sources = COLLECTIONS.get(name);
+  if (sources === undefined) return null;
+  const lists = listsOf(i);
+  if (sources.length === 1 && !sources[0]![1]) return lists[sources[0]![0]]!;
+  const out: Entry[] = [];
+  for (const [src, isKey] of sources) {
+    for (const e of lists[src]!) out.push(isKey ? { key: e.key, lkey: e.lkey, value: e.key } : e);
+  }
+  return out;
+}
+
 /** The entry of a scalar (a key-less target: an exclusion with a key never covers it). */
 const SCALAR_ENTRY: Entry = Object.freeze({ key: '', lkey: '', value: '' });
 
@@ -154,7 +146,7 @@ function hitName(coll: string, key: string | null): HitName {
 }
 
 /** Whether a key selector or exclusion (`ARGS:title`, `ARGS:/^id_/`, `ARGS`) covers an entry of the named variable. */
-function covers(x: Target, name: string, e: Entry): boolean {
+export function covers(x: Target, name: string, e: Entry): boolean {
   if (x.name !== name) return false;
   if (x.key !== null) return e.lkey === x.key;
   if (x.keyRe !== null) return keyMatch(keyTestOf(x.keyRe), e.key);
@@ -162,13 +154,14 @@ function covers(x: Target, name: string, e: Entry): boolean {
 }
 
 /** The static exclusions of a rule (`!REQUEST_COOKIES:/__utm/`, SecRuleUpdateTargetById). */
-function excluded(rule: Rule, name: string, e: Entry): boolean {
+export function excluded(rule: Rule, name: string, e: Entry): boolean {
   const ex = rule.excludes;
   for (let k = 0; k < ex.length; k++) if (covers(ex[k]!, name, e)) return true;
   return false;
 }
 
-function selects(t: Target, kt: KeyTest | null, e: Entry): boolean {
+/** Whether a target's key (`ARGS:title`, `ARGS:/^id_/`: kt is its key regex's test) selects an entry. */
+export function selects(t: Target, kt: KeyTest | null, e: Entry): boolean {
   if (t.key !== null && e.lkey !== t.key) return false;
   return kt === null || keyMatch(kt, e.key);
 }
@@ -186,6 +179,8 @@ export class Layout<View, Memo> {
   /** Per slot: its reference (source, index, key or value). */
   readonly refs: number[] = [];
   readonly constants: string[] = [];
+  /** The scalars (REQUEST_FILENAME, ...) the layout's sets name, by their number in slot references. */
+  private readonly scalars: string[] = [];
   /** Per static target set: by the removals that apply (trimmed), the positions of its values they leave. */
   private readonly trims: (Map<number | string, readonly number[]> | undefined)[] = [];
   private readonly slotOf = new Map<number, number>();
@@ -228,7 +223,7 @@ export class Layout<View, Memo> {
     const ref = this.refs[s]!;
     const src = (ref >> 1) & 15;
     const index = ref >>> 5;
-    if (src === SCALAR) return scalarOf(i, SCALARS[index]!);
+    if (src === SCALAR) return scalarOf(i, this.scalars[index]!);
     if (src === CONSTANT) return this.constants[index]!;
     const e = listsOf(i)[src]![index]!;
     return ref & 1 ? e.key : e.value;
@@ -248,10 +243,7 @@ export class Layout<View, Memo> {
       if (sources === undefined) {
         // A scalar (a count of one is 1), unless the rule excludes it.
         if (excluded(rule, t.name, SCALAR_ENTRY)) continue;
-        const no = scalarNo.get(t.name);
-        slots.push(
-          t.count || no === undefined ? this.constant(t.count ? '1' : '') : this.slot((no << 5) | (SCALAR << 1)),
-        );
+        slots.push(t.count ? this.constant('1') : this.numbered(this.scalars, t.name, SCALAR));
         names.push(hitName(t.name, null));
         continue;
       }
@@ -291,9 +283,14 @@ export class Layout<View, Memo> {
   }
 
   private constant(value: string): number {
-    let k = this.constants.indexOf(value);
-    if (k < 0) k = this.constants.push(value) - 1;
-    return this.slot((k << 5) | (CONSTANT << 1));
+    return this.numbered(this.constants, value, CONSTANT);
+  }
+
+  /** The slot of a scalar's name or a constant's value, numbered in its list on first use. */
+  private numbered(list: string[], item: string, src: number): number {
+    let k = list.indexOf(item);
+    if (k < 0) k = list.push(item) - 1;
+    return this.slot((k << 5) | (src << 1));
   }
 }
 
