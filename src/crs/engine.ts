@@ -153,7 +153,7 @@ class Transaction {
   tx = new TxCollection();
   matchedVar = '';
   matchedVarName = '';
-  matchedVars: Hit[] = [];
+  matchedVars: readonly Hit[] = [];
   engine: 'on' | 'off' | 'detectiononly' = 'on';
   /** By link number (LinkPlan.no), for each rule removal in force: 1 when it removes the link's rule. */
   removedIds: Uint8Array[] = [];
@@ -786,6 +786,90 @@ type Trace = readonly (readonly Hit[] | null)[];
 /** Per phase, by rule index, the traces of the rules decided by the configuration, once each has run. */
 type Replay = (Trace | undefined)[][];
 
+/**
+ * Per replay, by phase and rule index, where the walk goes on after a run of rules that do nothing on any
+ * request but match or not and maybe skip (markers, and decided rules with no setvar, ctl, capture, log or
+ * disruptive action: CRS's paranoia-level checks that jump to their file's end): the index the loop resumes
+ * at, plus one; 0 while not known yet (the rule has not run), -1 for a rule that must be visited. Found from the runs' traces, so a later request crosses the run in one
+ * step instead of visiting each rule.
+ */
+interface Jumps {
+  readonly to: Int32Array[];
+  /** The MATCHED_VARS the run leaves (its last link that matched), or null when none did. */
+  readonly leaves: (readonly Hit[] | null)[][];
+}
+
+const jumpsOfReplay = new WeakMap<Replay, Jumps>();
+
+function jumpsOf(replay: Replay): Jumps {
+  let j = jumpsOfReplay.get(replay);
+  if (j === undefined) {
+    j = {
+      to: replay.map((phase) => new Int32Array(phase.length)),
+      leaves: replay.map((phase) => new Array<readonly Hit[] | null>(phase.length).fill(null)),
+    };
+    jumpsOfReplay.set(replay, j);
+  }
+  return j;
+}
+
+/** Whether a rule's only effect on a request is whether it matched (and its skip): see Jumps. */
+function effectless(rule: Rule): boolean {
+  if (rule.log || rule.disruptive === 'deny' || rule.disruptive === 'drop' || rule.disruptive === 'allow') return false;
+  for (let l: Rule | null = rule; l !== null; l = l.chained) {
+    if (l.setvars.length > 0 || l.ctls.length > 0 || l.capture) return false;
+  }
+  return true;
+}
+
+/**
+ * Where the walk resumes after rule i of phase p (see Jumps), found once its trace is known, and joined to the
+ * jump of the rule it leads to when that one is known too; -1 when rule i must be visited, 0 until it has run.
+ */
+function jumpFrom(
+  jumps: Jumps,
+  program: Program,
+  plan: Plan,
+  traces: readonly (Trace | undefined)[],
+  p: number,
+  i: number,
+): number {
+  const to = jumps.to[p]!;
+  if (to[i] !== 0) return to[i]!;
+  const rules = program.phases[p]!;
+  const rule = rules[i]!;
+  let next: number;
+  let leaves: readonly Hit[] | null = null;
+  if (rule.marker !== null) next = i + 1;
+  else {
+    if (!plan.decided[p]![i] || !effectless(rule)) return (to[i] = -1);
+    const trace = traces[i];
+    if (trace === undefined) return 0;
+    let matched = true;
+    for (let k = 0; k < trace.length; k++) {
+      const hits = trace[k]!;
+      if (hits === null) {
+        matched = false;
+        break;
+      }
+      leaves = hits;
+    }
+    next = !matched ? i + 1 : rule.skipAfter !== null ? plan.heads[p]![i]!.skipTo + 1 : i + rule.skip + 1;
+  }
+  // Joined to the next rule's jump (a run of such rules is crossed in one step), found first if need be: the
+  // recursion is as deep as the run is long, a few rules in CRS.
+  if (next < rules.length) {
+    const then = to[next] !== 0 ? to[next]! : jumpFrom(jumps, program, plan, traces, p, next);
+    if (then > 0) {
+      leaves = jumps.leaves[p]![next] ?? leaves;
+      next = then - 1;
+    }
+  }
+  jumps.leaves[p]![i] = leaves;
+  to[i] = next + 1;
+  return to[i]!;
+}
+
 /** Replays kept per program, and per set of the gateway's exclusions (they change what a rule reads). */
 const replays = new WeakMap<Plan, WeakMap<readonly Ctl[], Replay>>();
 const NO_CTLS: readonly Ctl[] = Object.freeze([]);
@@ -822,9 +906,14 @@ function replayRule(tx: Transaction, rule: Rule, plan: LinkPlan, traces: (Trace 
   for (let k = 0; k < trace.length; k++) {
     const hits = trace[k]!;
     if (hits === null) return false;
-    let matched: Hit[] | null = null;
-    for (let j = 0; j < hits.length; j++) matched = onMatch(tx, link!, rule, hits[j]!.coll, hits[j]!.value, matched);
-    tx.matchedVars = matched!;
+    // What onMatch does per hit, reading the trace's frozen hits as MATCHED_VARS (nothing made per request).
+    for (let j = 0; j < hits.length; j++) {
+      tx.matchedVar = hits[j]!.value;
+      tx.matchedVarName = hits[j]!.coll;
+      const setvars = link!.setvars;
+      for (let v = 0; v < setvars.length; v++) setVar(tx, rule, setvars[v]!);
+    }
+    tx.matchedVars = hits;
     link = link!.chained;
   }
   return finish(tx, rule);
@@ -875,7 +964,7 @@ interface Lead {
   readonly matches: readonly CrsMatch[];
   readonly matchedVar: string;
   readonly matchedVarName: string;
-  readonly matchedVars: Hit[];
+  readonly matchedVars: readonly Hit[];
 }
 
 const leads = new WeakMap<Replay, Lead>();
@@ -915,21 +1004,38 @@ export function evaluate(program: Program, input: CrsInput, over: Overrides = {}
   const lead = leadEnd > 0 ? leads.get(traces) : undefined;
   const from = lead === undefined ? 0 : resume(tx, lead);
   let keepLead = leadEnd > 0 && lead === undefined;
+  const jumps = jumpsOf(traces);
   let deniedBy = 0;
   outer: for (let p = 0; p < program.phases.length; p++) {
     const rules = program.phases[p]!;
     const plans = tx.plan.heads[p]!;
     const decided = tx.plan.decided[p]!;
+    const jumpTo = jumps.to[p]!;
     for (let i = p === 0 ? from : 0; i < rules.length; i++) {
       if (keepLead && i >= leadEnd) {
         leads.set(traces, keptLead(tx, i));
         keepLead = false;
       }
       if (tx.engine === 'off') break outer;
+      const replay = tx.replay;
+      // A run of rules that only match or skip, crossed in one step (Jumps); not while the lead is being kept.
+      if (replay !== null && !keepLead) {
+        const known = jumpTo[i]!;
+        const to = known !== 0 ? known : jumpFrom(jumps, program, tx.plan, replay[p]!, p, i);
+        if (to > 0) {
+          const leaves = jumps.leaves[p]![i]!;
+          if (leaves !== null) {
+            tx.matchedVar = leaves[leaves.length - 1]!.value;
+            tx.matchedVarName = leaves[leaves.length - 1]!.coll;
+            tx.matchedVars = leaves;
+          }
+          i = to - 2;
+          continue;
+        }
+      }
       const rule = rules[i]!;
       const lp = plans[i]!;
       if (rule.marker !== null || tx.removed(lp)) continue;
-      const replay = tx.replay;
       if (!(decided[i] && replay !== null ? replayRule(tx, rule, lp, replay[p]!, i) : evalRule(tx, rule, lp, null)))
         continue;
       if (rule.disruptive === 'deny' || rule.disruptive === 'drop') {

@@ -33,6 +33,29 @@ const XML = 6;
 const SCALAR = 7;
 const CONSTANT = 8;
 
+/** How many lists a request has (sources ARGS_GET to XML). */
+const LISTS = 7;
+
+/** A request's list by source, in the order of the layout key (no array made: every slot read asks). */
+function listOf(i: CrsInput, src: number): readonly Entry[] {
+  switch (src) {
+    case ARGS_GET:
+      return i.argsGet;
+    case ARGS_POST:
+      return i.argsPost;
+    case HEADERS:
+      return i.headers;
+    case COOKIES:
+      return i.cookies;
+    case FILES:
+      return i.files;
+    case PART_HEADERS:
+      return i.partHeaders;
+    default:
+      return i.xml;
+  }
+}
+
 /** The request's lists, in the order of the layout key and the sources above. */
 const listsOf = (i: CrsInput): readonly (readonly Entry[])[] => [
   i.argsGet,
@@ -108,9 +131,8 @@ export function scalarOf(i: CrsInput, name: string): string {
 /** A 32-bit FNV-1a hash of a request's key lists (each list's length, each key's length and characters). */
 export function layoutHash(i: CrsInput): number {
   let h = 0x811c9dc5;
-  const lists = listsOf(i);
-  for (let s = 0; s < lists.length; s++) {
-    const list = lists[s]!;
+  for (let s = 0; s < LISTS; s++) {
+    const list = listOf(i, s);
     h = Math.imul(h ^ (list.length + 0x10000), 0x01000193);
     for (let j = 0; j < list.length; j++) {
       const key = list[j]!.key;
@@ -129,11 +151,10 @@ export const keysOf = (i: CrsInput): readonly (readonly string[])[] =>
 export function requestCollection(i: CrsInput, name: string): readonly Entry[] | null {
   const sources = COLLECTIONS.get(name);
   if (sources === undefined) return null;
-  const lists = listsOf(i);
-  if (sources.length === 1 && !sources[0]![1]) return lists[sources[0]![0]]!;
+  if (sources.length === 1 && !sources[0]![1]) return listOf(i, sources[0]![0]);
   const out: Entry[] = [];
   for (const [src, isKey] of sources) {
-    for (const e of lists[src]!) out.push(isKey ? { key: e.key, lkey: e.lkey, value: e.key } : e);
+    for (const e of listOf(i, src)) out.push(isKey ? { key: e.key, lkey: e.lkey, value: e.key } : e);
   }
   return out;
 }
@@ -208,9 +229,8 @@ export class Layout<View, Memo> {
 
   /** Whether a request's lists hold this layout's keys, in the same order. */
   fits(i: CrsInput): boolean {
-    const lists = listsOf(i);
-    for (let s = 0; s < lists.length; s++) {
-      const list = lists[s]!;
+    for (let s = 0; s < LISTS; s++) {
+      const list = listOf(i, s);
       const keys = this.keys[s]!;
       if (list.length !== keys.length) return false;
       for (let j = 0; j < list.length; j++) if (list[j]!.key !== keys[j]) return false;
@@ -225,7 +245,7 @@ export class Layout<View, Memo> {
     const index = ref >>> 5;
     if (src === SCALAR) return scalarOf(i, this.scalars[index]!);
     if (src === CONSTANT) return this.constants[index]!;
-    const e = listsOf(i)[src]![index]!;
+    const e = listOf(i, src)[index]!;
     return ref & 1 ? e.key : e.value;
   }
 

@@ -123,6 +123,39 @@ describe('rules the configuration decides', () => {
   });
 });
 
+describe('runs of decided rules that only match or skip', () => {
+  // Crossed in one step on later requests (engine.ts, Jumps): what a request sees after the run, the rule the
+  // walk resumes at and MATCHED_VAR, must be what visiting each rule leaves.
+  const p = program(`
+    SecAction "id:1,phase:1,pass,nolog,setvar:tx.pl=1,setvar:tx.a=7"
+    SecRule ARGS "@rx never-sent" "id:10,phase:1,pass,nolog,msg:'reads the request: ends the lead (not a run)'"
+    SecRule TX:a "@eq 7" "id:11,phase:1,pass,nolog,msg:'matches first: the run leaves the last match, not this'"
+    SecRule TX:pl "@lt 1" "id:2,phase:1,pass,nolog,skipAfter:END-A"
+    SecRule TX:pl "@lt 2" "id:3,phase:1,pass,nolog,skipAfter:END-A"
+    SecRule ARGS "@rx attack" "id:4,phase:1,deny,log,msg:'skipped at level 1'"
+    SecMarker END-A
+    SecMarker END-B
+    SecRule MATCHED_VAR "@streq 1" "id:5,phase:1,pass,log,msg:'MATCHED_VAR is the level the skip matched'"
+    SecRule TX:pl "@eq 1" "id:6,phase:2,pass,nolog,skip:1"
+    SecRule ARGS "@rx attack" "id:7,phase:2,deny,log,msg:'skipped by skip:1'"
+    SecRule TX:pl "@eq 9" "id:8,phase:2,pass,nolog"
+    SecRule MATCHED_VARS_NAMES "@streq TX:pl" "id:9,phase:2,deny,log,msg:'MATCHED_VARS after the run'"
+  `);
+
+  it('are decided, and answer later requests as the first', () => {
+    expect(decidedIds(p).decided).toEqual(expect.arrayContaining([11, 2, 3, 6, 8]));
+    const sent = [input([e('q', 'an attack')]), input([e('q', 'fine')])];
+    const first = sent.map((r) => cold(p, r));
+    expect(first.map((r) => [r.deniedBy, ...r.matches.map((m) => m.id)])).toEqual([
+      [9, 5, 9],
+      [9, 5, 9],
+    ]);
+    for (let round = 0; round < 3; round++) {
+      sent.forEach((r, i) => expect(warm(p, r), `request ${i}, round ${round}`).toEqual(first[i]));
+    }
+  });
+});
+
 describeCrs('rules CRS leaves to its configuration', () => {
   const { program: crs } = loadCrs({ dir: CRS_DIR, paranoia_level: 1, anomaly_threshold: 5 });
   const { decided, undecided } = decidedIds(crs);
