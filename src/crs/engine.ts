@@ -56,8 +56,8 @@ const SCALAR: Entry = Object.freeze({ key: '', lkey: '', value: '' });
 
 /**
  * One (target set, transformation chain) of a request: the values its links read, transformed once, and the
- * prefilter gates each opens (made on the first gated link that reads it), with their union in `any`. Its names
- * are its layout's (crs/layout.ts).
+ * prefilter gates each opens (made on the first gated link that reads it). Its names are its layout's
+ * (crs/layout.ts).
  */
 class View {
   opens: (readonly number[])[] | null = null;
@@ -76,7 +76,6 @@ class View {
    * skips it.
    */
   misses: Uint32Array | null = null;
-  readonly any: number[];
 
   constructor(
     readonly names: readonly HitName[],
@@ -84,16 +83,26 @@ class View {
     readonly memos: readonly ValueMemo[],
     readonly values: readonly string[],
     readonly chain: number,
-    words: number,
-  ) {
-    const any = new Array<number>(words);
-    for (let w = 0; w < words; w++) any[w] = 0;
-    this.any = any;
+  ) {}
+}
+
+/** A view without the values a ctl removed: the entries at `keep`, in one pass. */
+function trim(base: View, keep: readonly number[]): View {
+  const n = keep.length;
+  const names = new Array<HitName>(n);
+  const memos = new Array<ValueMemo>(n);
+  const values = new Array<string>(n);
+  for (let k = 0; k < n; k++) {
+    const i = keep[k]!;
+    names[k] = base.names[i]!;
+    memos[k] = base.memos[i]!;
+    values[k] = base.values[i]!;
   }
+  return new View(names, memos, values, base.chain);
 }
 
 /** The view of an empty target set (evalLink returns before anything reads its gates). */
-const EMPTY_VIEW = new View([], [], [], -1, 0);
+const EMPTY_VIEW = new View([], [], [], -1);
 
 interface RemovedTarget {
   readonly ids: (id: number) => boolean;
@@ -236,10 +245,18 @@ class Transaction {
         this.views[lp.view] = v = shared;
         return v;
       }
-      const memos = slots.map((s) => this.slotMemo(s));
-      const values = memos.map((m) => this.transformedMemo(rule, lp.chain, m));
-      this.views[lp.view] = v = new View(set.names, memos, values, lp.chain, this.plan.gates.words);
-      if (memos.every((m) => m.kept)) {
+      // Loops, not map/every: a new title rebuilds some sixty views per request.
+      const n = slots.length;
+      const memos = new Array<ValueMemo>(n);
+      const values = new Array<string>(n);
+      let kept = true;
+      for (let k = 0; k < n; k++) {
+        const m = (memos[k] = this.slotMemo(slots[k]!));
+        values[k] = this.transformedMemo(rule, lp.chain, m);
+        kept &&= m.kept;
+      }
+      this.views[lp.view] = v = new View(set.names, memos, values, lp.chain);
+      if (kept) {
         v.version = layout.version;
         v.kept = true;
         layout.views[lp.view] = v;
@@ -266,17 +283,13 @@ class Transaction {
     return m;
   }
 
-  /** The gates each of a view's values opens, and their union. */
+  /** The gates each of a view's values opens. */
   opens(v: View): readonly (readonly number[])[] {
     if (v.opens === null) {
-      const any = v.any;
       const steps = this.plan.chainSteps[v.chain]!;
-      const opens: (readonly number[])[] = [];
-      for (let i = 0; i < v.memos.length; i++) {
-        const o = this.opensAt(steps, steps.length - 1, v.memos[i]!);
-        for (let w = 0; w < o.length; w++) any[w]! |= o[w]!;
-        opens.push(o);
-      }
+      const n = v.memos.length;
+      const opens = new Array<readonly number[]>(n);
+      for (let i = 0; i < n; i++) opens[i] = this.opensAt(steps, steps.length - 1, v.memos[i]!);
       v.opens = opens;
     }
     return v.opens;
@@ -340,16 +353,7 @@ class Transaction {
         });
         return kept;
       });
-      v =
-        keep.length === base.names.length
-          ? base
-          : new View(
-              keep.map((i) => base.names[i]!),
-              keep.map((i) => base.memos[i]!),
-              keep.map((i) => base.values[i]!),
-              base.chain,
-              this.plan.gates.words,
-            );
+      v = keep.length === base.names.length ? base : trim(base, keep);
       v.kept = base.kept;
       (base.trims ??= new Map()).set(key, v);
     }
@@ -664,6 +668,12 @@ function concluded(tx: Transaction, matched: Hit[] | null): boolean {
   return true;
 }
 
+/** Whether some value's gates include gate g. */
+function anyOpen(opens: readonly (readonly number[])[], g: number): boolean {
+  for (let i = 0; i < opens.length; i++) if (isOpen(opens[i]!, g)) return true;
+  return false;
+}
+
 /** evalLink for a link reading request collections only: its values come from the request's view. */
 function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: View): boolean {
   const gate = lp.gate;
@@ -671,7 +681,7 @@ function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: V
   if (gate >= 0) {
     opens = tx.opens(view);
     // No value holds what the operator needs: nothing can match (a negated operator matches every value).
-    if (!rule.negated && !isOpen(view.any, gate)) return false;
+    if (!rule.negated && !anyOpen(opens, gate)) return false;
   }
   const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
   const { names, values } = view;
