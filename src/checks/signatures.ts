@@ -5,7 +5,7 @@ import type { RequestContext } from '../core/context.js';
 import { PASS, type Verdict } from '../core/verdict.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { DecodedField } from '../core/decoded.js';
-import { buildEngine, ruleFilesOf } from '../signatures/build.js';
+import { buildEngine, ruleFilesOf, webRulesRun } from '../signatures/build.js';
 import type { SignatureEngine } from '../signatures/engine.js';
 import { loadRuleFiles } from '../signatures/loader.js';
 import type { CheckDeps } from './deps.js';
@@ -48,6 +48,7 @@ export function buildSignaturesCheck(config: GatewayConfig, deps: Pick<CheckDeps
     loadRuleFiles(files),
     config.routes.map((r) => r.name),
     costRoutesOf(config),
+    webRulesRun(c, config.checks.crs.mode),
   );
   return signaturesCheck(engine, c.mode);
 }

@@ -1,6 +1,7 @@
 // What `portcullis check` says of a CRS directory: rules loaded by paranoia level, and every rule the engine
 // cannot run with its id and why (never skipped silently), plus the directives it read and ignored.
 import type { GatewayConfig } from '../config/schema.js';
+import { webRulesRun } from '../signatures/build.js';
 import { loadCrs } from './load.js';
 import type { Program } from './rule.js';
 
@@ -32,5 +33,14 @@ export function crsReport(config: GatewayConfig): string[] {
     detection_paranoia_level: c.detection_paranoia_level,
     anomaly_threshold: c.anomaly_threshold,
   });
-  return describeProgram(program, c.dir, c.paranoia_level);
+  const web = config.checks.signatures.web_rules;
+  const runs = webRulesRun(config.checks.signatures, c.mode);
+  const why = web !== 'auto' ? '' : runs ? ': CRS is in monitor mode' : ': CRS enforces on their targets';
+  const webLine =
+    config.checks.signatures.mode === 'off'
+      ? []
+      : [
+          `crs: the web rules of checks.signatures (tagged web) ${runs ? 'run beside CRS' : 'are left out'} (web_rules: ${web}${why})`,
+        ];
+  return [...describeProgram(program, c.dir, c.paranoia_level), ...webLine];
 }

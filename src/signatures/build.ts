@@ -45,15 +45,25 @@ export function ruleFilesOf(cfg: SignaturesConfig, baseDir: string = process.cwd
   return files;
 }
 
+/** The tag of the web rule families (rules/web-*.yaml). */
+export const WEB_TAG = 'web';
+
+/** Whether the web rules run: `web_rules` on or off, or auto: unless CRS enforces on the targets they read. */
+export function webRulesRun(cfg: SignaturesConfig, crsMode: 'enforce' | 'monitor' | 'off'): boolean {
+  return cfg.web_rules === 'auto' ? crsMode !== 'enforce' : cfg.web_rules === 'on';
+}
+
 /**
  * `costRoutes`: the routes whose cost check refuses by its estimate (cost/routes.ts): their cost-input rules
- * score as LOW, since the estimate refuses what those rules' literals multiply into.
+ * score as LOW, since the estimate refuses what those rules' literals multiply into. `webRules` false: the rules
+ * tagged web are left out (webRulesRun); exclusions may still name them (the config stays valid either way).
  */
 export function buildEngine(
   cfg: SignaturesConfig,
   rules: readonly RuleSpec[],
   routeNames: readonly string[],
   costRoutes?: ReadonlySet<string>,
+  webRules = true,
 ): SignatureEngine {
   const problems = unknownExclusionNames(cfg.exclusions, rules, POLICY_IDS);
   if (problems.length > 0) {
@@ -61,7 +71,8 @@ export function buildEngine(
       problems.map((p) => ({ path: [...CONFIG_PATH, 'exclusions', ...p.path], message: p.message })),
     );
   }
-  return new SignatureEngine(rules, cfg, routeNames, {}, costRoutes);
+  const used = webRules ? rules : rules.filter((r) => !r.tags.includes(WEB_TAG));
+  return new SignatureEngine(used, cfg, routeNames, {}, costRoutes);
 }
 
 /** Loads the rules the config names and builds the engine. Throws ConfigError. */

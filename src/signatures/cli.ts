@@ -8,7 +8,7 @@ import { GatewayError } from '../core/errors.js';
 import { located } from '../config/source.js';
 import { buildRouter } from '../http/router.js';
 import { costRoutesOf } from '../cost/routes.js';
-import { buildEngine, ruleFilesOf } from './build.js';
+import { buildEngine, ruleFilesOf, webRulesRun } from './build.js';
 import { signaturesConfigSchema } from './config.js';
 import { explain, formatExplanation } from './explain.js';
 import { loadRuleFiles } from './loader.js';
@@ -71,6 +71,7 @@ export async function explainCommand(args: ExplainArgs, w: Writer): Promise<numb
       rules,
       config.routes.map((r) => r.name),
       costRoutesOf(config),
+      webRulesRun(sig, config.checks.crs.mode),
     );
     let route: string | null = null;
     let field = 'tikz_code';

@@ -51,6 +51,12 @@ export const signaturesConfigSchema = z
     routes: z.record(z.string(), routeSettings).default({}),
     exclusions: z.array(exclusionSchema).default([]),
     /**
+     * The web rules (the families tagged `web`: XSS, SQL and command injection, path traversal, protocol, on
+     * fields, query, path and headers). auto: they run unless checks.crs enforces (CRS covers those targets;
+     * while CRS is in monitor mode they keep guarding); on: always; off: never.
+     */
+    web_rules: z.enum(['auto', 'on', 'off']).default('auto'),
+    /**
      * Read the text of `\verb|...|` in a TikZ node as text, not code, where nothing before it could make it
      * code (docs/rules.md, "Shown text"). Only for a compile service that puts the code at the top of its
      * document or in a tikzpicture environment, never inside a macro's argument (there \verb runs its text).
