@@ -7,22 +7,16 @@ import { configSchema } from '../../../src/config/schema.js';
 import { crsReport } from '../../../src/crs/report.js';
 import { buildSignaturesCheck } from '../../../src/checks/signatures.js';
 import { startUpstream, type TestUpstream } from '../../helpers/upstream.js';
-import { baseConfig, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { baseConfig, COMPILE_ROUTE, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { CRS_DIR, describeCrs } from '../../helpers/crs-dir.js';
 
 function config(upstream: string, crsMode: string, webRules?: string): string {
+  const web = webRules === undefined ? '' : `, web_rules: ${webRules}`;
   return baseConfig(
     upstream,
     `refusals: { disclose: codes }
-routes:
-  - name: compile
-    methods: [POST]
-    path: /compile
-    inspect_body: true
-    content_types: [application/json]
-    code_fields: [tikz_code]
-checks:
-  signatures: { mode: enforce${webRules === undefined ? '' : `, web_rules: ${webRules}`} }
+${COMPILE_ROUTE}checks:
+  signatures: { mode: enforce${web} }
   crs: { mode: ${crsMode}, dir: ${CRS_DIR} }
 `,
   );
