@@ -331,8 +331,7 @@ class Transaction {
    */
   trimmedView(rule: Rule, lp: LinkPlan): View | null {
     const no = lp.no;
-    const targets = rule.targets;
-    for (let k = 0; k < targets.length; k++) if (targets[k]!.count) return null;
+    if (lp.counts) return null;
     const removed = this.removedTargets;
     // The key: the numbers of the removals that apply (what the link loses depends on nothing else; its view's
     // set fixes its own `!` exclusions): the number when one applies (941010's, most requests), else a string.

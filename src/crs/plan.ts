@@ -23,6 +23,8 @@ export interface LinkPlan {
   readonly next: LinkPlan | null;
   /** For a rule head with skipAfter: the index its phase continues after (its marker's, or the phase's end). */
   readonly skipTo: number;
+  /** A target counts a collection (`&ARGS`): a ctl's removal changes the count, which no trimmed view holds. */
+  readonly counts: boolean;
 }
 
 /** Collections that change while a request is evaluated: they are read afresh by every link. */
@@ -80,8 +82,9 @@ export class Plan {
         }
         chainSteps.push(list);
       }
+      const counts = l.targets.some((t) => t.count);
       if (l.targets.some((t) => CHANGING.has(t.name))) {
-        return Object.freeze({ no, set: -1, view: -1, chain, gate, next, skipTo });
+        return Object.freeze({ no, set: -1, view: -1, chain, gate, next, skipTo, counts });
       }
       const setKey = `${l.targets.map(targetKey).join('|')}!${l.excludes.map(targetKey).join('|')}`;
       let set = sets.get(setKey);
@@ -89,7 +92,7 @@ export class Plan {
       const viewKey = `${set}/${chain}`;
       let view = views.get(viewKey);
       if (view === undefined) views.set(viewKey, (view = views.size));
-      return Object.freeze({ no, set, view, chain, gate, next, skipTo });
+      return Object.freeze({ no, set, view, chain, gate, next, skipTo, counts });
     };
     this.heads = program.phases.map((rules, p) =>
       Object.freeze(
