@@ -798,9 +798,9 @@ type Replay = (Trace | undefined)[][];
 /**
  * Per replay, by phase and rule index, where the walk goes on after a run of rules that do nothing on any
  * request but match or not and maybe skip (markers, and decided rules with no setvar, ctl, capture, log or
- * disruptive action: CRS's paranoia-level checks that jump to their file's end): the index the loop resumes
- * at, plus one; 0 while not known yet (the rule has not run), -1 for a rule that must be visited. Found from the runs' traces, so a later request crosses the run in one
- * step instead of visiting each rule.
+ * disruptive action: CRS's paranoia-level checks that jump to their file's end): the index the loop resumes at,
+ * plus one; 0 while not known yet (the rule has not run), -1 for a rule that must be visited. Found from the
+ * runs' traces, so a later request crosses the run in one step instead of visiting each rule.
  */
 interface Jumps {
   readonly to: Int32Array[];
@@ -831,9 +831,34 @@ function effectless(rule: Rule): boolean {
   return true;
 }
 
+/** The MATCHED_VARS the last stepOf leaves (its last link that matched), or null. */
+let stepLeaves: readonly Hit[] | null = null;
+
 /**
- * Where the walk resumes after rule i of phase p (see Jumps), found once its trace is known, and joined to the
- * jump of the rule it leads to when that one is known too; -1 when rule i must be visited, 0 until it has run.
+ * Rule i's own step (see Jumps): the index the walk goes on at, plus one, with what it leaves in stepLeaves;
+ * -1 when it must be visited (a skip backwards too: the loop takes those), 0 when it has not run yet.
+ */
+function stepOf(program: Program, plan: Plan, traces: readonly (Trace | undefined)[], p: number, i: number): number {
+  stepLeaves = null;
+  const rule = program.phases[p]![i]!;
+  if (rule.marker !== null) return i + 2;
+  if (!plan.decided[p]![i] || !effectless(rule)) return -1;
+  const trace = traces[i];
+  if (trace === undefined) return 0;
+  for (let k = 0; k < trace.length; k++) {
+    const hits = trace[k]!;
+    if (hits === null) return i + 2;
+    stepLeaves = hits;
+  }
+  const next = rule.skipAfter !== null ? plan.heads[p]![i]!.skipTo + 1 : i + rule.skip + 1;
+  return next > i ? next + 1 : -1;
+}
+
+/**
+ * Where the walk resumes after rule i of phase p (see Jumps): its step, followed along the run of rules it leads
+ * to (in a loop: a rule set may hold long runs of markers) up to a rule that must be visited, one not run yet, or
+ * one whose jump is known (joined to it); every rule of the run gets the same resumption. -1 when rule i must be
+ * visited, 0 until it has run.
  */
 function jumpFrom(
   jumps: Jumps,
@@ -845,37 +870,37 @@ function jumpFrom(
 ): number {
   const to = jumps.to[p]!;
   if (to[i] !== 0) return to[i]!;
-  const rules = program.phases[p]!;
-  const rule = rules[i]!;
-  let next: number;
-  let leaves: readonly Hit[] | null = null;
-  if (rule.marker !== null) next = i + 1;
-  else {
-    if (!plan.decided[p]![i] || !effectless(rule)) return (to[i] = -1);
-    const trace = traces[i];
-    if (trace === undefined) return 0;
-    let matched = true;
-    for (let k = 0; k < trace.length; k++) {
-      const hits = trace[k]!;
-      if (hits === null) {
-        matched = false;
-        break;
-      }
-      leaves = hits;
+  const n = program.phases[p]!.length;
+  const run: number[] = [];
+  const left: (readonly Hit[] | null)[] = [];
+  let end = i;
+  let after: readonly Hit[] | null = null;
+  for (let at = i; ;) {
+    if (at >= n) {
+      end = at;
+      break;
     }
-    next = !matched ? i + 1 : rule.skipAfter !== null ? plan.heads[p]![i]!.skipTo + 1 : i + rule.skip + 1;
-  }
-  // Joined to the next rule's jump (a run of such rules is crossed in one step), found first if need be: the
-  // recursion is as deep as the run is long, a few rules in CRS.
-  if (next < rules.length) {
-    const then = to[next] !== 0 ? to[next]! : jumpFrom(jumps, program, plan, traces, p, next);
-    if (then > 0) {
-      leaves = jumps.leaves[p]![next] ?? leaves;
-      next = then - 1;
+    if (to[at]! > 0) {
+      end = to[at]! - 1;
+      after = jumps.leaves[p]![at] ?? null;
+      break;
     }
+    const step = to[at]! < 0 ? -1 : stepOf(program, plan, traces, p, at);
+    if (step <= 0) {
+      if (step < 0) to[at] = -1;
+      end = at;
+      break;
+    }
+    run.push(at);
+    left.push(stepLeaves);
+    at = step - 1;
   }
-  jumps.leaves[p]![i] = leaves;
-  to[i] = next + 1;
+  // Backwards: what a rule of the run leaves is the last match from it on (the run's end's, else its own).
+  for (let k = run.length - 1; k >= 0; k--) {
+    after = after ?? left[k]!;
+    jumps.leaves[p]![run[k]!] = after;
+    to[run[k]!] = end + 1;
+  }
   return to[i]!;
 }
 

@@ -156,6 +156,18 @@ describe('runs of decided rules that only match or skip', () => {
   });
 });
 
+it('a long run of markers is crossed without a deep recursion', () => {
+  // Operators bring their own rule files: a run may be tens of thousands of rules long.
+  const markers = Array.from({ length: 30_000 }, (_, k) => `SecMarker M${k}`).join('\n');
+  const p = program(`
+    SecRule ARGS "@rx never-sent" "id:1,phase:1,pass,nolog"
+    SecRule TX:none "@eq 0" "id:2,phase:1,pass,nolog,skipAfter:M10"
+    ${markers}
+    SecRule ARGS "@rx attack" "id:3,phase:1,deny,log"
+  `);
+  for (let k = 0; k < 3; k++) expect(warm(p, input([e('q', 'an attack')])).deniedBy).toBe(3);
+});
+
 describeCrs('rules CRS leaves to its configuration', () => {
   const { program: crs } = loadCrs({ dir: CRS_DIR, paranoia_level: 1, anomaly_threshold: 5 });
   const { decided, undecided } = decidedIds(crs);
