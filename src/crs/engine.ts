@@ -601,11 +601,16 @@ function test(tx: Transaction, rule: Rule, v: string, arg: string, gate: number)
 function onMatch(tx: Transaction, rule: Rule, head: Rule, name: string, v: string, matched: Hit[] | null): Hit[] {
   const list = matched ?? [];
   list.push({ coll: name, key: null, value: v });
+  actOn(tx, rule, head, name, v);
+  return list;
+}
+
+/** A link's actions for one value it matched: MATCHED_VAR(_NAME) set to it, then the link's setvars. */
+function actOn(tx: Transaction, rule: Rule, head: Rule, name: string, v: string): void {
   tx.matchedVar = v;
   tx.matchedVarName = name;
   const setvars = rule.setvars;
   for (let k = 0; k < setvars.length; k++) setVar(tx, head, setvars[k]!);
-  return list;
 }
 
 /** The value of a hit that matched, or null: every transformation stage under multiMatch, else the last. */
@@ -831,27 +836,26 @@ function effectless(rule: Rule): boolean {
   return true;
 }
 
-/** The MATCHED_VARS the last stepOf leaves (its last link that matched), or null. */
-let stepLeaves: readonly Hit[] | null = null;
-
 /**
- * Rule i's own step (see Jumps): the index the walk goes on at, plus one, with what it leaves in stepLeaves;
- * -1 when it must be visited (a skip backwards too: the loop takes those), 0 when it has not run yet.
+ * Rule i's own step (see Jumps): the index the walk goes on at, plus one; -1 when it must be visited (a skip
+ * backwards too: the loop takes those), 0 when it has not run yet.
  */
 function stepOf(program: Program, plan: Plan, traces: readonly (Trace | undefined)[], p: number, i: number): number {
-  stepLeaves = null;
   const rule = program.phases[p]![i]!;
   if (rule.marker !== null) return i + 2;
   if (!plan.decided[p]![i] || !effectless(rule)) return -1;
   const trace = traces[i];
   if (trace === undefined) return 0;
-  for (let k = 0; k < trace.length; k++) {
-    const hits = trace[k]!;
-    if (hits === null) return i + 2;
-    stepLeaves = hits;
-  }
+  if (trace.includes(null)) return i + 2;
   const next = rule.skipAfter !== null ? plan.heads[p]![i]!.skipTo + 1 : i + rule.skip + 1;
   return next > i ? next + 1 : -1;
+}
+
+/** What a rule's trace leaves as MATCHED_VARS: its last link that matched (a chain may stop after it), or null. */
+function lastMatched(trace: Trace | undefined): readonly Hit[] | null {
+  let last: readonly Hit[] | null = null;
+  for (let k = 0; trace !== undefined && k < trace.length && trace[k] !== null; k++) last = trace[k]!;
+  return last;
 }
 
 /**
@@ -892,7 +896,7 @@ function jumpFrom(
       break;
     }
     run.push(at);
-    left.push(stepLeaves);
+    left.push(lastMatched(traces[at]));
     at = step - 1;
   }
   // Backwards: what a rule of the run leaves is the last match from it on (the run's end's, else its own).
@@ -940,13 +944,8 @@ function replayRule(tx: Transaction, rule: Rule, plan: LinkPlan, traces: (Trace 
   for (let k = 0; k < trace.length; k++) {
     const hits = trace[k]!;
     if (hits === null) return false;
-    // What onMatch does per hit, reading the trace's frozen hits as MATCHED_VARS (nothing made per request).
-    for (let j = 0; j < hits.length; j++) {
-      tx.matchedVar = hits[j]!.value;
-      tx.matchedVarName = hits[j]!.coll;
-      const setvars = link!.setvars;
-      for (let v = 0; v < setvars.length; v++) setVar(tx, rule, setvars[v]!);
-    }
+    // The trace's frozen hits are MATCHED_VARS as they are (nothing made per request).
+    for (let j = 0; j < hits.length; j++) actOn(tx, link!, rule, hits[j]!.coll, hits[j]!.value);
     tx.matchedVars = hits;
     link = link!.chained;
   }

@@ -56,17 +56,6 @@ function listOf(i: CrsInput, src: number): readonly Entry[] {
   }
 }
 
-/** The request's lists, in the order of the layout key and the sources above. */
-const listsOf = (i: CrsInput): readonly (readonly Entry[])[] => [
-  i.argsGet,
-  i.argsPost,
-  i.headers,
-  i.cookies,
-  i.files,
-  i.partHeaders,
-  i.xml,
-];
-
 /** The request collections, as (source, the key is the value) pairs in the collection's order. */
 const COLLECTIONS: ReadonlyMap<string, readonly (readonly [number, boolean])[]> = new Map([
   ['ARGS', [[ARGS_GET, false] as const, [ARGS_POST, false] as const]],
@@ -145,7 +134,7 @@ export function layoutHash(i: CrsInput): number {
 
 /** The keys of a request's lists, in order: what a layout is of. */
 export const keysOf = (i: CrsInput): readonly (readonly string[])[] =>
-  Object.freeze(listsOf(i).map((list) => Object.freeze(list.map((e) => e.key))));
+  Object.freeze(Array.from({ length: LISTS }, (_, s) => Object.freeze(listOf(i, s).map((e) => e.key))));
 
 /** A request collection's entries (a *_NAMES one's values are the keys); null for a name that is no collection. */
 export function requestCollection(i: CrsInput, name: string): readonly Entry[] | null {
@@ -257,7 +246,6 @@ export class Layout<View, Memo> {
   resolve(set: number, rule: Rule, i: CrsInput): SetLayout {
     const slots: number[] = [];
     const names: HitName[] = [];
-    const lists = listsOf(i);
     for (const t of rule.targets) {
       const sources = COLLECTIONS.get(t.name);
       if (sources === undefined) {
@@ -270,7 +258,7 @@ export class Layout<View, Memo> {
       const kt = t.keyRe === null ? null : keyTestOf(t.keyRe);
       let n = 0;
       for (const [src, isKey] of sources) {
-        const list = lists[src]!;
+        const list = listOf(i, src);
         for (let j = 0; j < list.length; j++) {
           const e = list[j]!;
           if (!selects(t, kt, e) || excluded(rule, t.name, e)) continue;
