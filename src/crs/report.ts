@@ -36,11 +36,10 @@ export function crsReport(config: GatewayConfig): string[] {
   const web = config.checks.signatures.web_rules;
   const runs = webRulesRun(config.checks.signatures, c.mode);
   const why = web !== 'auto' ? '' : runs ? ': CRS is in monitor mode' : ': CRS enforces on their targets';
-  const webLine =
-    config.checks.signatures.mode === 'off'
-      ? []
-      : [
-          `crs: the web rules of checks.signatures (tagged web) ${runs ? 'run beside CRS' : 'are left out'} (web_rules: ${web}${why})`,
-        ];
-  return [...describeProgram(program, c.dir, c.paranoia_level), ...webLine];
+  const lines = describeProgram(program, c.dir, c.paranoia_level);
+  if (config.checks.signatures.mode !== 'off') {
+    const what = runs ? 'run beside CRS' : 'are left out';
+    lines.push(`crs: the web rules of checks.signatures (tagged web) ${what} (web_rules: ${web}${why})`);
+  }
+  return lines;
 }

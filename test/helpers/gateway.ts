@@ -94,3 +94,19 @@ export async function metric(adminUrl: string, name: string, labels: Record<stri
   }
   return total;
 }
+
+/** POSTs a JSON body to the gateway's /compile (a query appended): the status, and a refusal's reasons. */
+export async function postCompile(
+  url: string,
+  body: unknown,
+  query = '',
+): Promise<{ status: number; reasons: string[] }> {
+  const res = await fetch(`${url}/compile${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  const reasons = res.status >= 400 ? ((JSON.parse(text) as { reasons?: string[] }).reasons ?? []) : [];
+  return { status: res.status, reasons };
+}

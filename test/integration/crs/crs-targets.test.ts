@@ -2,7 +2,7 @@
 // exclusions by rule id and by tag, for one field, work as docs/crs.md says; monitor mode refuses nothing.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startUpstream, type TestUpstream } from '../../helpers/upstream.js';
-import { baseConfig, startTestGateway, metric, type TestGateway } from '../../helpers/gateway.js';
+import { baseConfig, startTestGateway, metric, postCompile, type TestGateway } from '../../helpers/gateway.js';
 import { CRS_DIR, describeCrs } from '../../helpers/crs-dir.js';
 
 const XSS = '<script>alert(document.cookie)</script>';
@@ -25,18 +25,6 @@ checks:
   crs: ${crs}
 `,
   );
-}
-
-async function post(url: string, body: unknown, query = ''): Promise<{ status: number; reasons: string[] }> {
-  const res = await fetch(`${url}/compile${query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  let reasons: string[] = [];
-  if (res.status >= 400) reasons = (JSON.parse(text) as { reasons?: string[] }).reasons ?? [];
-  return { status: res.status, reasons };
 }
 
 describeCrs('CRS targets and exclusions', () => {
@@ -68,10 +56,10 @@ describeCrs('CRS targets and exclusions', () => {
   });
 
   it('never reads a code field, however hostile its text is to CRS', async () => {
-    const r = await post(plain.url, { tikz_code: TEX, title: 'A triangle' });
+    const r = await postCompile(plain.url, { tikz_code: TEX, title: 'A triangle' });
     expect(r).toEqual({ status: 200, reasons: [] });
     // the same text in a field that is not code is refused by CRS, with the rule ids as reasons
-    const t = await post(plain.url, { tikz_code: '\\draw (0,0) -- (1,1);', title: TEX });
+    const t = await postCompile(plain.url, { tikz_code: '\\draw (0,0) -- (1,1);', title: TEX });
     expect(t.status).toBe(403);
     expect(t.reasons).toContain('crs:949110');
     expect(t.reasons.some((x) => /^crs:941\d{3}$/.test(x))).toBe(true);
@@ -79,31 +67,31 @@ describeCrs('CRS targets and exclusions', () => {
   });
 
   it('reads query parameters and headers too, but not a code field sent in the query', async () => {
-    const q = await post(plain.url, { title: 'x' }, `?lang=${encodeURIComponent(SQLI)}`);
+    const q = await postCompile(plain.url, { title: 'x' }, `?lang=${encodeURIComponent(SQLI)}`);
     expect(q.status).toBe(403);
     expect(q.reasons.some((x) => /^crs:942\d{3}$/.test(x))).toBe(true);
-    const code = await post(plain.url, { title: 'x' }, `?tikz_code=${encodeURIComponent(XSS)}`);
+    const code = await postCompile(plain.url, { title: 'x' }, `?tikz_code=${encodeURIComponent(XSS)}`);
     expect(code).toEqual({ status: 200, reasons: [] });
   });
 
   it('an exclusion by rule ids and field lets that field through, and only that field', async () => {
-    expect((await post(excluded.url, { title: XSS })).status).toBe(200);
-    const other = await post(excluded.url, { subtitle: XSS });
+    expect((await postCompile(excluded.url, { title: XSS })).status).toBe(200);
+    const other = await postCompile(excluded.url, { subtitle: XSS });
     expect(other.status).toBe(403);
     expect(other.reasons.some((x) => /^crs:941\d{3}$/.test(x))).toBe(true);
     // the title is excluded from the XSS rules only: SQL injection in it is still refused
-    const sqli = await post(excluded.url, { title: SQLI });
+    const sqli = await postCompile(excluded.url, { title: SQLI });
     expect(sqli.status).toBe(403);
     expect(sqli.reasons.some((x) => /^crs:942\d{3}$/.test(x))).toBe(true);
   });
 
   it('an exclusion by tag and field works the same way', async () => {
-    expect((await post(excluded.url, { caption: SQLI })).status).toBe(200);
-    expect((await post(excluded.url, { subtitle: SQLI })).status).toBe(403);
+    expect((await postCompile(excluded.url, { caption: SQLI })).status).toBe(200);
+    expect((await postCompile(excluded.url, { subtitle: SQLI })).status).toBe(403);
   });
 
   it('in monitor mode refuses nothing and counts what it would have refused', async () => {
-    const r = await post(monitor.url, { title: XSS });
+    const r = await postCompile(monitor.url, { title: XSS });
     expect(r.status).toBe(200);
     expect(await metric(monitor.adminUrl, 'portcullis_monitor_hits_total', { module: 'crs' })).toBeGreaterThan(0);
   });

@@ -7,7 +7,7 @@ import { configSchema } from '../../../src/config/schema.js';
 import { crsReport } from '../../../src/crs/report.js';
 import { buildSignaturesCheck } from '../../../src/checks/signatures.js';
 import { startUpstream, type TestUpstream } from '../../helpers/upstream.js';
-import { baseConfig, COMPILE_ROUTE, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { baseConfig, COMPILE_ROUTE, postCompile, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { CRS_DIR, describeCrs } from '../../helpers/crs-dir.js';
 
 function config(upstream: string, crsMode: string, webRules?: string): string {
@@ -24,15 +24,8 @@ ${COMPILE_ROUTE}checks:
 
 const DIAGRAM = '\\begin{tikzpicture}\\draw (0,0) -- (1,1);\\end{tikzpicture}';
 
-async function post(gw: TestGateway, query: string, code = DIAGRAM): Promise<{ status: number; reasons: string[] }> {
-  const res = await fetch(`${gw.url}/compile${query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ tikz_code: code, title: 'A line' }),
-  });
-  const text = await res.text();
-  const reasons = res.status >= 400 ? ((JSON.parse(text) as { reasons?: string[] }).reasons ?? []) : [];
-  return { status: res.status, reasons };
+function post(gw: TestGateway, query: string, code = DIAGRAM): Promise<{ status: number; reasons: string[] }> {
+  return postCompile(gw.url, { tikz_code: code, title: 'A line' }, query);
 }
 
 // A newline in a query value: the web pack's CR/LF rule refuses it (response splitting), CRS at PL1 does not
