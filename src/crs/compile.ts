@@ -1,6 +1,7 @@
 // Directives -> the frozen rule program: SecRule/SecAction/SecMarker, SecDefaultAction, removals and target
 // updates, chains. A rule the engine cannot run is left out and listed with its id and why, never dropped silently.
 import { intern } from './intern.js';
+import { macrosIn } from './macros.js';
 import RE2 from 're2';
 import { sharedRe2 } from '../signatures/compile-cache.js';
 import type { Directive, SecLangProblem } from './directives.js';
@@ -122,7 +123,15 @@ function parseSetVar(v: string): SetVar {
   let text = v.trim();
   if (text.startsWith('!')) {
     const [c, ...n] = text.slice(1).split('.');
-    return { collection: (c ?? '').toLowerCase(), name: intern(n.join('.').toLowerCase()), op: 'delete', value: '' };
+    const name = intern(n.join('.').toLowerCase());
+    return {
+      collection: (c ?? '').toLowerCase(),
+      name,
+      op: 'delete',
+      value: '',
+      nameMacros: macrosIn(name),
+      valueMacros: null,
+    };
   }
   let value = '1';
   const eq = text.indexOf('=');
@@ -142,7 +151,8 @@ function parseSetVar(v: string): SetVar {
   if (dot === -1) throw new RuleError(`setvar without a collection: ${v}`);
   const collection = text.slice(0, dot).toLowerCase();
   if (collection !== 'tx') throw new RuleError(`setvar on collection ${collection} is not supported (only tx)`);
-  return { collection, name: intern(text.slice(dot + 1).toLowerCase()), op, value };
+  const name = intern(text.slice(dot + 1).toLowerCase());
+  return { collection, name, op, value, nameMacros: macrosIn(name), valueMacros: macrosIn(value) };
 }
 
 function tagMatcher(t: string): RE2 {
@@ -279,6 +289,7 @@ function blankRule(d: Directive): MutableRule {
     excludes: [],
     op: UNCONDITIONAL,
     opArg: '',
+    opArgMacros: null,
     negated: false,
     transforms: [],
     multiMatch: false,
@@ -298,7 +309,11 @@ function blankRule(d: Directive): MutableRule {
   };
 }
 
-function parseOperator(text: string, d: Directive, ctx: CompileContext): Pick<Rule, 'op' | 'opArg' | 'negated'> {
+function parseOperator(
+  text: string,
+  d: Directive,
+  ctx: CompileContext,
+): Pick<Rule, 'op' | 'opArg' | 'opArgMacros' | 'negated'> {
   let s = text;
   let negated = false;
   if (s.startsWith('!')) {
@@ -313,7 +328,12 @@ function parseOperator(text: string, d: Directive, ctx: CompileContext): Pick<Ru
     arg = sp === -1 ? '' : s.slice(sp + 1);
   }
   try {
-    return { op: compileOperator(name, arg, (f) => ctx.readData(d.file, f)), opArg: arg, negated };
+    return {
+      op: compileOperator(name, arg, (f) => ctx.readData(d.file, f)),
+      opArg: arg,
+      opArgMacros: macrosIn(arg),
+      negated,
+    };
   } catch (e) {
     if (e instanceof UnsupportedOperator) throw new RuleError(e.message);
     throw e;

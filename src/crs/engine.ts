@@ -1,6 +1,6 @@
 // Runs a compiled CRS program over one request (phases 1 and 2): variables, transformations, operators, chains,
 // setvar and the TX collection, skipAfter/markers, ctl exclusions and the disruptive action that ends it.
-import { templateOf } from './macros.js';
+import type { Template } from './macros.js';
 import type { CrsInput, Entry } from './input.js';
 import { inRanges } from './compile.js';
 import type { Ctl, Program, Rule, SetVar, Target } from './rule.js';
@@ -49,6 +49,9 @@ interface Hit {
 const hitName = (h: Hit): string => (h.key === null ? h.coll : `${h.coll}:${h.key}`);
 
 const NO_CAPTURES: Captures = Object.freeze([]);
+
+/** TX.0 to TX.9, the names captures are set under (made once, not a String() per capture). */
+const CAPTURE_KEYS: readonly string[] = Object.freeze(Array.from({ length: 10 }, (_, k) => String(k)));
 
 const NO_TARGET: Hit = Object.freeze({ coll: '', key: null, value: '' });
 
@@ -456,10 +459,8 @@ class Transaction {
   }
 
   /** `%{tx.x}`, `%{MATCHED_VAR}`, `%{REQUEST_HEADERS.host}`, `%{rule.id}` expanded. */
-  expand(s: string, rule: Rule): string {
-    if (s.indexOf('%{') === -1) return s;
+  expand(parts: Template, rule: Rule): string {
     let out = '';
-    const parts = templateOf(s);
     for (let k = 0; k < parts.length; k++) {
       const part = parts[k]!;
       out += typeof part === 'string' ? part : this.macro(part.coll, part.key, rule);
@@ -491,10 +492,15 @@ class Transaction {
       return;
     }
     if (t.name === 'TX' && !t.count) {
-      // The whole TX collection or a key regex (TX:/^header_name_920450_/): read in place, nothing listed.
-      const each = (v: string, k: string): void => {
-        if (!this.excluded(rule, 'TX', { key: k, lkey: k, value: v })) out.push({ coll: 'TX', key: k, value: v });
-      };
+      // The whole TX collection or a key regex (TX:/^header_name_920450_/): read in place, nothing listed; an
+      // entry to test exclusions on is made only when something may exclude a TX variable from this rule.
+      const each = this.mayExclude(rule)
+        ? (v: string, k: string): void => {
+            if (!this.excluded(rule, 'TX', { key: k, lkey: k, value: v })) out.push({ coll: 'TX', key: k, value: v });
+          }
+        : (v: string, k: string): void => {
+            out.push({ coll: 'TX', key: k, value: v });
+          };
       if (t.keyRe === null) this.tx.forEach(each);
       else {
         const kt = keyTestOf(t.keyRe);
@@ -521,6 +527,14 @@ class Transaction {
   }
 
   /** The rule's `!` exclusions (layout.ts), then the removals of the request's ctls that apply to it. */
+  /** Whether the rule's own `!` targets or a removal in force may exclude some target from it (excluded). */
+  private mayExclude(rule: Rule): boolean {
+    if (rule.excludes.length > 0) return true;
+    const removed = this.removedTargets;
+    for (let k = 0; k < removed.length; k++) if (removed[k]!.ids(rule.id)) return true;
+    return false;
+  }
+
   private excluded(rule: Rule, name: string, e: Entry): boolean {
     if (staticallyExcluded(rule, name, e)) return true;
     const removed = this.removedTargets;
@@ -569,7 +583,7 @@ function answer(tx: Transaction, rule: Rule, v: string, arg: string, view: View 
 function settle(tx: Transaction, rule: Rule, caps: Captures | null): boolean {
   const ok = rule.negated ? caps === null : caps !== null;
   if (ok && rule.capture && caps !== null && caps.length > 0) {
-    for (let k = 0; k < caps.length; k++) tx.tx.set(String(k), caps[k]!);
+    for (let k = 0; k < caps.length; k++) tx.tx.set(k < CAPTURE_KEYS.length ? CAPTURE_KEYS[k]! : String(k), caps[k]!);
   }
   return ok;
 }
@@ -655,7 +669,7 @@ function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolea
   const targets = rule.targets;
   for (let k = 0; k < targets.length; k++) tx.resolve(rule, targets[k]!, hits);
   if (rule.targets.length === 0) hits.push(NO_TARGET);
-  const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
+  const arg = rule.opArgMacros !== null ? tx.expand(rule.opArgMacros, rule) : rule.opArg;
   let matched: Hit[] | null = null;
   for (let k = 0; k < hits.length; k++) {
     const h = hits[k]!;
@@ -687,7 +701,7 @@ function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: V
     // No value holds what the operator needs: nothing can match (a negated operator matches every value).
     if (!rule.negated && !anyOpen(opens, gate)) return false;
   }
-  const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
+  const arg = rule.opArgMacros !== null ? tx.expand(rule.opArgMacros, rule) : rule.opArg;
   const { names, values } = view;
   let matched: Hit[] | null = null;
   for (let i = 0; i < values.length; i++) {
@@ -707,7 +721,7 @@ function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: V
 function evalStages(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: View): boolean {
   const gate = lp.gate;
   const steps = tx.plan.chainSteps[lp.chain]!;
-  const arg = rule.op.dynamic ? tx.expand(rule.opArg, rule) : rule.opArg;
+  const arg = rule.opArgMacros !== null ? tx.expand(rule.opArgMacros, rule) : rule.opArg;
   let matched: Hit[] | null = null;
   for (let i = 0; i < view.memos.length; i++) {
     const m = view.memos[i]!;
@@ -727,14 +741,14 @@ function evalStages(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view:
 }
 
 function setVar(tx: Transaction, rule: Rule, s: SetVar): void {
-  const raw = tx.expand(s.name, rule);
+  const raw = s.nameMacros === null ? s.name : tx.expand(s.nameMacros, rule);
   // Names are lower case from the rule already; only what a macro brought in may not be.
   const name = raw === s.name ? raw : raw.toLowerCase();
   if (s.op === 'delete') {
     tx.tx.delete(name);
     return;
   }
-  const value = tx.expand(s.value, rule);
+  const value = s.valueMacros === null ? s.value : tx.expand(s.valueMacros, rule);
   if (s.op === 'set') tx.tx.set(name, value);
   else {
     const cur = Number.parseInt(tx.tx.get(name) ?? '0', 10) || 0;

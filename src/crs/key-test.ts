@@ -53,13 +53,20 @@ export function literalMatch(t: KeyTest, key: string): boolean | null {
     }
     return true;
   }
-  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0xff) return null;
-  return asciiLower(key).includes(lit);
+  // one look at each character: one above 0xFF leaves it to RE2; an upper-case ASCII letter needs lowering (TX
+  // names, set lower case, have none)
+  let upper = false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c > 0xff) return null;
+    if (c >= 65 && c <= 90) upper = true;
+  }
+  return (upper ? asciiLower(key) : key).includes(lit);
 }
 
 /** ASCII letters lowered, nothing else: toLowerCase() would also fold 0xC0-0xDE, which the literal never holds. */
 function asciiLower(s: string): string {
-  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 /** A general regex with atoms: false when the key holds none of them (no regex call), else null. */

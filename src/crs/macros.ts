@@ -10,10 +10,13 @@ export interface MacroRef {
   readonly key: string | null;
 }
 
-/** Macro texts split once into literal parts and references (the texts are the rules' own: a bounded set). */
-const templates = new Map<string, readonly (string | MacroRef)[]>();
+/** A macro text split into literal parts and references. */
+export type Template = readonly (string | MacroRef)[];
 
-export function templateOf(s: string): readonly (string | MacroRef)[] {
+/** Macro texts split once into literal parts and references (the texts are the rules' own: a bounded set). */
+const templates = new Map<string, Template>();
+
+export function templateOf(s: string): Template {
   let t = templates.get(s);
   if (t === undefined) {
     const parts: (string | MacroRef)[] = [];
@@ -32,4 +35,12 @@ export function templateOf(s: string): readonly (string | MacroRef)[] {
     templates.set(s, (t = Object.freeze(parts)));
   }
   return t;
+}
+
+/**
+ * A rule's text split at load when it holds a macro, else null (the text is used as it is): what the engine
+ * expands per request, without looking for `%{` or the template again.
+ */
+export function macrosIn(s: string): Template | null {
+  return s.includes('%{') ? templateOf(s) : null;
 }

@@ -2,6 +2,7 @@
 import type RE2 from 're2';
 import type { Operator } from './operators.js';
 import type { Transform } from './transforms.js';
+import type { Template } from './macros.js';
 
 export interface Target {
   /** Upper-case variable name (`ARGS`, `REQUEST_HEADERS`, `TX`). */
@@ -20,6 +21,9 @@ export interface SetVar {
   readonly op: 'set' | 'add' | 'sub' | 'delete';
   /** The value, macros unexpanded. */
   readonly value: string;
+  /** The name's and the value's macros, split at load (null: none, the text as it is). */
+  readonly nameMacros: Template | null;
+  readonly valueMacros: Template | null;
 }
 
 export type Ctl =
@@ -47,6 +51,8 @@ export interface Rule {
   readonly excludes: readonly Target[];
   readonly op: Operator;
   readonly opArg: string;
+  /** The operator argument's macros, split at load (null: none; a dynamic operator's argument has some). */
+  readonly opArgMacros: Template | null;
   readonly negated: boolean;
   readonly transforms: readonly Transform[];
   readonly multiMatch: boolean;
