@@ -387,7 +387,10 @@ class Transaction {
 
   /** What is known of a value (crs/memo.ts): once per distinct value of a request, from the cache when kept. */
   memoFor(value: string): ValueMemo {
-    let m = this.valueMemos.get(value);
+    // A value of every request is in the cache's young generation: one lookup (the same memo get() returns)
+    let m = this.memoCache.youngMemo(value);
+    if (m !== undefined) return m;
+    m = this.valueMemos.get(value);
     if (m === undefined) this.valueMemos.set(value, (m = this.memoCache.get(value)));
     return m;
   }

@@ -64,6 +64,11 @@ export class MemoCache {
     private readonly maxLength = MEMO_MAX_LENGTH,
   ) {}
 
+  /** The memo of a value kept in the young generation (what a value sent on every request finds), else undefined. */
+  youngMemo(value: string): ValueMemo | undefined {
+    return this.young.get(value);
+  }
+
   get(value: string): ValueMemo {
     if (value.length > this.maxLength) return new ValueMemo(value, false);
     let m = this.young.get(value);

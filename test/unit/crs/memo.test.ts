@@ -25,6 +25,19 @@ describe('the value cache', () => {
     expect(c.size).toBe(1);
   });
 
+  it('answers a young value by one lookup (youngMemo): the memo get() keeps, and nothing for one not kept', () => {
+    const c = new MemoCache(8);
+    c.get('gzip, deflate');
+    // seen once: not kept, and the look does not count as a sighting
+    expect(c.youngMemo('gzip, deflate')).toBeUndefined();
+    expect(c.youngMemo('gzip, deflate')).toBeUndefined();
+    const kept = c.get('gzip, deflate');
+    expect(kept.kept).toBe(true);
+    expect(c.youngMemo('gzip, deflate')).toBe(kept);
+    expect(c.youngMemo('br')).toBeUndefined();
+    expect(c.get('br').kept).toBe(false);
+  });
+
   it('never keeps a value longer than MEMO_MAX_LENGTH', () => {
     const c = new MemoCache(8);
     const long = 'x'.repeat(MEMO_MAX_LENGTH + 1);
