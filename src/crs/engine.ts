@@ -168,8 +168,13 @@ class Transaction {
   matchedVars: readonly Hit[] = [];
   engine: 'on' | 'off' | 'detectiononly' = 'on';
   /** By link number (LinkPlan.no), for each rule removal in force: 1 when it removes the link's rule. */
-  removedIds: Uint8Array[] = [];
   removedTargets: RemovedTarget[] = [];
+  /**
+   * By link number: 1 when a rule removal in force removes the link's rule (removedMask), or a target removal
+   * applies to it (trimMask); null while there is none. One read per rule visited, not one per removal.
+   */
+  removedMask: Uint8Array | null = null;
+  trimMask: Uint8Array | null = null;
   readonly matches: CrsMatch[] = [];
   /** Traces of the rules the configuration decides (crs/fold.ts); null once a ctl removed something. */
   replay: Replay | null = null;
@@ -380,9 +385,8 @@ class Transaction {
 
   /** Whether a ctl in force removes some target from this rule (then it reads a trimmed view). */
   removesTargetsOf(lp: LinkPlan): boolean {
-    const removed = this.removedTargets;
-    for (let k = 0; k < removed.length; k++) if (removed[k]!.applies[lp.no] === 1) return true;
-    return false;
+    const m = this.trimMask;
+    return m !== null && m[lp.no] === 1;
   }
 
   /** What is known of a value (crs/memo.ts): once per distinct value of a request, from the cache when kept. */
@@ -529,7 +533,6 @@ class Transaction {
     if (t.count) out.push({ coll: `&${t.name}`, key: null, value: String(n) });
   }
 
-  /** The rule's `!` exclusions (layout.ts), then the removals of the request's ctls that apply to it. */
   /** Whether the rule's own `!` targets or a removal in force may exclude some target from it (excluded). */
   private mayExclude(rule: Rule): boolean {
     if (rule.excludes.length > 0) return true;
@@ -538,6 +541,7 @@ class Transaction {
     return false;
   }
 
+  /** The rule's `!` exclusions (layout.ts), then the removals of the request's ctls that apply to it. */
   private excluded(rule: Rule, name: string, e: Entry): boolean {
     if (staticallyExcluded(rule, name, e)) return true;
     const removed = this.removedTargets;
@@ -550,9 +554,8 @@ class Transaction {
 
   /** Whether a ctl in force removed the rule whose head is this link. */
   removed(lp: LinkPlan): boolean {
-    const ids = this.removedIds;
-    for (let k = 0; k < ids.length; k++) if (ids[k]![lp.no] === 1) return true;
-    return false;
+    const m = this.removedMask;
+    return m !== null && m[lp.no] === 1;
   }
 }
 
@@ -803,8 +806,30 @@ function applyCtl(tx: Transaction, c: Ctl): void {
   // A rule the configuration decides removed, or a target of one: its trace may not hold from here on.
   if (tx.replay !== null && touchesDecided(tx, c, ids)) tx.replay = null;
   const applies = appliesOf(tx.plan, c, ids);
-  if (c.kind === 'ruleRemoveById' || c.kind === 'ruleRemoveByTag') tx.removedIds.push(applies);
-  else tx.removedTargets.push({ ids, applies, target: c.target, no: ctlNumber(c) });
+  if (c.kind === 'ruleRemoveById' || c.kind === 'ruleRemoveByTag') tx.removedMask = union(tx.removedMask, applies);
+  else {
+    tx.removedTargets.push({ ids, applies, target: c.target, no: ctlNumber(c) });
+    tx.trimMask = union(tx.trimMask, applies);
+  }
+}
+
+const unions = new WeakMap<Uint8Array, WeakMap<Uint8Array, Uint8Array>>();
+
+/**
+ * By link number, 1 where either mask has 1: made once per pair (a request applies the same few ctls as the one
+ * before it, so the masks of its removals are the same arrays, and so is their union).
+ */
+function union(a: Uint8Array | null, b: Uint8Array): Uint8Array {
+  if (a === null || a === b) return b;
+  let byB = unions.get(a);
+  if (byB === undefined) unions.set(a, (byB = new WeakMap()));
+  let u = byB.get(b);
+  if (u === undefined) {
+    u = new Uint8Array(a.length);
+    for (let k = 0; k < u.length; k++) u[k] = a[k]! | b[k]!;
+    byB.set(b, u);
+  }
+  return u;
 }
 
 /**
