@@ -50,6 +50,15 @@ const hitName = (h: Hit): string => (h.key === null ? h.coll : `${h.coll}:${h.ke
 
 const NO_CAPTURES: Captures = Object.freeze([]);
 
+/** Whether toLowerCase() may change a text: it holds an ASCII capital, or a character past ASCII. */
+function mayLower(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 127) return true;
+  }
+  return false;
+}
+
 /** TX.0 to TX.9, the names captures are set under (made once, not a String() per capture). */
 const CAPTURE_KEYS: readonly string[] = Object.freeze(Array.from({ length: 10 }, (_, k) => String(k)));
 
@@ -475,6 +484,26 @@ class Transaction {
     return out;
   }
 
+  /**
+   * A setvar's name expanded, in lower case: the rule's text is lower case already, so only what a macro brought
+   * in may not be, and the whole is lowered only then (most macros bring a lower-case capture: `%{tx.0}` of a
+   * header name read `t:lowercase`).
+   */
+  expandName(parts: Template, rule: Rule): string {
+    let out = '';
+    let lower = false;
+    for (let k = 0; k < parts.length; k++) {
+      const part = parts[k]!;
+      if (typeof part === 'string') out += part;
+      else {
+        const v = this.macro(part.coll, part.key, rule);
+        lower ||= mayLower(v);
+        out += v;
+      }
+    }
+    return lower ? out.toLowerCase() : out;
+  }
+
   private macro(coll: string, key: string | null, rule: Rule): string {
     if (coll === 'TX') return key === null ? '' : (this.tx.get(key) ?? '');
     if (coll === 'RULE') {
@@ -747,9 +776,7 @@ function evalStages(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view:
 }
 
 function setVar(tx: Transaction, rule: Rule, s: SetVar): void {
-  const raw = s.nameMacros === null ? s.name : tx.expand(s.nameMacros, rule);
-  // Names are lower case from the rule already; only what a macro brought in may not be.
-  const name = raw === s.name ? raw : raw.toLowerCase();
+  const name = s.nameMacros === null ? s.name : tx.expandName(s.nameMacros, rule);
   if (s.op === 'delete') {
     tx.tx.delete(name);
     return;

@@ -53,6 +53,37 @@ const toInt = (s: string): number => {
   return m === null ? 0 : Number(m[1]);
 };
 
+/** Bounds of what `@within` keeps: values per argument, arguments, and the longest value and argument kept. */
+const WITHIN_VALUES = 256;
+const WITHIN_ARGS = 32;
+const WITHIN_MAX_VALUE = 128;
+const WITHIN_MAX_ARG = 4096;
+
+/**
+ * `@within`: the argument contains the value (an empty value is within everything, as in ModSecurity). Its
+ * argument is mostly a list the setup wrote once (`%{tx.restricted_headers_basic}`: `/proxy/ /if/ ...`), read
+ * for a request's few header names, method and content type, which repeat; a search for `/host/` in such a list
+ * stops at every `/` and costs more than a lookup. So the answer for a (list, value) is kept, within bounds (a
+ * map that reaches its bound starts again empty), and a long value or list is searched every time.
+ */
+function withinOperator(dynamic: boolean): Operator {
+  const byArg = new Map<string, Map<string, boolean>>();
+  return simple('within', dynamic, (v, a) => {
+    if (v.length > WITHIN_MAX_VALUE || a.length > WITHIN_MAX_ARG) return a.includes(v);
+    let answers = byArg.get(a);
+    if (answers === undefined) {
+      if (byArg.size >= WITHIN_ARGS) byArg.clear();
+      byArg.set(a, (answers = new Map()));
+    }
+    let r = answers.get(v);
+    if (r === undefined) {
+      if (answers.size >= WITHIN_VALUES) answers.clear();
+      answers.set(v, (r = a.includes(v)));
+    }
+    return r;
+  });
+}
+
 /** A numeric comparison; a constant argument is read once, at load. */
 function numeric(name: string, dynamic: boolean, arg: string, cmp: (a: number, b: number) => boolean): Operator {
   if (dynamic) return simple(name, true, (v, a) => cmp(toInt(v), toInt(a)));
@@ -216,8 +247,7 @@ export function compileOperator(name: string, arg: string, readData: (file: stri
     case 'endswith':
       return simple('endsWith', dynamic, (v, a) => v.endsWith(a));
     case 'within':
-      // The argument contains the value (an empty value is within everything, as in ModSecurity).
-      return simple('within', dynamic, (v, a) => a.includes(v));
+      return withinOperator(dynamic);
     case 'eq':
       return numeric('eq', dynamic, arg, (a, b) => a === b);
     case 'ge':

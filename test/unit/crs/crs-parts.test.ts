@@ -66,6 +66,27 @@ describe('operators', () => {
     expect(op('rx', '(a)(b)').match('xab', '', true)).toEqual(['ab', 'a', 'b']);
   });
 
+  it('@within answers the same when it keeps answers: per list, past its bounds, for long values', () => {
+    const within = op('within', '%{tx.list}');
+    const lists = ['/proxy/ /if/ /lock-token/', '/host/ /accept/'];
+    const values = ['/if/', '/host/', '/proxy/', '', 'lock', '/HOST/'];
+    // more values than it keeps (256 per list), and the same values again after
+    const many = Array.from({ length: 600 }, (_, k) => `/h${k % 300}/`);
+    for (let round = 0; round < 3; round++) {
+      for (const list of lists) {
+        for (const v of [...values, ...many])
+          expect(within.match(v, list) !== null, `${v} in ${list}`).toBe(list.includes(v));
+      }
+    }
+    // a value longer than it keeps, and a list longer than it keeps
+    const long = `/${'x'.repeat(200)}/`;
+    expect(within.match(long, `a ${long} b`) !== null).toBe(true);
+    expect(within.match(long, 'a b') !== null).toBe(false);
+    const longList = `${'/y/ '.repeat(2000)}/z/`;
+    expect(within.match('/z/', longList) !== null).toBe(true);
+    expect(within.match('/w/', longList) !== null).toBe(false);
+  });
+
   it('refuse what they cannot run, by name', () => {
     for (const [n, a] of [
       ['detectSQLi', ''],

@@ -100,6 +100,22 @@ SecRule TX:SCORE "@ge %{tx.threshold}" "id:20,phase:2,deny"
     expect(r.matches.map((m) => m.id)).toEqual([10, 20]);
   });
 
+  it('a setvar name a macro expands is lower case, whatever the macro brought', () => {
+    // The name's own text is lower case; a capture of a value not lowered (here no t:lowercase) is lowered with
+    // the whole name, ASCII or not (Σ at a word's end lowers to the final sigma, as the whole name reads it).
+    const p = program(`
+SecRule REQUEST_HEADERS_NAMES "@rx ^(.*)$" "id:1,phase:1,pass,nolog,capture,setvar:'tx.seen_%{tx.1}=1'"
+SecRule TX:/^seen_/ "@eq 1" "id:2,phase:1,pass,log,chain"
+  SecRule MATCHED_VAR_NAME "@rx ^TX:seen_(?:x-big|x-small|x-greekσς|x-plain)$"
+SecRule TX:/^seen_/ "@eq 1" "id:3,phase:1,pass,log,chain"
+  SecRule MATCHED_VAR_NAME "@rx ^TX:.*[A-ZΣ]"
+`);
+    for (const name of ['X-Big', 'x-small', 'x-greekσΣ', 'x-plain']) {
+      const ids = evaluate(p, input({ headers: [e(name, 'v')] })).matches.map((m) => m.id);
+      expect(ids, name).toEqual([2]);
+    }
+  });
+
   it('skipAfter jumps to the marker, SecRuleRemoveById and !targets and ctl exclusions hold', () => {
     const p = program(`
 SecRule ARGS:skip "@streq 1" "id:1,phase:2,pass,nolog,skipAfter:END"
