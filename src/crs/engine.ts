@@ -521,8 +521,12 @@ class Transaction {
   /** The (name, value) pairs one target yields for a rule, after its exclusions. */
   resolve(rule: Rule, t: Target, out: Hit[]): void {
     if (t.name === 'TX' && t.key !== null) {
-      // The common case (TX:blocking_paranoia_level): one lookup, no listing of the collection.
-      const v = this.tx.get(t.key);
+      // The common case (TX:blocking_paranoia_level): one lookup, no listing of the collection; the key left out
+      // when the rule's `!TX:key` or a removal in force (an exclusion's `TX:key` field) covers it, as a listing
+      // leaves it out.
+      let v = this.tx.get(t.key);
+      if (v !== undefined && this.mayExclude(rule) && this.excluded(rule, 'TX', { key: t.key, lkey: t.key, value: v }))
+        v = undefined;
       if (t.count) out.push({ coll: '&TX', key: null, value: v === undefined ? '0' : '1' });
       else if (v !== undefined) out.push({ coll: 'TX', key: t.key, value: v });
       return;

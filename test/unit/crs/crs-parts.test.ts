@@ -226,6 +226,22 @@ SecRule ARGS "@contains evil" "id:941100,phase:2,pass,tag:'attack-xss'"
     expect(ids(ex.forRoute(null), evil)).toEqual([]);
     expect(ids(ex.forRoute('any'), input({ cookies: [e('c', 'evil')] }))).toEqual([942100]);
   });
+
+  it('with a TX field, take that variable from the rules, one key or a count of it, alike', () => {
+    const { program: q } = program(`
+SecRule ARGS "@contains evil" "id:1,phase:1,pass,nolog,setvar:tx.score=5"
+SecRule TX:score "@ge 5" "id:2,phase:2,pass,msg:'key'"
+SecRule &TX:score "@eq 1" "id:3,phase:2,pass,msg:'count'"
+SecRule TX:/^sco/ "@ge 5" "id:4,phase:2,pass,msg:'listed'"
+SecRule TX:score|!TX:score "@ge 5" "id:5,phase:2,pass,msg:'its own exclusion'"
+`);
+    const run = (ctls: ReturnType<ReturnType<typeof exclusionCtls>['forRoute']>) =>
+      evaluate(q, input({ argsGet: [e('q', 'evil')] }), { ctls }).matches.map((m) => m.id);
+    expect(run(exclusionCtls([]).forRoute(null))).toEqual([2, 3, 4]);
+    const ex = exclusionCtls([{ rules: ['2-4'], tags: [], routes: [], fields: ['TX:score'] }]);
+    // the count is of what is left: none (3 then reads 0, as a listing of TX less the key would)
+    for (let round = 0; round < 3; round++) expect(run(ex.forRoute(null)), `round ${round}`).toEqual([]);
+  });
 });
 
 describe('the check report', () => {
