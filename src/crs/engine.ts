@@ -176,7 +176,7 @@ class Transaction {
   matchedVarName = '';
   matchedVars: readonly Hit[] = [];
   engine: 'on' | 'off' | 'detectiononly' = 'on';
-  /** By link number (LinkPlan.no), for each rule removal in force: 1 when it removes the link's rule. */
+  /** The target removals in force (what they remove from which rules: trimmedView, excluded). */
   removedTargets: RemovedTarget[] = [];
   /**
    * By link number: 1 when a rule removal in force removes the link's rule (removedMask), or a target removal
@@ -474,34 +474,29 @@ class Transaction {
     return scalarOf(this.input, name);
   }
 
-  /** `%{tx.x}`, `%{MATCHED_VAR}`, `%{REQUEST_HEADERS.host}`, `%{rule.id}` expanded. */
-  expand(parts: Template, rule: Rule): string {
-    let out = '';
-    for (let k = 0; k < parts.length; k++) {
-      const part = parts[k]!;
-      out += typeof part === 'string' ? part : this.macro(part.coll, part.key, rule);
-    }
-    return out;
-  }
-
   /**
-   * A setvar's name expanded, in lower case: the rule's text is lower case already, so only what a macro brought
-   * in may not be, and the whole is lowered only then (most macros bring a lower-case capture: `%{tx.0}` of a
-   * header name read `t:lowercase`).
+   * `%{tx.x}`, `%{MATCHED_VAR}`, `%{REQUEST_HEADERS.host}`, `%{rule.id}` expanded. `lower`: a setvar's name, in
+   * lower case; the rule's text is lower case already, so the whole is lowered only when a macro brought in
+   * something that may not be (most bring a lower-case capture: `%{tx.0}` of a header name read `t:lowercase`).
    */
-  expandName(parts: Template, rule: Rule): string {
+  expand(parts: Template, rule: Rule, lower = false): string {
     let out = '';
-    let lower = false;
+    let lowering = false;
     for (let k = 0; k < parts.length; k++) {
       const part = parts[k]!;
       if (typeof part === 'string') out += part;
       else {
         const v = this.macro(part.coll, part.key, rule);
-        lower ||= mayLower(v);
+        if (lower && !lowering) lowering = mayLower(v);
         out += v;
       }
     }
-    return lower ? out.toLowerCase() : out;
+    return lowering ? out.toLowerCase() : out;
+  }
+
+  /** The operator's argument as this request reads it (its macros expanded, when it has any). */
+  operatorArg(rule: Rule): string {
+    return rule.opArgMacros === null ? rule.opArg : this.expand(rule.opArgMacros, rule);
   }
 
   private macro(coll: string, key: string | null, rule: Rule): string {
@@ -534,13 +529,11 @@ class Transaction {
     if (t.name === 'TX' && !t.count) {
       // The whole TX collection or a key regex (TX:/^header_name_920450_/): read in place, nothing listed; an
       // entry to test exclusions on is made only when something may exclude a TX variable from this rule.
-      const each = this.mayExclude(rule)
-        ? (v: string, k: string): void => {
-            if (!this.excluded(rule, 'TX', { key: k, lkey: k, value: v })) out.push({ coll: 'TX', key: k, value: v });
-          }
-        : (v: string, k: string): void => {
-            out.push({ coll: 'TX', key: k, value: v });
-          };
+      const may = this.mayExclude(rule);
+      const each = (v: string, k: string): void => {
+        if (!may || !this.excluded(rule, 'TX', { key: k, lkey: k, value: v }))
+          out.push({ coll: 'TX', key: k, value: v });
+      };
       if (t.keyRe === null) this.tx.forEach(each);
       else {
         const kt = keyTestOf(t.keyRe);
@@ -708,7 +701,7 @@ function evalLink(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan): boolea
   const targets = rule.targets;
   for (let k = 0; k < targets.length; k++) tx.resolve(rule, targets[k]!, hits);
   if (rule.targets.length === 0) hits.push(NO_TARGET);
-  const arg = rule.opArgMacros !== null ? tx.expand(rule.opArgMacros, rule) : rule.opArg;
+  const arg = tx.operatorArg(rule);
   let matched: Hit[] | null = null;
   for (let k = 0; k < hits.length; k++) {
     const h = hits[k]!;
@@ -740,7 +733,7 @@ function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: V
     // No value holds what the operator needs: nothing can match (a negated operator matches every value).
     if (!rule.negated && !anyOpen(opens, gate)) return false;
   }
-  const arg = rule.opArgMacros !== null ? tx.expand(rule.opArgMacros, rule) : rule.opArg;
+  const arg = tx.operatorArg(rule);
   const { names, values } = view;
   let matched: Hit[] | null = null;
   for (let i = 0; i < values.length; i++) {
@@ -760,7 +753,7 @@ function evalView(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: V
 function evalStages(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view: View): boolean {
   const gate = lp.gate;
   const steps = tx.plan.chainSteps[lp.chain]!;
-  const arg = rule.opArgMacros !== null ? tx.expand(rule.opArgMacros, rule) : rule.opArg;
+  const arg = tx.operatorArg(rule);
   let matched: Hit[] | null = null;
   for (let i = 0; i < view.memos.length; i++) {
     const m = view.memos[i]!;
@@ -780,7 +773,7 @@ function evalStages(tx: Transaction, rule: Rule, head: Rule, lp: LinkPlan, view:
 }
 
 function setVar(tx: Transaction, rule: Rule, s: SetVar): void {
-  const name = s.nameMacros === null ? s.name : tx.expandName(s.nameMacros, rule);
+  const name = s.nameMacros === null ? s.name : tx.expand(s.nameMacros, rule, true);
   if (s.op === 'delete') {
     tx.tx.delete(name);
     return;
