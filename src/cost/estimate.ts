@@ -79,12 +79,12 @@ const reader = new CostReader('', { defaultBound: 1 });
  */
 function readPlain(text: string, options: EstimateOptions): boolean {
   const r = reader.reset(text, options).run();
-  const pct = text.indexOf('%');
+  // the first `%` and any carets (`^^`, in a loop's list too: `{1,...,^^31^^30}`), the reader found as it read
+  const pct = r.firstPercent;
   const p = pct === -1 ? 0 : percents(text, pct);
   lastEscape = (p & P_ESCAPE) !== 0;
-  // carets spell characters anywhere, in a loop's list too, which the reader reads apart: `{1,...,^^31^^30}`;
   // a comment in a list or a value (`{1,...,1000%⏎00000}`) is one the main pass did not see
-  return !r.needsNormalising && !text.includes('^^') && (p & P_JOINS) === 0;
+  return !r.needsNormalising && (p & P_JOINS) === 0;
 }
 
 /** The estimate of one text. */

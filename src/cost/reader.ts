@@ -495,7 +495,10 @@ const DEFAULT_EXTENT = 10;
 
 export class CostReader {
   steps = 0;
-  /** A spelling only the normaliser resolves was seen (`\let`, `\csname`, `^^`): read the normalised text. */
+  /**
+   * A spelling only the normaliser resolves was seen (`\let`, `\csname`, `^^` anywhere, a comment or a list too):
+   * read the normalised text.
+   */
   needsNormalising = false;
   /** Per-construct totals of top-level contributions. */
   readonly totals: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -528,12 +531,17 @@ export class CostReader {
   private percentTricks: boolean | undefined = undefined;
   /**
    * A backslash followed by a name of TRICKS was met before the main pass's position: at a control sequence it
-   * read, or in what a handler read past (a key's value, a loop's list; tricksIn). Set from the start when the
+   * read, or in what a handler read past (a key's value, a loop's list; skipped). Set from the start when the
    * text is the normaliser's output, where `%` is never a comment and nothing needs looking for.
    */
   private trickSeen = false;
   /** The end of the name of the control sequence read last. */
   private csEnd = 0;
+  /**
+   * Where the text's first `%` is (-1: none), escaped or not, as `indexOf('%')` says: the main pass, the names it
+   * reads and the stretches handlers read past (skipped) cover every character up to it (estimate.ts reads it).
+   */
+  firstPercent = -1;
   /** The text's code units (unitsOf), as the main pass reads them. */
   private u: Uint16Array = NO_UNITS;
   /** The text is in an array of its own, not SCRATCH (longer than SCRATCH_UNITS). */
@@ -586,6 +594,7 @@ export class CostReader {
     this.percentTricks = undefined;
     this.trickSeen = normalised;
     this.csEnd = 0;
+    this.firstPercent = -1;
     this.u = NO_UNITS;
     this.own = false;
     this.numEnd = 0;
@@ -626,20 +635,22 @@ export class CostReader {
       if (k >= CL_LETTER) {
         const e = runEnd;
         i = this.word(i, e, runWord) | 0;
-        if (i > e && !this.trickSeen) this.trickSeen = this.tricksIn(e, i);
+        if (i > e) this.skipped(e, i);
       } else if (k === CL_BS) {
         const at = i;
         if (own) nameAtIn(u, i, n);
         else nameAt(i, n);
         const trick = nameTrick;
         i = this.controlSequence(at, nameEnd, nameSlot) | 0;
-        if (!this.trickSeen) this.trickSeen = trick || (i > this.csEnd && this.tricksIn(this.csEnd, i));
+        if (trick) this.trickSeen = true;
+        if (i > this.csEnd) this.skipped(this.csEnd, i);
       } else {
         if (k === CL_OPEN) this.depth++;
         else if (k === CL_CLOSE) this.closeGroup(i);
         else if (k === CL_SEMI) this.statementEnd(i);
         else if (k === CL_PAREN) this.paren(i);
         else if (k === CL_PCT && !this.normalised) {
+          if (this.firstPercent === -1) this.notePercent(i);
           // a `%` may be no comment at all where the text changes category codes or reads verbatim (a comment
           // that joins two halves of a word or number, `sam%⏎ples`, estimate.ts finds anywhere in the text)
           // (the regular expression this replaces looked at the whole text: the part before this `%` was looked
@@ -1185,12 +1196,32 @@ export class CostReader {
     return this.body(i, construct, count, start);
   }
 
-  /** A backslash followed by a name of TRICKS in `from..to`: what a handler read past, the main pass did not. */
-  private tricksIn(from: number, to: number): boolean {
+  /**
+   * What a handler read past in `from..to` that the main pass would have noted: a backslash followed by a name of
+   * TRICKS (trickSeen), carets (`^^`: needsNormalising), a `%` (notePercent).
+   */
+  private skipped(from: number, to: number): void {
     const u = this.u;
-    const end = Math.min(to, this.t.length);
-    for (let p = from; p < end; p++) if (CLASS[u[p]!] === CL_BS && trickAt(this.t, p)) return true;
-    return false;
+    const t = this.t;
+    const end = Math.min(to, t.length);
+    for (let p = from; p < end; p++) {
+      const k = CLASS[u[p]!]!;
+      if (k === 0 || k >= CL_LETTER) continue;
+      if (k === CL_BS) {
+        if (!this.trickSeen && trickAt(t, p)) this.trickSeen = true;
+      } else if (k === CL_PCT) {
+        if (this.firstPercent === -1 && !this.normalised) this.notePercent(p);
+      } else if (k === CL_CARET && t.charCodeAt(p + 1) === 94) this.needsNormalising = true;
+    }
+  }
+
+  /**
+   * The text's first `%`, at `p`: carets from here on are looked for natively (comments, which the main pass
+   * passes over, start here at the earliest), as the whole text's were before (`includes('^^')`).
+   */
+  private notePercent(p: number): void {
+    this.firstPercent = p;
+    if (!this.needsNormalising && this.t.includes('^^', p)) this.needsNormalising = true;
   }
 
   // ---- control sequences ------------------------------------------------------------------------------

@@ -104,4 +104,17 @@ describe('percentTricks', () => {
       expect(estimateText(t, O).normalised, t).toBe(true);
     expect(estimateText('\\draw[samples={\\catcodx}] plot (1,1); % x', O).normalised).toBe(false);
   });
+
+  it('finds carets and the first `%` wherever they are: a list, a key value, a comment', () => {
+    for (const t of [
+      '\\foreach \\x in {1,^^32} {}',
+      '\\draw[samples=^^35] plot (1,1);',
+      '\\draw (0,0); % ^^41',
+      '\\draw (0,0); %x\n\\draw (1,1); % ^^41',
+    ])
+      expect(estimateText(t, O).normalised, t).toBe(true);
+    expect(estimateText('\\draw (0,0); % ^x^', O).normalised).toBe(false);
+    // the text's only `%` is in a list, where it joins the two halves of the loop's bound
+    expect(estimateText('\\foreach \\x in {1,...,1000%\n00000} {}', O).units).toBeGreaterThan(1e7);
+  });
 });
