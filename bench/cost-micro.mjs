@@ -1,13 +1,17 @@
 // Micro-benchmark of the compile-cost estimate alone (not a test): CPU per request for the bench's 620-byte
 // and 10 KB TikZ bodies, estimateFields as the cost check calls it (default_bound 1000): a new diagram each
 // time and the same diagram again (the estimate keeps no memory: one tried cost a new diagram twice as much).
-// Run after `npm run build`:  node bench/cost-micro.mjs [--runs 5] [--quick]
+// Run after `npm run build`:  node bench/cost-micro.mjs [--runs 5] [--quick] [--against DIR]
 // Each figure is the median over --runs runs of process.cpuUsage() per operation; every operation parses the
 // body anew (a new string, as a request brings), and the JSON.parse alone is measured and subtracted.
+// `--against DIR` loads a second build (a worktree of another commit, built) into the same process and alternates
+// batches of the two, the order flipped each round (20 rounds, the parse measured around each pair): the median
+// ratio this build ÷ that one, which the noise of a shared machine does not hide as it hides a few per cent
+// between separate runs; `--against dist` is the A/A row (this build against itself).
 // Takes the machine-wide bench lock like bench/run.mjs.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { underBenchLock } from './lib/lock.mjs';
 
@@ -15,12 +19,21 @@ await underBenchLock('cost-micro', main);
 
 async function main() {
   const { values: o } = parseArgs({
-    options: { runs: { type: 'string', default: '5' }, quick: { type: 'boolean', default: false } },
+    options: {
+      runs: { type: 'string', default: '5' },
+      quick: { type: 'boolean', default: false },
+      against: { type: 'string' },
+    },
   });
   const runs = Math.max(1, Number(o.runs));
   const scale = o.quick ? 0.1 : 1;
   const { estimateFields } = await import('../dist/cost/estimate.js');
   const here = dirname(fileURLToPath(import.meta.url));
+  if (o.against !== undefined) {
+    const other = resolve(o.against);
+    const theirs = (await import(pathToFileURL(join(other, 'cost', 'estimate.js')).href)).estimateFields;
+    return against(estimateFields, theirs, other, here, scale);
+  }
   const options = { defaultBound: 1000 };
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   function once(fn, n) {
@@ -59,6 +72,54 @@ async function main() {
       `${file}: ${JSON.parse(text).tikz_code.length} chars, ${sample.units} units; estimate (JSON.parse subtracted, ` +
         `medians of ${runs}): new diagram ${median(nov).toFixed(2)} µs CPU/op (runs ${range(nov)}), ` +
         `repeated diagram ${median(rep).toFixed(2)} µs (runs ${range(rep)})`,
+    );
+  }
+}
+
+/** This build against another, batches alternated in one process: the median ratio per kind of diagram. */
+function against(mine, theirs, other, here, scale) {
+  const options = { defaultBound: 1000 };
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const text = readFileSync(join(here, 'bodies', 'tikz-620.json'), 'utf8');
+  let k = 0;
+  // the same three diagrams as above: the bench's as it is, a new trailing comment, and (as the yardstick's
+  // VARY=1 makes one) a new node before the picture's end
+  const kinds = {
+    'repeated diagram': () => text,
+    'new diagram (a trailing comment)': () => text.replace(/"\s*}\s*$/, `% ${k++}"}`),
+    'new diagram (the yardstick VARY=1 node)': () =>
+      text.replace(
+        '\\\\end{tikzpicture}',
+        `\\\\node at (0,0) {${10_000_000 + (k++ % 90_000_000)}};\\n\\\\end{tikzpicture}`,
+      ),
+  };
+  const n = Math.max(1000, Math.round(40_000 * scale));
+  const field = (body) => [{ name: 'tikz_code', path: 'tikz_code', value: JSON.parse(body).tikz_code, code: true }];
+  const once = (fn) => {
+    const t0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) fn();
+    const c = process.cpuUsage(t0);
+    return (c.user + c.system) / n;
+  };
+  for (const [label, make] of Object.entries(kinds)) {
+    const parse = () => field(make());
+    const a = () => mine(field(make()), options);
+    const b = () => theirs(field(make()), options);
+    if (a().units !== b().units) throw new Error(`the two builds disagree on ${label}`);
+    for (const fn of [parse, a, b]) for (let i = 0; i < 30_000; i++) fn();
+    const us = [[], []];
+    const ratios = [];
+    for (let r = 0; r < 20; r++) {
+      const p0 = once(parse);
+      const pair = r % 2 === 0 ? [once(a), once(b)] : [once(b), once(a)].reverse();
+      const p = (p0 + once(parse)) / 2;
+      us[0].push(pair[0] - p);
+      us[1].push(pair[1] - p);
+      ratios.push((pair[0] - p) / (pair[1] - p));
+    }
+    console.log(
+      `${label}: this build ${median(us[0]).toFixed(2)} µs, ${other} ${median(us[1]).toFixed(2)} µs, ` +
+        `ratio ${median(ratios).toFixed(3)} (rounds ${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)})`,
     );
   }
 }

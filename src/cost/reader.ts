@@ -411,6 +411,35 @@ function scratchNumber(at: number, end: number): number {
   return neg ? -v : v;
 }
 
+/** What scratchPair read. */
+let pairX = 0;
+let pairY = 0;
+
+/**
+ * `x,y)` or `x,y,` from `at` in SCRATCH (`end` at most the text's length), blanks allowed around each: two numbers
+ * as scratchNumber reads them, each followed by no unit (a letter) and no macro, into pairX and pairY; false
+ * for anything else, which CostReader.coordinate then reads its general way (the same answer for these).
+ */
+function scratchPair(at: number, end: number): boolean {
+  let i = at;
+  while (i < end && SCRATCH[i]! <= 32) i++;
+  const x = scratchNumber(i, end);
+  if (x !== x) return false;
+  i = scratchEnd;
+  while (i < end && SCRATCH[i]! <= 32) i++;
+  if (i >= end || SCRATCH[i]! !== 44) return false;
+  i++;
+  while (i < end && SCRATCH[i]! <= 32) i++;
+  const y = scratchNumber(i, end);
+  if (y !== y) return false;
+  i = scratchEnd;
+  while (i < end && SCRATCH[i]! <= 32) i++;
+  if (i >= end || (SCRATCH[i]! !== 41 && SCRATCH[i]! !== 44)) return false;
+  pairX = x;
+  pairY = y;
+  return true;
+}
+
 /** A defined macro that costs something when used. */
 interface MacroCost {
   readonly inner: number;
@@ -829,6 +858,13 @@ export class CostReader {
   private coordinate(at: number): boolean {
     const t = this.t;
     const end = Math.min(t.length, at + 64);
+    // `(x,y)` of two plain numbers (the common case), read from SCRATCH in one go: the steps below, without the
+    // calls that dimension() and number() make for each number (they cost a grid 0.18 µs, this 0.10)
+    if (!this.own && scratchPair(at + 1, end)) {
+      this.cx = pairX;
+      this.cy = pairY;
+      return true;
+    }
     let i = this.blank(at + 1, end);
     const a = this.dimension(i, end, 1);
     if (Number.isNaN(a)) return false;
