@@ -567,8 +567,9 @@ export class CostReader {
   /** The end of the name of the control sequence read last. */
   private csEnd = 0;
   /**
-   * Where the text's first `%` is (-1: none), escaped or not, as `indexOf('%')` says: the main pass, the names it
-   * reads and the stretches handlers read past (skipped) cover every character up to it (estimate.ts reads it).
+   * Where the text's first `%` is (-1: none), escaped or not, as `indexOf('%')` says, in a text read as it is
+   * (not normalised): the main pass, the names it reads and the stretches handlers read past (skipped) cover every
+   * character up to it (estimate.ts reads it).
    */
   firstPercent = -1;
   /** The text's code units (unitsOf), as the main pass reads them. */
