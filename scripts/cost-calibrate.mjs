@@ -21,23 +21,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
+import { importTs, manualOrder } from './select-pgf-compilable.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(REPO, 'data/cost-calibration.json');
 const DOS = join(REPO, 'test/vectors/cost/dos');
 const DEFAULT_BOUND = 1000;
-
-/** @param {string} rel @param {string} tmp */
-async function importTs(rel, tmp) {
-  const ts = (await import('typescript')).default;
-  const src = readFileSync(join(REPO, rel), 'utf8');
-  const out = ts.transpileModule(src, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
-  });
-  const file = join(tmp, `${rel.replace(/[/.]/g, '_')}.mjs`);
-  writeFileSync(file, out.outputText);
-  return import(pathToFileURL(file).href);
-}
 
 /** Ranks with ties averaged. @param {number[]} xs */
 function ranks(xs) {
@@ -114,7 +103,6 @@ async function main() {
   try {
     const corpus = await importTs('test/corpus/pgf-manual.ts', tmp);
     const { EXCLUDED } = await importTs('test/corpus/pgf-manual-excluded.ts', tmp);
-    const { manualOrder } = await import(pathToFileURL(join(REPO, 'scripts/select-pgf-compilable.mjs')).href);
     const dir = corpus.pgfManualDir();
     if (!corpus.hasPgfManual(dir))
       throw new Error(`PGF manual corpus missing in ${dir}: bash scripts/fetch-pgf-manual.sh`);

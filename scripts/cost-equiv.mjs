@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import ts from 'typescript';
+import { importTs } from './select-pgf-compilable.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..');
@@ -58,16 +58,11 @@ async function estimateOf(dist) {
 const A = await estimateOf(o.dist);
 const B = await estimateOf(o.against);
 
-// The test corpus helpers, transpiled here (they import node: modules only): the same texts the tests read.
-async function testModule(path) {
-  const src = readFileSync(join(ROOT, path), 'utf8');
-  const js = ts.transpileModule(src, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
-  }).outputText;
-  return import(`data:text/javascript,${encodeURIComponent(js)}`);
-}
-const { hasPgfManual, loadPgfManual } = await testModule('test/corpus/pgf-manual.ts');
-const { texAttacks } = await testModule('test/corpus/attacks.ts');
+// The test corpus helpers, transpiled by the project's importTs: the same texts the tests read.
+const corpusDir = mkdtempSync(join(tmpdir(), 'cost-equiv-corpus-'));
+temps.push(corpusDir);
+const { hasPgfManual, loadPgfManual } = await importTs('test/corpus/pgf-manual.ts', corpusDir);
+const { texAttacks } = await importTs('test/corpus/attacks.ts', corpusDir);
 
 const texts = [];
 let manual = 0;
