@@ -15,6 +15,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { underBenchLock } from './lib/lock.mjs';
 
+const OPTIONS = { defaultBound: 1000 };
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+/** CPU µs per call of fn, over n calls. */
+function cpuPer(fn, n) {
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) fn();
+  const c = process.cpuUsage(t0);
+  return (c.user + c.system) / n;
+}
+/** The body's code field as the cost check receives it, parsed anew (a new string, as a request brings). */
+const fieldsOf = (body) => [{ name: 'tikz_code', path: 'tikz_code', value: JSON.parse(body).tikz_code, code: true }];
+/** The body with a new trailing comment: a diagram never seen before. */
+const withComment = (body, k) => body.replace(/"\s*}\s*$/, `% ${k}"}`);
+
 await underBenchLock('cost-micro', main);
 
 async function main() {
@@ -34,39 +48,27 @@ async function main() {
     const theirs = (await import(pathToFileURL(join(other, 'cost', 'estimate.js')).href)).estimateFields;
     return against(estimateFields, theirs, other, here, scale);
   }
-  const options = { defaultBound: 1000 };
-  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  function once(fn, n) {
-    const t0 = process.cpuUsage();
-    for (let i = 0; i < n; i++) fn();
-    const c = process.cpuUsage(t0);
-    return (c.user + c.system) / n;
-  }
   for (const [file, n] of [
     ['tikz-620.json', Math.round(300_000 * scale)],
     ['tikz-10k.json', Math.round(30_000 * scale)],
   ]) {
     const text = readFileSync(join(here, 'bodies', file), 'utf8');
-    const fields = (body = text) => [
-      { name: 'tikz_code', path: 'tikz_code', value: JSON.parse(body).tikz_code, code: true },
-    ];
-    // a diagram never seen before: a new trailing comment each time
     let k = 0;
-    const novel = () => text.replace(/"\s*}\s*$/, `% ${k++}"}`);
+    const novel = () => withComment(text, k++);
     const ops = {
-      parse: () => fields(),
-      repeated: () => estimateFields(fields(), options),
-      parseNovel: () => fields(novel()),
-      novel: () => estimateFields(fields(novel()), options),
+      parse: () => fieldsOf(text),
+      repeated: () => estimateFields(fieldsOf(text), OPTIONS),
+      parseNovel: () => fieldsOf(novel()),
+      novel: () => estimateFields(fieldsOf(novel()), OPTIONS),
     };
     for (const fn of Object.values(ops)) for (let i = 0; i < Math.min(50_000, n); i++) fn();
     const rep = [];
     const nov = [];
     for (let r = 0; r < runs; r++) {
-      rep.push(once(ops.repeated, n) - once(ops.parse, n));
-      nov.push(once(ops.novel, n) - once(ops.parseNovel, n));
+      rep.push(cpuPer(ops.repeated, n) - cpuPer(ops.parse, n));
+      nov.push(cpuPer(ops.novel, n) - cpuPer(ops.parseNovel, n));
     }
-    const sample = estimateFields(fields(), options);
+    const sample = estimateFields(fieldsOf(text), OPTIONS);
     const range = (xs) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
     console.log(
       `${file}: ${JSON.parse(text).tikz_code.length} chars, ${sample.units} units; estimate (JSON.parse subtracted, ` +
@@ -78,15 +80,13 @@ async function main() {
 
 /** This build against another, batches alternated in one process: the median ratio per kind of diagram. */
 function against(mine, theirs, other, here, scale) {
-  const options = { defaultBound: 1000 };
-  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const text = readFileSync(join(here, 'bodies', 'tikz-620.json'), 'utf8');
   let k = 0;
   // the same three diagrams as above: the bench's as it is, a new trailing comment, and (as the yardstick's
   // VARY=1 makes one) a new node before the picture's end
   const kinds = {
     'repeated diagram': () => text,
-    'new diagram (a trailing comment)': () => text.replace(/"\s*}\s*$/, `% ${k++}"}`),
+    'new diagram (a trailing comment)': () => withComment(text, k++),
     'new diagram (the yardstick VARY=1 node)': () =>
       text.replace(
         '\\\\end{tikzpicture}',
@@ -94,17 +94,11 @@ function against(mine, theirs, other, here, scale) {
       ),
   };
   const n = Math.max(1000, Math.round(40_000 * scale));
-  const field = (body) => [{ name: 'tikz_code', path: 'tikz_code', value: JSON.parse(body).tikz_code, code: true }];
-  const once = (fn) => {
-    const t0 = process.cpuUsage();
-    for (let i = 0; i < n; i++) fn();
-    const c = process.cpuUsage(t0);
-    return (c.user + c.system) / n;
-  };
+  const once = (fn) => cpuPer(fn, n);
   for (const [label, make] of Object.entries(kinds)) {
-    const parse = () => field(make());
-    const a = () => mine(field(make()), options);
-    const b = () => theirs(field(make()), options);
+    const parse = () => fieldsOf(make());
+    const a = () => mine(fieldsOf(make()), OPTIONS);
+    const b = () => theirs(fieldsOf(make()), OPTIONS);
     if (a().units !== b().units) throw new Error(`the two builds disagree on ${label}`);
     for (const fn of [parse, a, b]) for (let i = 0; i < 30_000; i++) fn();
     const us = [[], []];
