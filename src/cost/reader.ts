@@ -421,23 +421,23 @@ let pairY = 0;
  * for anything else, which CostReader.coordinate then reads its general way (the same answer for these).
  */
 function scratchPair(at: number, end: number): boolean {
-  let i = at;
-  while (i < end && SCRATCH[i]! <= 32) i++;
-  const x = scratchNumber(i, end);
+  const x = scratchNumber(scratchBlank(at, end), end);
   if (x !== x) return false;
-  i = scratchEnd;
-  while (i < end && SCRATCH[i]! <= 32) i++;
+  let i = scratchBlank(scratchEnd, end);
   if (i >= end || SCRATCH[i]! !== 44) return false;
-  i++;
-  while (i < end && SCRATCH[i]! <= 32) i++;
-  const y = scratchNumber(i, end);
+  const y = scratchNumber(scratchBlank(i + 1, end), end);
   if (y !== y) return false;
-  i = scratchEnd;
-  while (i < end && SCRATCH[i]! <= 32) i++;
+  i = scratchBlank(scratchEnd, end);
   if (i >= end || (SCRATCH[i]! !== 41 && SCRATCH[i]! !== 44)) return false;
   pairX = x;
   pairY = y;
   return true;
+}
+
+/** Past the blanks (code units up to 32) from `i` in SCRATCH, up to `end` (at most the text's length). */
+function scratchBlank(i: number, end: number): number {
+  while (i < end && SCRATCH[i]! <= 32) i++;
+  return i;
 }
 
 /** A defined macro that costs something when used. */
@@ -913,9 +913,7 @@ export class CostReader {
       return i;
     }
     // SCRATCH past the text holds what an earlier text left: read up to the text's end at most
-    const e = end < t.length ? end : t.length;
-    while (i < e && SCRATCH[i]! <= 32) i++;
-    return i;
+    return scratchBlank(i, end < t.length ? end : t.length);
   }
 
   /**
