@@ -95,7 +95,8 @@ export function estimateText(text: string, options: EstimateOptions): TextCost {
     r.release();
     return c;
   }
-  const pct = text.indexOf('%');
+  // the reading just done found the first `%` (the reset below clears it)
+  const pct = r.firstPercent;
   let steps = r.steps;
   const norm = reader.reset(texNormalise(text), options, true).run();
   let best = norm.totals.slice();
