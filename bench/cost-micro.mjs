@@ -7,9 +7,12 @@
 // `--against DIR` loads a second build (a worktree of another commit, built) into the same process and alternates
 // batches of the two, the order flipped each round (20 rounds, the parse measured around each pair): the median
 // ratio this build ÷ that one, which the noise of a shared machine does not hide as it hides a few per cent
-// between separate runs; `--against dist` is the A/A row (this build against itself).
+// between separate runs; `--against dist` is the A/A row: this build against a copy of itself, loaded from a
+// temporary folder as modules of their own (the same folder would be the same module instances, and hide what
+// two loads of one code differ by: up to 3% either way on this machine).
 // Takes the machine-wide bench lock like bench/run.mjs.
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -45,8 +48,21 @@ async function main() {
   const here = dirname(fileURLToPath(import.meta.url));
   if (o.against !== undefined) {
     const other = resolve(o.against);
-    const theirs = (await import(pathToFileURL(join(other, 'cost', 'estimate.js')).href)).estimateFields;
-    return against(estimateFields, theirs, other, here, scale);
+    const dist = resolve(here, '..', 'dist');
+    // A/A: a copy of this build, or the import below would return this build's own module
+    const copy = other === dist ? mkdtempSync(join(tmpdir(), 'cost-micro-aa-')) : null;
+    try {
+      if (copy !== null) {
+        cpSync(dist, copy, { recursive: true });
+        // ES modules outside the project: say so rather than rely on Node detecting it
+        writeFileSync(join(copy, 'package.json'), '{ "type": "module" }\n');
+      }
+      const from = copy ?? other;
+      const theirs = (await import(pathToFileURL(join(from, 'cost', 'estimate.js')).href)).estimateFields;
+      return against(estimateFields, theirs, copy === null ? other : `${other} (a copy)`, here, scale);
+    } finally {
+      if (copy !== null) rmSync(copy, { recursive: true, force: true });
+    }
   }
   for (const [file, n] of [
     ['tikz-620.json', Math.round(300_000 * scale)],
