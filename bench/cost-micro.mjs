@@ -4,13 +4,15 @@
 // Run after `npm run build`:  node bench/cost-micro.mjs [--runs 5] [--quick] [--against DIR]
 // Each figure is the median over --runs runs of process.cpuUsage() per operation; every operation parses the
 // body anew (a new string, as a request brings), and the JSON.parse alone is measured and subtracted.
-// `--against DIR` loads a second build (a worktree of another commit, built) into the same process and alternates
-// batches of the two, the order flipped each round (20 rounds, the parse measured around each pair): the median
-// ratio this build ÷ that one, which the noise of a shared machine does not hide as it hides a few per cent
-// between separate runs; `--against dist` is the A/A row: this build against a copy of itself, loaded from a
-// temporary folder as modules of their own (the same folder would be the same module instances, and hide what
-// two loads of one code differ by: up to 3% either way on this machine).
+// `--against DIR` compares this build with another (a worktree of another commit, built) in one process at a
+// time: both loaded, batches of the two alternated, the order flipped each round (20 rounds, the parse measured
+// around each pair), the median ratio this build ÷ that one, which the noise of a shared machine does not hide as
+// it hides a few per cent between separate runs. The build loaded second ran up to 3% slower than the one loaded
+// first (an A/A of two copies), so it runs twice, in two processes, each build loaded first once, and prints the
+// geometric mean of the two ratios with each. `--against dist` is the A/A row: this build against a copy of
+// itself in a temporary folder (the same folder would give the same module instances).
 // Takes the machine-wide bench lock like bench/run.mjs.
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,30 +42,20 @@ async function main() {
       runs: { type: 'string', default: '5' },
       quick: { type: 'boolean', default: false },
       against: { type: 'string' },
+      // internal: one process of --against, the two builds in this load order; prints JSON
+      pair: { type: 'string', multiple: true },
     },
   });
   const runs = Math.max(1, Number(o.runs));
   const scale = o.quick ? 0.1 : 1;
-  const { estimateFields } = await import('../dist/cost/estimate.js');
   const here = dirname(fileURLToPath(import.meta.url));
-  if (o.against !== undefined) {
-    const other = resolve(o.against);
-    const dist = resolve(here, '..', 'dist');
-    // A/A: a copy of this build, or the import below would return this build's own module
-    const copy = other === dist ? mkdtempSync(join(tmpdir(), 'cost-micro-aa-')) : null;
-    try {
-      if (copy !== null) {
-        cpSync(dist, copy, { recursive: true });
-        // ES modules outside the project: say so rather than rely on Node detecting it
-        writeFileSync(join(copy, 'package.json'), '{ "type": "module" }\n');
-      }
-      const from = copy ?? other;
-      const theirs = (await import(pathToFileURL(join(from, 'cost', 'estimate.js')).href)).estimateFields;
-      return against(estimateFields, theirs, copy === null ? other : `${other} (a copy)`, here, scale);
-    } finally {
-      if (copy !== null) rmSync(copy, { recursive: true, force: true });
-    }
+  const dist = resolve(here, '..', 'dist');
+  if (o.pair !== undefined) {
+    const [first, second] = await Promise.all(o.pair.map(estimateOf));
+    return console.log(JSON.stringify(against(first, second, here, scale)));
   }
+  if (o.against !== undefined) return bothOrders(dist, resolve(o.against), o.quick);
+  const { estimateFields } = await import('../dist/cost/estimate.js');
   for (const [file, n] of [
     ['tikz-620.json', Math.round(300_000 * scale)],
     ['tikz-10k.json', Math.round(30_000 * scale)],
@@ -94,8 +86,61 @@ async function main() {
   }
 }
 
-/** This build against another, batches alternated in one process: the median ratio per kind of diagram. */
-function against(mine, theirs, other, here, scale) {
+/** estimateFields of the build in `dir` (a dist folder). */
+async function estimateOf(dir) {
+  return (await import(pathToFileURL(join(dir, 'cost', 'estimate.js')).href)).estimateFields;
+}
+
+/**
+ * `--against`: one process per load order (this build first, then the other first), the ratio this ÷ that of
+ * each and their geometric mean, per kind of diagram.
+ */
+function bothOrders(dist, other, quick) {
+  // A/A: a copy of this build, or the other process's import would load this build's own folder again
+  const copy = other === dist ? mkdtempSync(join(tmpdir(), 'cost-micro-aa-')) : null;
+  try {
+    if (copy !== null) {
+      cpSync(dist, copy, { recursive: true });
+      // ES modules outside the project: say so rather than rely on Node detecting it
+      writeFileSync(join(copy, 'package.json'), '{ "type": "module" }\n');
+    }
+    const theirs = copy ?? other;
+    const run = (first, second) => {
+      const args = [fileURLToPath(import.meta.url), '--pair', first, '--pair', second, ...(quick ? ['--quick'] : [])];
+      // the bench lock is held by this process: the child runs under it (PORTCULLIS_BENCH_LOCKED)
+      const r = spawnSync(process.execPath, [...process.execArgv, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, PORTCULLIS_BENCH_LOCKED: '1' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      if (r.status !== 0) throw new Error(`cost-micro --pair exited ${r.status}`);
+      return JSON.parse(r.stdout.trim().split('\n').pop());
+    };
+    const mineFirst = run(dist, theirs);
+    const theirsFirst = run(theirs, dist);
+    const name = copy === null ? other : `${other} (a copy)`;
+    for (let k = 0; k < mineFirst.length; k++) {
+      const a = mineFirst[k];
+      const b = theirsFirst[k];
+      // b.ratio is theirs ÷ mine: this ÷ that is its inverse
+      const loadedFirst = a.ratio;
+      const loadedSecond = 1 / b.ratio;
+      console.log(
+        `${a.label}: this build ${((a.first + b.second) / 2).toFixed(2)} µs, ${name} ${((a.second + b.first) / 2).toFixed(2)} µs, ` +
+          `ratio ${Math.sqrt(loadedFirst * loadedSecond).toFixed(3)} (this build loaded first ${loadedFirst.toFixed(3)}, ` +
+          `second ${loadedSecond.toFixed(3)})`,
+      );
+    }
+  } finally {
+    if (copy !== null) rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Two builds loaded in this order, batches alternated in one process: per kind of diagram, the median CPU µs of
+ * each and the median ratio first ÷ second.
+ */
+function against(first, second, here, scale) {
   const text = readFileSync(join(here, 'bodies', 'tikz-620.json'), 'utf8');
   let k = 0;
   // the same three diagrams as above: the bench's as it is, a new trailing comment, and (as the yardstick's
@@ -111,10 +156,11 @@ function against(mine, theirs, other, here, scale) {
   };
   const n = Math.max(1000, Math.round(40_000 * scale));
   const once = (fn) => cpuPer(fn, n);
+  const out = [];
   for (const [label, make] of Object.entries(kinds)) {
     const parse = () => fieldsOf(make());
-    const a = () => mine(fieldsOf(make()), OPTIONS);
-    const b = () => theirs(fieldsOf(make()), OPTIONS);
+    const a = () => first(fieldsOf(make()), OPTIONS);
+    const b = () => second(fieldsOf(make()), OPTIONS);
     if (a().units !== b().units) throw new Error(`the two builds disagree on ${label}`);
     for (const fn of [parse, a, b]) for (let i = 0; i < 30_000; i++) fn();
     const us = [[], []];
@@ -127,9 +173,7 @@ function against(mine, theirs, other, here, scale) {
       us[1].push(pair[1] - p);
       ratios.push((pair[0] - p) / (pair[1] - p));
     }
-    console.log(
-      `${label}: this build ${median(us[0]).toFixed(2)} µs, ${other} ${median(us[1]).toFixed(2)} µs, ` +
-        `ratio ${median(ratios).toFixed(3)} (rounds ${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)})`,
-    );
+    out.push({ label, first: median(us[0]), second: median(us[1]), ratio: median(ratios) });
   }
+  return out;
 }

@@ -173,11 +173,10 @@ const [W_SAMPLES, W_FOREACH, W_SEGMENT, W_DECORATE, W_GRAPHICS, W_DECORATION, W_
 /** The longest keyword: longer runs are never looked up. */
 const MAX_WORD = 11;
 /**
- * hash(first & 31, last & 31, length) -> keyword id + 1; 0: no keyword. 256 entries, four cache lines: a request
- * brings a new string, and what a server allocates around the estimate evicts the tables it reads; the 16 KB table
- * this replaces (one entry per triple) could take a miss at each of a diagram's words (with this one a new diagram's
- * estimate is a few per cent faster, no more than one run's noise but in most runs: docs/cost.md). The multipliers keep the keywords apart (checked below)
- * and send 5% of the PGF manual's other words to a keyword's entry, where they are compared and passed over.
+ * hash(first & 31, last & 31, length) -> keyword id + 1; 0: no keyword. 256 entries, four cache lines, rather
+ * than one entry per triple (16 KB): the same speed in an in-process A/B (docs/cost.md), a sixty-fourth of the
+ * memory. The multipliers keep the keywords apart (checked below) and send 5% of the PGF manual's other words
+ * to a keyword's entry, where they are compared and passed over.
  */
 const WORD_AT = new Uint8Array(256);
 const wordKey = (first: number, last: number, length: number): number =>
