@@ -13,7 +13,7 @@
 // itself in a temporary folder (the same folder would give the same module instances).
 // Takes the machine-wide bench lock like bench/run.mjs.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -96,6 +96,9 @@ async function estimateOf(dir) {
  * each and their geometric mean, per kind of diagram.
  */
 function bothOrders(dist, other, quick) {
+  for (const dir of [dist, other])
+    if (!existsSync(join(dir, 'cost', 'estimate.js')))
+      throw new Error(`${dir}: no built estimate (cost/estimate.js); run npm run build in that tree first`);
   // A/A: a copy of this build, or the other process's import would load this build's own folder again
   const copy = other === dist ? mkdtempSync(join(tmpdir(), 'cost-micro-aa-')) : null;
   try {
