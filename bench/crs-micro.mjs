@@ -8,8 +8,14 @@
 // `--dist` times another build (e.g. a worktree of the commit before, built) the same way: run both, interleaved.
 // `--against DIR` loads a second build into the same process and alternates batches of the two (20 rounds of 400
 // evaluations per row, the order flipped each round): the median ratio this build ÷ that one, which the noise of
-// a shared machine does not hide as it hides a few per cent between separate runs.
+// a shared machine does not hide as it hides a few per cent between separate runs. A build loaded second can run
+// a few per cent slower than the same code loaded first (bench/cost-micro.mjs measured up to 3%), so it runs
+// twice, in two processes, each build loaded first once, and prints the geometric mean of the two ratios with
+// each. `--against dist` is an A/A: this build against a copy of itself under .bench/ (where its packages
+// resolve), since the same folder would give the same modules.
 // Each figure is the median over --runs runs of process.cpuUsage() per evaluation. Takes the bench lock.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,11 +32,14 @@ async function main() {
       crs: { type: 'string', default: join(here, '..', '..', 'shared', 'crs-v4.28.0') },
       quick: { type: 'boolean', default: false },
       against: { type: 'string' },
+      // internal: one process of --against (this load order), its rows printed as JSON
+      pair: { type: 'boolean', default: false },
     },
   });
   const runs = Math.max(1, Number(o.runs));
   const n = o.quick ? 1000 : 10_000;
   const dist = resolve(o.dist);
+  if (o.against !== undefined && !o.pair) return bothOrders(here, dist, resolve(o.against), o);
   const { loadCrs } = await import(join(dist, 'crs/load.js'));
   const { evaluate } = await import(join(dist, 'crs/engine.js'));
   const other = o.against === undefined ? null : resolve(o.against);
@@ -91,6 +100,7 @@ async function main() {
       const c = process.cpuUsage(t0);
       return (c.user + c.system) / size;
     };
+    const rows = [];
     for (const [label, empty, cold, same] of [
       ['bench request, PL1', false, false, false],
       ['bench request, new client headers, PL1', false, true, false],
@@ -117,11 +127,9 @@ async function main() {
         us[1].push(pair[1]);
         ratios.push(pair[0] / pair[1]);
       }
-      console.log(
-        `${label}: this build ${median(us[0]).toFixed(1)} µs, ${other} ${median(us[1]).toFixed(1)} µs, ` +
-          `ratio ${median(ratios).toFixed(3)} (rounds ${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)})`,
-      );
+      rows.push({ label, first: median(us[0]), second: median(us[1]), ratio: median(ratios) });
     }
+    console.log(JSON.stringify(rows));
     return;
   }
   for (const [label, pl, empty, cold, same] of [
@@ -149,5 +157,54 @@ async function main() {
       `${label}: ${median(per).toFixed(1)} µs CPU/evaluation (median of ${runs}, runs ` +
         `${Math.min(...per).toFixed(1)}-${Math.max(...per).toFixed(1)}), matches [${m.join(', ')}]`,
     );
+  }
+}
+
+/**
+ * `--against`: one process per load order (this build first, then the other first), the ratio this ÷ that of
+ * each and their geometric mean, per row.
+ */
+function bothOrders(here, dist, other, o) {
+  for (const dir of [dist, other])
+    if (!existsSync(join(dir, 'crs', 'engine.js')))
+      throw new Error(`${dir}: no built CRS engine (crs/engine.js); run npm run build in that tree first`);
+  // A/A: a copy of this build, under the project so that its imports (re2) resolve
+  let copy = null;
+  if (other === dist) {
+    const scratch = join(here, '..', '.bench');
+    mkdirSync(scratch, { recursive: true });
+    copy = mkdtempSync(join(scratch, 'crs-micro-aa-'));
+    cpSync(dist, copy, { recursive: true });
+  }
+  try {
+    const theirs = copy ?? other;
+    const run = (first, second) => {
+      const args = ['--dist', first, '--against', second, '--pair', '--crs', o.crs, ...(o.quick ? ['--quick'] : [])];
+      // the bench lock is held by this process: the child runs under it (PORTCULLIS_BENCH_LOCKED)
+      const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, PORTCULLIS_BENCH_LOCKED: '1' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      if (r.status !== 0) throw new Error(`crs-micro --pair exited ${r.status}`);
+      return JSON.parse(r.stdout.trim().split('\n').pop());
+    };
+    const mineFirst = run(dist, theirs);
+    const theirsFirst = run(theirs, dist);
+    const name = copy === null ? other : `${other} (a copy)`;
+    for (let k = 0; k < mineFirst.length; k++) {
+      const a = mineFirst[k];
+      const b = theirsFirst[k];
+      // b.ratio is theirs ÷ mine: this ÷ that is its inverse
+      const loadedFirst = a.ratio;
+      const loadedSecond = 1 / b.ratio;
+      console.log(
+        `${a.label}: this build ${((a.first + b.second) / 2).toFixed(1)} µs, ${name} ${((a.second + b.first) / 2).toFixed(1)} µs, ` +
+          `ratio ${Math.sqrt(loadedFirst * loadedSecond).toFixed(3)} (this build loaded first ${loadedFirst.toFixed(3)}, ` +
+          `second ${loadedSecond.toFixed(3)})`,
+      );
+    }
+  } finally {
+    if (copy !== null) rmSync(copy, { recursive: true, force: true });
   }
 }
