@@ -9,15 +9,14 @@
 // around each pair), the median ratio this build ÷ that one, which the noise of a shared machine does not hide as
 // it hides a few per cent between separate runs. The build loaded second ran up to 3% slower than the one loaded
 // first (an A/A of two copies), so it runs twice, in two processes, each build loaded first once, and prints the
-// geometric mean of the two ratios with each. `--against dist` is the A/A row: this build against a copy of
-// itself in a temporary folder (the same folder would give the same module instances).
+// geometric mean of the two ratios with each (bench/lib/both-orders.mjs). `--against dist` is the A/A row: this
+// build against a copy of itself under .bench/ (the same folder would give the same module instances).
 // Takes the machine-wide bench lock like bench/run.mjs.
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { againstBothOrders } from './lib/both-orders.mjs';
 import { underBenchLock } from './lib/lock.mjs';
 
 const OPTIONS = { defaultBound: 1000 };
@@ -54,7 +53,15 @@ async function main() {
     const [first, second] = await Promise.all(o.pair.map(estimateOf));
     return console.log(JSON.stringify(against(first, second, here, scale)));
   }
-  if (o.against !== undefined) return bothOrders(dist, resolve(o.against), o.quick);
+  if (o.against !== undefined)
+    return againstBothOrders({
+      script: import.meta.url,
+      dist,
+      other: resolve(o.against),
+      probe: join('cost', 'estimate.js'),
+      pairArgs: (first, second) => ['--pair', first, '--pair', second, ...(o.quick ? ['--quick'] : [])],
+      digits: 2,
+    });
   const { estimateFields } = await import('../dist/cost/estimate.js');
   for (const [file, n] of [
     ['tikz-620.json', Math.round(300_000 * scale)],
@@ -89,54 +96,6 @@ async function main() {
 /** estimateFields of the build in `dir` (a dist folder). */
 async function estimateOf(dir) {
   return (await import(pathToFileURL(join(dir, 'cost', 'estimate.js')).href)).estimateFields;
-}
-
-/**
- * `--against`: one process per load order (this build first, then the other first), the ratio this ÷ that of
- * each and their geometric mean, per kind of diagram.
- */
-function bothOrders(dist, other, quick) {
-  for (const dir of [dist, other])
-    if (!existsSync(join(dir, 'cost', 'estimate.js')))
-      throw new Error(`${dir}: no built estimate (cost/estimate.js); run npm run build in that tree first`);
-  // A/A: a copy of this build, or the other process's import would load this build's own folder again
-  const copy = other === dist ? mkdtempSync(join(tmpdir(), 'cost-micro-aa-')) : null;
-  try {
-    if (copy !== null) {
-      cpSync(dist, copy, { recursive: true });
-      // ES modules outside the project: say so rather than rely on Node detecting it
-      writeFileSync(join(copy, 'package.json'), '{ "type": "module" }\n');
-    }
-    const theirs = copy ?? other;
-    const run = (first, second) => {
-      const args = [fileURLToPath(import.meta.url), '--pair', first, '--pair', second, ...(quick ? ['--quick'] : [])];
-      // the bench lock is held by this process: the child runs under it (PORTCULLIS_BENCH_LOCKED)
-      const r = spawnSync(process.execPath, [...process.execArgv, ...args], {
-        encoding: 'utf8',
-        env: { ...process.env, PORTCULLIS_BENCH_LOCKED: '1' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      if (r.status !== 0) throw new Error(`cost-micro --pair exited ${r.status}`);
-      return JSON.parse(r.stdout.trim().split('\n').pop());
-    };
-    const mineFirst = run(dist, theirs);
-    const theirsFirst = run(theirs, dist);
-    const name = copy === null ? other : `${other} (a copy)`;
-    for (let k = 0; k < mineFirst.length; k++) {
-      const a = mineFirst[k];
-      const b = theirsFirst[k];
-      // b.ratio is theirs ÷ mine: this ÷ that is its inverse
-      const loadedFirst = a.ratio;
-      const loadedSecond = 1 / b.ratio;
-      console.log(
-        `${a.label}: this build ${((a.first + b.second) / 2).toFixed(2)} µs, ${name} ${((a.second + b.first) / 2).toFixed(2)} µs, ` +
-          `ratio ${Math.sqrt(loadedFirst * loadedSecond).toFixed(3)} (this build loaded first ${loadedFirst.toFixed(3)}, ` +
-          `second ${loadedSecond.toFixed(3)})`,
-      );
-    }
-  } finally {
-    if (copy !== null) rmSync(copy, { recursive: true, force: true });
-  }
 }
 
 /**

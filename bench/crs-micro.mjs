@@ -11,14 +11,13 @@
 // a shared machine does not hide as it hides a few per cent between separate runs. A build loaded second can run
 // a few per cent slower than the same code loaded first (bench/cost-micro.mjs measured up to 3%), so it runs
 // twice, in two processes, each build loaded first once, and prints the geometric mean of the two ratios with
-// each. `--against dist` is an A/A: this build against a copy of itself under .bench/ (where its packages
-// resolve), since the same folder would give the same modules.
+// each (bench/lib/both-orders.mjs). `--against dist` is an A/A: this build against a copy of itself under
+// .bench/ (where its packages resolve), since the same folder would give the same modules.
 // Each figure is the median over --runs runs of process.cpuUsage() per evaluation. Takes the bench lock.
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { againstBothOrders } from './lib/both-orders.mjs';
 import { underBenchLock } from './lib/lock.mjs';
 
 await underBenchLock('crs-micro', main);
@@ -39,7 +38,18 @@ async function main() {
   const runs = Math.max(1, Number(o.runs));
   const n = o.quick ? 1000 : 10_000;
   const dist = resolve(o.dist);
-  if (o.against !== undefined && !o.pair) return bothOrders(here, dist, resolve(o.against), o);
+  if (o.against !== undefined && !o.pair)
+    return againstBothOrders({
+      script: import.meta.url,
+      dist,
+      other: resolve(o.against),
+      probe: join('crs', 'engine.js'),
+      pairArgs: (first, second) => [
+        ...['--dist', first, '--against', second, '--pair', '--crs', o.crs],
+        ...(o.quick ? ['--quick'] : []),
+      ],
+      digits: 1,
+    });
   const { loadCrs } = await import(join(dist, 'crs/load.js'));
   const { evaluate } = await import(join(dist, 'crs/engine.js'));
   const other = o.against === undefined ? null : resolve(o.against);
@@ -157,54 +167,5 @@ async function main() {
       `${label}: ${median(per).toFixed(1)} µs CPU/evaluation (median of ${runs}, runs ` +
         `${Math.min(...per).toFixed(1)}-${Math.max(...per).toFixed(1)}), matches [${m.join(', ')}]`,
     );
-  }
-}
-
-/**
- * `--against`: one process per load order (this build first, then the other first), the ratio this ÷ that of
- * each and their geometric mean, per row.
- */
-function bothOrders(here, dist, other, o) {
-  for (const dir of [dist, other])
-    if (!existsSync(join(dir, 'crs', 'engine.js')))
-      throw new Error(`${dir}: no built CRS engine (crs/engine.js); run npm run build in that tree first`);
-  // A/A: a copy of this build, under the project so that its imports (re2) resolve
-  let copy = null;
-  if (other === dist) {
-    const scratch = join(here, '..', '.bench');
-    mkdirSync(scratch, { recursive: true });
-    copy = mkdtempSync(join(scratch, 'crs-micro-aa-'));
-    cpSync(dist, copy, { recursive: true });
-  }
-  try {
-    const theirs = copy ?? other;
-    const run = (first, second) => {
-      const args = ['--dist', first, '--against', second, '--pair', '--crs', o.crs, ...(o.quick ? ['--quick'] : [])];
-      // the bench lock is held by this process: the child runs under it (PORTCULLIS_BENCH_LOCKED)
-      const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
-        encoding: 'utf8',
-        env: { ...process.env, PORTCULLIS_BENCH_LOCKED: '1' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      if (r.status !== 0) throw new Error(`crs-micro --pair exited ${r.status}`);
-      return JSON.parse(r.stdout.trim().split('\n').pop());
-    };
-    const mineFirst = run(dist, theirs);
-    const theirsFirst = run(theirs, dist);
-    const name = copy === null ? other : `${other} (a copy)`;
-    for (let k = 0; k < mineFirst.length; k++) {
-      const a = mineFirst[k];
-      const b = theirsFirst[k];
-      // b.ratio is theirs ÷ mine: this ÷ that is its inverse
-      const loadedFirst = a.ratio;
-      const loadedSecond = 1 / b.ratio;
-      console.log(
-        `${a.label}: this build ${((a.first + b.second) / 2).toFixed(1)} µs, ${name} ${((a.second + b.first) / 2).toFixed(1)} µs, ` +
-          `ratio ${Math.sqrt(loadedFirst * loadedSecond).toFixed(3)} (this build loaded first ${loadedFirst.toFixed(3)}, ` +
-          `second ${loadedSecond.toFixed(3)})`,
-      );
-    }
-  } finally {
-    if (copy !== null) rmSync(copy, { recursive: true, force: true });
   }
 }
